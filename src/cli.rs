@@ -1,0 +1,355 @@
+//! Command-line definitions (clap derive) and nothing else: the doc comments here are the
+//! `--help` text. No behaviour lives in this file; `commands/` decides what each command does.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::nexus::Family;
+
+/// Fetches your Sonatype Nexus user token and writes it into Maven's settings.xml and Gradle's
+/// gradle.properties, keeping your real password in the OS keyring.
+#[derive(Debug, Parser)]
+#[command(name = "nexus-token", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted by every command.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Print only errors (for cron jobs and timers).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Explain each step: requests made, files touched (never a secret). Repeat for more.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Profiles file [default: <XDG config dir>/nexus-token/config.toml].
+    #[arg(long, global = true, env = "NEXUS_TOKEN_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Take the real password once, fetch the user token, write the targets, store the password
+    /// in the OS keyring and save the profile.
+    Login(LoginArgs),
+    /// Fetch the token again for every saved profile (or --profile) and rewrite the targets
+    /// when something changed. Never prompts: made for cron and timers.
+    Refresh(RefreshArgs),
+    /// Show profiles, their targets, token times and expiry, and whether the files hold the
+    /// current token. Never prints a secret.
+    Status(StatusArgs),
+    /// Print the current user token for scripts, from a saved profile or from
+    /// --url/--username/--password-stdin without saving anything.
+    Token(TokenArgs),
+    /// Delete the stored password and the profile. The token stays valid on the server until
+    /// it is reset (see `rotate`).
+    Logout(LogoutArgs),
+    /// Reset the token on the server, fetch the new one and rewrite every target of the
+    /// profile: for a leaked token.
+    Rotate(RotateArgs),
+    /// Install, remove or print a periodic `refresh` (systemd user timer, launchd agent or a
+    /// crontab line).
+    Schedule(ScheduleArgs),
+    /// Check server, edition, keyring, files, modes and schedule; one line each with the fix.
+    Doctor(DoctorArgs),
+    /// Run the whole flow against the built-in Nexus emulator in a throwaway home and show
+    /// what was written. Needs no server and touches nothing of yours.
+    Demo(DemoArgs),
+    /// Serve the built-in Nexus emulator on 127.0.0.1 (for benchmarks and experiments).
+    #[command(hide = true)]
+    Emulator(EmulatorArgs),
+}
+
+/// Which Nexus to talk to and how.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ServerArgs {
+    /// Nexus base URL including the context path (`http://host:8081/nexus` for Nexus 2 defaults).
+    #[arg(long, env = "NEXUS_URL", value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Your Nexus login name (case-sensitive).
+    #[arg(long, env = "NEXUS_USERNAME", value_name = "USER")]
+    pub username: Option<String>,
+
+    /// User-token API family; `auto` detects it from the server.
+    #[arg(long, value_enum, value_name = "FAMILY")]
+    pub api: Option<ApiChoice>,
+
+    /// Extra trusted CA certificates (PEM, may hold several), on top of the system roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Seconds to wait for a TCP/TLS connection [default: 10].
+    #[arg(long, value_name = "SECS")]
+    pub connect_timeout: Option<u64>,
+
+    /// Seconds one request may take in total [default: 30].
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+}
+
+/// Where the token is written.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetArgs {
+    /// A `<server>` id in settings.xml that gets the token. Repeatable.
+    #[arg(long = "maven-server", value_name = "ID")]
+    pub maven_servers: Vec<String>,
+
+    /// Maven settings file [default: ~/.m2/settings.xml].
+    #[arg(long, value_name = "FILE")]
+    pub maven_settings: Option<PathBuf>,
+
+    /// Write `<P>Username` and `<P>Password` into gradle.properties. Repeatable.
+    #[arg(long = "gradle-prefix", value_name = "P")]
+    pub gradle_prefixes: Vec<String>,
+
+    /// Explicit gradle.properties key pair `USER_KEY,PASSWORD_KEY` (e.g. `mavenUser,mavenPassword`).
+    /// Repeatable.
+    #[arg(long = "gradle-keys", value_name = "USER_KEY,PASSWORD_KEY")]
+    pub gradle_keys: Vec<String>,
+
+    /// Gradle properties file [default: $GRADLE_USER_HOME/gradle.properties, else
+    /// ~/.gradle/gradle.properties].
+    #[arg(long, value_name = "FILE")]
+    pub gradle_properties: Option<PathBuf>,
+
+    /// Write the passCode in Maven's encrypted `{...}` form: `auto` does so when
+    /// settings-security.xml holds a master password.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub maven_encrypt: Option<MavenEncrypt>,
+
+    /// Maven's settings-security.xml [default: ~/.m2/settings-security.xml].
+    #[arg(long, value_name = "FILE")]
+    pub maven_settings_security: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    #[command(flatten)]
+    pub targets: TargetArgs,
+    /// Profile name.
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub profile: String,
+    /// Read the password from standard input (up to the first newline). Never prompts.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Do not store the password in the OS keyring (`refresh` then needs --password-stdin).
+    #[arg(long)]
+    pub no_keyring: bool,
+    /// Say what would change, without writing anything and without printing secret values.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    /// Refresh only this profile (repeatable) [default: every saved profile].
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profiles: Vec<String>,
+    /// Rewrite the targets even when nothing changed.
+    #[arg(long)]
+    pub force: bool,
+    /// Say what would change, without writing anything and without printing secret values.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Read the password from standard input (for profiles saved with --no-keyring).
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Generate a new token when the current one expires within this many days [default: 7].
+    #[arg(long, value_name = "DAYS")]
+    pub expiry_margin: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Show only this profile.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Machine-readable output (schema in docs/usage.md).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Use this saved profile (password from the keyring) [default: `default` when no --url].
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Read the password from standard input (up to the first newline).
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TokenFormat::Json)]
+    pub format: TokenFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// Profile name.
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub profile: String,
+    /// Also remove the token values from the profile's targets.
+    #[arg(long)]
+    pub remove_credentials: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Profile name.
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub profile: String,
+    /// Read the password from standard input (for profiles saved with --no-keyring).
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// How often to refresh, e.g. `12h`, `30m`, `1d`.
+    #[arg(long, default_value = "12h", value_name = "INTERVAL")]
+    pub every: String,
+    /// Print what would be installed instead of installing it.
+    #[arg(long)]
+    pub print: bool,
+    /// Remove an installed schedule.
+    #[arg(long, conflicts_with = "print")]
+    pub remove: bool,
+    /// Scheduler to use [default: systemd on Linux, launchd on macOS, cron elsewhere].
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub kind: Option<ScheduleKind>,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Check only this profile [default: every saved profile].
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the throwaway home and print its path.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// API family to emulate.
+    #[arg(long, value_enum, default_value_t = ApiFamilyArg::Nexus3)]
+    pub family: ApiFamilyArg,
+    /// `user:password` pairs are read from standard input, one a line; without input the
+    /// emulator knows `alice` with the password `demo-password`.
+    #[arg(long)]
+    pub users_stdin: bool,
+}
+
+/// `--api` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ApiChoice {
+    #[default]
+    Auto,
+    #[value(name = "nexus2-legacy")]
+    Nexus2Legacy,
+    #[value(name = "nexus2")]
+    Nexus2,
+    #[value(name = "nexus3-siesta")]
+    Nexus3Siesta,
+    #[value(name = "nexus3-rest")]
+    Nexus3Rest,
+    #[value(name = "nexus3")]
+    Nexus3,
+}
+
+impl ApiChoice {
+    /// The forced family, or `None` for `auto`.
+    pub fn family(self) -> Option<Family> {
+        match self {
+            ApiChoice::Auto => None,
+            ApiChoice::Nexus2Legacy => Some(Family::Nexus2Legacy),
+            ApiChoice::Nexus2 => Some(Family::Nexus2),
+            ApiChoice::Nexus3Siesta => Some(Family::Nexus3Siesta),
+            ApiChoice::Nexus3Rest => Some(Family::Nexus3Rest),
+            ApiChoice::Nexus3 => Some(Family::Nexus3),
+        }
+    }
+}
+
+/// Families the hidden `emulator` command can serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApiFamilyArg {
+    #[value(name = "nexus2-legacy")]
+    Nexus2Legacy,
+    #[value(name = "nexus2")]
+    Nexus2,
+    #[value(name = "nexus3-siesta")]
+    Nexus3Siesta,
+    #[value(name = "nexus3-rest")]
+    Nexus3Rest,
+    #[value(name = "nexus3")]
+    Nexus3,
+}
+
+impl From<ApiFamilyArg> for Family {
+    fn from(value: ApiFamilyArg) -> Self {
+        match value {
+            ApiFamilyArg::Nexus2Legacy => Family::Nexus2Legacy,
+            ApiFamilyArg::Nexus2 => Family::Nexus2,
+            ApiFamilyArg::Nexus3Siesta => Family::Nexus3Siesta,
+            ApiFamilyArg::Nexus3Rest => Family::Nexus3Rest,
+            ApiFamilyArg::Nexus3 => Family::Nexus3,
+        }
+    }
+}
+
+/// `token --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenFormat {
+    /// `{"nameCode":..,"passCode":..,"created":..}`
+    Json,
+    /// `nameCode:passCode` on one line.
+    Plain,
+    /// Shell `export NEXUS_TOKEN_NAME_CODE=... NEXUS_TOKEN_PASS_CODE=...` lines.
+    Env,
+}
+
+/// `--maven-encrypt` values.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum MavenEncrypt {
+    /// Encrypt when settings-security.xml holds a master password.
+    #[default]
+    Auto,
+    /// Always encrypt; fail when there is no master password.
+    Always,
+    /// Never encrypt.
+    Never,
+}
+
+/// `schedule --kind` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScheduleKind {
+    Systemd,
+    Launchd,
+    Cron,
+}

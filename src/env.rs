@@ -1,0 +1,199 @@
+//! The only place that reads environment variables and works out home, config and state paths.
+//!
+//! Commands get an [`Env`] value instead of calling `std::env` themselves, so tests can build
+//! one with a temporary home. Nothing here writes files or prints.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Snapshot of the process environment that nexus-token cares about.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    /// The user's home directory.
+    pub home: PathBuf,
+    /// `<XDG config dir>/nexus-token` (or the platform equivalent).
+    pub config_dir: PathBuf,
+    /// `<XDG state dir>/nexus-token` (or the platform equivalent): run state, kept apart from
+    /// configuration.
+    pub state_dir: PathBuf,
+    /// Whether standard input is a terminal (prompts are allowed only then).
+    pub stdin_is_terminal: bool,
+    /// Whether standard error is a terminal (colour is used only then).
+    pub stderr_is_terminal: bool,
+    vars: BTreeMap<String, String>,
+}
+
+/// Environment variables read by nexus-token (besides `ORG_GRADLE_PROJECT_*`, read for warnings,
+/// and those clap reads itself: `NEXUS_URL`, `NEXUS_USERNAME`, `NEXUS_TOKEN_CONFIG`).
+const VARS: &[&str] = &[
+    "HOME",
+    "GRADLE_USER_HOME",
+    "DBUS_SESSION_BUS_ADDRESS",
+    "XDG_RUNTIME_DIR",
+    "NO_COLOR",
+    "CI",
+    "NEXUS_TOKEN_STATE_DIR",
+    "NEXUS_TOKEN_KEYRING_TIMEOUT",
+    "NEXUS_TOKEN_CRONTAB",
+    "NEXUS_TOKEN_SCHEDULE_DIR",
+    "PATH",
+    "USER",
+];
+
+/// Prefix of the environment variables that override Gradle project properties.
+pub const GRADLE_PROJECT_PREFIX: &str = "ORG_GRADLE_PROJECT_";
+
+impl Env {
+    /// Reads the real process environment.
+    pub fn from_process() -> Env {
+        let mut vars = BTreeMap::new();
+        for (k, v) in std::env::vars_os() {
+            let (Some(k), Some(v)) = (k.to_str(), v.to_str()) else {
+                continue;
+            };
+            if VARS.contains(&k) || k.starts_with(GRADLE_PROJECT_PREFIX) {
+                vars.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let home = dirs::home_dir().unwrap_or_else(|| PathBuf::from("."));
+        let config_dir = dirs::config_dir()
+            .unwrap_or_else(|| home.join(".config"))
+            .join("nexus-token");
+        let state_dir = match vars.get("NEXUS_TOKEN_STATE_DIR") {
+            Some(dir) => PathBuf::from(dir),
+            None => dirs::state_dir()
+                .or_else(dirs::data_local_dir)
+                .unwrap_or_else(|| home.join(".local/state"))
+                .join("nexus-token"),
+        };
+        Env {
+            home,
+            config_dir,
+            state_dir,
+            stdin_is_terminal: std::io::stdin().is_terminal(),
+            stderr_is_terminal: std::io::stderr().is_terminal(),
+            vars,
+        }
+    }
+
+    /// An environment for tests and the demo: everything under `home`, no variables.
+    pub fn sandboxed(home: &Path) -> Env {
+        Env {
+            home: home.to_path_buf(),
+            config_dir: home.join(".config/nexus-token"),
+            state_dir: home.join(".local/state/nexus-token"),
+            stdin_is_terminal: false,
+            stderr_is_terminal: false,
+            vars: BTreeMap::new(),
+        }
+    }
+
+    /// Sets a variable in this snapshot (tests, demo). Does not touch the process environment.
+    pub fn with_var(mut self, key: &str, value: &str) -> Env {
+        self.vars.insert(key.to_owned(), value.to_owned());
+        self
+    }
+
+    /// One captured variable.
+    pub fn var(&self, key: &str) -> Option<&str> {
+        self.vars.get(key).map(String::as_str)
+    }
+
+    /// Whether we run under CI (`CI` set and not `false`/`0`).
+    pub fn is_ci(&self) -> bool {
+        matches!(self.var("CI"), Some(v) if !v.is_empty() && v != "0" && v != "false")
+    }
+
+    /// Whether colour is allowed (`NO_COLOR` unset and stderr a terminal).
+    pub fn color(&self) -> bool {
+        self.stderr_is_terminal && self.var("NO_COLOR").is_none_or(str::is_empty)
+    }
+
+    /// The profiles file: `explicit` (from `--config`/`NEXUS_TOKEN_CONFIG`) or the default.
+    pub fn config_file(&self, explicit: Option<&Path>) -> PathBuf {
+        explicit.map_or_else(|| self.config_dir.join("config.toml"), Path::to_path_buf)
+    }
+
+    /// The run-state file for a given profiles file. An explicit profiles file gets its own
+    /// state file beside it, so two configurations never share state.
+    pub fn state_file(&self, explicit_config: Option<&Path>) -> PathBuf {
+        match explicit_config {
+            Some(config) if self.var("NEXUS_TOKEN_STATE_DIR").is_none() => {
+                let mut name = config.file_name().unwrap_or_default().to_os_string();
+                name.push(".state");
+                config.with_file_name(name)
+            }
+            _ => self.state_dir.join("state.toml"),
+        }
+    }
+
+    /// `~/.m2/settings.xml`.
+    pub fn maven_settings(&self) -> PathBuf {
+        self.home.join(".m2").join("settings.xml")
+    }
+
+    /// `~/.m2/settings-security.xml`.
+    pub fn maven_settings_security(&self) -> PathBuf {
+        self.home.join(".m2").join("settings-security.xml")
+    }
+
+    /// `$GRADLE_USER_HOME/gradle.properties`, else `~/.gradle/gradle.properties`.
+    pub fn gradle_properties(&self) -> PathBuf {
+        match self.var("GRADLE_USER_HOME") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir).join("gradle.properties"),
+            _ => self.home.join(".gradle").join("gradle.properties"),
+        }
+    }
+
+    /// Names of Gradle properties overridden by `ORG_GRADLE_PROJECT_<name>` variables.
+    pub fn gradle_project_overrides(&self) -> Vec<String> {
+        self.vars
+            .keys()
+            .filter_map(|k| k.strip_prefix(GRADLE_PROJECT_PREFIX))
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gradle_properties_follows_gradle_user_home() {
+        let env = Env::sandboxed(Path::new("/h")).with_var("GRADLE_USER_HOME", "/g");
+        assert_eq!(
+            env.gradle_properties(),
+            PathBuf::from("/g/gradle.properties")
+        );
+        let env = Env::sandboxed(Path::new("/h"));
+        assert_eq!(
+            env.gradle_properties(),
+            PathBuf::from("/h/.gradle/gradle.properties")
+        );
+    }
+
+    #[test]
+    fn explicit_config_gets_its_own_state_file() {
+        let env = Env::sandboxed(Path::new("/h"));
+        assert_eq!(
+            env.state_file(Some(Path::new("/c/p.toml"))),
+            PathBuf::from("/c/p.toml.state")
+        );
+        assert_eq!(
+            env.state_file(None),
+            PathBuf::from("/h/.local/state/nexus-token/state.toml")
+        );
+    }
+
+    #[test]
+    fn gradle_overrides_are_listed_by_property_name() {
+        let env = Env::sandboxed(Path::new("/h")).with_var("ORG_GRADLE_PROJECT_nexusPassword", "x");
+        assert_eq!(
+            env.gradle_project_overrides(),
+            vec!["nexusPassword".to_owned()]
+        );
+    }
+}

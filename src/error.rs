@@ -1,0 +1,185 @@
+//! The crate's top-level error, its hints and the mapping to the exit codes promised in
+//! docs/usage.md (0 done, 1 other failure, 2 usage, 3 login rejected, 4 server, 5 local file,
+//! 6 keyring). Module errors (`nexus::Error`, `store::Error`, editor parse errors) stay typed and
+//! are wrapped here; rendering happens in `ui`, never here.
+
+use std::path::{Path, PathBuf};
+
+/// Process exit status, part of the interface for scripts and cron.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ExitStatus {
+    /// 0: done, including "nothing changed".
+    Success = 0,
+    /// 1: any other failure.
+    Failure = 1,
+    /// 2: usage error.
+    Usage = 2,
+    /// 3: Nexus rejected the login.
+    Rejected = 3,
+    /// 4: Nexus unreachable, TLS failure, unexpected answer, or no user tokens on this server.
+    Unavailable = 4,
+    /// 5: a local file could not be read, parsed or written (nothing was changed).
+    File = 5,
+    /// 6: no usable keyring, or no stored password.
+    Keyring = 6,
+}
+
+impl ExitStatus {
+    /// The numeric exit code.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// Ranking used when several profiles fail in one run: the most serious wins.
+    /// Rejected logins (3) and keyring trouble (6) need a person; they rank above transient
+    /// server trouble (4).
+    pub fn severity(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Unavailable => 1,
+            ExitStatus::Failure => 2,
+            ExitStatus::File => 3,
+            ExitStatus::Keyring => 4,
+            ExitStatus::Rejected => 5,
+            ExitStatus::Usage => 6,
+        }
+    }
+
+    /// The more serious of two statuses.
+    pub fn worst(self, other: ExitStatus) -> ExitStatus {
+        if other.severity() > self.severity() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything a command can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Talking to Nexus failed.
+    #[error(transparent)]
+    Nexus(#[from] crate::nexus::Error),
+
+    /// The OS keyring failed or holds no password.
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
+
+    /// A local file could not be read, parsed or written. Nothing was changed.
+    #[error("cannot {action} `{}`", path.display())]
+    File {
+        path: PathBuf,
+        action: &'static str,
+        #[source]
+        source: BoxError,
+    },
+
+    /// The command line (or the environment standing in for it) is wrong.
+    #[error("{message}")]
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
+
+    /// Anything else, with the status to exit with and an optional next step.
+    #[error("{message}")]
+    Other {
+        message: String,
+        hint: Option<String>,
+        status: ExitStatus,
+    },
+}
+
+impl Error {
+    /// A usage error (exit 2) with a hint naming the flag that fixes it.
+    pub fn usage(message: impl Into<String>, hint: impl Into<Option<String>>) -> Self {
+        Error::Usage {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// Any other failure with an explicit status.
+    pub fn other(
+        status: ExitStatus,
+        message: impl Into<String>,
+        hint: impl Into<Option<String>>,
+    ) -> Self {
+        Error::Other {
+            message: message.into(),
+            hint: hint.into(),
+            status,
+        }
+    }
+
+    /// A file error (exit 5).
+    pub fn file(path: &Path, action: &'static str, source: impl Into<BoxError>) -> Self {
+        Error::File {
+            path: path.to_path_buf(),
+            action,
+            source: source.into(),
+        }
+    }
+
+    /// The exit status this error maps to.
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            Error::Nexus(e) => e.exit_status(),
+            Error::Store(e) => e.exit_status(),
+            Error::File { .. } => ExitStatus::File,
+            Error::Usage { .. } => ExitStatus::Usage,
+            Error::Other { status, .. } => *status,
+        }
+    }
+
+    /// The next step for the user, shown as `hint: ...`.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Nexus(e) => e.hint(),
+            Error::Store(e) => e.hint(),
+            Error::File { .. } => Some(
+                "fix the file named above and run the command again; nothing was changed".into(),
+            ),
+            Error::Usage { hint, .. } | Error::Other { hint, .. } => hint.clone(),
+        }
+    }
+}
+
+/// Result with the crate's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worst_prefers_the_status_that_needs_a_person() {
+        assert_eq!(
+            ExitStatus::Unavailable.worst(ExitStatus::Rejected),
+            ExitStatus::Rejected
+        );
+        assert_eq!(
+            ExitStatus::Rejected.worst(ExitStatus::Unavailable),
+            ExitStatus::Rejected
+        );
+        assert_eq!(
+            ExitStatus::Success.worst(ExitStatus::File),
+            ExitStatus::File
+        );
+    }
+
+    #[test]
+    fn file_errors_exit_5_and_say_nothing_changed() {
+        let e = Error::file(
+            Path::new("/x/settings.xml"),
+            "parse",
+            "line 3, column 4: bad",
+        );
+        assert_eq!(e.exit_status().code(), 5);
+        assert!(e.to_string().contains("`/x/settings.xml`"));
+        assert!(e.hint().unwrap_or_default().contains("nothing was changed"));
+    }
+}

@@ -1,0 +1,1 @@
+//! settings.xml editor: pure functions over text. (Stub: filled in by the Maven editor issue.)

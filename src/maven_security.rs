@@ -1,0 +1,1 @@
+//! Maven's password encryption (settings-security.xml). (Stub.)

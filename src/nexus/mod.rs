@@ -1,0 +1,12 @@
+//! The Nexus user-token client: API families, detection, the two-step flow and typed errors.
+//!
+//! It only does HTTP: it never reads files, the keyring or the environment, and never prints.
+//! Bodies are never logged or put into errors (they may hold a token).
+
+mod client;
+mod error;
+mod family;
+
+pub use client::{Client, ClientConfig, Detection, TokenAttributes, UserToken};
+pub use error::Error;
+pub use family::{Family, TicketCarrier};

@@ -1,0 +1,1 @@
+//! Saved profiles (configuration) and run state. (Stub.)
