@@ -1,2 +1,0 @@
-//! Editor benchmarks (filled in by the benchmark issue).
-fn main() {}
