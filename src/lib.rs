@@ -21,8 +21,10 @@ pub mod maven;
 pub mod maven_security;
 pub mod nexus;
 pub mod profile;
+pub mod schedule;
 pub mod secret;
 pub mod store;
+pub mod targets;
 pub mod ui;
 
 pub use error::{Error, ExitStatus, Result};

@@ -1,1 +1,294 @@
-//! Saved profiles (configuration) and run state. (Stub.)
+//! Saved profiles (what the user configured: server, user, targets) and run state (what happened:
+//! detected family, last refresh, token fingerprint, expiry, rejected-password flag), kept in two
+//! separate TOML files, both written atomically with mode 0600 through `fs`.
+//!
+//! Neither file ever holds a secret: the password lives in the keyring and the token only in the
+//! targets. The state keeps a short fingerprint of the token to tell whether files still hold it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::cli::MavenEncrypt;
+use crate::error::{Error, Result};
+use crate::nexus::Family;
+
+/// The profiles file (`config.toml`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// Profiles by name.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// One Nexus server and user, and where its token goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Base URL including the context path, without userinfo or trailing slash.
+    pub url: String,
+    /// Nexus login name.
+    pub username: String,
+    /// A family forced with `--api`; `None` means detect (and cache in the state).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<Family>,
+    /// Whether the password is kept in the OS keyring (`false` after `--no-keyring`).
+    #[serde(default = "yes")]
+    pub keyring: bool,
+    /// Extra CA certificates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<PathBuf>,
+    /// Connect timeout in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_timeout: Option<u64>,
+    /// Whole-request timeout in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+    /// Maven targets.
+    #[serde(default, skip_serializing_if = "MavenTargets::is_empty")]
+    pub maven: MavenTargets,
+    /// Gradle targets.
+    #[serde(default, skip_serializing_if = "GradleTargets::is_empty")]
+    pub gradle: GradleTargets,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `<server>` ids in one settings.xml.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MavenTargets {
+    /// The settings file (absolute, resolved at login).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<PathBuf>,
+    /// Server ids that get the token.
+    #[serde(default)]
+    pub servers: Vec<String>,
+    /// Whether to write the passCode in Maven's encrypted form.
+    #[serde(default)]
+    pub encrypt: MavenEncrypt,
+    /// settings-security.xml, when not the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings_security: Option<PathBuf>,
+}
+
+impl MavenTargets {
+    /// No server ids.
+    pub fn is_empty(&self) -> bool {
+        self.servers.is_empty()
+    }
+}
+
+/// Key pairs in one gradle.properties.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GradleTargets {
+    /// The properties file (absolute, resolved at login).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<PathBuf>,
+    /// `(username key, password key)` pairs.
+    #[serde(default)]
+    pub keys: Vec<(String, String)>,
+}
+
+impl GradleTargets {
+    /// No keys.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// The run-state file (`state.toml`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// State by profile name.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileState>,
+}
+
+/// What happened last for one profile.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProfileState {
+    /// The family detected at login (saves a request on every refresh).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<Family>,
+    /// Server version, when it told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Server edition, when it told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
+    /// When the last refresh or login was attempted (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_attempt: Option<String>,
+    /// When the token was last fetched successfully (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_success: Option<String>,
+    /// The token's `created` time as the server sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_created: Option<String>,
+    /// A short one-way fingerprint of the current token (never the token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_fingerprint: Option<String>,
+    /// Whether the server expires tokens (Nexus 3.69+), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_enabled: Option<bool>,
+    /// Token expiry, milliseconds since the epoch, when the server tells it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at_ms: Option<i64>,
+    /// Set when Nexus rejected the stored password: refresh then stays away from the server
+    /// until `login` succeeds (guard against account lockout).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<Rejected>,
+    /// The last error of a refresh, without secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+/// A password rejection recorded by `refresh`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Rejected {
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// What Nexus said, in our words.
+    pub reason: String,
+}
+
+/// A short fingerprint of a token, to tell whether a file still holds it without storing it.
+pub fn fingerprint(name_code: &str, pass_code: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"nexus-token fingerprint v1\0");
+    hasher.update(name_code.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(pass_code.as_bytes());
+    let digest = hasher.finalize();
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Now as RFC 3339 UTC, seconds precision.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| now.unix_timestamp().to_string())
+}
+
+fn load_toml<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> Result<T> {
+    match crate::fs::read_optional(path)? {
+        None => Ok(T::default()),
+        Some(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|e| Error::file(path, "read", e))?;
+            toml::from_str(&text).map_err(|e| Error::file(path, "parse", e))
+        }
+    }
+}
+
+fn save_toml<T: Serialize>(path: &Path, value: &T, header: &str) -> Result<()> {
+    let body = toml::to_string_pretty(value).map_err(|e| Error::file(path, "write", e))?;
+    let text = format!("{header}{body}");
+    crate::fs::write_atomic(path, text.as_bytes())?;
+    Ok(())
+}
+
+impl Config {
+    /// Loads the profiles file; a missing file is an empty configuration.
+    pub fn load(path: &Path) -> Result<Config> {
+        load_toml(path)
+    }
+
+    /// Saves the profiles file atomically, mode 0600.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        save_toml(
+            path,
+            self,
+            "# nexus-token profiles: written by `nexus-token login`; safe to edit by hand.\n# No secrets here: the password is in the OS keyring, the token only in the targets.\n\n",
+        )
+    }
+}
+
+impl State {
+    /// Loads the run state; a missing file is an empty state.
+    pub fn load(path: &Path) -> Result<State> {
+        load_toml(path)
+    }
+
+    /// Saves the run state atomically, mode 0600.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        save_toml(path, self, "# nexus-token run state: written by every run; do not edit.\n\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Config {
+        let mut config = Config::default();
+        config.profiles.insert(
+            "default".into(),
+            Profile {
+                url: "https://nexus.example.com".into(),
+                username: "alice".into(),
+                api: Some(Family::Nexus3),
+                keyring: true,
+                ca_cert: None,
+                connect_timeout: None,
+                timeout: Some(20),
+                maven: MavenTargets {
+                    settings: Some(PathBuf::from("/home/a/.m2/settings.xml")),
+                    servers: vec!["nexus".into(), "releases".into()],
+                    encrypt: MavenEncrypt::Auto,
+                    settings_security: None,
+                },
+                gradle: GradleTargets {
+                    properties: Some(PathBuf::from("/home/a/.gradle/gradle.properties")),
+                    keys: vec![("nexusUsername".into(), "nexusPassword".into())],
+                },
+            },
+        );
+        config
+    }
+
+    #[test]
+    fn config_round_trips_through_toml() {
+        let config = sample();
+        let text = toml::to_string_pretty(&config).unwrap();
+        let back: Config = toml::from_str(&text).unwrap();
+        assert_eq!(back, config, "a saved profile must load back unchanged:\n{text}");
+        assert!(text.contains("api = \"nexus3\""), "the family is saved by its CLI name:\n{text}");
+    }
+
+    #[test]
+    fn a_hand_written_minimal_profile_loads_with_defaults() {
+        let text = "[profiles.work]\nurl = \"https://n\"\nusername = \"bob\"\n";
+        let config: Config = toml::from_str(text).unwrap();
+        let p = &config.profiles["work"];
+        assert!(p.keyring, "the keyring is on unless the profile says otherwise");
+        assert!(p.api.is_none() && p.maven.is_empty() && p.gradle.is_empty());
+    }
+
+    #[test]
+    fn fingerprint_tells_tokens_apart_and_hides_them() {
+        let a = fingerprint("nameCode", "passCode1");
+        assert_eq!(a, fingerprint("nameCode", "passCode1"));
+        assert_ne!(a, fingerprint("nameCode", "passCode2"));
+        assert_ne!(a, fingerprint("nameCod", "epassCode1"), "the separator keeps the parts apart");
+        assert_eq!(a.len(), 16);
+        assert!(!a.contains("passCode"));
+    }
+
+    #[test]
+    fn state_round_trips() {
+        let mut state = State::default();
+        state.profiles.insert(
+            "default".into(),
+            ProfileState {
+                family: Some(Family::Nexus2),
+                rejected: Some(Rejected { at: now_rfc3339(), reason: "401".into() }),
+                ..ProfileState::default()
+            },
+        );
+        let back: State = toml::from_str(&toml::to_string_pretty(&state).unwrap()).unwrap();
+        assert_eq!(back, state);
+    }
+}

@@ -1,0 +1,49 @@
+//! `logout`: deletes the stored password and the profile (and its state); with
+//! `--remove-credentials` also the token values in the targets. The token itself stays valid on
+//! the server until it is reset (`rotate`, or in the Nexus UI): we say so.
+
+use crate::cli::LogoutArgs;
+use crate::error::{Error, ExitStatus, Result};
+use crate::profile::{Config, State};
+use crate::store::service_name;
+use crate::targets;
+
+use super::{Context, report_files};
+
+pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
+    let ui = ctx.ui;
+    let mut config = Config::load(&ctx.config_path)?;
+    let Some(profile) = config.profiles.get(&args.profile).cloned() else {
+        return Err(Error::usage(
+            format!("no saved profile named `{}`", args.profile),
+            Some("see `nexus-token status` for the saved profiles".into()),
+        ));
+    };
+    if args.remove_credentials {
+        let reports = targets::remove_token(&profile, ctx.env)?;
+        report_files(ui, &reports, false);
+    }
+    if profile.keyring {
+        let service = service_name(&profile.url);
+        if ctx.store()?.delete(&service, &profile.username)? {
+            ui.step(&format!("deleted the stored password of `{}`", profile.username));
+        } else {
+            ui.step("no password was stored in the keyring");
+        }
+    }
+    config.profiles.remove(&args.profile);
+    config.save(&ctx.config_path)?;
+    let mut state = State::load(&ctx.state_path)?;
+    if state.profiles.remove(&args.profile).is_some() {
+        state.save(&ctx.state_path)?;
+    }
+    ui.step(&format!("removed profile `{}`", args.profile));
+    if !args.remove_credentials {
+        ui.step("the token is still in the target files; `--remove-credentials` removes it");
+    }
+    ui.step(&format!(
+        "the token itself stays valid on the server until it is reset: `nexus-token rotate` before logout, or reset it in the Nexus UI ({})",
+        profile.url
+    ));
+    Ok(ExitStatus::Success)
+}

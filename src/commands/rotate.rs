@@ -1,0 +1,70 @@
+//! `rotate`: resets the token on the server (DELETE with a fresh ticket), fetches the new one and
+//! rewrites every target of the profile: what to do when a token leaked.
+
+use crate::cli::RotateArgs;
+use crate::error::{Error, ExitStatus, Result};
+use crate::profile::{Config, Rejected, State, fingerprint, now_rfc3339};
+use crate::targets::{self, TokenValues, WriteOptions};
+
+use super::{Context, client_for, family_for, paused_error, profile_password, report_files};
+
+pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
+    let ui = ctx.ui;
+    let name = args.profile.as_str();
+    let config = Config::load(&ctx.config_path)?;
+    let Some(profile) = config.profiles.get(name) else {
+        return Err(Error::usage(
+            format!("no saved profile named `{name}`"),
+            Some("run `nexus-token login --profile NAME` first".into()),
+        ));
+    };
+    let mut state = State::load(&ctx.state_path)?;
+    let mut ps = state.profiles.get(name).cloned().unwrap_or_default();
+    if let Some(rejected) = &ps.rejected {
+        return Err(paused_error(name, rejected));
+    }
+    let password = profile_password(ctx, name, profile, args.password_stdin, &mut None)?;
+    let client = client_for(ctx, profile)?;
+    let (family, _) = family_for(ctx, &client, profile.api, ps.family)?;
+
+    let result = client
+        .reset_token(family, &profile.username, &password)
+        .and_then(|()| client.fetch_token(family, &profile.username, &password));
+    let token = match result {
+        Ok(token) => token,
+        Err(e) => {
+            if e.is_rejected_login() {
+                ps.rejected = Some(Rejected {
+                    at: now_rfc3339(),
+                    reason: e.to_string(),
+                });
+                state.profiles.insert(name.to_owned(), ps);
+                state.save(&ctx.state_path)?;
+            }
+            return Err(e.into());
+        }
+    };
+    ui.step(&format!("reset the user token of `{}` on {}: the old token no longer works", profile.username, profile.url));
+    let values = TokenValues {
+        name_code: &token.name_code,
+        pass_code: &token.pass_code,
+    };
+    let reports = targets::write_token(profile, ctx.env, &values, WriteOptions::default())?;
+    report_files(ui, &reports, false);
+    ps.family = Some(family);
+    ps.last_attempt = Some(now_rfc3339());
+    ps.last_success = ps.last_attempt.clone();
+    ps.token_created = token.created.clone();
+    ps.token_fingerprint = Some(fingerprint(&token.name_code, token.pass_code.expose()));
+    ps.last_error = None;
+    if ps.expiration_enabled == Some(true) {
+        if let Ok(Some(attrs)) = client.token_attributes(&profile.username, &password) {
+            ps.expires_at_ms = attrs.expires_at_ms;
+        }
+    }
+    let mut fresh = State::load(&ctx.state_path)?;
+    fresh.profiles.insert(name.to_owned(), ps);
+    fresh.save(&ctx.state_path)?;
+    ui.step("every target now holds the new token; other machines using the old token need `nexus-token refresh`");
+    Ok(ExitStatus::Success)
+}
