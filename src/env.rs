@@ -130,7 +130,8 @@ impl Env {
 
     /// `DBUS_SESSION_BUS_ADDRESS`, when set and not empty.
     pub fn session_bus_address(&self) -> Option<&str> {
-        self.var("DBUS_SESSION_BUS_ADDRESS").filter(|v| !v.is_empty())
+        self.var("DBUS_SESSION_BUS_ADDRESS")
+            .filter(|v| !v.is_empty())
     }
 
     /// `XDG_RUNTIME_DIR`, when set and not empty.

@@ -560,7 +560,10 @@ fn map_error(action: &'static str, error: keyring_core::Error) -> Error {
         },
         keyring_core::Error::PlatformFailure(source) => {
             let text = format!("{source} {source:?}");
-            if UNAVAILABLE_DBUS_ERRORS.iter().any(|name| text.contains(name)) {
+            if UNAVAILABLE_DBUS_ERRORS
+                .iter()
+                .any(|name| text.contains(name))
+            {
                 Error::unavailable("the Secret Service stopped answering", Some(source))
             } else {
                 Error::Other { action, source }
@@ -629,7 +632,10 @@ mod tests {
             "set replaces the secret"
         );
         assert_eq!(store.get(S, "bob").unwrap().unwrap().expose(), "pw-b");
-        assert!(store.delete(S, "alice").unwrap(), "delete reports a removal");
+        assert!(
+            store.delete(S, "alice").unwrap(),
+            "delete reports a removal"
+        );
         assert!(
             !store.delete(S, "alice").unwrap(),
             "deleting twice reports that nothing was there"
