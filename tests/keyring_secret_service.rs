@@ -364,3 +364,52 @@ fn stopped_secret_service_on_a_live_bus() {
     daemon.wait().unwrap();
     assert_keyring_failure(&run, "bus without Secret Service", "no usable keyring");
 }
+
+#[test]
+fn locked_collection_fails_with_exit_6_and_the_ways_out() {
+    if !secret_service_available("locked_collection_fails_with_exit_6_and_the_ways_out") {
+        return;
+    }
+    // A nested private session of its own, so locking does not disturb the other tests.
+    let service = unique_service("locked");
+    let script = r#"
+        printf %s stored-then-locked | secret-tool store --label=t service "$SERVICE" username dave
+        dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+          org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
+        exec "$@"
+    "#;
+    let exe = std::env::current_exe().unwrap();
+    let with_keyring = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/with-keyring");
+    let mut cmd = Command::new(with_keyring);
+    cmd.args(["bash", "-c", script, "bash"])
+        .arg(&exe)
+        .args(["--exact", "child_entry", "--nocapture", "--test-threads=1"])
+        .env(CHILD_VAR, "get")
+        .env("SERVICE", &service)
+        .env("NEXUS_TOKEN_TEST_CHILD_SERVICE", &service)
+        .env("NEXUS_TOKEN_KEYRING_TIMEOUT", "3")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    eprintln!("locked child: {:?}\n{stdout}", out.status.code());
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "a locked keyring without a prompt fails with exit 6: {stdout}"
+    );
+    assert!(
+        stdout.contains("the keyring is locked") || stdout.contains("did not answer"),
+        "the message says the keyring is locked (or did not answer): {stdout}"
+    );
+    for way_out in ["unlock the keyring", "--no-keyring", "--password-stdin"] {
+        assert!(
+            stdout.contains(way_out),
+            "the hint lists `{way_out}`: {stdout}"
+        );
+    }
+    assert!(
+        !stdout.contains("stored-then-locked"),
+        "the password never shows in messages"
+    );
+}
