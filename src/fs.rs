@@ -48,6 +48,9 @@ pub struct Update {
 /// bytes (or None for "leave as is"). Writes atomically only when the bytes differ; re-reads
 /// before the rename and retries the edit (bounded) if someone else changed the file meanwhile.
 /// Errors map to [`Error::File`] (exit 5) naming the path; nothing is changed on error.
+///
+/// The directory lock is held while `edit` runs: `edit` must not write files in the same
+/// directory through this module (it would wait for itself).
 #[allow(clippy::type_complexity)] // the signature other modules were promised
 pub fn update_file(
     path: &Path,
