@@ -128,6 +128,31 @@ impl Env {
         }
     }
 
+    /// `DBUS_SESSION_BUS_ADDRESS`, when set and not empty.
+    pub fn session_bus_address(&self) -> Option<&str> {
+        self.var("DBUS_SESSION_BUS_ADDRESS")
+            .filter(|v| !v.is_empty())
+    }
+
+    /// `XDG_RUNTIME_DIR`, when set and not empty.
+    pub fn xdg_runtime_dir(&self) -> Option<&Path> {
+        self.var("XDG_RUNTIME_DIR")
+            .filter(|v| !v.is_empty())
+            .map(Path::new)
+    }
+
+    /// The real user id of this process (Unix only; `None` elsewhere).
+    pub fn uid(&self) -> Option<u32> {
+        #[cfg(unix)]
+        {
+            Some(rustix::process::getuid().as_raw())
+        }
+        #[cfg(not(unix))]
+        {
+            None
+        }
+    }
+
     /// `~/.m2/settings.xml`.
     pub fn maven_settings(&self) -> PathBuf {
         self.home.join(".m2").join("settings.xml")

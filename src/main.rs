@@ -11,6 +11,8 @@ use nexus_token::ui::Ui;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let env = Env::from_process();
+    // First thing after reading the environment, while the process has a single thread.
+    nexus_token::store::prepare_process_env(&env);
     let ui = Ui::new(cli.global.quiet, cli.global.verbose, env.color());
     match nexus_token::commands::run(cli, &env, &ui) {
         Ok(status) => ExitCode::from(status.code()),
