@@ -56,6 +56,25 @@ pub fn update_file(
     path: &Path,
     edit: &mut dyn FnMut(Option<&[u8]>) -> Result<Option<Vec<u8>>>,
 ) -> Result<Update> {
+    update(path, edit, false)
+}
+
+/// Like [`update_file`], but replaces the file even when the edit leaves its bytes as they are
+/// (`refresh --force`). Missing files are left missing when the edit returns `None`.
+#[allow(clippy::type_complexity)]
+pub fn update_file_forced(
+    path: &Path,
+    edit: &mut dyn FnMut(Option<&[u8]>) -> Result<Option<Vec<u8>>>,
+) -> Result<Update> {
+    update(path, edit, true)
+}
+
+#[allow(clippy::type_complexity)]
+fn update(
+    path: &Path,
+    edit: &mut dyn FnMut(Option<&[u8]>) -> Result<Option<Vec<u8>>>,
+    force: bool,
+) -> Result<Update> {
     let target = resolve_symlinks(path).map_err(|e| Error::file(path, "resolve", e))?;
     let dir = parent_dir(&target);
     create_dir_all_private(&dir).map_err(|e| Error::file(&dir, "create the directory", e))?;
@@ -79,7 +98,7 @@ pub fn update_file(
                 warnings,
             });
         };
-        if old == Some(new.as_slice()) {
+        if old == Some(new.as_slice()) && !force {
             return Ok(Update {
                 outcome: Outcome::Unchanged,
                 warnings,

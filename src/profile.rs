@@ -173,6 +173,30 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_else(|_| now.unix_timestamp().to_string())
 }
 
+const STATE_HEADER: &str = "# nexus-token run state: written by every run; do not edit.\n\n";
+
+const CONFIG_HEADER: &str = "# nexus-token profiles: written by `nexus-token login`; safe to edit by hand.\n# No secrets here: the password is in the OS keyring, the token only in the targets.\n\n";
+
+/// Read-modify-write of a TOML file under the `fs` lock.
+fn update_toml<T>(path: &Path, header: &str, change: &mut dyn FnMut(&mut T)) -> Result<()>
+where
+    T: Serialize + for<'de> Deserialize<'de> + Default,
+{
+    crate::fs::update_file(path, &mut |current| {
+        let mut value: T = match current {
+            None => T::default(),
+            Some(bytes) => {
+                let text = std::str::from_utf8(bytes).map_err(|e| Error::file(path, "read", e))?;
+                toml::from_str(text).map_err(|e| Error::file(path, "parse", e))?
+            }
+        };
+        change(&mut value);
+        let body = toml::to_string_pretty(&value).map_err(|e| Error::file(path, "write", e))?;
+        Ok(Some(format!("{header}{body}").into_bytes()))
+    })?;
+    Ok(())
+}
+
 fn load_toml<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> Result<T> {
     match crate::fs::read_optional(path)? {
         None => Ok(T::default()),
@@ -196,13 +220,21 @@ impl Config {
         load_toml(path)
     }
 
+    /// Sets (or with `None` removes) one profile under the file lock.
+    pub fn update_profile(path: &Path, name: &str, value: Option<&Profile>) -> Result<()> {
+        update_toml(path, CONFIG_HEADER, &mut |config: &mut Config| match value {
+            Some(profile) => {
+                config.profiles.insert(name.to_owned(), profile.clone());
+            }
+            None => {
+                config.profiles.remove(name);
+            }
+        })
+    }
+
     /// Saves the profiles file atomically, mode 0600.
     pub fn save(&self, path: &Path) -> Result<()> {
-        save_toml(
-            path,
-            self,
-            "# nexus-token profiles: written by `nexus-token login`; safe to edit by hand.\n# No secrets here: the password is in the OS keyring, the token only in the targets.\n\n",
-        )
+        save_toml(path, self, CONFIG_HEADER)
     }
 }
 
@@ -212,9 +244,24 @@ impl State {
         load_toml(path)
     }
 
+    /// Sets one profile's state under the file lock (parallel runs for different profiles lose
+    /// nothing).
+    pub fn update_profile(path: &Path, name: &str, value: &ProfileState) -> Result<()> {
+        update_toml(path, STATE_HEADER, &mut |state: &mut State| {
+            state.profiles.insert(name.to_owned(), value.clone());
+        })
+    }
+
+    /// Removes one profile's state under the file lock.
+    pub fn remove_profile(path: &Path, name: &str) -> Result<()> {
+        update_toml(path, STATE_HEADER, &mut |state: &mut State| {
+            state.profiles.remove(name);
+        })
+    }
+
     /// Saves the run state atomically, mode 0600.
     pub fn save(&self, path: &Path) -> Result<()> {
-        save_toml(path, self, "# nexus-token run state: written by every run; do not edit.\n\n")
+        save_toml(path, self, STATE_HEADER)
     }
 }
 

@@ -129,28 +129,19 @@ fn write_or_plan(
     }
     let mut changed = Vec::new();
     let mut warnings = Vec::new();
-    let update = fs::update_file(path, &mut |current| {
-        let planned = edit(current)?;
-        Ok(match planned {
-            Some((bytes, c, w)) => {
-                changed = c;
-                warnings = w;
-                if changed.is_empty() && !options.force {
-                    None
-                } else {
-                    Some(bytes)
-                }
-            }
-            None => None,
-        })
-    })?;
+    let mut edit_once = |current: Option<&[u8]>| -> Result<Option<Vec<u8>>> {
+        Ok(edit(current)?.map(|(bytes, c, w)| {
+            changed = c;
+            warnings = w;
+            bytes
+        }))
+    };
+    let update = if options.force {
+        fs::update_file_forced(path, &mut edit_once)?
+    } else {
+        fs::update_file(path, &mut edit_once)?
+    };
     warnings.extend(update.warnings);
-    if options.force && update.outcome == Outcome::Unchanged {
-        if let Some(bytes) = fs::read_optional(path)? {
-            let outcome = fs::write_atomic(path, &bytes)?;
-            return Ok((changed, Some(outcome), warnings));
-        }
-    }
     Ok((changed, Some(update.outcome), warnings))
 }
 

@@ -16,7 +16,7 @@ use super::{Context, client_for, family_for, normalize_url, read_password, repor
 
 pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     let ui = ctx.ui;
-    let mut config = Config::load(&ctx.config_path)?;
+    let config = Config::load(&ctx.config_path)?;
     let previous = config.profiles.get(&args.profile).cloned();
 
     let url = match (&args.server.url, &previous) {
@@ -125,11 +125,8 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     }
 
     // 7. Profile and state (clears a rejected-password flag).
-    config.profiles.insert(args.profile.clone(), profile);
-    config.save(&ctx.config_path)?;
-    let mut state = State::load(&ctx.state_path)?;
-    state.profiles.insert(args.profile.clone(), profile_state);
-    state.save(&ctx.state_path)?;
+    Config::update_profile(&ctx.config_path, &args.profile, Some(&profile))?;
+    State::update_profile(&ctx.state_path, &args.profile, &profile_state)?;
     ui.step(&format!("saved profile `{}` in `{}`", args.profile, ctx.config_path.display()));
     Ok(ExitStatus::Success)
 }

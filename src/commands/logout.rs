@@ -12,7 +12,7 @@ use super::{Context, report_files};
 
 pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
     let ui = ctx.ui;
-    let mut config = Config::load(&ctx.config_path)?;
+    let config = Config::load(&ctx.config_path)?;
     let Some(profile) = config.profiles.get(&args.profile).cloned() else {
         return Err(Error::usage(
             format!("no saved profile named `{}`", args.profile),
@@ -31,12 +31,8 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
             ui.step("no password was stored in the keyring");
         }
     }
-    config.profiles.remove(&args.profile);
-    config.save(&ctx.config_path)?;
-    let mut state = State::load(&ctx.state_path)?;
-    if state.profiles.remove(&args.profile).is_some() {
-        state.save(&ctx.state_path)?;
-    }
+    Config::update_profile(&ctx.config_path, &args.profile, None)?;
+    State::remove_profile(&ctx.state_path, &args.profile)?;
     ui.step(&format!("removed profile `{}`", args.profile));
     if !args.remove_credentials {
         ui.step("the token is still in the target files; `--remove-credentials` removes it");

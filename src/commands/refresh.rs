@@ -45,7 +45,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &RefreshArgs) -> Result<ExitStatus> {
     for name in &names {
         let profile = &config.profiles[name];
         // State is re-read per profile: another run may have saved meanwhile.
-        let mut state = State::load(&ctx.state_path)?;
+        let state = State::load(&ctx.state_path)?;
         let mut profile_state = state.profiles.get(name).cloned().unwrap_or_default();
         let result = refresh_one(ctx, name, profile, &mut profile_state, args, &mut stdin_password);
         profile_state.last_attempt = Some(now_rfc3339());
@@ -54,10 +54,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &RefreshArgs) -> Result<ExitStatus> {
             Err(e) => profile_state.last_error = Some(e.to_string()),
         }
         if !args.dry_run {
-            let mut fresh = State::load(&ctx.state_path)?;
-            fresh.profiles.insert(name.clone(), profile_state);
-            state = fresh;
-            state.save(&ctx.state_path)?;
+            State::update_profile(&ctx.state_path, name, &profile_state)?;
         }
         if let Err(error) = result {
             if names.len() > 1 {

@@ -18,7 +18,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
             Some("run `nexus-token login --profile NAME` first".into()),
         ));
     };
-    let mut state = State::load(&ctx.state_path)?;
+    let state = State::load(&ctx.state_path)?;
     let mut ps = state.profiles.get(name).cloned().unwrap_or_default();
     if let Some(rejected) = &ps.rejected {
         return Err(paused_error(name, rejected));
@@ -38,8 +38,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
                     at: now_rfc3339(),
                     reason: e.to_string(),
                 });
-                state.profiles.insert(name.to_owned(), ps);
-                state.save(&ctx.state_path)?;
+                State::update_profile(&ctx.state_path, name, &ps)?;
             }
             return Err(e.into());
         }
@@ -62,9 +61,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
             ps.expires_at_ms = attrs.expires_at_ms;
         }
     }
-    let mut fresh = State::load(&ctx.state_path)?;
-    fresh.profiles.insert(name.to_owned(), ps);
-    fresh.save(&ctx.state_path)?;
+    State::update_profile(&ctx.state_path, name, &ps)?;
     ui.step("every target now holds the new token; other machines using the old token need `nexus-token refresh`");
     Ok(ExitStatus::Success)
 }
