@@ -21,6 +21,7 @@ pub mod maven;
 pub mod maven_security;
 pub mod nexus;
 pub mod profile;
+pub mod schedule;
 pub mod secret;
 pub mod store;
 pub mod ui;

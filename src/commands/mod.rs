@@ -6,17 +6,19 @@ use crate::env::Env;
 use crate::error::{Error, ExitStatus, Result};
 use crate::ui::Ui;
 
+mod schedule;
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<ExitStatus> {
     let _ = (env, ui);
     match cli.command {
+        Command::Schedule(args) => schedule::run(&args, cli.global.config.as_deref(), env, ui),
         Command::Login(_)
         | Command::Refresh(_)
         | Command::Status(_)
         | Command::Token(_)
         | Command::Logout(_)
         | Command::Rotate(_)
-        | Command::Schedule(_)
         | Command::Doctor(_)
         | Command::Demo(_)
         | Command::Emulator(_) => Err(Error::other(
