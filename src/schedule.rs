@@ -956,7 +956,13 @@ fn remove_systemd(targets: &Targets, ui: &Ui) -> Result<bool> {
     {
         ui.warn(&format!("could not stop the timer: {why}"));
     }
-    for path in [&timer, &service] {
+    // `enable` links the timer from `timers.target.wants/`; `disable` removes the link, but it
+    // stays behind when `systemctl` could not run.
+    let wanted = targets
+        .systemd_dir
+        .join("timers.target.wants")
+        .join(SYSTEMD_TIMER);
+    for path in [&wanted, &timer, &service] {
         if remove_file(path)? {
             ui.step(&format!("removed `{}`", path.display()));
         }
@@ -1262,6 +1268,34 @@ mod tests {
         let t = Targets::from_env(&env);
         assert!(!t.run_tools, "a crontab file means no scheduler tools");
         assert_eq!(t.crontab, Crontab::File(PathBuf::from("/c")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn remove_systemd_also_drops_a_left_over_wants_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let units = dir.path().join("units");
+        let env = Env::sandboxed(dir.path())
+            .with_var("NEXUS_TOKEN_SCHEDULE_DIR", units.to_str().unwrap());
+        let targets = Targets::from_env(&env);
+        let (ui, out) = Ui::capture(0);
+        install(ScheduleKind::Systemd, &targets, &params("12h"), &ui).unwrap();
+        let wants = units.join("timers.target.wants");
+        std::fs::create_dir_all(&wants).unwrap();
+        let link = wants.join(SYSTEMD_TIMER);
+        std::os::unix::fs::symlink(units.join(SYSTEMD_TIMER), &link).unwrap();
+        assert_eq!(
+            installed(&env).map(|i| (i.kind, i.every)),
+            Some((ScheduleKind::Systemd, Some(Duration::from_secs(12 * 3600))))
+        );
+        assert!(remove(ScheduleKind::Systemd, &targets, &ui).unwrap());
+        assert!(
+            link.symlink_metadata().is_err(),
+            "the enable link is removed with the units"
+        );
+        assert!(!units.join(SYSTEMD_SERVICE).exists());
+        assert!(out.stderr().contains("removed"), "{}", out.stderr());
+        assert_eq!(installed(&env), None);
     }
 
     #[test]

@@ -39,7 +39,13 @@ pub fn run(args: &ScheduleArgs, config: Option<&Path>, env: &Env, ui: &Ui) -> Re
         ));
     }
     if args.print {
-        for (place, text) in schedule::rendered(kind, &targets, &params) {
+        for (index, (place, text)) in schedule::rendered(kind, &targets, &params)
+            .into_iter()
+            .enumerate()
+        {
+            if index > 0 {
+                ui.data("");
+            }
             ui.step(&format!("# {place}"));
             ui.data(&text);
         }
