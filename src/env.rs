@@ -31,6 +31,7 @@ const VARS: &[&str] = &[
     "GRADLE_USER_HOME",
     "DBUS_SESSION_BUS_ADDRESS",
     "XDG_RUNTIME_DIR",
+    "XDG_CONFIG_HOME",
     "NO_COLOR",
     "CI",
     "NEXUS_TOKEN_STATE_DIR",
@@ -169,6 +170,34 @@ impl Env {
             Some(dir) if !dir.is_empty() => PathBuf::from(dir).join("gradle.properties"),
             _ => self.home.join(".gradle").join("gradle.properties"),
         }
+    }
+
+    /// `$XDG_CONFIG_HOME` when set to an absolute path, else `~/.config` (the XDG rule, on
+    /// every platform: systemd user units live below it).
+    pub fn xdg_config_home(&self) -> PathBuf {
+        match self.var("XDG_CONFIG_HOME") {
+            Some(dir) if Path::new(dir).is_absolute() => PathBuf::from(dir),
+            _ => self.home.join(".config"),
+        }
+    }
+
+    /// `NEXUS_TOKEN_SCHEDULE_DIR`: write schedule units there and run no scheduler tool (tests).
+    pub fn schedule_dir(&self) -> Option<PathBuf> {
+        self.var("NEXUS_TOKEN_SCHEDULE_DIR")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    }
+
+    /// `NEXUS_TOKEN_CRONTAB`: a file standing in for the user's crontab (tests).
+    pub fn crontab_file(&self) -> Option<PathBuf> {
+        self.var("NEXUS_TOKEN_CRONTAB")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    }
+
+    /// The absolute path of the running executable (what a schedule runs).
+    pub fn current_exe(&self) -> std::io::Result<PathBuf> {
+        std::env::current_exe()
     }
 
     /// Names of Gradle properties overridden by `ORG_GRADLE_PROJECT_<name>` variables.

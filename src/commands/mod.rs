@@ -9,6 +9,7 @@ mod login;
 mod logout;
 mod refresh;
 mod rotate;
+mod schedule;
 mod status;
 
 use std::path::PathBuf;
