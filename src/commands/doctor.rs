@@ -302,9 +302,7 @@ fn check_schedule(ctx: &Context<'_>, state: &State, checks: &mut Checks) {
                 "schedule",
                 Level::Ok,
                 format!(
-                    "a {} schedule is installed (`{}`); last successful refresh: {}",
-                    installed.kind_name(),
-                    installed.path.display(),
+                    "a periodic refresh is installed: {installed}; last successful refresh: {}",
                     last.as_deref().unwrap_or("never")
                 ),
                 None,
