@@ -462,7 +462,9 @@ impl Client {
             }
             _ => {}
         }
-        if reply.is_html() {
+        // A 404 page is "not found" whatever its format; other HTML answers (a login page, a
+        // proxy error page) are not the API.
+        if reply.is_html() && reply.status != 404 {
             return Error::Html {
                 url,
                 status: reply.status,

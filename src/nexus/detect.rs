@@ -30,7 +30,7 @@ pub(crate) fn detect(client: &Client) -> Result<Detection, Error> {
         });
     }
     for reply in [&first, &second] {
-        if (300..400).contains(&reply.status) || reply.is_html() {
+        if (300..400).contains(&reply.status) || (reply.is_html() && reply.status != 404) {
             return Err(client.classify(super::client::Step::Probe, reply, ""));
         }
     }
