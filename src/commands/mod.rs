@@ -4,6 +4,7 @@
 //! prints only through `ui`.
 
 mod demo;
+mod emulator;
 mod doctor;
 mod login;
 mod logout;
@@ -11,6 +12,7 @@ mod refresh;
 mod rotate;
 mod schedule;
 mod status;
+mod token;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

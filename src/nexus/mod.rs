@@ -1,12 +1,14 @@
 //! The Nexus user-token client: API families, detection, the two-step flow and typed errors.
 //!
-//! It only does HTTP: it never reads files, the keyring or the environment, and never prints.
-//! Bodies are never logged or put into errors (they may hold a token).
+//! It only does HTTP: it never reads files (except the `--ca-cert` PEM), the keyring or the
+//! environment, and never prints. Bodies are never logged or put into errors (they may hold a
+//! token).
 
 mod client;
+mod detect;
 mod error;
 mod family;
 
-pub use client::{Client, ClientConfig, Detection, TokenAttributes, UserToken};
+pub use client::{Client, ClientConfig, Detection, TokenAttributes, Trace, UserToken};
 pub use error::Error;
 pub use family::{Family, TicketCarrier};
