@@ -203,7 +203,9 @@ pub fn set_credentials(
                 Some(leaf) if leaf.value() == new => {}
                 Some(leaf) => {
                     let old = leaf.value();
-                    if name == "password" && looks_encrypted(old) && !creds.password_is_encrypted {
+                    let was_encrypted =
+                        old.starts_with('{') && old.ends_with('}') && !old.contains("${");
+                    if name == "password" && was_encrypted && !creds.password_is_encrypted {
                         warnings.push(format!(
                             "the password of server `{id}` was encrypted with Maven's master password (`{{...}}`); it now holds the token in plain text"
                         ));
@@ -748,7 +750,11 @@ impl Parser<'_> {
                         match r.resolve_char_ref() {
                             Ok(Some(c)) if is_xml_char(c) => c,
                             _ => {
-                                return Err(syntax(self.body, start, "invalid character reference"));
+                                return Err(syntax(
+                                    self.body,
+                                    start,
+                                    "invalid character reference",
+                                ));
                             }
                         }
                     } else {
