@@ -100,8 +100,12 @@ fn run_case(dir: &Path) -> Result<(), String> {
             ));
         }
     }
-    if args.warnings.is_empty() && !edit.warnings.is_empty() {
-        return Err(format!("{name}: unexpected warnings {:?}", edit.warnings));
+    if args.warnings.len() != edit.warnings.len() {
+        return Err(format!(
+            "{name}: expected {} warnings, got {:?}",
+            args.warnings.len(),
+            edit.warnings
+        ));
     }
     for w in &edit.warnings {
         if w.contains(&args.password) {
