@@ -309,7 +309,7 @@ pub fn check(profile: &Profile, env: &Env, expected_fingerprint: Option<&str>) -
 }
 
 /// Removes the token values from every target (`logout --remove-credentials`): the Maven servers
-/// keep their `<id>` with empty credentials, the Gradle keys are removed.
+/// and the Gradle keys stay, with empty values (so the structure the user built is kept).
 pub fn remove_token(profile: &Profile, env: &Env) -> Result<Vec<FileReport>> {
     let mut reports = Vec::new();
     if !profile.maven.is_empty() {
@@ -318,7 +318,17 @@ pub fn remove_token(profile: &Profile, env: &Env) -> Result<Vec<FileReport>> {
         let mut changed = Vec::new();
         let update = fs::update_file(&path, &mut |current| {
             let Some(current) = current else { return Ok(None) };
-            let edit = maven::clear_credentials(current, &ids).map_err(|e| Error::file(&path, "update", e))?;
+            let empty = maven::Credentials {
+                username: "",
+                password: "",
+                password_is_encrypted: false,
+            };
+            let present: Vec<&str> = ids
+                .iter()
+                .copied()
+                .filter(|id| matches!(maven::read_server(current, id), Ok(Some(_))))
+                .collect();
+            let edit = maven::set_credentials(Some(current), &present, &empty).map_err(|e| Error::file(&path, "update", e))?;
             changed = edit.changed;
             Ok(Some(edit.output))
         })?;
@@ -341,7 +351,12 @@ pub fn remove_token(profile: &Profile, env: &Env) -> Result<Vec<FileReport>> {
         let mut changed = Vec::new();
         let update = fs::update_file(&path, &mut |current| {
             let Some(current) = current else { return Ok(None) };
-            let edit = gradle::remove_properties(current, &keys).map_err(|e| Error::file(&path, "update", e))?;
+            let present: Vec<(&str, &str)> = keys
+                .iter()
+                .filter(|k| matches!(gradle::read_property(current, k), Ok(Some(_))))
+                .map(|k| (*k, ""))
+                .collect();
+            let edit = gradle::set_properties(Some(current), &present).map_err(|e| Error::file(&path, "update", e))?;
             changed = edit.changed;
             Ok(Some(edit.output))
         })?;

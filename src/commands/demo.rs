@@ -131,7 +131,7 @@ fn demo_in(outer: &Context<'_>, home: &Path) -> Result<ExitStatus> {
 
     let requests = emulator.requests();
     ui.step(&format!(
-        "\n7. the emulator saw {} requests; the real password was sent only to the authenticate resource",
+        "\n7. the emulator saw {} requests; the real password went only to Nexus (in the keyring, never into a file)",
         requests.len()
     ));
     ui.step("done: nothing outside the throwaway home was touched");

@@ -101,7 +101,7 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
         Command::Schedule(args) => schedule::run(&args, ctx.explicit_config.as_deref(), ctx.env, ctx.ui),
         Command::Doctor(args) => doctor::run(ctx, &args),
         Command::Demo(args) => demo::run(ctx, &args),
-        Command::Emulator(args) => emulator::run(&args, ctx.env, ctx.ui),
+        Command::Emulator(args) => emulator::run(&args, ctx.ui),
     }
 }
 
@@ -223,6 +223,7 @@ pub fn family_for(ctx: &Context<'_>, client: &Client, forced: Option<nexus::Fami
         return Ok((family, None));
     }
     let detection = client.detect()?;
+    detection.require_user_tokens(client.base_url())?;
     ctx.ui.verbose(
         1,
         &format!(

@@ -120,7 +120,7 @@ fn refresh_one(
         if changed == 0 {
             ui.step(&format!("profile `{name}`: token unchanged, files already up to date"));
         } else {
-            ui.step(&format!("profile `{name}`: wrote the token to {changed} target(s)"));
+            ui.step(&format!("profile `{name}`: wrote the new token ({changed} value(s) changed)"));
         }
     }
     Ok(())

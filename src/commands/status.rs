@@ -123,7 +123,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
         out.push_str(&format!("  API:           {family}{version}\n"));
         out.push_str(&format!(
             "  password:      {}\n",
-            if p.keyring { "in the OS keyring" } else { "not stored (--no-keyring)" }
+            if p.keyring { "in the keyring" } else { "not stored (--no-keyring)" }
         ));
         out.push_str(&format!("  last refresh:  {}\n", p.last_success.as_deref().unwrap_or("never")));
         if p.last_attempt != p.last_success {

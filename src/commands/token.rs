@@ -1,26 +1,63 @@
-//! `token`: prints the current user token for scripts, from `--url`/`--username`/
-//! `--password-stdin` without saving anything. (The saved-profile form is added by the
-//! workflow owner.)
+//! `token`: prints the current user token for scripts, from a saved profile (password from the
+//! keyring) or from `--url`/`--username`/`--password-stdin` without saving anything.
 //!
 //! It decides the order of steps: check the password source, detect the family (no password
 //! sent), read the password, run the flow, print. It prints only through `ui`; the passCode
 //! goes to stdout only, and never into a message.
 
 use crate::cli::{TokenArgs, TokenFormat};
-use crate::env::Env;
 use crate::error::{Error, ExitStatus, Result};
 use crate::nexus::{Client, ClientConfig, UserToken};
 use crate::secret::Secret;
 use crate::ui::Ui;
 
-/// Runs `token`.
-pub fn run(args: &TokenArgs, env: &Env, ui: &Ui) -> Result<ExitStatus> {
-    let Some(url) = args.server.url.as_deref() else {
+use super::{Context, client_for, family_for, normalize_url, paused_error, profile_password};
+use crate::profile::{Config, Rejected, State, now_rfc3339};
+
+/// The saved-profile form: `--profile NAME` (default `default`), password from the keyring.
+fn run_profile(ctx: &Context<'_>, args: &TokenArgs) -> Result<ExitStatus> {
+    let name = args.profile.as_deref().unwrap_or("default");
+    let config = Config::load(&ctx.config_path)?;
+    let Some(profile) = config.profiles.get(name) else {
         return Err(Error::usage(
-            "`token` without `--url` needs a saved profile, and reading profiles is not available here yet",
-            Some("pass `--url URL --username USER --password-stdin`".to_owned()),
+            format!("no saved profile named `{name}` (and no `--url`)"),
+            Some("run `nexus-token login` first, or pass `--url URL --username USER --password-stdin`".to_owned()),
         ));
     };
+    let state = State::load(&ctx.state_path)?;
+    let mut ps = state.profiles.get(name).cloned().unwrap_or_default();
+    if let Some(rejected) = &ps.rejected {
+        return Err(paused_error(name, rejected));
+    }
+    let password = profile_password(ctx, name, profile, args.password_stdin, &mut None)?;
+    let client = client_for(ctx, profile)?;
+    let (family, _) = family_for(ctx, &client, profile.api, ps.family)?;
+    match client.fetch_token(family, &profile.username, &password) {
+        Ok(token) => {
+            ctx.ui.data(&render(&token, args.format));
+            Ok(ExitStatus::Success)
+        }
+        Err(e) => {
+            if e.is_rejected_login() {
+                ps.rejected = Some(Rejected {
+                    at: now_rfc3339(),
+                    reason: e.to_string(),
+                });
+                State::update_profile(&ctx.state_path, name, &ps)?;
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// Runs `token`.
+pub fn run(ctx: &Context<'_>, args: &TokenArgs) -> Result<ExitStatus> {
+    let (env, ui) = (ctx.env, ctx.ui);
+    let Some(url) = args.server.url.as_deref() else {
+        return run_profile(ctx, args);
+    };
+    let url = normalize_url(url)?;
+    let url = url.as_str();
     let Some(username) = args.server.username.as_deref().filter(|u| !u.is_empty()) else {
         return Err(Error::usage(
             "`--username` is required with `--url`",
