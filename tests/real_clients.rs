@@ -102,7 +102,7 @@ fn maven_resolves_through_the_mirror_with_the_written_settings_in_every_shape() 
             .filter(|r| r.path.ends_with("e2e-parent-1.0.pom") && r.status == 200)
             .collect();
         assert!(!hits.is_empty(), "[{shape}] the emulator served the parent POM");
-        assert!(hits.iter().all(|r| r.user.as_deref() == Some(name.as_str())), "[{shape}] Maven authenticated with the nameCode: {hits:?}");
+        assert!(hits.iter().all(|r| r.username.as_deref() == Some(name.as_str())), "[{shape}] Maven authenticated with the nameCode: {hits:?}");
         assert_no_secret(&log, &pw, "Maven output");
     }
 }
@@ -218,7 +218,7 @@ fn gradle_resolves_a_jar_with_the_written_properties_and_fails_with_a_wrong_toke
     assert!(ok && log.contains("RESOLVED e2e-ext-1.0.jar"), "Gradle resolves the jar with the written token:\n{log}");
     let (name, pass) = emu.token_of(USER).unwrap();
     assert!(
-        emu.requests().iter().any(|r| r.path.ends_with("e2e-ext-1.0.jar") && r.status == 200 && r.user.as_deref() == Some(name.as_str())),
+        emu.requests().iter().any(|r| r.path.ends_with("e2e-ext-1.0.jar") && r.status == 200 && r.username.as_deref() == Some(name.as_str())),
         "the emulator served the jar to the nameCode"
     );
 
