@@ -123,7 +123,10 @@ impl Sandbox {
         let mut child = cmd.spawn().expect("the binary starts");
         if let Some(input) = stdin {
             let mut pipe = child.stdin.take().unwrap();
-            pipe.write_all(input.as_bytes()).unwrap();
+            // The binary may exit before reading (e.g. a usage error): a closed pipe is fine.
+            if let Err(e) = pipe.write_all(input.as_bytes()) {
+                assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing stdin: {e}");
+            }
         }
         let out: Output = child.wait_with_output().unwrap();
         Run {
