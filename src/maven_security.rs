@@ -38,7 +38,7 @@ const MAX_TRAILING_LEN: usize = 127;
 const MAX_RELOCATIONS: usize = 16;
 
 /// Decoding as lenient as plexus-cipher's commons-codec copy about padding; characters outside
-/// the alphabet are dropped before decoding (see [`decode_lenient`]).
+/// the alphabet are dropped before decoding (see `decode_lenient`).
 const LENIENT: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
     GeneralPurposeConfig::new()
@@ -94,7 +94,7 @@ pub enum Error {
     /// `<relocation>` leads back to a file already visited.
     #[error("`{}` relocates in a loop (back to `{}`)", from.display(), to.display())]
     RelocationLoop { from: PathBuf, to: PathBuf },
-    /// More than [`MAX_RELOCATIONS`] hops.
+    /// More than `MAX_RELOCATIONS` (16) hops.
     #[error("too many relocations starting at `{}`", path.display())]
     TooManyRelocations { path: PathBuf },
 }
@@ -145,7 +145,7 @@ pub fn is_encrypted(value: &str) -> bool {
 /// no `{...}`. Emulates `DefaultPlexusCipher.unDecorate`: the Java pattern
 /// `.*?[^\\]?\{(.*?[^\\])\}.*` (`.` stops at line ends) tried with `matches()`, then `find()`
 /// on the same matcher, which resumes where the failed `matches()` left it (see
-/// [`find_resumes_at`]).
+/// `find_resumes_at`).
 /// For a one-line value this is the text from the first `{` to the first following `}` that is
 /// not preceded by `\`, with at least one character between them.
 /// `tests/maven_security_real.rs` checks this against the JDK's own regex engine.
@@ -659,7 +659,8 @@ mod tests {
 
     #[test]
     fn malformed_values_are_errors() {
-        let cases: &[(&str, fn(&Error) -> bool)] = &[
+        type Expect = fn(&Error) -> bool;
+        let cases: &[(&str, Expect)] = &[
             ("no braces", |e| matches!(e, Error::NotEncrypted)),
             ("{}", |e| matches!(e, Error::NotEncrypted)),
             ("{A}", |e| matches!(e, Error::Base64)),
