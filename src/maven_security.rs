@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use aes::Aes128;
 use base64::Engine as _;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use sha2::{Digest, Sha256};
@@ -38,7 +38,7 @@ const MAX_TRAILING_LEN: usize = 127;
 const MAX_RELOCATIONS: usize = 16;
 
 /// Decoding as lenient as plexus-cipher's commons-codec copy about padding; characters outside
-/// the alphabet are dropped before decoding (see [`decode_lenient`]).
+/// the alphabet are dropped before decoding (see `decode_lenient`).
 const LENIENT: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
     GeneralPurposeConfig::new()
@@ -94,7 +94,7 @@ pub enum Error {
     /// `<relocation>` leads back to a file already visited.
     #[error("`{}` relocates in a loop (back to `{}`)", from.display(), to.display())]
     RelocationLoop { from: PathBuf, to: PathBuf },
-    /// More than [`MAX_RELOCATIONS`] hops.
+    /// More than `MAX_RELOCATIONS` (16) hops.
     #[error("too many relocations starting at `{}`", path.display())]
     TooManyRelocations { path: PathBuf },
 }
@@ -116,8 +116,8 @@ pub fn encrypt(clear: &str, passphrase: &str) -> String {
 pub fn encrypt_with(clear: &str, passphrase: &str, salt: [u8; 8], trailing: &[u8]) -> String {
     let trailing = &trailing[..trailing.len().min(MAX_TRAILING_LEN)];
     let (mut key, mut iv) = derive(passphrase, &salt);
-    let ciphertext = Encryptor::new(&key.into(), &iv.into())
-        .encrypt_padded_vec_mut::<Pkcs7>(clear.as_bytes());
+    let ciphertext =
+        Encryptor::new(&key.into(), &iv.into()).encrypt_padded_vec_mut::<Pkcs7>(clear.as_bytes());
     key.zeroize();
     iv.zeroize();
     let mut all = Vec::with_capacity(SALT_LEN + 1 + ciphertext.len() + trailing.len());
@@ -142,14 +142,44 @@ pub fn is_encrypted(value: &str) -> bool {
 }
 
 /// The part of `value` that plexus-cipher takes as the encrypted payload, or `None` when it sees
-/// no `{...}`. Emulates its pattern `.*?[^\\]?\{(.*?[^\\])\}.*` (Java regex, `.` stops at line
-/// ends), tried with `matches()` and then `find()`: usually the text from the first `{` to the
-/// first following `}` that is not preceded by `\`, with at least one character between them.
+/// no `{...}`. Emulates `DefaultPlexusCipher.unDecorate`: the Java pattern
+/// `.*?[^\\]?\{(.*?[^\\])\}.*` (`.` stops at line ends) tried with `matches()`, then `find()`
+/// on the same matcher, which resumes where the failed `matches()` left it (see
+/// `find_resumes_at`).
+/// For a one-line value this is the text from the first `{` to the first following `}` that is
+/// not preceded by `\`, with at least one character between them.
+/// `tests/maven_security_real.rs` checks this against the JDK's own regex engine.
 pub fn undecorate(value: &str) -> Option<&str> {
     let chars: Vec<(usize, char)> = value.char_indices().collect();
-    let pattern = Pattern::new(&chars);
-    let (open, close) = pattern.search(true).or_else(|| pattern.search(false))?;
+    let found = Pattern::new(&chars)
+        .search(true)
+        .map(|(open, close)| (&chars[..], open, close));
+    let (chars, open, close) = match found {
+        Some(found) => found,
+        None => {
+            let rest = &chars[find_resumes_at(&chars)?..];
+            let (open, close) = Pattern::new(rest).search(false)?;
+            (rest, open, close)
+        }
+    };
     Some(&value[chars[open + 1].0..chars[close].0])
+}
+
+/// Where `Matcher.find()` starts after a failed `matches()`: the matcher's `last` field, which
+/// every successful `.` of a lazy `.*?` and every successful `[^\\]` of `[^\\]?` moves just past
+/// the character. The last such step of the failed attempt happens at the first line terminator
+/// `t`: `[^\\]?` takes it (last = t + 1), and when a `{` follows, the group's `.*?` runs on to
+/// the next terminator. Without a terminator `find()` cannot succeed where `matches()` failed.
+fn find_resumes_at(chars: &[(usize, char)]) -> Option<usize> {
+    let t = chars.iter().position(|c| is_terminator(c.1))?;
+    let g0 = t + 2;
+    if chars.get(t + 1).is_some_and(|c| c.1 == '{')
+        && chars.get(g0).is_some_and(|c| !is_terminator(c.1))
+    {
+        let run = chars[g0..].iter().position(|c| is_terminator(c.1));
+        return Some(run.map_or(chars.len(), |r| g0 + r));
+    }
+    Some(t + 1)
 }
 
 /// What `settings-security.xml` says.
@@ -402,7 +432,9 @@ fn decode_lenient(payload: &str) -> Result<Vec<u8>, Error> {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
         .collect();
-    LENIENT.decode(filtered.as_bytes()).map_err(|_| Error::Base64)
+    LENIENT
+        .decode(filtered.as_bytes())
+        .map_err(|_| Error::Base64)
 }
 
 fn decrypt_bytes(bytes: &[u8], passphrase: &str) -> Result<Secret<String>, Error> {
@@ -542,7 +574,7 @@ impl<'a> Pattern<'a> {
         match (whole, self.last_term) {
             // `.*` after the brace cannot cross a line terminator, and `.*?` inside cannot
             // either: the only possible last group character is the last terminator itself.
-            (true, Some(last)) => (self.next_term[g0] == last
+            (true, Some(last)) if last >= g0 => (self.next_term[g0] == last
                 && self.chars.get(last + 1).is_some_and(|c| c.1 == '}'))
             .then_some(last + 1),
             _ => {
@@ -582,7 +614,11 @@ mod tests {
     #[test]
     fn known_vectors_decrypt() {
         let master = decrypt(VECTOR_MASTER, MASTER_PASSPHRASE).unwrap();
-        assert_eq!(master.expose(), "master-Secret1", "the master vector decrypts");
+        assert_eq!(
+            master.expose(),
+            "master-Secret1",
+            "the master vector decrypts"
+        );
         let server = decrypt(VECTOR_SERVER, master.expose()).unwrap();
         assert_eq!(server.expose(), SERVER_CLEAR, "the server vector decrypts");
     }
@@ -591,12 +627,19 @@ mod tests {
     fn random_encryption_looks_like_mavens_and_differs_each_time() {
         let a = encrypt("same", "pass");
         let b = encrypt("same", "pass");
-        assert_ne!(a, b, "a random salt makes two encryptions of one value differ");
+        assert_ne!(
+            a, b,
+            "a random salt makes two encryptions of one value differ"
+        );
         for v in [&a, &b] {
             assert!(v.starts_with('{') && v.ends_with('}'), "braces around: {v}");
             let bytes = STANDARD.decode(&v[1..v.len() - 1]).unwrap();
             assert_eq!(bytes[8], 7, "Maven's layout has 7 trailing bytes");
-            assert_eq!(bytes.len(), 8 + 1 + 16 + 7, "a short value is one AES block");
+            assert_eq!(
+                bytes.len(),
+                8 + 1 + 16 + 7,
+                "a short value is one AES block"
+            );
         }
     }
 
@@ -616,7 +659,8 @@ mod tests {
 
     #[test]
     fn malformed_values_are_errors() {
-        let cases: &[(&str, fn(&Error) -> bool)] = &[
+        type Expect = fn(&Error) -> bool;
+        let cases: &[(&str, Expect)] = &[
             ("no braces", |e| matches!(e, Error::NotEncrypted)),
             ("{}", |e| matches!(e, Error::NotEncrypted)),
             ("{A}", |e| matches!(e, Error::Base64)),
@@ -628,10 +672,9 @@ mod tests {
             // ciphertext not a whole number of blocks
             ("{AAECAwQFBgcAAAAAAAAA}", |e| matches!(e, Error::Malformed)),
             // trailing count 0xff: negative in Java
-            (
-                "{AAECAwQFBgf/AAAAAAAAAAAAAAAAAAAAAA==}",
-                |e| matches!(e, Error::Malformed),
-            ),
+            ("{AAECAwQFBgf/AAAAAAAAAAAAAAAAAAAAAA==}", |e| {
+                matches!(e, Error::Malformed)
+            }),
         ];
         for (value, expected) in cases {
             let err = decrypt(value, "p").unwrap_err();
@@ -643,7 +686,10 @@ mod tests {
     fn errors_never_show_values() {
         let err = decrypt(VECTOR_SERVER, "wrong-passphrase-xyz").unwrap_err();
         let shown = format!("{err} {err:?}");
-        assert!(!shown.contains("wrong-passphrase-xyz"), "no passphrase in {shown}");
+        assert!(
+            !shown.contains("wrong-passphrase-xyz"),
+            "no passphrase in {shown}"
+        );
         assert!(!shown.contains("CAkKCwwN"), "no encrypted value in {shown}");
         let parsed = parse_security(b"<settingsSecurity><master>{abc}</master></settingsSecurity>");
         let shown = format!("{parsed:?}");
@@ -654,10 +700,17 @@ mod tests {
     fn spaces_inside_the_braces_are_ignored_like_plexus_base64() {
         let spaced = "{AAECAwQFBgcHXhTpqF018d/X \t rj7AKinI9wAAAAAAAAA=}";
         let clear = decrypt(spaced, MASTER_PASSPHRASE).unwrap();
-        assert_eq!(clear.expose(), "master-Secret1", "spaces and tabs are dropped");
+        assert_eq!(
+            clear.expose(),
+            "master-Secret1",
+            "spaces and tabs are dropped"
+        );
         // A line break inside the braces hides the value from plexus-cipher's pattern.
         let broken = "{AAECAwQFBgcHXhTpqF018d/X\nrj7AKinI9wAAAAAAAAA=}";
-        assert!(!is_encrypted(broken), "Maven sees no encrypted value across lines");
+        assert!(
+            !is_encrypted(broken),
+            "Maven sees no encrypted value across lines"
+        );
     }
 
     #[test]
@@ -679,7 +732,12 @@ mod tests {
             ("line\n{abc}", Some("abc")),
             ("{ab\ncd}", None),
             ("{ab\n}", Some("ab\n")),
-            ("{ab}\n{cd}", Some("ab")),
+            // Java's `matches()` succeeds here with `[^\\]?` taking the line break.
+            ("{ab}\n{cd}", Some("cd")),
+            // `matches()` fails; `find()` resumes after `\n` and finds nothing.
+            ("{a}\n", None),
+            ("\n{a}\n", None),
+            ("ab\ncd\nef{a}\n", Some("a")),
             ("{\u{e9}t\u{e9}}", Some("\u{e9}t\u{e9}")),
         ];
         for (value, expected) in cases {
@@ -760,17 +818,27 @@ mod tests {
             master_password(&file).unwrap().is_none(),
             "a missing file means no master password"
         );
-        write(&file, &security_xml(&format!("<master>{VECTOR_MASTER}</master>")));
+        write(
+            &file,
+            &security_xml(&format!("<master>{VECTOR_MASTER}</master>")),
+        );
         let master = master_password(&file).unwrap().unwrap();
         assert_eq!(master.expose(), "master-Secret1", "the master is decrypted");
 
         let bare = &VECTOR_MASTER[1..VECTOR_MASTER.len() - 1];
         write(&file, &security_xml(&format!("<master>{bare}</master>")));
         let master = master_password(&file).unwrap().unwrap();
-        assert_eq!(master.expose(), "master-Secret1", "Maven accepts a bare master");
+        assert_eq!(
+            master.expose(),
+            "master-Secret1",
+            "Maven accepts a bare master"
+        );
 
         write(&file, &security_xml(""));
-        assert!(master_password(&file).unwrap().is_none(), "no <master>, no password");
+        assert!(
+            master_password(&file).unwrap().is_none(),
+            "no <master>, no password"
+        );
     }
 
     #[test]
@@ -798,11 +866,21 @@ mod tests {
         );
         write(
             &second,
-            &security_xml(&format!("<relocation>file://{}</relocation>", third.display())),
+            &security_xml(&format!(
+                "<relocation>file://{}</relocation>",
+                third.display()
+            )),
         );
-        write(&third, &security_xml(&format!("<master>{VECTOR_MASTER}</master>")));
+        write(
+            &third,
+            &security_xml(&format!("<master>{VECTOR_MASTER}</master>")),
+        );
         let master = master_password(&first).unwrap().unwrap();
-        assert_eq!(master.expose(), "master-Secret1", "two relocations are followed");
+        assert_eq!(
+            master.expose(),
+            "master-Secret1",
+            "two relocations are followed"
+        );
     }
 
     #[test]
@@ -810,26 +888,50 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a.xml");
         let b = dir.path().join("b.xml");
-        write(&a, &security_xml(&format!("<relocation>{}</relocation>", b.display())));
-        write(&b, &security_xml(&format!("<relocation>{}</relocation>", a.display())));
+        write(
+            &a,
+            &security_xml(&format!("<relocation>{}</relocation>", b.display())),
+        );
+        write(
+            &b,
+            &security_xml(&format!("<relocation>{}</relocation>", a.display())),
+        );
         let err = master_password(&a).unwrap_err();
-        assert!(matches!(err, Error::RelocationLoop { .. }), "a loop is refused: {err:?}");
+        assert!(
+            matches!(err, Error::RelocationLoop { .. }),
+            "a loop is refused: {err:?}"
+        );
 
-        write(&a, &security_xml(&format!("<relocation>{}</relocation>", a.display())));
+        write(
+            &a,
+            &security_xml(&format!("<relocation>{}</relocation>", a.display())),
+        );
         let err = master_password(&a).unwrap_err();
-        assert!(matches!(err, Error::RelocationLoop { .. }), "a self-loop is refused: {err:?}");
+        assert!(
+            matches!(err, Error::RelocationLoop { .. }),
+            "a self-loop is refused: {err:?}"
+        );
 
         let missing = dir.path().join("missing.xml");
-        write(&a, &security_xml(&format!("<relocation>{}</relocation>", missing.display())));
+        write(
+            &a,
+            &security_xml(&format!("<relocation>{}</relocation>", missing.display())),
+        );
         let err = master_password(&a).unwrap_err();
         assert!(
             matches!(err, Error::MissingRelocation { .. }),
             "a dangling relocation is an error, not \"no master\": {err:?}"
         );
 
-        write(&a, &security_xml("<relocation>https://example.invalid/s.xml</relocation>"));
+        write(
+            &a,
+            &security_xml("<relocation>https://example.invalid/s.xml</relocation>"),
+        );
         let err = master_password(&a).unwrap_err();
-        assert!(matches!(err, Error::RemoteRelocation { .. }), "URLs are refused: {err:?}");
+        assert!(
+            matches!(err, Error::RemoteRelocation { .. }),
+            "URLs are refused: {err:?}"
+        );
     }
 
     #[test]
@@ -839,7 +941,10 @@ mod tests {
         for i in 0..=MAX_RELOCATIONS + 1 {
             write(
                 &path(i),
-                &security_xml(&format!("<relocation>{}</relocation>", path(i + 1).display())),
+                &security_xml(&format!(
+                    "<relocation>{}</relocation>",
+                    path(i + 1).display()
+                )),
             );
         }
         write(&path(MAX_RELOCATIONS + 2), &security_xml(""));
