@@ -306,12 +306,11 @@ impl Client {
             #[serde(rename = "expirationEnabled")]
             enabled: Option<serde_json::Value>,
         }
-        let attrs: Attrs = serde_json::from_slice(&reply.body).map_err(|_| {
-            Error::InvalidResponse {
+        let attrs: Attrs =
+            serde_json::from_slice(&reply.body).map_err(|_| Error::InvalidResponse {
                 url: reply.url.clone(),
                 what: "the token attributes are not the expected JSON",
-            }
-        })?;
+            })?;
         let enabled = match attrs.enabled {
             Some(serde_json::Value::Bool(b)) => b,
             Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
@@ -774,11 +773,7 @@ pub(crate) fn strip_query(raw: &str) -> String {
             let _ = u.set_password(None);
             u.to_string()
         }
-        Err(_) => raw
-            .split(['?', '#'])
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
+        Err(_) => raw.split(['?', '#']).next().unwrap_or_default().to_owned(),
     }
 }
 
@@ -844,7 +839,9 @@ fn parse_token(reply: &Reply) -> Result<UserToken, Error> {
     };
     let pass_code = Secret::new(raw.pass_code);
     if raw.name_code.is_empty() || pass_code.expose().is_empty() {
-        return Err(invalid("the token answer has an empty nameCode or passCode"));
+        return Err(invalid(
+            "the token answer has an empty nameCode or passCode",
+        ));
     }
     let created = match raw.created {
         Some(serde_json::Value::String(s)) => Some(s),
@@ -879,9 +876,15 @@ mod tests {
     #[test]
     fn base_url_keeps_the_context_path_and_refuses_credentials() {
         let u = parse_base("http://h:8081/nexus").unwrap();
-        assert_eq!(u.join("service/local/status").unwrap().path(), "/nexus/service/local/status");
+        assert_eq!(
+            u.join("service/local/status").unwrap().path(),
+            "/nexus/service/local/status"
+        );
         let e = parse_base("http://bob:pw@h:8081").unwrap_err();
-        assert!(!e.to_string().contains("pw"), "the URL's password is never echoed");
+        assert!(
+            !e.to_string().contains("pw"),
+            "the URL's password is never echoed"
+        );
         assert!(parse_base("ftp://h").is_err());
         assert!(parse_base("not a url").is_err());
     }

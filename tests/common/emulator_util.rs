@@ -78,7 +78,14 @@ pub fn token(url: &str, extra: &[&str]) -> Run {
 }
 
 pub fn token_as(url: &str, user: &str, password: &str, extra: &[&str]) -> Run {
-    let mut args = vec!["token", "--url", url, "--username", user, "--password-stdin"];
+    let mut args = vec![
+        "token",
+        "--url",
+        url,
+        "--username",
+        user,
+        "--password-stdin",
+    ];
     args.extend_from_slice(extra);
     run(&args, &format!("{password}\n"))
 }
