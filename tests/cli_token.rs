@@ -533,3 +533,45 @@ fn usage_errors_exit_2_with_a_hint() {
         "usage errors send nothing"
     );
 }
+
+#[test]
+fn a_forced_family_that_misses_authenticate_names_the_servers_family() {
+    let emu = emulator(Family::Nexus2);
+    let run = token(&emu.base_url(), &["--api", "nexus3"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("has no `nexus3` token resource"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("use `--api nexus2`"), "{}", run.stderr);
+    run.assert_no_password();
+}
+
+#[test]
+fn http_proxy_and_no_proxy_are_honoured() {
+    let emu = emulator(Family::Nexus3);
+    let proxy = format!("http://127.0.0.1:{}", emulator_util::closed_port());
+    let args = [
+        "token",
+        "--url",
+        &emu.base_url(),
+        "--username",
+        USER,
+        "--password-stdin",
+    ];
+    let stdin = format!("{PASSWORD}\n");
+    let run = emulator_util::run_env(&args, &stdin, &[("HTTP_PROXY", &proxy)]);
+    assert_eq!(run.code, 4, "the unreachable proxy is used: {}", run.stderr);
+    assert!(
+        emu.requests().is_empty(),
+        "nothing reaches the server around the proxy"
+    );
+    run.assert_no_password();
+    let run = emulator_util::run_env(
+        &args,
+        &stdin,
+        &[("HTTP_PROXY", &proxy), ("NO_PROXY", "127.0.0.1")],
+    );
+    assert_eq!(run.code, 0, "NO_PROXY bypasses the proxy: {}", run.stderr);
+}

@@ -112,8 +112,8 @@ pub struct TokenAttributes {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Step {
     Probe,
-    Authenticate,
-    Token,
+    Authenticate(Family),
+    Token(Family),
     Other,
 }
 
@@ -386,7 +386,7 @@ impl Client {
                 && !reply.body_mentions("not enabled")
                 && !reply.body_mentions("user token expired");
             if !ticket_problem {
-                return Err(self.classify(Step::Token, &reply, username));
+                return Err(self.classify(Step::Token(family), &reply, username));
             }
             if attempt >= 2 {
                 return Err(Error::TicketRejected {
@@ -420,7 +420,7 @@ impl Client {
             None,
         )?;
         if !(200..300).contains(&reply.status) || reply.is_html() {
-            return Err(self.classify(Step::Authenticate, &reply, username));
+            return Err(self.classify(Step::Authenticate(family), &reply, username));
         }
         #[derive(serde::Deserialize)]
         struct Ticket {
@@ -453,7 +453,7 @@ impl Client {
             return Error::Redirected { url, location };
         }
         match (step, reply.status) {
-            (Step::Authenticate | Step::Token | Step::Other, 401) if !reply.is_html() => {
+            (Step::Authenticate(_) | Step::Token(_) | Step::Other, 401) if !reply.is_html() => {
                 return Error::WrongPassword {
                     url: self.display.clone(),
                     username: user,
@@ -471,28 +471,42 @@ impl Client {
         }
         let server = reply.server.as_deref().and_then(parse_server_header);
         match (step, reply.status) {
-            (Step::Authenticate, 400) => Error::UsernameMismatch {
+            (Step::Authenticate(_), 400) => Error::UsernameMismatch {
                 url: self.display.clone(),
                 username: user,
             },
-            (Step::Authenticate, 403) => Error::LoginRefused {
+            (Step::Authenticate(_), 403) => Error::LoginRefused {
                 url: self.display.clone(),
                 username: user,
             },
-            (Step::Authenticate | Step::Probe, 404) => Error::WrongUrl {
+            // A Nexus answered, but its version maps to another family than the one used.
+            (Step::Authenticate(family), 404)
+                if server
+                    .as_ref()
+                    .is_some_and(|(version, _)| family_of(version) != family) =>
+            {
+                Error::WrongFamily {
+                    url: self.display.clone(),
+                    family,
+                    server_family: server.as_ref().map(|(version, _)| family_of(version)),
+                }
+            }
+            (Step::Authenticate(_) | Step::Probe, 404) => Error::WrongUrl {
                 url: self.display.clone(),
                 status: 404,
                 suggestion: super::detect::find_nexus_elsewhere(self),
             },
-            (Step::Token, 400 | 403 | 404) if reply.body_mentions("not enabled") => {
+            (Step::Token(_), 400 | 403 | 404) if reply.body_mentions("not enabled") => {
                 Error::FeatureDisabled {
                     url: self.display.clone(),
                 }
             }
-            (Step::Token, _) if reply.body_mentions("user token expired") => Error::TokenExpired {
-                url: self.display.clone(),
-            },
-            (Step::Token, 404) => match server {
+            (Step::Token(_), _) if reply.body_mentions("user token expired") => {
+                Error::TokenExpired {
+                    url: self.display.clone(),
+                }
+            }
+            (Step::Token(family), 404) => match server {
                 Some((version, edition)) => {
                     let d = Detection {
                         family: family_of(&version),
@@ -507,7 +521,7 @@ impl Client {
                     } else {
                         Error::WrongFamily {
                             url: self.display.clone(),
-                            family: family_from_token_url(&url),
+                            family,
                             server_family: Some(d.family),
                         }
                     }
@@ -804,14 +818,6 @@ pub(crate) fn family_of(version: &str) -> Family {
             Family::Nexus3
         }
     })
-}
-
-fn family_from_token_url(url: &str) -> Family {
-    Family::ALL
-        .into_iter()
-        .rev()
-        .find(|f| url.ends_with(f.token_path()))
-        .unwrap_or(Family::Nexus3)
 }
 
 fn parse_token(reply: &Reply) -> Result<UserToken, Error> {
