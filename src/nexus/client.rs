@@ -586,7 +586,15 @@ impl Client {
             req = req.basic_auth(user, Some(password.expose()));
         }
         if let Some((name, ticket)) = ticket_header {
-            req = req.header(name, ticket.expose().as_str());
+            let mut value =
+                reqwest::header::HeaderValue::from_str(ticket.expose()).map_err(|_| {
+                    Error::InvalidResponse {
+                        url: shown.clone(),
+                        what: "the ticket holds characters that cannot go into a header",
+                    }
+                })?;
+            value.set_sensitive(true);
+            req = req.header(name, value);
         }
         if let Some(accept) = accept {
             req = req.header(reqwest::header::ACCEPT, accept);
