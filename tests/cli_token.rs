@@ -101,7 +101,11 @@ fn nexus3_under_a_custom_context_and_stripped_server_header_is_detected() {
             .strip_server_header(true),
     );
     let run = token(&emu.base_url(), &["-v"]);
-    assert_eq!(run.code, 0, "a hidden Server header falls back to the status probe: {}", run.stderr);
+    assert_eq!(
+        run.code, 0,
+        "a hidden Server header falls back to the status probe: {}",
+        run.stderr
+    );
     assert!(run.stderr.contains("detected `nexus3`"), "{}", run.stderr);
 }
 
@@ -110,7 +114,11 @@ fn nexus2_given_without_its_context_shows_the_right_url() {
     let emu = emulator(Family::Nexus2);
     let run = token(&emu.origin_url(), &[]);
     assert_eq!(run.code, 4, "a wrong context exits 4: {}", run.stderr);
-    assert!(run.stderr.contains("wrong URL or context path"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("wrong URL or context path"),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stderr.contains(&format!("--url {}", emu.base_url())),
         "the hint shows the URL with /nexus: {}",
@@ -141,10 +149,25 @@ fn wrong_password_exits_3_and_says_so() {
     let emu = emulator(Family::Nexus3);
     let run = token_as(&emu.base_url(), USER, "not-the-password", &[]);
     assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(run.stderr.contains("rejected the password of `alice`"), "{}", run.stderr);
-    assert!(run.stderr.contains("hint: check the password"), "{}", run.stderr);
-    assert!(!run.stderr.contains("not-the-password"), "the password is never printed");
-    assert_eq!(count(&emu, RequestKind::Authenticate), 1, "a rejected login is never retried");
+    assert!(
+        run.stderr.contains("rejected the password of `alice`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("hint: check the password"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("not-the-password"),
+        "the password is never printed"
+    );
+    assert_eq!(
+        count(&emu, RequestKind::Authenticate),
+        1,
+        "a rejected login is never retried"
+    );
 }
 
 #[test]
@@ -166,7 +189,12 @@ fn login_refused_at_authenticate_exits_3() {
     let run = token(&emu.base_url(), &["--api", "nexus3"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.contains("refused the login"), "{}", run.stderr);
-    assert!(run.stderr.contains("hint: the password or account was refused"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("hint: the password or account was refused"),
+        "{}",
+        run.stderr
+    );
     run.assert_no_password();
 }
 
@@ -180,11 +208,24 @@ fn a_ticket_that_expires_is_retried_exactly_once_then_fails_with_4() {
         );
         let run = token(&emu.base_url(), &["--api", family.name()]);
         assert_eq!(run.code, 4, "{family}: {}", run.stderr);
-        assert!(run.stderr.contains("rejected the authentication ticket twice"), "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("rejected the authentication ticket twice"),
+            "{}",
+            run.stderr
+        );
         assert!(run.stderr.contains("hint: retry"), "{}", run.stderr);
         run.assert_no_password();
-        assert_eq!(count(&emu, RequestKind::Authenticate), 2, "{family}: one retry, two tickets");
-        assert_eq!(count(&emu, RequestKind::Token), 2, "{family}: two redemptions");
+        assert_eq!(
+            count(&emu, RequestKind::Authenticate),
+            2,
+            "{family}: one retry, two tickets"
+        );
+        assert_eq!(
+            count(&emu, RequestKind::Token),
+            2,
+            "{family}: two redemptions"
+        );
     }
 }
 
@@ -193,7 +234,11 @@ fn one_expired_ticket_is_recovered_by_the_retry() {
     let emu = emulator(Family::Nexus3);
     emu.expire_next_tickets(1);
     let run = token(&emu.base_url(), &[]);
-    assert_eq!(run.code, 0, "the retry with a fresh ticket succeeds: {}", run.stderr);
+    assert_eq!(
+        run.code, 0,
+        "the retry with a fresh ticket succeeds: {}",
+        run.stderr
+    );
     assert_token_works(&emu, &run.stdout);
     let statuses: Vec<u16> = emu
         .requests()
@@ -201,7 +246,11 @@ fn one_expired_ticket_is_recovered_by_the_retry() {
         .filter(|r| r.kind == RequestKind::Token)
         .map(|r| r.status)
         .collect();
-    assert_eq!(statuses, vec![403, 200], "the first ticket is refused, the second works");
+    assert_eq!(
+        statuses,
+        vec![403, 200],
+        "the first ticket is refused, the second works"
+    );
 }
 
 #[test]
@@ -219,9 +268,22 @@ fn non_pro_editions_are_refused_before_any_password_is_sent() {
         );
         let run = token(&emu.base_url(), &[]);
         assert_eq!(run.code, 4, "{family} {edition}: {}", run.stderr);
-        assert!(run.stderr.contains("this server has no user tokens"), "{}", run.stderr);
-        assert!(run.stderr.contains(&format!("edition `{edition}`")), "{}", run.stderr);
-        assert!(run.stderr.contains("hint: user tokens exist only in Nexus Pro"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("this server has no user tokens"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains(&format!("edition `{edition}`")),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr
+                .contains("hint: user tokens exist only in Nexus Pro"),
+            "{}",
+            run.stderr
+        );
         assert!(
             emu.requests().iter().all(|r| r.username.is_none()),
             "{family} {edition}: no credentials are sent to a server without user tokens"
@@ -238,7 +300,11 @@ fn a_forced_family_on_a_non_pro_server_reports_404_as_no_user_tokens() {
     );
     let run = token(&emu.base_url(), &["--api", "nexus3"]);
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(run.stderr.contains("no user tokens (edition `OSS`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no user tokens (edition `OSS`"),
+        "{}",
+        run.stderr
+    );
     run.assert_no_password();
 }
 
@@ -247,7 +313,11 @@ fn a_wrongly_forced_family_is_told_apart_from_a_missing_feature() {
     let emu = emulator(Family::Nexus3);
     let run = token(&emu.base_url(), &["--api", "nexus3-rest"]);
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(run.stderr.contains("has no `nexus3-rest` token resource"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("has no `nexus3-rest` token resource"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("use `--api nexus3`"), "{}", run.stderr);
 }
 
@@ -260,9 +330,17 @@ fn a_disabled_feature_is_not_retried_and_says_so() {
     );
     let run = token(&emu.base_url(), &[]);
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(run.stderr.contains("user tokens are disabled"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("user tokens are disabled"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("enable user tokens"), "{}", run.stderr);
-    assert_eq!(count(&emu, RequestKind::Authenticate), 1, "a disabled feature is not retried");
+    assert_eq!(
+        count(&emu, RequestKind::Authenticate),
+        1,
+        "a disabled feature is not retried"
+    );
 }
 
 #[test]
@@ -272,8 +350,16 @@ fn an_html_login_page_is_named() {
     for extra in [&[][..], &["--api", "nexus3"][..]] {
         let run = token(&emu.base_url(), extra);
         assert_eq!(run.code, 4, "{}", run.stderr);
-        assert!(run.stderr.contains("HTML page instead of the Nexus API"), "{}", run.stderr);
-        assert!(run.stderr.contains("hint: use the direct Nexus URL"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("HTML page instead of the Nexus API"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("hint: use the direct Nexus URL"),
+            "{}",
+            run.stderr
+        );
         run.assert_no_password();
     }
 }
@@ -284,8 +370,17 @@ fn a_proxy_error_page_is_named() {
     emu.set_fault(Some(Fault::Status(502)));
     let run = token(&emu.base_url(), &["--api", "nexus3"]);
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(run.stderr.contains("failed with HTTP 502"), "{}", run.stderr);
-    assert!(run.stderr.contains("hint: the server or a proxy in front of it failed"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("failed with HTTP 502"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("hint: the server or a proxy in front of it failed"),
+        "{}",
+        run.stderr
+    );
     run.assert_no_password();
 }
 
@@ -316,7 +411,11 @@ fn a_refused_connection_exits_4() {
     let run = token(&format!("http://127.0.0.1:{port}"), &[]);
     assert_eq!(run.code, 4, "{}", run.stderr);
     assert!(run.stderr.contains("connection refused"), "{}", run.stderr);
-    assert!(run.stderr.contains("hint: check host and port"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("hint: check host and port"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -325,7 +424,11 @@ fn a_stalled_server_times_out_with_4() {
     emu.set_fault(Some(Fault::Stall));
     let run = token(&emu.base_url(), &["--timeout", "1"]);
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(run.stderr.contains("did not answer within 1 s"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did not answer within 1 s"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("--timeout SECS"), "{}", run.stderr);
 }
 
@@ -336,8 +439,16 @@ fn a_redirect_to_another_origin_never_carries_credentials() {
     emu.set_fault(Some(Fault::RedirectTo(elsewhere.base_url())));
     let run = token(&emu.base_url(), &["--api", "nexus3"]);
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(run.stderr.contains("redirects to another origin"), "{}", run.stderr);
-    assert!(run.stderr.contains(&elsewhere.origin_url()), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("redirects to another origin"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&elsewhere.origin_url()),
+        "{}",
+        run.stderr
+    );
     run.assert_no_password();
     assert!(
         elsewhere.requests().iter().all(|r| r.username.is_none()),
@@ -352,7 +463,11 @@ fn broken_answers_exit_4_without_echoing_the_body() {
         emu.set_fault(Some(fault.clone()));
         let run = token(&emu.base_url(), &["--api", "nexus3"]);
         assert_eq!(run.code, 4, "{fault:?}: {}", run.stderr);
-        assert!(run.stderr.contains("unreadable answer"), "{fault:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("unreadable answer"),
+            "{fault:?}: {}",
+            run.stderr
+        );
         assert!(!run.stderr.contains("not json"), "the body is never echoed");
         run.assert_no_password();
     }
@@ -371,25 +486,40 @@ fn output_formats_and_verbose_trace_never_leak_the_ticket_or_password() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let (name, pass) = emu.token_of(USER).unwrap();
     assert_eq!(run.stdout, format!("{name}:{pass}\n"));
-    assert!(run.stderr.contains("authToken=<redacted> -> 200"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("authToken=<redacted> -> 200"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains(&pass), "-v never prints the passCode");
     run.assert_no_password();
 
     let run = token(&emu.base_url(), &["--format", "env"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains(&format!("export NEXUS_TOKEN_NAME_CODE='{name}'")));
+    assert!(
+        run.stdout
+            .contains(&format!("export NEXUS_TOKEN_NAME_CODE='{name}'"))
+    );
 }
 
 #[test]
 fn usage_errors_exit_2_with_a_hint() {
     let emu = emulator(Family::Nexus3);
     let run = emulator_util::run(&["token", "--url", &emu.base_url(), "--username", USER], "");
-    assert_eq!(run.code, 2, "no terminal and no --password-stdin: {}", run.stderr);
+    assert_eq!(
+        run.code, 2,
+        "no terminal and no --password-stdin: {}",
+        run.stderr
+    );
     assert!(run.stderr.contains("--password-stdin"), "{}", run.stderr);
 
     let run = token_as(&emu.base_url(), USER, "", &[]);
     assert_eq!(run.code, 2, "an empty password is refused: {}", run.stderr);
-    assert!(run.stderr.contains("the password is empty"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the password is empty"),
+        "{}",
+        run.stderr
+    );
 
     let run = emulator_util::run(&["token", "--password-stdin"], "x\n");
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -402,4 +532,46 @@ fn usage_errors_exit_2_with_a_hint() {
         emu.requests().iter().all(|r| r.username.is_none()),
         "usage errors send nothing"
     );
+}
+
+#[test]
+fn a_forced_family_that_misses_authenticate_names_the_servers_family() {
+    let emu = emulator(Family::Nexus2);
+    let run = token(&emu.base_url(), &["--api", "nexus3"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("has no `nexus3` token resource"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("use `--api nexus2`"), "{}", run.stderr);
+    run.assert_no_password();
+}
+
+#[test]
+fn http_proxy_and_no_proxy_are_honoured() {
+    let emu = emulator(Family::Nexus3);
+    let proxy = format!("http://127.0.0.1:{}", emulator_util::closed_port());
+    let args = [
+        "token",
+        "--url",
+        &emu.base_url(),
+        "--username",
+        USER,
+        "--password-stdin",
+    ];
+    let stdin = format!("{PASSWORD}\n");
+    let run = emulator_util::run_env(&args, &stdin, &[("HTTP_PROXY", &proxy)]);
+    assert_eq!(run.code, 4, "the unreachable proxy is used: {}", run.stderr);
+    assert!(
+        emu.requests().is_empty(),
+        "nothing reaches the server around the proxy"
+    );
+    run.assert_no_password();
+    let run = emulator_util::run_env(
+        &args,
+        &stdin,
+        &[("HTTP_PROXY", &proxy), ("NO_PROXY", "127.0.0.1")],
+    );
+    assert_eq!(run.code, 0, "NO_PROXY bypasses the proxy: {}", run.stderr);
 }

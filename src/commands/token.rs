@@ -181,7 +181,8 @@ mod tests {
 
     #[test]
     fn json_has_the_three_promised_keys() {
-        let v: serde_json::Value = serde_json::from_str(&render(&token(), TokenFormat::Json)).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&render(&token(), TokenFormat::Json)).unwrap();
         assert_eq!(v["nameCode"], "ab+/cd=");
         assert_eq!(v["passCode"], "p'q");
         assert_eq!(v["created"], "2024-01-01T00:00:00.000+00:00");
@@ -190,7 +191,10 @@ mod tests {
     #[test]
     fn env_format_quotes_for_the_shell() {
         let text = render(&token(), TokenFormat::Env);
-        assert!(text.contains("export NEXUS_TOKEN_PASS_CODE='p'\\''q'"), "{text}");
+        assert!(
+            text.contains("export NEXUS_TOKEN_PASS_CODE='p'\\''q'"),
+            "{text}"
+        );
         assert_eq!(render(&token(), TokenFormat::Plain), "ab+/cd=:p'q");
     }
 }

@@ -118,7 +118,9 @@ pub(crate) fn handle(shared: &Shared, mut request: Request) {
         accept_json: accept
             .as_deref()
             .is_some_and(|a| a.to_ascii_lowercase().contains("json")),
-        browser: user_agent.as_deref().is_some_and(|u| u.contains("Mozilla/")),
+        browser: user_agent
+            .as_deref()
+            .is_some_and(|u| u.contains("Mozilla/")),
         ticket_header: ticket_header.clone(),
         body,
     });
@@ -294,19 +296,15 @@ fn unauthorized(shared: &Shared, req: &Req, reason: &str) -> Answer {
         if req.browser {
             return Answer::new(401).with("text/html", "<html><body>Login required</body></html>");
         }
-        return Answer::new(401)
-            .with("text/plain", reason)
-            .header(
-                "WWW-Authenticate",
-                "BASIC realm=\"Sonatype Nexus Repository Manager API\"",
-            );
-    }
-    Answer::new(401)
-        .with("text/plain", reason)
-        .header(
+        return Answer::new(401).with("text/plain", reason).header(
             "WWW-Authenticate",
-            "BASIC realm=\"Sonatype Nexus Repository Manager\"",
-        )
+            "BASIC realm=\"Sonatype Nexus Repository Manager API\"",
+        );
+    }
+    Answer::new(401).with("text/plain", reason).header(
+        "WWW-Authenticate",
+        "BASIC realm=\"Sonatype Nexus Repository Manager\"",
+    )
 }
 
 fn fault_id() -> String {
@@ -458,11 +456,7 @@ fn authenticate(shared: &Shared, req: &Req) -> Answer {
         u: String,
         p: String,
     }
-    let decode = |s: &str| {
-        B64.decode(s)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-    };
+    let decode = |s: &str| B64.decode(s).ok().and_then(|b| String::from_utf8(b).ok());
     let Some((u, p)) = serde_json::from_slice::<Body>(&req.body)
         .ok()
         .and_then(|b| Some((decode(&b.u)?, decode(&b.p)?)))
@@ -473,7 +467,10 @@ fn authenticate(shared: &Shared, req: &Req) -> Answer {
         return fail(shared, 400, "Username mismatch");
     }
     let mut inner = shared.lock();
-    let password_ok = inner.users.get(&basic_user).is_some_and(|x| x.password == p);
+    let password_ok = inner
+        .users
+        .get(&basic_user)
+        .is_some_and(|x| x.password == p);
     if !password_ok {
         drop(inner);
         return fail(shared, 403, "Authentication failed");

@@ -112,8 +112,8 @@ pub struct TokenAttributes {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Step {
     Probe,
-    Authenticate,
-    Token,
+    Authenticate(Family),
+    Token(Family),
     Other,
 }
 
@@ -306,12 +306,11 @@ impl Client {
             #[serde(rename = "expirationEnabled")]
             enabled: Option<serde_json::Value>,
         }
-        let attrs: Attrs = serde_json::from_slice(&reply.body).map_err(|_| {
-            Error::InvalidResponse {
+        let attrs: Attrs =
+            serde_json::from_slice(&reply.body).map_err(|_| Error::InvalidResponse {
                 url: reply.url.clone(),
                 what: "the token attributes are not the expected JSON",
-            }
-        })?;
+            })?;
         let enabled = match attrs.enabled {
             Some(serde_json::Value::Bool(b)) => b,
             Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
@@ -387,7 +386,7 @@ impl Client {
                 && !reply.body_mentions("not enabled")
                 && !reply.body_mentions("user token expired");
             if !ticket_problem {
-                return Err(self.classify(Step::Token, &reply, username));
+                return Err(self.classify(Step::Token(family), &reply, username));
             }
             if attempt >= 2 {
                 return Err(Error::TicketRejected {
@@ -421,7 +420,7 @@ impl Client {
             None,
         )?;
         if !(200..300).contains(&reply.status) || reply.is_html() {
-            return Err(self.classify(Step::Authenticate, &reply, username));
+            return Err(self.classify(Step::Authenticate(family), &reply, username));
         }
         #[derive(serde::Deserialize)]
         struct Ticket {
@@ -454,7 +453,7 @@ impl Client {
             return Error::Redirected { url, location };
         }
         match (step, reply.status) {
-            (Step::Authenticate | Step::Token | Step::Other, 401) if !reply.is_html() => {
+            (Step::Authenticate(_) | Step::Token(_) | Step::Other, 401) if !reply.is_html() => {
                 return Error::WrongPassword {
                     url: self.display.clone(),
                     username: user,
@@ -472,28 +471,42 @@ impl Client {
         }
         let server = reply.server.as_deref().and_then(parse_server_header);
         match (step, reply.status) {
-            (Step::Authenticate, 400) => Error::UsernameMismatch {
+            (Step::Authenticate(_), 400) => Error::UsernameMismatch {
                 url: self.display.clone(),
                 username: user,
             },
-            (Step::Authenticate, 403) => Error::LoginRefused {
+            (Step::Authenticate(_), 403) => Error::LoginRefused {
                 url: self.display.clone(),
                 username: user,
             },
-            (Step::Authenticate | Step::Probe, 404) => Error::WrongUrl {
+            // A Nexus answered, but its version maps to another family than the one used.
+            (Step::Authenticate(family), 404)
+                if server
+                    .as_ref()
+                    .is_some_and(|(version, _)| family_of(version) != family) =>
+            {
+                Error::WrongFamily {
+                    url: self.display.clone(),
+                    family,
+                    server_family: server.as_ref().map(|(version, _)| family_of(version)),
+                }
+            }
+            (Step::Authenticate(_) | Step::Probe, 404) => Error::WrongUrl {
                 url: self.display.clone(),
                 status: 404,
                 suggestion: super::detect::find_nexus_elsewhere(self),
             },
-            (Step::Token, 400 | 403 | 404) if reply.body_mentions("not enabled") => {
+            (Step::Token(_), 400 | 403 | 404) if reply.body_mentions("not enabled") => {
                 Error::FeatureDisabled {
                     url: self.display.clone(),
                 }
             }
-            (Step::Token, _) if reply.body_mentions("user token expired") => Error::TokenExpired {
-                url: self.display.clone(),
-            },
-            (Step::Token, 404) => match server {
+            (Step::Token(_), _) if reply.body_mentions("user token expired") => {
+                Error::TokenExpired {
+                    url: self.display.clone(),
+                }
+            }
+            (Step::Token(family), 404) => match server {
                 Some((version, edition)) => {
                     let d = Detection {
                         family: family_of(&version),
@@ -508,7 +521,7 @@ impl Client {
                     } else {
                         Error::WrongFamily {
                             url: self.display.clone(),
-                            family: family_from_token_url(&url),
+                            family,
                             server_family: Some(d.family),
                         }
                     }
@@ -573,7 +586,15 @@ impl Client {
             req = req.basic_auth(user, Some(password.expose()));
         }
         if let Some((name, ticket)) = ticket_header {
-            req = req.header(name, ticket.expose().as_str());
+            let mut value =
+                reqwest::header::HeaderValue::from_str(ticket.expose()).map_err(|_| {
+                    Error::InvalidResponse {
+                        url: shown.clone(),
+                        what: "the ticket holds characters that cannot go into a header",
+                    }
+                })?;
+            value.set_sensitive(true);
+            req = req.header(name, value);
         }
         if let Some(accept) = accept {
             req = req.header(reqwest::header::ACCEPT, accept);
@@ -774,11 +795,7 @@ pub(crate) fn strip_query(raw: &str) -> String {
             let _ = u.set_password(None);
             u.to_string()
         }
-        Err(_) => raw
-            .split(['?', '#'])
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
+        Err(_) => raw.split(['?', '#']).next().unwrap_or_default().to_owned(),
     }
 }
 
@@ -811,14 +828,6 @@ pub(crate) fn family_of(version: &str) -> Family {
     })
 }
 
-fn family_from_token_url(url: &str) -> Family {
-    Family::ALL
-        .into_iter()
-        .rev()
-        .find(|f| url.ends_with(f.token_path()))
-        .unwrap_or(Family::Nexus3)
-}
-
 fn parse_token(reply: &Reply) -> Result<UserToken, Error> {
     #[derive(serde::Deserialize)]
     struct Raw {
@@ -844,7 +853,9 @@ fn parse_token(reply: &Reply) -> Result<UserToken, Error> {
     };
     let pass_code = Secret::new(raw.pass_code);
     if raw.name_code.is_empty() || pass_code.expose().is_empty() {
-        return Err(invalid("the token answer has an empty nameCode or passCode"));
+        return Err(invalid(
+            "the token answer has an empty nameCode or passCode",
+        ));
     }
     let created = match raw.created {
         Some(serde_json::Value::String(s)) => Some(s),
@@ -879,9 +890,15 @@ mod tests {
     #[test]
     fn base_url_keeps_the_context_path_and_refuses_credentials() {
         let u = parse_base("http://h:8081/nexus").unwrap();
-        assert_eq!(u.join("service/local/status").unwrap().path(), "/nexus/service/local/status");
+        assert_eq!(
+            u.join("service/local/status").unwrap().path(),
+            "/nexus/service/local/status"
+        );
         let e = parse_base("http://bob:pw@h:8081").unwrap_err();
-        assert!(!e.to_string().contains("pw"), "the URL's password is never echoed");
+        assert!(
+            !e.to_string().contains("pw"),
+            "the URL's password is never echoed"
+        );
         assert!(parse_base("ftp://h").is_err());
         assert!(parse_base("not a url").is_err());
     }

@@ -95,7 +95,13 @@ pub(crate) fn find_nexus_elsewhere(client: &Client) -> Option<String> {
     };
     let url = candidate.join(path).ok()?;
     let reply = client.send(Method::GET, url, None, None, None, None).ok()?;
-    let found = from_reply(&reply).is_some()
-        || (path.ends_with("v1/status") && reply.status == 200 && !reply.is_html());
+    let found = if client.has_context_path() {
+        // Nexus 3 at the root: it names itself in `Server`, or its status answers 200.
+        from_reply(&reply).is_some() || (reply.status == 200 && !reply.is_html())
+    } else {
+        // Nexus 2 under `/nexus`. A Nexus 3 at the root answers there too (404 with its
+        // `Server` header), which must not count.
+        from_reply(&reply).is_some_and(|d| d.family.is_nexus2())
+    };
     found.then(|| candidate.as_str().trim_end_matches('/').to_owned())
 }

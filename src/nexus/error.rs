@@ -52,7 +52,9 @@ pub enum Error {
     },
 
     /// 404 on the token resource with a forced family that does not match the server.
-    #[error("`{url}` has no `{family}` token resource (HTTP 404): the server speaks another API family")]
+    #[error(
+        "`{url}` has no `{family}` token resource (HTTP 404): the server speaks another API family"
+    )]
     WrongFamily {
         url: String,
         family: Family,
@@ -62,7 +64,10 @@ pub enum Error {
 
     /// The server has no user tokens (non-Pro edition, 404 on the token resource).
     #[error("this server has no user tokens{}", edition_suffix(edition))]
-    NoUserTokens { url: String, edition: Option<String> },
+    NoUserTokens {
+        url: String,
+        edition: Option<String>,
+    },
 
     /// The user-token feature is switched off on the server.
     #[error("user tokens are disabled on the Nexus at `{url}`")]
@@ -156,7 +161,9 @@ impl Error {
     pub fn is_rejected_login(&self) -> bool {
         matches!(
             self,
-            Error::WrongPassword { .. } | Error::UsernameMismatch { .. } | Error::LoginRefused { .. }
+            Error::WrongPassword { .. }
+                | Error::UsernameMismatch { .. }
+                | Error::LoginRefused { .. }
         )
     }
 
@@ -264,7 +271,9 @@ mod tests {
             suggestion: Some("http://h:8081/nexus".into()),
         };
         assert!(
-            e.hint().unwrap_or_default().contains("--url http://h:8081/nexus"),
+            e.hint()
+                .unwrap_or_default()
+                .contains("--url http://h:8081/nexus"),
             "the hint shows the right URL"
         );
     }

@@ -44,15 +44,40 @@ impl Run {
     }
 }
 
-/// Runs the built binary with `args`, `stdin` on standard input, no NEXUS_* variables.
+/// Runs the built binary with `args`, `stdin` on standard input, no NEXUS_* variables and no
+/// proxy for loopback.
 pub fn run(args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nexus-token"))
-        .args(args)
-        .env_remove("NEXUS_URL")
-        .env_remove("NEXUS_USERNAME")
-        .env_remove("NEXUS_TOKEN_CONFIG")
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost")
+    run_env(
+        args,
+        stdin,
+        &[
+            ("NO_PROXY", "127.0.0.1,localhost"),
+            ("no_proxy", "127.0.0.1,localhost"),
+        ],
+    )
+}
+
+/// Like [`run`] with exactly these proxy variables (all others removed).
+pub fn run_env(args: &[&str], stdin: &str, vars: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nexus-token"));
+    command.args(args);
+    for name in [
+        "NEXUS_URL",
+        "NEXUS_USERNAME",
+        "NEXUS_TOKEN_CONFIG",
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        command.env_remove(name);
+    }
+    command.envs(vars.iter().copied());
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -78,7 +103,14 @@ pub fn token(url: &str, extra: &[&str]) -> Run {
 }
 
 pub fn token_as(url: &str, user: &str, password: &str, extra: &[&str]) -> Run {
-    let mut args = vec!["token", "--url", url, "--username", user, "--password-stdin"];
+    let mut args = vec![
+        "token",
+        "--url",
+        url,
+        "--username",
+        user,
+        "--password-stdin",
+    ];
     args.extend_from_slice(extra);
     run(&args, &format!("{password}\n"))
 }
