@@ -30,7 +30,7 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// Profiles file [default: <XDG config dir>/nexus-token/config.toml].
+    /// Profiles file [default: $XDG_CONFIG_HOME/nexus-token/config.toml].
     #[arg(long, global = true, env = "NEXUS_TOKEN_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 }

@@ -2,7 +2,7 @@
 //! in `settings-security.xml`, byte-compatible with plexus-cipher and plexus-sec-dispatcher as
 //! shipped with Maven 3 (checked against the jars of Maven 3.8.7).
 //!
-//! Format: `{` base64( salt[8] || n || AES-128-CBC-PKCS7(utf8(clear)) || n random bytes ) `}` with
+//! Format: `{` base64( salt\[8\] || n || AES-128-CBC-PKCS7(utf8(clear)) || n random bytes ) `}` with
 //! key = SHA-256(utf8(passphrase) || salt)[0..16] and iv = the same digest[16..32]; Maven always
 //! writes n = 7. The `<master>` value is itself encrypted with the literal passphrase
 //! `settings.security`. This module only encrypts, decrypts and reads `settings-security.xml`; it
