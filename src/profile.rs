@@ -168,7 +168,9 @@ pub fn fingerprint(name_code: &str, pass_code: &str) -> String {
 
 /// Now as RFC 3339 UTC, seconds precision.
 pub fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
     now.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| now.unix_timestamp().to_string())
 }
@@ -222,14 +224,18 @@ impl Config {
 
     /// Sets (or with `None` removes) one profile under the file lock.
     pub fn update_profile(path: &Path, name: &str, value: Option<&Profile>) -> Result<()> {
-        update_toml(path, CONFIG_HEADER, &mut |config: &mut Config| match value {
-            Some(profile) => {
-                config.profiles.insert(name.to_owned(), profile.clone());
-            }
-            None => {
-                config.profiles.remove(name);
-            }
-        })
+        update_toml(
+            path,
+            CONFIG_HEADER,
+            &mut |config: &mut Config| match value {
+                Some(profile) => {
+                    config.profiles.insert(name.to_owned(), profile.clone());
+                }
+                None => {
+                    config.profiles.remove(name);
+                }
+            },
+        )
     }
 
     /// Saves the profiles file atomically, mode 0600.
@@ -301,8 +307,14 @@ mod tests {
         let config = sample();
         let text = toml::to_string_pretty(&config).unwrap();
         let back: Config = toml::from_str(&text).unwrap();
-        assert_eq!(back, config, "a saved profile must load back unchanged:\n{text}");
-        assert!(text.contains("api = \"nexus3\""), "the family is saved by its CLI name:\n{text}");
+        assert_eq!(
+            back, config,
+            "a saved profile must load back unchanged:\n{text}"
+        );
+        assert!(
+            text.contains("api = \"nexus3\""),
+            "the family is saved by its CLI name:\n{text}"
+        );
     }
 
     #[test]
@@ -310,7 +322,10 @@ mod tests {
         let text = "[profiles.work]\nurl = \"https://n\"\nusername = \"bob\"\n";
         let config: Config = toml::from_str(text).unwrap();
         let p = &config.profiles["work"];
-        assert!(p.keyring, "the keyring is on unless the profile says otherwise");
+        assert!(
+            p.keyring,
+            "the keyring is on unless the profile says otherwise"
+        );
         assert!(p.api.is_none() && p.maven.is_empty() && p.gradle.is_empty());
     }
 
@@ -319,7 +334,11 @@ mod tests {
         let a = fingerprint("nameCode", "passCode1");
         assert_eq!(a, fingerprint("nameCode", "passCode1"));
         assert_ne!(a, fingerprint("nameCode", "passCode2"));
-        assert_ne!(a, fingerprint("nameCod", "epassCode1"), "the separator keeps the parts apart");
+        assert_ne!(
+            a,
+            fingerprint("nameCod", "epassCode1"),
+            "the separator keeps the parts apart"
+        );
         assert_eq!(a.len(), 16);
         assert!(!a.contains("passCode"));
     }
@@ -331,7 +350,10 @@ mod tests {
             "default".into(),
             ProfileState {
                 family: Some(Family::Nexus2),
-                rejected: Some(Rejected { at: now_rfc3339(), reason: "401".into() }),
+                rejected: Some(Rejected {
+                    at: now_rfc3339(),
+                    reason: "401".into(),
+                }),
                 ..ProfileState::default()
             },
         );

@@ -59,7 +59,11 @@ pub struct WriteOptions {
 
 /// The settings.xml of a profile.
 pub fn maven_settings(profile: &Profile, env: &Env) -> PathBuf {
-    profile.maven.settings.clone().unwrap_or_else(|| env.maven_settings())
+    profile
+        .maven
+        .settings
+        .clone()
+        .unwrap_or_else(|| env.maven_settings())
 }
 
 /// The settings-security.xml of a profile.
@@ -73,7 +77,11 @@ pub fn maven_settings_security(profile: &Profile, env: &Env) -> PathBuf {
 
 /// The gradle.properties of a profile.
 pub fn gradle_properties(profile: &Profile, env: &Env) -> PathBuf {
-    profile.gradle.properties.clone().unwrap_or_else(|| env.gradle_properties())
+    profile
+        .gradle
+        .properties
+        .clone()
+        .unwrap_or_else(|| env.gradle_properties())
 }
 
 /// The master password to encrypt with, following `--maven-encrypt`.
@@ -96,7 +104,11 @@ fn maven_master(profile: &Profile, env: &Env) -> Result<Option<Secret<String>>> 
 }
 
 /// Whether the server entry already holds this token (decrypting with `master` when needed).
-fn maven_entry_holds(entry: &maven::ServerEntry, token: &TokenValues<'_>, master: Option<&Secret<String>>) -> bool {
+fn maven_entry_holds(
+    entry: &maven::ServerEntry,
+    token: &TokenValues<'_>,
+    master: Option<&Secret<String>>,
+) -> bool {
     let (Some(user), Some(pass)) = (&entry.username, &entry.password) else {
         return false;
     };
@@ -107,17 +119,22 @@ fn maven_entry_holds(entry: &maven::ServerEntry, token: &TokenValues<'_>, master
         return true;
     }
     match master {
-        Some(master) if maven_security::is_encrypted(pass) => maven_security::decrypt(pass, master.expose())
-            .map(|clear| clear.expose() == token.pass_code.expose())
-            .unwrap_or(false),
+        Some(master) if maven_security::is_encrypted(pass) => {
+            maven_security::decrypt(pass, master.expose())
+                .map(|clear| clear.expose() == token.pass_code.expose())
+                .unwrap_or(false)
+        }
         _ => false,
     }
 }
 
+/// An editor's result: new bytes, the ids/keys that changed, warnings.
+type Planned = Option<(Vec<u8>, Vec<String>, Vec<String>)>;
+
 fn write_or_plan(
     path: &Path,
     options: WriteOptions,
-    edit: &mut dyn FnMut(Option<&[u8]>) -> Result<Option<(Vec<u8>, Vec<String>, Vec<String>)>>,
+    edit: &mut dyn FnMut(Option<&[u8]>) -> Result<Planned>,
 ) -> Result<(Vec<String>, Option<Outcome>, Vec<String>)> {
     if options.dry_run {
         let current = fs::read_optional(path)?;
@@ -146,7 +163,12 @@ fn write_or_plan(
 }
 
 /// Writes the token into every target of the profile.
-pub fn write_token(profile: &Profile, env: &Env, token: &TokenValues<'_>, options: WriteOptions) -> Result<Vec<FileReport>> {
+pub fn write_token(
+    profile: &Profile,
+    env: &Env,
+    token: &TokenValues<'_>,
+    options: WriteOptions,
+) -> Result<Vec<FileReport>> {
     let mut reports = Vec::new();
     if !profile.maven.is_empty() {
         let path = maven_settings(profile, env);
@@ -183,7 +205,8 @@ pub fn write_token(profile: &Profile, env: &Env, token: &TokenValues<'_>, option
                 password,
                 password_is_encrypted,
             };
-            let edit = maven::set_credentials(current, &todo, &creds).map_err(|e| Error::file(&path, "update", e))?;
+            let edit = maven::set_credentials(current, &todo, &creds)
+                .map_err(|e| Error::file(&path, "update", e))?;
             Ok(Some((edit.output, edit.changed, edit.warnings)))
         })?;
         let mut warnings = warnings;
@@ -203,10 +226,16 @@ pub fn write_token(profile: &Profile, env: &Env, token: &TokenValues<'_>, option
             .gradle
             .keys
             .iter()
-            .flat_map(|(user_key, pass_key)| [(user_key.as_str(), token.name_code), (pass_key.as_str(), pass)])
+            .flat_map(|(user_key, pass_key)| {
+                [
+                    (user_key.as_str(), token.name_code),
+                    (pass_key.as_str(), pass),
+                ]
+            })
             .collect();
         let (changed, outcome, mut warnings) = write_or_plan(&path, options, &mut |current| {
-            let edit = gradle::set_properties(current, &pairs).map_err(|e| Error::file(&path, "update", e))?;
+            let edit = gradle::set_properties(current, &pairs)
+                .map_err(|e| Error::file(&path, "update", e))?;
             Ok(Some((edit.output, edit.changed, edit.warnings)))
         })?;
         let keys: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
@@ -267,11 +296,19 @@ pub fn check(profile: &Profile, env: &Env, expected_fingerprint: Option<&str>) -
                     Ok(None) => ("missing", None),
                     Ok(Some(entry)) => {
                         let pass = match (&entry.password, &master) {
-                            (Some(p), Some(m)) if maven_security::is_encrypted(p) => maven_security::decrypt(p, m.expose()).ok(),
+                            (Some(p), Some(m)) if maven_security::is_encrypted(p) => {
+                                maven_security::decrypt(p, m.expose()).ok()
+                            }
                             (Some(p), _) => Some(Secret::new(p.clone())),
                             (None, _) => None,
                         };
-                        (verdict(entry.username.as_deref(), pass.as_ref().map(|p| p.expose().as_str())), None)
+                        (
+                            verdict(
+                                entry.username.as_deref(),
+                                pass.as_ref().map(|p| p.expose().as_str()),
+                            ),
+                            None,
+                        )
                     }
                 },
             };
@@ -291,7 +328,10 @@ pub fn check(profile: &Profile, env: &Env, expected_fingerprint: Option<&str>) -
             let (state, detail) = match &bytes {
                 Err(e) => ("unreadable", Some(e.to_string())),
                 Ok(None) => ("missing", None),
-                Ok(Some(bytes)) => match (gradle::read_property(bytes, user_key), gradle::read_property(bytes, pass_key)) {
+                Ok(Some(bytes)) => match (
+                    gradle::read_property(bytes, user_key),
+                    gradle::read_property(bytes, pass_key),
+                ) {
                     (Ok(u), Ok(p)) => (verdict(u.as_deref(), p.as_deref()), None),
                     (Err(e), _) | (_, Err(e)) => ("unreadable", Some(e.to_string())),
                 },
@@ -317,7 +357,9 @@ pub fn remove_token(profile: &Profile, env: &Env) -> Result<Vec<FileReport>> {
         let ids: Vec<&str> = profile.maven.servers.iter().map(String::as_str).collect();
         let mut changed = Vec::new();
         let update = fs::update_file(&path, &mut |current| {
-            let Some(current) = current else { return Ok(None) };
+            let Some(current) = current else {
+                return Ok(None);
+            };
             let empty = maven::Credentials {
                 username: "",
                 password: "",
@@ -328,7 +370,8 @@ pub fn remove_token(profile: &Profile, env: &Env) -> Result<Vec<FileReport>> {
                 .copied()
                 .filter(|id| matches!(maven::read_server(current, id), Ok(Some(_))))
                 .collect();
-            let edit = maven::set_credentials(Some(current), &present, &empty).map_err(|e| Error::file(&path, "update", e))?;
+            let edit = maven::set_credentials(Some(current), &present, &empty)
+                .map_err(|e| Error::file(&path, "update", e))?;
             changed = edit.changed;
             Ok(Some(edit.output))
         })?;
@@ -350,13 +393,16 @@ pub fn remove_token(profile: &Profile, env: &Env) -> Result<Vec<FileReport>> {
             .collect();
         let mut changed = Vec::new();
         let update = fs::update_file(&path, &mut |current| {
-            let Some(current) = current else { return Ok(None) };
+            let Some(current) = current else {
+                return Ok(None);
+            };
             let present: Vec<(&str, &str)> = keys
                 .iter()
                 .filter(|k| matches!(gradle::read_property(current, k), Ok(Some(_))))
                 .map(|k| (*k, ""))
                 .collect();
-            let edit = gradle::set_properties(Some(current), &present).map_err(|e| Error::file(&path, "update", e))?;
+            let edit = gradle::set_properties(Some(current), &present)
+                .map_err(|e| Error::file(&path, "update", e))?;
             changed = edit.changed;
             Ok(Some(edit.output))
         })?;

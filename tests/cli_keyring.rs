@@ -1,6 +1,12 @@
 //! The keyring from the command line, against a real Secret Service: cron-like runs without a
 //! bus address, a Secret Service that is gone, and `--no-keyring` onboarding.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::disallowed_methods
+)]
 
 mod support;
 
@@ -9,7 +15,9 @@ use std::time::Duration;
 
 use nexus_token::emulator::{Emulator, EmulatorConfig};
 use nexus_token::nexus::Family;
-use support::{Sandbox, assert_no_secret, real_tools_required, secret_service_available, unique_password};
+use support::{
+    Sandbox, assert_no_secret, real_tools_required, secret_service_available, unique_password,
+};
 
 const USER: &str = "carol";
 
@@ -22,7 +30,16 @@ fn setup(test: &str) -> Option<(Sandbox, Emulator, String)> {
     let sb = Sandbox::new();
     let url = emu.base_url();
     let run = sb.run(
-        &["login", "--url", &url, "--username", USER, "--password-stdin", "--maven-server", "nexus"],
+        &[
+            "login",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--password-stdin",
+            "--maven-server",
+            "nexus",
+        ],
         Some(&format!("{pw}\n")),
     );
     assert_eq!(run.code, 0, "login succeeds: {}", run.all());
@@ -31,27 +48,43 @@ fn setup(test: &str) -> Option<(Sandbox, Emulator, String)> {
 
 #[test]
 fn refresh_finds_the_session_bus_at_xdg_runtime_dir_like_cron() {
-    let Some((sb, emu, pw)) = setup("refresh_finds_the_session_bus_at_xdg_runtime_dir_like_cron") else {
+    let Some((sb, emu, pw)) = setup("refresh_finds_the_session_bus_at_xdg_runtime_dir_like_cron")
+    else {
         return;
     };
     let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from);
     let Some(runtime) = runtime.filter(|r| r.join("bus").exists()) else {
-        assert!(!real_tools_required(), "scripts/with-keyring must serve the bus at $XDG_RUNTIME_DIR/bus");
+        assert!(
+            !real_tools_required(),
+            "scripts/with-keyring must serve the bus at $XDG_RUNTIME_DIR/bus"
+        );
         eprintln!("*** SKIPPED: no $XDG_RUNTIME_DIR/bus ***");
         return;
     };
     emu.reset_token(USER);
     let mut cmd = sb.command(&["refresh"]);
-    cmd.env_remove("DBUS_SESSION_BUS_ADDRESS").env("XDG_RUNTIME_DIR", &runtime);
+    cmd.env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("XDG_RUNTIME_DIR", &runtime);
     let run = sb.run_with(cmd, None);
-    assert_eq!(run.code, 0, "refresh without DBUS_SESSION_BUS_ADDRESS finds $XDG_RUNTIME_DIR/bus: {}", run.all());
-    assert!(std::fs::read_to_string(sb.settings()).unwrap().contains(&emu.token_of(USER).unwrap().1));
+    assert_eq!(
+        run.code,
+        0,
+        "refresh without DBUS_SESSION_BUS_ADDRESS finds $XDG_RUNTIME_DIR/bus: {}",
+        run.all()
+    );
+    assert!(
+        std::fs::read_to_string(sb.settings())
+            .unwrap()
+            .contains(&emu.token_of(USER).unwrap().1)
+    );
     assert_no_secret(&run.all(), &pw, "refresh output");
 }
 
 #[test]
 fn without_a_secret_service_refresh_fails_fast_with_exit_6_and_touches_nothing() {
-    let Some((sb, emu, pw)) = setup("without_a_secret_service_refresh_fails_fast_with_exit_6_and_touches_nothing") else {
+    let Some((sb, emu, pw)) =
+        setup("without_a_secret_service_refresh_fails_fast_with_exit_6_and_touches_nothing")
+    else {
         return;
     };
     emu.reset_token(USER);
@@ -59,16 +92,39 @@ fn without_a_secret_service_refresh_fails_fast_with_exit_6_and_touches_nothing()
     let dead = sb.dir.path().join("no-bus-here");
     std::fs::create_dir_all(&dead).unwrap();
     let mut cmd = sb.command(&["refresh"]);
-    cmd.env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}/bus", dead.display()))
-        .env("XDG_RUNTIME_DIR", &dead);
+    cmd.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        format!("unix:path={}/bus", dead.display()),
+    )
+    .env("XDG_RUNTIME_DIR", &dead);
     emu.clear_requests();
     let run = sb.run_with(cmd, None);
     assert_eq!(run.code, 6, "no Secret Service exits 6: {}", run.all());
-    assert!(run.elapsed < Duration::from_secs(5), "fails within 5 s, took {:?}", run.elapsed);
-    assert!(run.stderr.contains("hint:"), "a hint follows: {}", run.stderr);
-    assert!(run.stderr.contains("--password-stdin"), "the hint names the --no-keyring/--password-stdin way out: {}", run.stderr);
-    assert_eq!(std::fs::read(sb.settings()).unwrap(), before, "the files are untouched");
-    assert_eq!(emu.requests().len(), 0, "no request was made without a password");
+    assert!(
+        run.elapsed < Duration::from_secs(5),
+        "fails within 5 s, took {:?}",
+        run.elapsed
+    );
+    assert!(
+        run.stderr.contains("hint:"),
+        "a hint follows: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--password-stdin"),
+        "the hint names the --no-keyring/--password-stdin way out: {}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read(sb.settings()).unwrap(),
+        before,
+        "the files are untouched"
+    );
+    assert_eq!(
+        emu.requests().len(),
+        0,
+        "no request was made without a password"
+    );
     assert_no_secret(&run.all(), &pw, "output");
 }
 
@@ -82,15 +138,39 @@ fn no_keyring_onboarding_refreshes_with_password_stdin() {
     let sb = Sandbox::new();
     let url = emu.base_url();
     let run = sb.run(
-        &["login", "--url", &url, "--username", USER, "--password-stdin", "--no-keyring", "--gradle-prefix", "nexus"],
+        &[
+            "login",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--password-stdin",
+            "--no-keyring",
+            "--gradle-prefix",
+            "nexus",
+        ],
         Some(&format!("{pw}\n")),
     );
     assert_eq!(run.code, 0, "login --no-keyring succeeds: {}", run.all());
     let run = sb.run(&["refresh"], None);
-    assert_eq!(run.code, 6, "refresh of a --no-keyring profile without --password-stdin exits 6: {}", run.all());
+    assert_eq!(
+        run.code,
+        6,
+        "refresh of a --no-keyring profile without --password-stdin exits 6: {}",
+        run.all()
+    );
     assert!(run.stderr.contains("--password-stdin"), "{}", run.stderr);
     emu.reset_token(USER);
     let run = sb.run(&["refresh", "--password-stdin"], Some(&format!("{pw}\n")));
-    assert_eq!(run.code, 0, "refresh --password-stdin succeeds: {}", run.all());
-    assert!(std::fs::read_to_string(sb.properties()).unwrap().contains(&emu.token_of(USER).unwrap().1));
+    assert_eq!(
+        run.code,
+        0,
+        "refresh --password-stdin succeeds: {}",
+        run.all()
+    );
+    assert!(
+        std::fs::read_to_string(sb.properties())
+            .unwrap()
+            .contains(&emu.token_of(USER).unwrap().1)
+    );
 }

@@ -1,6 +1,12 @@
 //! End to end: the built binary, a temp home, the emulator on 127.0.0.1 and a real Secret
 //! Service (gnome-keyring on the private bus of scripts/with-keyring). No in-memory store here.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::disallowed_methods
+)]
 
 mod support;
 
@@ -18,7 +24,14 @@ fn emulator(password: &str) -> Emulator {
 
 fn login(sb: &Sandbox, emu: &Emulator, password: &str, extra: &[&str]) -> support::Run {
     let url = emu.base_url();
-    let mut args = vec!["login", "--url", url.as_str(), "--username", USER, "--password-stdin"];
+    let mut args = vec![
+        "login",
+        "--url",
+        url.as_str(),
+        "--username",
+        USER,
+        "--password-stdin",
+    ];
     args.extend_from_slice(extra);
     sb.run(&args, Some(&format!("{password}\n")))
 }
@@ -39,27 +52,55 @@ fn login_then_refresh_writes_nothing_the_second_time() {
     let pw = unique_password();
     let emu = emulator(&pw);
     let sb = Sandbox::new();
-    let run = login(&sb, &emu, &pw, &["--maven-server", "nexus", "--gradle-prefix", "nexus"]);
+    let run = login(
+        &sb,
+        &emu,
+        &pw,
+        &["--maven-server", "nexus", "--gradle-prefix", "nexus"],
+    );
     assert_eq!(run.code, 0, "login succeeds: {}", run.all());
     assert_no_secret(&run.all(), &pw, "login output");
     let (name, pass) = emu.token_of(USER).expect("the emulator issued a token");
     let settings = read(&sb.settings());
-    assert!(settings.contains(&format!("<username>{name}</username>")), "settings.xml holds the nameCode:\n{settings}");
+    assert!(
+        settings.contains(&format!("<username>{name}</username>")),
+        "settings.xml holds the nameCode:\n{settings}"
+    );
     assert!(settings.contains(&pass), "settings.xml holds the passCode");
     let props = read(&sb.properties());
-    assert!(props.contains(&format!("nexusUsername={name}")), "gradle.properties holds the nameCode:\n{props}");
+    assert!(
+        props.contains(&format!("nexusUsername={name}")),
+        "gradle.properties holds the nameCode:\n{props}"
+    );
 
-    let before = (read(&sb.settings()), read(&sb.properties()), mtime(&sb.settings()), mtime(&sb.properties()));
+    let before = (
+        read(&sb.settings()),
+        read(&sb.properties()),
+        mtime(&sb.settings()),
+        mtime(&sb.properties()),
+    );
     std::thread::sleep(Duration::from_millis(20));
     emu.clear_requests();
     let run = sb.run(&["refresh"], None);
     assert_eq!(run.code, 0, "refresh succeeds: {}", run.all());
     assert_no_secret(&run.all(), &pw, "refresh output");
     assert_no_secret(&run.all(), &pass, "refresh output");
-    let after = (read(&sb.settings()), read(&sb.properties()), mtime(&sb.settings()), mtime(&sb.properties()));
-    assert_eq!(before, after, "a refresh with an unchanged token leaves bytes and mtimes alone");
+    let after = (
+        read(&sb.settings()),
+        read(&sb.properties()),
+        mtime(&sb.settings()),
+        mtime(&sb.properties()),
+    );
+    assert_eq!(
+        before, after,
+        "a refresh with an unchanged token leaves bytes and mtimes alone"
+    );
     let requests = emu.requests();
-    assert_eq!(requests.len(), 2, "with the family cached from login, a refresh makes exactly two requests: {requests:?}");
+    assert_eq!(
+        requests.len(),
+        2,
+        "with the family cached from login, a refresh makes exactly two requests: {requests:?}"
+    );
 
     // Nothing the tool wrote outside the targets holds the password or the passCode.
     for (path, bytes) in sb.files_except(&[&sb.settings(), &sb.properties()]) {
@@ -77,17 +118,38 @@ fn refresh_after_a_server_reset_writes_the_new_token() {
     let pw = unique_password();
     let emu = emulator(&pw);
     let sb = Sandbox::new();
-    assert_eq!(login(&sb, &emu, &pw, &["--maven-server", "nexus", "--gradle-prefix", "repo"]).code, 0);
+    assert_eq!(
+        login(
+            &sb,
+            &emu,
+            &pw,
+            &["--maven-server", "nexus", "--gradle-prefix", "repo"]
+        )
+        .code,
+        0
+    );
     let (_, old_pass) = emu.token_of(USER).unwrap();
     emu.reset_token(USER);
     let run = sb.run(&["refresh"], None);
     assert_eq!(run.code, 0, "refresh succeeds: {}", run.all());
     let (name, pass) = emu.token_of(USER).unwrap();
-    assert_ne!(pass, old_pass, "the server issued a new token after the reset");
+    assert_ne!(
+        pass, old_pass,
+        "the server issued a new token after the reset"
+    );
     let settings = read(&sb.settings());
-    assert!(settings.contains(&pass) && settings.contains(&name), "settings.xml holds the new token");
-    assert!(!settings.contains(&old_pass), "settings.xml no longer holds the old token");
-    assert!(read(&sb.properties()).contains(&format!("repoPassword={pass}")), "gradle.properties holds the new passCode");
+    assert!(
+        settings.contains(&pass) && settings.contains(&name),
+        "settings.xml holds the new token"
+    );
+    assert!(
+        !settings.contains(&old_pass),
+        "settings.xml no longer holds the old token"
+    );
+    assert!(
+        read(&sb.properties()).contains(&format!("repoPassword={pass}")),
+        "gradle.properties holds the new passCode"
+    );
 }
 
 #[test]
@@ -100,39 +162,82 @@ fn two_profiles_against_two_servers_refresh_in_one_run() {
     let emu1 = emulator(&pw1);
     let emu2 = Emulator::start(EmulatorConfig::new(Family::Nexus2).user(USER, &pw2)).unwrap();
     let sb = Sandbox::new();
-    assert_eq!(login(&sb, &emu1, &pw1, &["--profile", "one", "--maven-server", "one"]).code, 0);
-    let r = login(&sb, &emu2, &pw2, &["--profile", "two", "--maven-server", "two"]);
+    assert_eq!(
+        login(
+            &sb,
+            &emu1,
+            &pw1,
+            &["--profile", "one", "--maven-server", "one"]
+        )
+        .code,
+        0
+    );
+    let r = login(
+        &sb,
+        &emu2,
+        &pw2,
+        &["--profile", "two", "--maven-server", "two"],
+    );
     assert_eq!(r.code, 0, "second login: {}", r.all());
     emu1.reset_token(USER);
     emu2.reset_token(USER);
     let run = sb.run(&["refresh"], None);
-    assert_eq!(run.code, 0, "refresh of both profiles succeeds: {}", run.all());
+    assert_eq!(
+        run.code,
+        0,
+        "refresh of both profiles succeeds: {}",
+        run.all()
+    );
     let settings = read(&sb.settings());
-    assert!(settings.contains(&emu1.token_of(USER).unwrap().1), "server `one` holds the first server's new token");
-    assert!(settings.contains(&emu2.token_of(USER).unwrap().1), "server `two` holds the second server's new token");
+    assert!(
+        settings.contains(&emu1.token_of(USER).unwrap().1),
+        "server `one` holds the first server's new token"
+    );
+    assert!(
+        settings.contains(&emu2.token_of(USER).unwrap().1),
+        "server `two` holds the second server's new token"
+    );
 }
 
 #[test]
 fn a_failing_profile_does_not_stop_the_others_and_sets_the_exit_code() {
-    if !secret_service_available("a_failing_profile_does_not_stop_the_others_and_sets_the_exit_code") {
+    if !secret_service_available(
+        "a_failing_profile_does_not_stop_the_others_and_sets_the_exit_code",
+    ) {
         return;
     }
     let pw = unique_password();
     let emu1 = emulator(&pw);
     let emu2 = emulator(&pw);
     let sb = Sandbox::new();
-    assert_eq!(login(&sb, &emu1, &pw, &["--profile", "a", "--maven-server", "a"]).code, 0);
-    assert_eq!(login(&sb, &emu2, &pw, &["--profile", "b", "--maven-server", "b"]).code, 0);
+    assert_eq!(
+        login(&sb, &emu1, &pw, &["--profile", "a", "--maven-server", "a"]).code,
+        0
+    );
+    assert_eq!(
+        login(&sb, &emu2, &pw, &["--profile", "b", "--maven-server", "b"]).code,
+        0
+    );
     drop(emu1); // server `a` goes away
     emu2.reset_token(USER);
     let run = sb.run(&["refresh"], None);
-    assert_eq!(run.code, 4, "an unreachable server exits 4 even when another profile succeeded: {}", run.all());
-    assert!(read(&sb.settings()).contains(&emu2.token_of(USER).unwrap().1), "profile `b` was still refreshed");
+    assert_eq!(
+        run.code,
+        4,
+        "an unreachable server exits 4 even when another profile succeeded: {}",
+        run.all()
+    );
+    assert!(
+        read(&sb.settings()).contains(&emu2.token_of(USER).unwrap().1),
+        "profile `b` was still refreshed"
+    );
 }
 
 #[test]
 fn login_without_targets_discovers_the_servers_pointing_at_this_nexus() {
-    if !secret_service_available("login_without_targets_discovers_the_servers_pointing_at_this_nexus") {
+    if !secret_service_available(
+        "login_without_targets_discovers_the_servers_pointing_at_this_nexus",
+    ) {
         return;
     }
     let pw = unique_password();
@@ -158,14 +263,27 @@ fn login_without_targets_discovers_the_servers_pointing_at_this_nexus() {
     assert_eq!(run.code, 0, "login with discovery succeeds: {}", run.all());
     let (name, _) = emu.token_of(USER).unwrap();
     let settings = read(&sb.settings());
-    assert_eq!(settings.matches(&format!("<username>{name}</username>")).count(), 2, "exactly the two matching servers got the token:\n{settings}");
-    assert!(settings.contains("<id>elsewhere</id><username>bob</username><password>keep-me</password>"), "the unrelated server is untouched");
-    assert!(!sb.properties().exists(), "discovery writes no gradle.properties");
+    assert_eq!(
+        settings
+            .matches(&format!("<username>{name}</username>"))
+            .count(),
+        2,
+        "exactly the two matching servers got the token:\n{settings}"
+    );
+    assert!(
+        settings.contains("<id>elsewhere</id><username>bob</username><password>keep-me</password>"),
+        "the unrelated server is untouched"
+    );
+    assert!(
+        !sb.properties().exists(),
+        "discovery writes no gradle.properties"
+    );
 }
 
 #[test]
 fn login_without_targets_and_nothing_to_discover_stops_with_a_hint() {
-    if !secret_service_available("login_without_targets_and_nothing_to_discover_stops_with_a_hint") {
+    if !secret_service_available("login_without_targets_and_nothing_to_discover_stops_with_a_hint")
+    {
         return;
     }
     let pw = unique_password();
@@ -173,8 +291,15 @@ fn login_without_targets_and_nothing_to_discover_stops_with_a_hint() {
     let sb = Sandbox::new();
     let run = login(&sb, &emu, &pw, &[]);
     assert_eq!(run.code, 2, "no target is a usage error: {}", run.all());
-    assert!(run.stderr.contains("--maven-server") && run.stderr.contains("--gradle-prefix"), "the hint names the flags: {}", run.stderr);
-    assert!(!sb.settings().exists() && !sb.config().exists(), "nothing was written");
+    assert!(
+        run.stderr.contains("--maven-server") && run.stderr.contains("--gradle-prefix"),
+        "the hint names the flags: {}",
+        run.stderr
+    );
+    assert!(
+        !sb.settings().exists() && !sb.config().exists(),
+        "nothing was written"
+    );
 }
 
 #[test]
@@ -185,22 +310,52 @@ fn dry_run_writes_nothing_and_prints_no_secret() {
     let pw = unique_password();
     let emu = emulator(&pw);
     let sb = Sandbox::new();
-    let run = login(&sb, &emu, &pw, &["--maven-server", "nexus", "--gradle-prefix", "nexus", "--dry-run"]);
+    let run = login(
+        &sb,
+        &emu,
+        &pw,
+        &[
+            "--maven-server",
+            "nexus",
+            "--gradle-prefix",
+            "nexus",
+            "--dry-run",
+        ],
+    );
     assert_eq!(run.code, 0, "dry-run login succeeds: {}", run.all());
     let (_, pass) = emu.token_of(USER).unwrap();
     assert_no_secret(&run.all(), &pw, "dry-run output");
     assert_no_secret(&run.all(), &pass, "dry-run output");
-    assert!(run.stderr.contains("settings.xml") && run.stderr.contains("nexus"), "names the file and the id: {}", run.stderr);
-    assert!(!sb.settings().exists() && !sb.properties().exists() && !sb.config().exists(), "a dry run writes nothing");
+    assert!(
+        run.stderr.contains("settings.xml") && run.stderr.contains("nexus"),
+        "names the file and the id: {}",
+        run.stderr
+    );
+    assert!(
+        !sb.settings().exists() && !sb.properties().exists() && !sb.config().exists(),
+        "a dry run writes nothing"
+    );
 
     assert_eq!(login(&sb, &emu, &pw, &["--maven-server", "nexus"]).code, 0);
     emu.reset_token(USER);
     let before = read(&sb.settings());
     let run = sb.run(&["refresh", "--dry-run"], None);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(run.stderr.contains("would update"), "says what would change: {}", run.stderr);
-    assert_eq!(read(&sb.settings()), before, "a dry-run refresh writes nothing");
-    assert_no_secret(&run.all(), &emu.token_of(USER).unwrap().1, "dry-run refresh output");
+    assert!(
+        run.stderr.contains("would update"),
+        "says what would change: {}",
+        run.stderr
+    );
+    assert_eq!(
+        read(&sb.settings()),
+        before,
+        "a dry-run refresh writes nothing"
+    );
+    assert_no_secret(
+        &run.all(),
+        &emu.token_of(USER).unwrap().1,
+        "dry-run refresh output",
+    );
 }
 
 #[test]
@@ -211,7 +366,23 @@ fn ten_parallel_refreshes_leave_valid_files_with_each_id_once() {
     let pw = unique_password();
     let emu = emulator(&pw);
     let sb = Sandbox::new();
-    assert_eq!(login(&sb, &emu, &pw, &["--maven-server", "a", "--maven-server", "b", "--gradle-prefix", "p"]).code, 0);
+    assert_eq!(
+        login(
+            &sb,
+            &emu,
+            &pw,
+            &[
+                "--maven-server",
+                "a",
+                "--maven-server",
+                "b",
+                "--gradle-prefix",
+                "p"
+            ]
+        )
+        .code,
+        0
+    );
     emu.reset_token(USER);
     let children: Vec<_> = (0..10)
         .map(|_| {
@@ -219,22 +390,53 @@ fn ten_parallel_refreshes_leave_valid_files_with_each_id_once() {
             cmd.spawn().unwrap()
         })
         .collect();
-    let codes: Vec<i32> = children.into_iter().map(|c| c.wait_with_output().unwrap().status.code().unwrap_or(-1)).collect();
-    assert!(codes.iter().all(|c| *c == 0), "every parallel refresh succeeds: {codes:?}");
+    let codes: Vec<i32> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().status.code().unwrap_or(-1))
+        .collect();
+    assert!(
+        codes.iter().all(|c| *c == 0),
+        "every parallel refresh succeeds: {codes:?}"
+    );
     let (name, pass) = emu.token_of(USER).unwrap();
     let settings = read(&sb.settings());
-    assert_eq!(settings.matches("<id>a</id>").count(), 1, "id `a` exactly once:\n{settings}");
-    assert_eq!(settings.matches("<id>b</id>").count(), 1, "id `b` exactly once");
-    assert_eq!(settings.matches(&pass).count(), 2, "both servers hold the current token");
+    assert_eq!(
+        settings.matches("<id>a</id>").count(),
+        1,
+        "id `a` exactly once:\n{settings}"
+    );
+    assert_eq!(
+        settings.matches("<id>b</id>").count(),
+        1,
+        "id `b` exactly once"
+    );
+    assert_eq!(
+        settings.matches(&pass).count(),
+        2,
+        "both servers hold the current token"
+    );
     let props = read(&sb.properties());
-    assert_eq!(props.matches("pUsername=").count(), 1, "one username key:\n{props}");
-    assert!(props.contains(&format!("pUsername={name}")) && props.contains(&format!("pPassword={pass}")));
-    assert!(nexus_token::maven::read_server(settings.as_bytes(), "a").unwrap().is_some(), "settings.xml still parses");
+    assert_eq!(
+        props.matches("pUsername=").count(),
+        1,
+        "one username key:\n{props}"
+    );
+    assert!(
+        props.contains(&format!("pUsername={name}"))
+            && props.contains(&format!("pPassword={pass}"))
+    );
+    assert!(
+        nexus_token::maven::read_server(settings.as_bytes(), "a")
+            .unwrap()
+            .is_some(),
+        "settings.xml still parses"
+    );
 }
 
 #[test]
 fn scripted_login_never_prompts_and_exits_with_the_documented_codes() {
-    if !secret_service_available("scripted_login_never_prompts_and_exits_with_the_documented_codes") {
+    if !secret_service_available("scripted_login_never_prompts_and_exits_with_the_documented_codes")
+    {
         return;
     }
     let pw = unique_password();
@@ -243,13 +445,38 @@ fn scripted_login_never_prompts_and_exits_with_the_documented_codes() {
     let url = emu.base_url();
 
     // No terminal and no --password-stdin: usage error, no prompt (stdin is /dev/null).
-    let run = sb.run(&["login", "--url", &url, "--username", USER, "--maven-server", "x"], None);
+    let run = sb.run(
+        &[
+            "login",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--maven-server",
+            "x",
+        ],
+        None,
+    );
     assert_eq!(run.code, 2, "no password source exits 2: {}", run.all());
-    assert!(run.stderr.contains("--password-stdin"), "the hint names --password-stdin: {}", run.stderr);
+    assert!(
+        run.stderr.contains("--password-stdin"),
+        "the hint names --password-stdin: {}",
+        run.stderr
+    );
     assert!(!run.all().contains("password:"), "no prompt was shown");
 
     // No username and no terminal.
-    let run = sb.run(&["login", "--url", &url, "--password-stdin", "--maven-server", "x"], Some("x\n"));
+    let run = sb.run(
+        &[
+            "login",
+            "--url",
+            &url,
+            "--password-stdin",
+            "--maven-server",
+            "x",
+        ],
+        Some("x\n"),
+    );
     assert_eq!(run.code, 2, "no username exits 2: {}", run.all());
 
     // Wrong password: 3.
@@ -263,7 +490,19 @@ fn scripted_login_never_prompts_and_exits_with_the_documented_codes() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", l.local_addr().unwrap())
     };
-    let run = sb.run(&["login", "--url", &dead, "--username", USER, "--password-stdin", "--maven-server", "x"], Some(&format!("{pw}\n")));
+    let run = sb.run(
+        &[
+            "login",
+            "--url",
+            &dead,
+            "--username",
+            USER,
+            "--password-stdin",
+            "--maven-server",
+            "x",
+        ],
+        Some(&format!("{pw}\n")),
+    );
     assert_eq!(run.code, 4, "an unreachable server exits 4: {}", run.all());
 
     // Malformed settings.xml: 5, and the file stays byte-identical.
@@ -271,9 +510,22 @@ fn scripted_login_never_prompts_and_exits_with_the_documented_codes() {
     let broken = "<settings>\n  <servers>\n    <server><id>x</id>\n</settings>\n";
     std::fs::write(sb.settings(), broken).unwrap();
     let run = login(&sb, &emu, &pw, &["--maven-server", "x"]);
-    assert_eq!(run.code, 5, "a malformed settings.xml exits 5: {}", run.all());
-    assert!(run.stderr.contains("settings.xml") && run.stderr.contains("line"), "names the file and the line: {}", run.stderr);
-    assert_eq!(read(&sb.settings()), broken, "the malformed file stays byte-identical");
+    assert_eq!(
+        run.code,
+        5,
+        "a malformed settings.xml exits 5: {}",
+        run.all()
+    );
+    assert!(
+        run.stderr.contains("settings.xml") && run.stderr.contains("line"),
+        "names the file and the line: {}",
+        run.stderr
+    );
+    assert_eq!(
+        read(&sb.settings()),
+        broken,
+        "the malformed file stays byte-identical"
+    );
     for r in [&run] {
         assert_no_secret(&r.all(), &pw, "output");
     }
@@ -292,23 +544,53 @@ fn a_rejected_password_pauses_refresh_until_login() {
     emu.set_password(USER, &new_pw);
     emu.clear_requests();
     let run = sb.run(&["refresh"], None);
-    assert_eq!(run.code, 3, "the rejected stored password exits 3: {}", run.all());
-    assert!(!emu.requests().is_empty(), "the first refresh did contact the server");
+    assert_eq!(
+        run.code,
+        3,
+        "the rejected stored password exits 3: {}",
+        run.all()
+    );
+    assert!(
+        !emu.requests().is_empty(),
+        "the first refresh did contact the server"
+    );
 
     emu.clear_requests();
     let run = sb.run(&["refresh"], None);
     assert_eq!(run.code, 3, "a paused profile exits 3: {}", run.all());
-    assert!(run.stderr.contains("nexus-token login"), "the hint says to log in again: {}", run.stderr);
-    assert_eq!(emu.requests().len(), 0, "a paused profile makes zero requests: {:?}", emu.requests());
+    assert!(
+        run.stderr.contains("nexus-token login"),
+        "the hint says to log in again: {}",
+        run.stderr
+    );
+    assert_eq!(
+        emu.requests().len(),
+        0,
+        "a paused profile makes zero requests: {:?}",
+        emu.requests()
+    );
 
     let status = sb.run(&["status", "--json"], None);
     let json: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
-    assert!(json["profiles"][0]["rejected"].is_object(), "status shows the paused state: {}", status.stdout);
+    assert!(
+        json["profiles"][0]["rejected"].is_object(),
+        "status shows the paused state: {}",
+        status.stdout
+    );
 
-    assert_eq!(login(&sb, &emu, &new_pw, &[]).code, 0, "login with the new password succeeds");
+    assert_eq!(
+        login(&sb, &emu, &new_pw, &[]).code,
+        0,
+        "login with the new password succeeds"
+    );
     emu.reset_token(USER);
     let run = sb.run(&["refresh"], None);
-    assert_eq!(run.code, 0, "after login, refresh works again: {}", run.all());
+    assert_eq!(
+        run.code,
+        0,
+        "after login, refresh works again: {}",
+        run.all()
+    );
     assert_no_secret(&run.all(), &new_pw, "refresh output");
 }
 
@@ -320,7 +602,16 @@ fn status_json_has_the_documented_fields_and_no_secret() {
     let pw = unique_password();
     let emu = emulator(&pw);
     let sb = Sandbox::new();
-    assert_eq!(login(&sb, &emu, &pw, &["--maven-server", "nexus", "--gradle-prefix", "nexus"]).code, 0);
+    assert_eq!(
+        login(
+            &sb,
+            &emu,
+            &pw,
+            &["--maven-server", "nexus", "--gradle-prefix", "nexus"]
+        )
+        .code,
+        0
+    );
     let run = sb.run(&["status", "--json"], None);
     assert_eq!(run.code, 0);
     let (_, pass) = emu.token_of(USER).unwrap();
@@ -333,14 +624,25 @@ fn status_json_has_the_documented_fields_and_no_secret() {
     assert_eq!(p["family"], "nexus3");
     assert!(p["last_success"].is_string(), "last_success is set: {p}");
     let targets = p["targets"].as_array().unwrap();
-    assert_eq!(targets.len(), 2, "one maven server and one gradle key pair: {p}");
-    assert!(targets.iter().all(|t| t["state"] == "current"), "both targets hold the current token: {p}");
+    assert_eq!(
+        targets.len(),
+        2,
+        "one maven server and one gradle key pair: {p}"
+    );
+    assert!(
+        targets.iter().all(|t| t["state"] == "current"),
+        "both targets hold the current token: {p}"
+    );
 
     // Someone edits the file by hand: status notices.
     let edited = read(&sb.settings()).replace(&pass, "hand-edited");
     std::fs::write(sb.settings(), edited).unwrap();
-    let json: serde_json::Value = serde_json::from_str(&sb.run(&["status", "--json"], None).stdout).unwrap();
-    assert_eq!(json["profiles"][0]["targets"][0]["state"], "stale", "a hand-edited password shows as stale");
+    let json: serde_json::Value =
+        serde_json::from_str(&sb.run(&["status", "--json"], None).stdout).unwrap();
+    assert_eq!(
+        json["profiles"][0]["targets"][0]["state"], "stale",
+        "a hand-edited password shows as stale"
+    );
 }
 
 #[test]
@@ -351,15 +653,39 @@ fn logout_removes_the_password_and_optionally_the_credentials() {
     let pw = unique_password();
     let emu = emulator(&pw);
     let sb = Sandbox::new();
-    assert_eq!(login(&sb, &emu, &pw, &["--maven-server", "nexus", "--gradle-prefix", "nexus"]).code, 0);
+    assert_eq!(
+        login(
+            &sb,
+            &emu,
+            &pw,
+            &["--maven-server", "nexus", "--gradle-prefix", "nexus"]
+        )
+        .code,
+        0
+    );
     let run = sb.run(&["logout", "--remove-credentials"], None);
     assert_eq!(run.code, 0, "logout succeeds: {}", run.all());
-    assert!(run.stderr.contains("stays valid on the server"), "says the token stays valid: {}", run.stderr);
+    assert!(
+        run.stderr.contains("stays valid on the server"),
+        "says the token stays valid: {}",
+        run.stderr
+    );
     let (_, pass) = emu.token_of(USER).unwrap();
-    assert!(!read(&sb.settings()).contains(&pass), "the passCode is gone from settings.xml");
-    assert!(!read(&sb.properties()).contains(&pass), "the passCode is gone from gradle.properties");
+    assert!(
+        !read(&sb.settings()).contains(&pass),
+        "the passCode is gone from settings.xml"
+    );
+    assert!(
+        !read(&sb.properties()).contains(&pass),
+        "the passCode is gone from gradle.properties"
+    );
     let run = sb.run(&["refresh"], None);
-    assert_ne!(run.code, 0, "with no profile left, refresh fails: {}", run.all());
+    assert_ne!(
+        run.code,
+        0,
+        "with no profile left, refresh fails: {}",
+        run.all()
+    );
 }
 
 #[test]
@@ -367,7 +693,17 @@ fn demo_runs_and_touches_nothing_of_the_users() {
     let sb = Sandbox::new();
     let run = sb.run(&["demo"], None);
     assert_eq!(run.code, 0, "demo succeeds: {}", run.all());
-    assert!(run.stdout.contains("<username>"), "demo shows the written settings.xml: {}", run.stdout);
-    assert!(run.stdout.contains("nexusPassword="), "demo shows the written gradle.properties");
-    assert!(!sb.settings().exists() && !sb.config().exists(), "demo wrote nothing into the user's home");
+    assert!(
+        run.stdout.contains("<username>"),
+        "demo shows the written settings.xml: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("nexusPassword="),
+        "demo shows the written gradle.properties"
+    );
+    assert!(
+        !sb.settings().exists() && !sb.config().exists(),
+        "demo wrote nothing into the user's home"
+    );
 }

@@ -3,7 +3,13 @@
 //! several real-world file shapes), and Debian's Gradle 4.4.1 resolves a jar with the written
 //! gradle.properties. Each has a negative control (a wrong token fails with 401) and checks the
 //! emulator's request log. A missing `mvn` or `gradle` fails under CI.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::disallowed_methods
+)]
 
 mod support;
 
@@ -18,7 +24,15 @@ const USER: &str = "dave";
 
 fn login(sb: &Sandbox, emu: &Emulator, pw: &str, extra: &[&str]) {
     let url = emu.base_url();
-    let mut args = vec!["login", "--url", url.as_str(), "--username", USER, "--password-stdin", "--no-keyring"];
+    let mut args = vec![
+        "login",
+        "--url",
+        url.as_str(),
+        "--username",
+        USER,
+        "--password-stdin",
+        "--no-keyring",
+    ];
     args.extend_from_slice(extra);
     let run = sb.run(&args, Some(&format!("{pw}\n")));
     assert_eq!(run.code, 0, "login succeeds: {}", run.all());
@@ -56,7 +70,11 @@ fn mvn_validate(home: &Path, project: &Path) -> (bool, String) {
         .env("HOME", home)
         .output()
         .expect("mvn runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.success(), text)
 }
 
@@ -69,7 +87,10 @@ fn settings_with_mirror(emu: &Emulator, shape: &str) -> String {
     };
     match shape {
         "crlf" => body(" xmlns=\"http://maven.apache.org/SETTINGS/1.0.0\"", "\r\n"),
-        "bom" => format!("\u{feff}{}", body(" xmlns=\"http://maven.apache.org/SETTINGS/1.0.0\"", "\n")),
+        "bom" => format!(
+            "\u{feff}{}",
+            body(" xmlns=\"http://maven.apache.org/SETTINGS/1.0.0\"", "\n")
+        ),
         "no-namespace" => body("", "\n"),
         "no-server-yet" => format!(
             "<settings>\n  <mirrors>\n    <mirror><id>nexus</id><mirrorOf>*</mirrorOf><url>{repo}</url></mirror>\n  </mirrors>\n</settings>"
@@ -80,7 +101,10 @@ fn settings_with_mirror(emu: &Emulator, shape: &str) -> String {
 
 #[test]
 fn maven_resolves_through_the_mirror_with_the_written_settings_in_every_shape() {
-    if !tool_available("mvn", "maven_resolves_through_the_mirror_with_the_written_settings_in_every_shape") {
+    if !tool_available(
+        "mvn",
+        "maven_resolves_through_the_mirror_with_the_written_settings_in_every_shape",
+    ) {
         return;
     }
     let pw = unique_password();
@@ -94,15 +118,25 @@ fn maven_resolves_through_the_mirror_with_the_written_settings_in_every_shape() 
         maven_project(&project);
         emu.clear_requests();
         let (ok, log) = mvn_validate(&sb.home(), &project);
-        assert!(ok, "[{shape}] Maven resolves the parent POM with the written token:\n{log}");
+        assert!(
+            ok,
+            "[{shape}] Maven resolves the parent POM with the written token:\n{log}"
+        );
         let (name, _) = emu.token_of(USER).unwrap();
         let hits: Vec<_> = emu
             .requests()
             .into_iter()
             .filter(|r| r.path.ends_with("e2e-parent-1.0.pom") && r.status == 200)
             .collect();
-        assert!(!hits.is_empty(), "[{shape}] the emulator served the parent POM");
-        assert!(hits.iter().all(|r| r.username.as_deref() == Some(name.as_str())), "[{shape}] Maven authenticated with the nameCode: {hits:?}");
+        assert!(
+            !hits.is_empty(),
+            "[{shape}] the emulator served the parent POM"
+        );
+        assert!(
+            hits.iter()
+                .all(|r| r.username.as_deref() == Some(name.as_str())),
+            "[{shape}] Maven authenticated with the nameCode: {hits:?}"
+        );
         assert_no_secret(&log, &pw, "Maven output");
     }
 }
@@ -119,7 +153,9 @@ fn maven_fails_with_401_when_the_token_is_wrong() {
     std::fs::write(sb.settings(), settings_with_mirror(&emu, "plain")).unwrap();
     login(&sb, &emu, &pw, &["--maven-server", "nexus"]);
     let (_, pass) = emu.token_of(USER).unwrap();
-    let tampered = std::fs::read_to_string(sb.settings()).unwrap().replace(&pass, "not-the-token");
+    let tampered = std::fs::read_to_string(sb.settings())
+        .unwrap()
+        .replace(&pass, "not-the-token");
     std::fs::write(sb.settings(), tampered).unwrap();
     let project = sb.dir.path().join("project");
     maven_project(&project);
@@ -127,12 +163,18 @@ fn maven_fails_with_401_when_the_token_is_wrong() {
     let (ok, log) = mvn_validate(&sb.home(), &project);
     assert!(!ok, "Maven must fail with a wrong token:\n{log}");
     assert!(log.contains("401"), "Maven reports 401:\n{log}");
-    assert!(emu.requests().iter().any(|r| r.status == 401), "the emulator answered 401");
+    assert!(
+        emu.requests().iter().any(|r| r.status == 401),
+        "the emulator answered 401"
+    );
 }
 
 #[test]
 fn maven_decrypts_an_encrypted_passcode_written_by_nexus_token() {
-    if !tool_available("mvn", "maven_decrypts_an_encrypted_passcode_written_by_nexus_token") {
+    if !tool_available(
+        "mvn",
+        "maven_decrypts_an_encrypted_passcode_written_by_nexus_token",
+    ) {
         return;
     }
     let pw = unique_password();
@@ -140,7 +182,8 @@ fn maven_decrypts_an_encrypted_passcode_written_by_nexus_token() {
     let sb = Sandbox::new();
     std::fs::create_dir_all(sb.settings().parent().unwrap()).unwrap();
     std::fs::write(sb.settings(), settings_with_mirror(&emu, "plain")).unwrap();
-    let master = nexus_token::maven_security::encrypt("master-passphrase-for-tests", "settings.security");
+    let master =
+        nexus_token::maven_security::encrypt("master-passphrase-for-tests", "settings.security");
     std::fs::write(
         sb.home().join(".m2/settings-security.xml"),
         format!("<settingsSecurity>\n  <master>{master}</master>\n</settingsSecurity>\n"),
@@ -149,7 +192,10 @@ fn maven_decrypts_an_encrypted_passcode_written_by_nexus_token() {
     login(&sb, &emu, &pw, &["--maven-server", "nexus"]);
     let (_, pass) = emu.token_of(USER).unwrap();
     let settings = std::fs::read_to_string(sb.settings()).unwrap();
-    assert!(!settings.contains(&pass), "with a master password the passCode is not written in clear");
+    assert!(
+        !settings.contains(&pass),
+        "with a master password the passCode is not written in clear"
+    );
     let project = sb.dir.path().join("project");
     maven_project(&project);
     let (ok, log) = mvn_validate(&sb.home(), &project);
@@ -158,7 +204,10 @@ fn maven_decrypts_an_encrypted_passcode_written_by_nexus_token() {
     // Negative control: without settings-security.xml Maven sends the literal `{...}` and fails.
     std::fs::remove_file(sb.home().join(".m2/settings-security.xml")).unwrap();
     let (ok, log) = mvn_validate(&sb.home(), &project);
-    assert!(!ok, "without the master password Maven cannot authenticate:\n{log}");
+    assert!(
+        !ok,
+        "without the master password Maven cannot authenticate:\n{log}"
+    );
 
     // A second refresh keeps the encrypted value (no rewrite for an unchanged token).
     std::fs::write(
@@ -168,7 +217,11 @@ fn maven_decrypts_an_encrypted_passcode_written_by_nexus_token() {
     .unwrap();
     let run = sb.run(&["refresh", "--password-stdin"], Some(&format!("{pw}\n")));
     assert_eq!(run.code, 0, "{}", run.all());
-    assert_eq!(std::fs::read_to_string(sb.settings()).unwrap(), settings, "an unchanged token leaves the encrypted value alone");
+    assert_eq!(
+        std::fs::read_to_string(sb.settings()).unwrap(),
+        settings,
+        "an unchanged token leaves the encrypted value alone"
+    );
 }
 
 const BUILD_GRADLE: &str = r#"
@@ -191,13 +244,20 @@ fn gradle_resolve(gradle_home: &Path, project: &Path) -> (bool, String) {
         .env("GRADLE_USER_HOME", gradle_home)
         .output()
         .expect("gradle runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.success(), text)
 }
 
 #[test]
 fn gradle_resolves_a_jar_with_the_written_properties_and_fails_with_a_wrong_token() {
-    if !tool_available("gradle", "gradle_resolves_a_jar_with_the_written_properties_and_fails_with_a_wrong_token") {
+    if !tool_available(
+        "gradle",
+        "gradle_resolves_a_jar_with_the_written_properties_and_fails_with_a_wrong_token",
+    ) {
         return;
     }
     let pw = unique_password();
@@ -205,28 +265,63 @@ fn gradle_resolves_a_jar_with_the_written_properties_and_fails_with_a_wrong_toke
     let sb = Sandbox::new();
     let gradle_home = sb.dir.path().join("gradle-home");
     std::fs::create_dir_all(&gradle_home).unwrap();
-    std::fs::write(gradle_home.join("gradle.properties"), "# team settings\norg.gradle.jvmargs=-Xmx256m\n").unwrap();
+    std::fs::write(
+        gradle_home.join("gradle.properties"),
+        "# team settings\norg.gradle.jvmargs=-Xmx256m\n",
+    )
+    .unwrap();
     let props = gradle_home.join("gradle.properties");
-    login(&sb, &emu, &pw, &["--gradle-prefix", "nexus", "--gradle-properties", props.to_str().unwrap()]);
+    login(
+        &sb,
+        &emu,
+        &pw,
+        &[
+            "--gradle-prefix",
+            "nexus",
+            "--gradle-properties",
+            props.to_str().unwrap(),
+        ],
+    );
     let project = sb.dir.path().join("gradle-project");
     std::fs::create_dir_all(&project).unwrap();
-    std::fs::write(project.join("settings.gradle"), "rootProject.name = 'e2e'\n").unwrap();
-    std::fs::write(project.join("build.gradle"), BUILD_GRADLE.replace("REPO", &emu.repository_url())).unwrap();
+    std::fs::write(
+        project.join("settings.gradle"),
+        "rootProject.name = 'e2e'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("build.gradle"),
+        BUILD_GRADLE.replace("REPO", &emu.repository_url()),
+    )
+    .unwrap();
 
     emu.clear_requests();
     let (ok, log) = gradle_resolve(&gradle_home, &project);
-    assert!(ok && log.contains("RESOLVED e2e-ext-1.0.jar"), "Gradle resolves the jar with the written token:\n{log}");
+    assert!(
+        ok && log.contains("RESOLVED e2e-ext-1.0.jar"),
+        "Gradle resolves the jar with the written token:\n{log}"
+    );
     let (name, pass) = emu.token_of(USER).unwrap();
     assert!(
-        emu.requests().iter().any(|r| r.path.ends_with("e2e-ext-1.0.jar") && r.status == 200 && r.username.as_deref() == Some(name.as_str())),
+        emu.requests()
+            .iter()
+            .any(|r| r.path.ends_with("e2e-ext-1.0.jar")
+                && r.status == 200
+                && r.username.as_deref() == Some(name.as_str())),
         "the emulator served the jar to the nameCode"
     );
 
     // Negative control: a wrong passCode fails with 401.
-    let text = std::fs::read_to_string(&props).unwrap().replace(&pass, "wrong-token");
+    let text = std::fs::read_to_string(&props)
+        .unwrap()
+        .replace(&pass, "wrong-token");
     std::fs::write(&props, text).unwrap();
     emu.clear_requests();
     let (ok, log) = gradle_resolve(&gradle_home, &project);
     assert!(!ok, "Gradle must fail with a wrong token:\n{log}");
-    assert!(emu.requests().iter().any(|r| r.status == 401), "the emulator answered 401: {:?}", emu.requests());
+    assert!(
+        emu.requests().iter().any(|r| r.status == 401),
+        "the emulator answered 401: {:?}",
+        emu.requests()
+    );
 }

@@ -35,14 +35,22 @@ pub(super) fn run(ctx: &Context<'_>, args: &DemoArgs) -> Result<ExitStatus> {
 fn make_home() -> Result<PathBuf> {
     let base = std::env::temp_dir();
     for attempt in 0..16u32 {
-        let dir = base.join(format!("nexus-token-demo-{}-{}-{attempt}", std::process::id(), rand::random::<u32>()));
+        let dir = base.join(format!(
+            "nexus-token-demo-{}-{}-{attempt}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
         match std::fs::create_dir(&dir) {
             Ok(()) => return Ok(dir),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(Error::file(&dir, "create", e)),
         }
     }
-    Err(Error::other(ExitStatus::File, "cannot create a temporary folder for the demo", None))
+    Err(Error::other(
+        ExitStatus::File,
+        "cannot create a temporary folder for the demo",
+        None,
+    ))
 }
 
 fn write(path: &Path, text: &str) -> Result<()> {
@@ -55,16 +63,25 @@ fn write(path: &Path, text: &str) -> Result<()> {
 
 fn show(ctx: &Context<'_>, path: &Path) -> Result<()> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::file(path, "read", e))?;
-    ctx.ui.data(&format!("--- {} ---\n{}", path.display(), text.trim_end()));
+    ctx.ui
+        .data(&format!("--- {} ---\n{}", path.display(), text.trim_end()));
     Ok(())
 }
 
 fn demo_in(outer: &Context<'_>, home: &Path) -> Result<ExitStatus> {
     let ui = outer.ui;
     let emulator = Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, DEMO_PASSWORD))
-        .map_err(|e| Error::other(ExitStatus::Failure, format!("cannot start the Nexus emulator: {e}"), None))?;
+        .map_err(|e| {
+        Error::other(
+            ExitStatus::Failure,
+            format!("cannot start the Nexus emulator: {e}"),
+            None,
+        )
+    })?;
     let url = emulator.base_url();
-    ui.step(&format!("1. started a Nexus 3 Pro emulator at {url} with the user `{USER}`"));
+    ui.step(&format!(
+        "1. started a Nexus 3 Pro emulator at {url} with the user `{USER}`"
+    ));
     ui.step(&format!("   throwaway home: {}", home.display()));
 
     let env = Env::sandboxed(home);
@@ -94,7 +111,10 @@ fn demo_in(outer: &Context<'_>, home: &Path) -> Result<ExitStatus> {
 "#
         ),
     )?;
-    write(&properties, "# my Gradle settings\norg.gradle.parallel=true\n")?;
+    write(
+        &properties,
+        "# my Gradle settings\norg.gradle.parallel=true\n",
+    )?;
     ui.step("2. wrote a settings.xml whose server `nexus` holds a real password, and a gradle.properties");
 
     // One context for every step: it opens the in-memory store once and keeps it.
@@ -108,13 +128,28 @@ fn demo_in(outer: &Context<'_>, home: &Path) -> Result<ExitStatus> {
 
     let run = |ctx: &Context<'_>, args: &[&str]| -> Result<ExitStatus> {
         let cli = Cli::try_parse_from(std::iter::once("nexus-token").chain(args.iter().copied()))
-            .map_err(|e| Error::other(ExitStatus::Failure, format!("demo arguments: {e}"), None))?;
+            .map_err(|e| {
+            Error::other(ExitStatus::Failure, format!("demo arguments: {e}"), None)
+        })?;
         ui.step(&format!("\n$ nexus-token {}", args.join(" ")));
         run_in(ctx, cli.command)
     };
 
     ui.step("\n3. login: detects the API, fetches the token, writes both files, keeps the password in the keyring");
-    run(&ctx, &["login", "--url", &url, "--username", USER, "--gradle-prefix", "nexus", "--maven-server", "nexus"])?;
+    run(
+        &ctx,
+        &[
+            "login",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--gradle-prefix",
+            "nexus",
+            "--maven-server",
+            "nexus",
+        ],
+    )?;
     show(&ctx, &settings)?;
     show(&ctx, &properties)?;
 
@@ -122,7 +157,9 @@ fn demo_in(outer: &Context<'_>, home: &Path) -> Result<ExitStatus> {
     run(&ctx, &["refresh"])?;
 
     emulator.reset_token(USER);
-    ui.step("\n5. the token is reset on the server (as after a leak); refresh picks up the new one");
+    ui.step(
+        "\n5. the token is reset on the server (as after a leak); refresh picks up the new one",
+    );
     run(&ctx, &["refresh"])?;
     show(&ctx, &settings)?;
 

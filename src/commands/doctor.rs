@@ -45,7 +45,13 @@ struct Checks {
 }
 
 impl Checks {
-    fn add(&mut self, check: &'static str, level: Level, message: impl Into<String>, fix: Option<String>) {
+    fn add(
+        &mut self,
+        check: &'static str,
+        level: Level,
+        message: impl Into<String>,
+        fix: Option<String>,
+    ) {
         self.items.push(Check {
             profile: self.profile.clone(),
             check,
@@ -77,11 +83,19 @@ pub(super) fn run(ctx: &Context<'_>, args: &DoctorArgs) -> Result<ExitStatus> {
             Some("run `nexus-token login --url URL --username USER`".into()),
         );
     } else {
-        checks.add("config", Level::Ok, format!("profiles file `{}` parses", ctx.config_path.display()), None);
+        checks.add(
+            "config",
+            Level::Ok,
+            format!("profiles file `{}` parses", ctx.config_path.display()),
+            None,
+        );
     }
     if let Some(only) = &args.profile {
         if !config.profiles.contains_key(only) {
-            return Err(Error::usage(format!("no saved profile named `{only}`"), None));
+            return Err(Error::usage(
+                format!("no saved profile named `{only}`"),
+                None,
+            ));
         }
     }
     for (name, profile) in &config.profiles {
@@ -97,7 +111,13 @@ pub(super) fn run(ctx: &Context<'_>, args: &DoctorArgs) -> Result<ExitStatus> {
     finish(ctx, args, checks.items)
 }
 
-fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileState, checks: &mut Checks) {
+fn check_profile(
+    ctx: &Context<'_>,
+    name: &str,
+    profile: &Profile,
+    ps: &ProfileState,
+    checks: &mut Checks,
+) {
     // Server, family, edition.
     let client = match client_for(ctx, profile) {
         Ok(c) => Some(c),
@@ -122,8 +142,13 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
                     checks.add(
                         "family",
                         Level::Warn,
-                        format!("the profile forces `--api {forced}` but the server looks like `{}`", d.family),
-                        Some(format!("run `nexus-token login --profile {name} --api auto`")),
+                        format!(
+                            "the profile forces `--api {forced}` but the server looks like `{}`",
+                            d.family
+                        ),
+                        Some(format!(
+                            "run `nexus-token login --profile {name} --api auto`"
+                        )),
                     );
                 }
                 family = family.or(Some(d.family));
@@ -136,9 +161,17 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
     let mut password = None;
     if profile.keyring {
         let service = service_name(&profile.url);
-        match ctx.store().and_then(|s| s.get(&service, &profile.username).map_err(Error::from)) {
+        match ctx
+            .store()
+            .and_then(|s| s.get(&service, &profile.username).map_err(Error::from))
+        {
             Ok(Some(p)) => {
-                checks.add("keyring", Level::Ok, format!("the password of `{}` is in the keyring", profile.username), None);
+                checks.add(
+                    "keyring",
+                    Level::Ok,
+                    format!("the password of `{}` is in the keyring", profile.username),
+                    None,
+                );
                 password = Some(p);
             }
             Ok(None) => checks.add(
@@ -164,13 +197,23 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
         checks.add(
             "login",
             Level::Fail,
-            format!("refresh is paused: Nexus rejected the stored password at {} ({})", rejected.at, rejected.reason),
-            Some(format!("run `nexus-token login --profile {name}` with your current password")),
+            format!(
+                "refresh is paused: Nexus rejected the stored password at {} ({})",
+                rejected.at, rejected.reason
+            ),
+            Some(format!(
+                "run `nexus-token login --profile {name}` with your current password"
+            )),
         );
     } else if let (Some(client), Some(family), Some(password)) = (&client, family, &password) {
         match client.fetch_token(family, &profile.username, password) {
             Ok(token) => {
-                checks.add("token", Level::Ok, "Nexus accepts the stored password and issues a user token", None);
+                checks.add(
+                    "token",
+                    Level::Ok,
+                    "Nexus accepts the stored password and issues a user token",
+                    None,
+                );
                 current_fp = Some(fingerprint(&token.name_code, token.pass_code.expose()));
             }
             Err(e) => checks.add("token", Level::Fail, e.to_string(), e.hint()),
@@ -183,8 +226,16 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
         match fs::read_optional(&path) {
             Ok(Some(bytes)) => match maven::duplicate_ids(&bytes) {
                 Ok(dups) => {
-                    checks.add("files-parse", Level::Ok, format!("`{}` parses", path.display()), None);
-                    let ours: Vec<&String> = dups.iter().filter(|d| profile.maven.servers.contains(d)).collect();
+                    checks.add(
+                        "files-parse",
+                        Level::Ok,
+                        format!("`{}` parses", path.display()),
+                        None,
+                    );
+                    let ours: Vec<&String> = dups
+                        .iter()
+                        .filter(|d| profile.maven.servers.contains(d))
+                        .collect();
                     if !dups.is_empty() {
                         checks.add(
                             "duplicate-ids",
@@ -205,7 +256,9 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
                 "files-parse",
                 Level::Fail,
                 format!("`{}` does not exist", path.display()),
-                Some(format!("run `nexus-token refresh --profile {name}` to create it")),
+                Some(format!(
+                    "run `nexus-token refresh --profile {name}` to create it"
+                )),
             ),
             Err(e) => checks.add("files-parse", Level::Fail, e.to_string(), e.hint()),
         }
@@ -214,24 +267,46 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
         let path = targets::gradle_properties(profile, ctx.env);
         match fs::read_optional(&path) {
             Ok(Some(bytes)) => match gradle::parse(&bytes) {
-                Ok(_) => checks.add("files-parse", Level::Ok, format!("`{}` parses", path.display()), None),
-                Err(e) => checks.add("files-parse", Level::Fail, format!("`{}`: {e}", path.display()), Some("fix the file at that line".into())),
+                Ok(_) => checks.add(
+                    "files-parse",
+                    Level::Ok,
+                    format!("`{}` parses", path.display()),
+                    None,
+                ),
+                Err(e) => checks.add(
+                    "files-parse",
+                    Level::Fail,
+                    format!("`{}`: {e}", path.display()),
+                    Some("fix the file at that line".into()),
+                ),
             },
             Ok(None) => checks.add(
                 "files-parse",
                 Level::Fail,
                 format!("`{}` does not exist", path.display()),
-                Some(format!("run `nexus-token refresh --profile {name}` to create it")),
+                Some(format!(
+                    "run `nexus-token refresh --profile {name}` to create it"
+                )),
             ),
             Err(e) => checks.add("files-parse", Level::Fail, e.to_string(), e.hint()),
         }
-        let keys: Vec<&str> = profile.gradle.keys.iter().flat_map(|(u, p)| [u.as_str(), p.as_str()]).collect();
+        let keys: Vec<&str> = profile
+            .gradle
+            .keys
+            .iter()
+            .flat_map(|(u, p)| [u.as_str(), p.as_str()])
+            .collect();
         for key in gradle::overridden_by_env(&keys, &ctx.env.gradle_project_overrides()) {
             checks.add(
                 "gradle-override",
                 Level::Warn,
-                format!("`ORG_GRADLE_PROJECT_{key}` is set and overrides `{key}` from `{}`", path.display()),
-                Some(format!("unset `ORG_GRADLE_PROJECT_{key}` (check your shell profile and CI variables)")),
+                format!(
+                    "`ORG_GRADLE_PROJECT_{key}` is set and overrides `{key}` from `{}`",
+                    path.display()
+                ),
+                Some(format!(
+                    "unset `ORG_GRADLE_PROJECT_{key}` (check your shell profile and CI variables)"
+                )),
             );
         }
         if let Ok(cwd) = std::env::current_dir() {
@@ -254,10 +329,18 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
     }
     for t in targets::check(profile, ctx.env, current_fp.as_deref()) {
         let (level, message, fix) = match t.state {
-            "current" => (Level::Ok, format!("`{}` {} holds the current token", t.path.display(), t.name), None),
+            "current" => (
+                Level::Ok,
+                format!("`{}` {} holds the current token", t.path.display(), t.name),
+                None,
+            ),
             "stale" => (
                 Level::Fail,
-                format!("`{}` {} holds another value than the current token", t.path.display(), t.name),
+                format!(
+                    "`{}` {} holds another value than the current token",
+                    t.path.display(),
+                    t.name
+                ),
                 Some(format!("run `nexus-token refresh --profile {name}`")),
             ),
             "missing" => (
@@ -267,7 +350,11 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
             ),
             _ => (
                 Level::Fail,
-                format!("`{}`: {}", t.path.display(), t.detail.clone().unwrap_or_default()),
+                format!(
+                    "`{}`: {}",
+                    t.path.display(),
+                    t.detail.clone().unwrap_or_default()
+                ),
                 Some("fix the file".into()),
             ),
         };
@@ -284,11 +371,21 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
         let warnings = fs::safety_warnings(&path);
         if warnings.is_empty() {
             if path.exists() {
-                checks.add("file-mode", Level::Ok, format!("`{}` is private to you", path.display()), None);
+                checks.add(
+                    "file-mode",
+                    Level::Ok,
+                    format!("`{}` is private to you", path.display()),
+                    None,
+                );
             }
         } else {
             for w in warnings {
-                checks.add("file-mode", Level::Warn, w, Some(format!("chmod 600 '{}'", path.display())));
+                checks.add(
+                    "file-mode",
+                    Level::Warn,
+                    w,
+                    Some(format!("chmod 600 '{}'", path.display())),
+                );
             }
         }
     }
@@ -297,7 +394,11 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
 fn check_schedule(ctx: &Context<'_>, state: &State, checks: &mut Checks) {
     match schedule::installed(ctx.env) {
         Some(installed) => {
-            let last = state.profiles.values().filter_map(|p| p.last_success.clone()).max();
+            let last = state
+                .profiles
+                .values()
+                .filter_map(|p| p.last_success.clone())
+                .max();
             checks.add(
                 "schedule",
                 Level::Ok,
@@ -320,8 +421,16 @@ fn check_schedule(ctx: &Context<'_>, state: &State, checks: &mut Checks) {
 fn finish(ctx: &Context<'_>, args: &DoctorArgs, items: Vec<Check>) -> Result<ExitStatus> {
     let failed = items.iter().any(|c| c.level == Level::Fail);
     if args.json {
-        let text = serde_json::to_string_pretty(&serde_json::json!({ "schema": 1, "ok": !failed, "checks": items }))
-            .map_err(|e| Error::other(ExitStatus::Failure, format!("cannot render the checks: {e}"), None))?;
+        let text = serde_json::to_string_pretty(
+            &serde_json::json!({ "schema": 1, "ok": !failed, "checks": items }),
+        )
+        .map_err(|e| {
+            Error::other(
+                ExitStatus::Failure,
+                format!("cannot render the checks: {e}"),
+                None,
+            )
+        })?;
         ctx.ui.data(&text);
     } else {
         let mut out = String::new();
@@ -332,7 +441,11 @@ fn finish(ctx: &Context<'_>, args: &DoctorArgs, items: Vec<Check>) -> Result<Exi
                 Level::Warn => "warn",
                 Level::Fail => "FAIL",
             };
-            let prefix = c.profile.as_deref().map(|p| format!("[{p}] ")).unwrap_or_default();
+            let prefix = c
+                .profile
+                .as_deref()
+                .map(|p| format!("[{p}] "))
+                .unwrap_or_default();
             out.push_str(&format!("{mark} {prefix}{}\n", c.message));
             if let Some(fix) = &c.fix {
                 out.push_str(&format!("       fix: {fix}\n"));
@@ -340,5 +453,9 @@ fn finish(ctx: &Context<'_>, args: &DoctorArgs, items: Vec<Check>) -> Result<Exi
         }
         ctx.ui.data(out.trim_end());
     }
-    Ok(if failed { ExitStatus::Failure } else { ExitStatus::Success })
+    Ok(if failed {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
 }

@@ -26,7 +26,10 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
     if profile.keyring {
         let service = service_name(&profile.url);
         if ctx.store()?.delete(&service, &profile.username)? {
-            ui.step(&format!("deleted the stored password of `{}`", profile.username));
+            ui.step(&format!(
+                "deleted the stored password of `{}`",
+                profile.username
+            ));
         } else {
             ui.step("no password was stored in the keyring");
         }

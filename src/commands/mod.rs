@@ -4,8 +4,8 @@
 //! prints only through `ui`.
 
 mod demo;
-mod emulator;
 mod doctor;
+mod emulator;
 mod login;
 mod logout;
 mod refresh;
@@ -29,7 +29,8 @@ use crate::targets::FileReport;
 use crate::ui::Ui;
 
 /// Opens the secret store on first use.
-pub type StoreOpener = Box<dyn Fn(&Env) -> std::result::Result<Box<dyn SecretStore>, store::Error> + Send + Sync>;
+pub type StoreOpener =
+    Box<dyn Fn(&Env) -> std::result::Result<Box<dyn SecretStore>, store::Error> + Send + Sync>;
 
 /// Everything a command needs from outside: passed in, so the demo and tests can substitute
 /// the keyring and the home without switches in the shipped code paths.
@@ -53,11 +54,21 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     /// A context on the real OS keyring.
     pub fn new(global: &GlobalArgs, env: &'a Env, ui: &'a Ui) -> Context<'a> {
-        Context::with_store(global, env, ui, Box::new(|env| store::OsStore::new(env).map(|s| Box::new(s) as Box<dyn SecretStore>)))
+        Context::with_store(
+            global,
+            env,
+            ui,
+            Box::new(|env| store::OsStore::new(env).map(|s| Box::new(s) as Box<dyn SecretStore>)),
+        )
     }
 
     /// A context with another secret store.
-    pub fn with_store(global: &GlobalArgs, env: &'a Env, ui: &'a Ui, open_store: StoreOpener) -> Context<'a> {
+    pub fn with_store(
+        global: &GlobalArgs,
+        env: &'a Env,
+        ui: &'a Ui,
+        open_store: StoreOpener,
+    ) -> Context<'a> {
         let explicit = global.config.clone();
         Context {
             env,
@@ -98,7 +109,9 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
         Command::Token(args) => token::run(ctx, &args),
         Command::Logout(args) => logout::run(ctx, &args),
         Command::Rotate(args) => rotate::run(ctx, &args),
-        Command::Schedule(args) => schedule::run(&args, ctx.explicit_config.as_deref(), ctx.env, ctx.ui),
+        Command::Schedule(args) => {
+            schedule::run(&args, ctx.explicit_config.as_deref(), ctx.env, ctx.ui)
+        }
         Command::Doctor(args) => doctor::run(ctx, &args),
         Command::Demo(args) => demo::run(ctx, &args),
         Command::Emulator(args) => emulator::run(&args, ctx.ui),
@@ -108,9 +121,13 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
 /// Normalises a base URL: http(s) only, no userinfo, no query, no trailing slash.
 pub fn normalize_url(raw: &str) -> Result<String> {
     let hint = Some("give the base URL including the context path, e.g. `--url https://nexus.example.com` or `--url http://host:8081/nexus`".to_owned());
-    let url = url::Url::parse(raw.trim()).map_err(|e| Error::usage(format!("`{raw}` is not a URL: {e}"), hint.clone()))?;
+    let url = url::Url::parse(raw.trim())
+        .map_err(|e| Error::usage(format!("`{raw}` is not a URL: {e}"), hint.clone()))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::usage(format!("`{raw}` is not an http or https URL"), hint));
+        return Err(Error::usage(
+            format!("`{raw}` is not an http or https URL"),
+            hint,
+        ));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::usage(
@@ -119,7 +136,10 @@ pub fn normalize_url(raw: &str) -> Result<String> {
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::usage(format!("`{raw}` has a query or fragment; give only the base URL"), hint));
+        return Err(Error::usage(
+            format!("`{raw}` has a query or fragment; give only the base URL"),
+            hint,
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
@@ -144,17 +164,33 @@ pub fn client_for(ctx: &Context<'_>, profile: &Profile) -> Result<Client> {
 }
 
 /// Where the password comes from for commands that may read it.
-pub fn read_password(ctx: &Context<'_>, password_stdin: bool, prompt_allowed: bool, username: &str) -> Result<Secret<String>> {
+pub fn read_password(
+    ctx: &Context<'_>,
+    password_stdin: bool,
+    prompt_allowed: bool,
+    username: &str,
+) -> Result<Secret<String>> {
     if let Some(given) = &ctx.given_password {
         return Ok(given.clone());
     }
     let password = if password_stdin {
-        crate::ui::read_password(std::io::stdin().lock())
-            .map_err(|e| Error::other(ExitStatus::Failure, format!("cannot read the password from standard input: {e}"), None))?
+        crate::ui::read_password(std::io::stdin().lock()).map_err(|e| {
+            Error::other(
+                ExitStatus::Failure,
+                format!("cannot read the password from standard input: {e}"),
+                None,
+            )
+        })?
     } else if prompt_allowed && ctx.env.stdin_is_terminal {
         ctx.ui
             .prompt_password(&format!("Nexus password for {username}: "))
-            .map_err(|e| Error::other(ExitStatus::Failure, format!("cannot read the password from the terminal: {e}"), None))?
+            .map_err(|e| {
+                Error::other(
+                    ExitStatus::Failure,
+                    format!("cannot read the password from the terminal: {e}"),
+                    None,
+                )
+            })?
     } else {
         return Err(Error::usage(
             "no password source: standard input is not a terminal",
@@ -162,7 +198,10 @@ pub fn read_password(ctx: &Context<'_>, password_stdin: bool, prompt_allowed: bo
         ));
     };
     if password.expose().is_empty() {
-        return Err(Error::usage("the password is empty", Some("give the password on the first line of standard input".into())));
+        return Err(Error::usage(
+            "the password is empty",
+            Some("give the password on the first line of standard input".into()),
+        ));
     }
     Ok(password)
 }
@@ -196,8 +235,13 @@ pub fn profile_password(
         Some(p) => Ok(p),
         None => Err(Error::other(
             ExitStatus::Keyring,
-            format!("no password for `{}` at {} in the keyring", profile.username, profile.url),
-            Some(format!("run `nexus-token login --profile {name}` to store it, or pass it with `--password-stdin`")),
+            format!(
+                "no password for `{}` at {} in the keyring",
+                profile.username, profile.url
+            ),
+            Some(format!(
+                "run `nexus-token login --profile {name}` to store it, or pass it with `--password-stdin`"
+            )),
         )),
     }
 }
@@ -217,7 +261,12 @@ pub fn paused_error(name: &str, rejected: &crate::profile::Rejected) -> Error {
 }
 
 /// Resolves the family: forced, cached, or detected (one request).
-pub fn family_for(ctx: &Context<'_>, client: &Client, forced: Option<nexus::Family>, cached: Option<nexus::Family>) -> Result<(nexus::Family, Option<nexus::Detection>)> {
+pub fn family_for(
+    ctx: &Context<'_>,
+    client: &Client,
+    forced: Option<nexus::Family>,
+    cached: Option<nexus::Family>,
+) -> Result<(nexus::Family, Option<nexus::Detection>)> {
     if let Some(family) = forced.or(cached) {
         ctx.ui.verbose(1, &format!("API family {family}"));
         return Ok((family, None));
@@ -247,9 +296,15 @@ pub fn report_files(ui: &Ui, reports: &[FileReport], dry_run: bool) {
         match (dry_run, report.outcome, report.changed.is_empty()) {
             (true, _, true) => ui.step(&format!("would leave `{path}` unchanged")),
             (true, _, false) => ui.step(&format!("would update `{path}`: {names}")),
-            (false, Some(crate::fs::Outcome::Created), _) => ui.step(&format!("created `{path}`: {names}")),
-            (false, Some(crate::fs::Outcome::Written), true) => ui.step(&format!("rewrote `{path}` (unchanged, --force)")),
-            (false, Some(crate::fs::Outcome::Written), false) => ui.step(&format!("updated `{path}`: {names}")),
+            (false, Some(crate::fs::Outcome::Created), _) => {
+                ui.step(&format!("created `{path}`: {names}"))
+            }
+            (false, Some(crate::fs::Outcome::Written), true) => {
+                ui.step(&format!("rewrote `{path}` (unchanged, --force)"))
+            }
+            (false, Some(crate::fs::Outcome::Written), false) => {
+                ui.step(&format!("updated `{path}`: {names}"))
+            }
             (false, _, _) => ui.verbose(1, &format!("`{path}` already holds the token")),
         }
     }

@@ -33,7 +33,15 @@ pub(super) fn run(ctx: &Context<'_>, args: &RefreshArgs) -> Result<ExitStatus> {
             if !config.profiles.contains_key(name) {
                 return Err(Error::usage(
                     format!("no saved profile named `{name}`"),
-                    Some(format!("saved profiles: {}", config.profiles.keys().cloned().collect::<Vec<_>>().join(", "))),
+                    Some(format!(
+                        "saved profiles: {}",
+                        config
+                            .profiles
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                 ));
             }
         }
@@ -47,7 +55,14 @@ pub(super) fn run(ctx: &Context<'_>, args: &RefreshArgs) -> Result<ExitStatus> {
         // State is re-read per profile: another run may have saved meanwhile.
         let state = State::load(&ctx.state_path)?;
         let mut profile_state = state.profiles.get(name).cloned().unwrap_or_default();
-        let result = refresh_one(ctx, name, profile, &mut profile_state, args, &mut stdin_password);
+        let result = refresh_one(
+            ctx,
+            name,
+            profile,
+            &mut profile_state,
+            args,
+            &mut stdin_password,
+        );
         profile_state.last_attempt = Some(now_rfc3339());
         match &result {
             Ok(()) => profile_state.last_error = None,
@@ -118,9 +133,13 @@ fn refresh_one(
         state.token_created = token.created.clone();
         state.token_fingerprint = Some(fingerprint(&token.name_code, token.pass_code.expose()));
         if changed == 0 {
-            ui.step(&format!("profile `{name}`: token unchanged, files already up to date"));
+            ui.step(&format!(
+                "profile `{name}`: token unchanged, files already up to date"
+            ));
         } else {
-            ui.step(&format!("profile `{name}`: wrote the new token ({changed} value(s) changed)"));
+            ui.step(&format!(
+                "profile `{name}`: wrote the new token ({changed} value(s) changed)"
+            ));
         }
     }
     Ok(())
@@ -144,14 +163,19 @@ fn fetch(
     state.expiration_enabled = attrs.map(|a| a.expiration_enabled);
     state.expires_at_ms = attrs.and_then(|a| a.expires_at_ms);
     let margin_days = i64::from(args.expiry_margin.unwrap_or(DEFAULT_EXPIRY_MARGIN_DAYS));
-    let Some(expires_at) = state.expires_at_ms.filter(|_| state.expiration_enabled == Some(true)) else {
+    let Some(expires_at) = state
+        .expires_at_ms
+        .filter(|_| state.expiration_enabled == Some(true))
+    else {
         return Ok(client.fetch_token(family, &profile.username, password)?);
     };
     let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
     let days_left = (expires_at - now_ms).div_euclid(86_400_000);
     if expires_at - now_ms <= margin_days * 86_400_000 {
         if args.dry_run {
-            ctx.ui.step(&format!("the token expires in {days_left} day(s): a new one would be generated"));
+            ctx.ui.step(&format!(
+                "the token expires in {days_left} day(s): a new one would be generated"
+            ));
             return Ok(client.fetch_token(family, &profile.username, password)?);
         }
         if expires_at <= now_ms {
@@ -165,6 +189,7 @@ fn fetch(
         }
         return Ok(token);
     }
-    ctx.ui.step(&format!("the token expires in {days_left} day(s)"));
+    ctx.ui
+        .step(&format!("the token expires in {days_left} day(s)"));
     Ok(client.fetch_token(family, &profile.username, password)?)
 }

@@ -43,7 +43,10 @@ pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
             return Err(e.into());
         }
     };
-    ui.step(&format!("reset the user token of `{}` on {}: the old token no longer works", profile.username, profile.url));
+    ui.step(&format!(
+        "reset the user token of `{}` on {}: the old token no longer works",
+        profile.username, profile.url
+    ));
     let values = TokenValues {
         name_code: &token.name_code,
         pass_code: &token.pass_code,

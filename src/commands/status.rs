@@ -54,7 +54,10 @@ pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
     let state = State::load(&ctx.state_path)?;
     if let Some(name) = only {
         if !config.profiles.contains_key(name) {
-            return Err(Error::usage(format!("no saved profile named `{name}`"), Some("see `nexus-token status` for the saved profiles".into())));
+            return Err(Error::usage(
+                format!("no saved profile named `{name}`"),
+                Some("see `nexus-token status` for the saved profiles".into()),
+            ));
         }
     }
     let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
@@ -64,7 +67,9 @@ pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
         .filter(|(name, _)| only.is_none_or(|o| o == name.as_str()))
         .map(|(name, profile)| {
             let s = state.profiles.get(name).cloned().unwrap_or_default();
-            let expires = s.expires_at_ms.filter(|_| s.expiration_enabled == Some(true));
+            let expires = s
+                .expires_at_ms
+                .filter(|_| s.expiration_enabled == Some(true));
             ProfileStatus {
                 name: name.clone(),
                 url: profile.url.clone(),
@@ -94,20 +99,29 @@ pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
 
 fn format_ms(ms: i64) -> Option<String> {
     let t = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).ok()?;
-    t.format(&time::format_description::well_known::Rfc3339).ok()
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
 }
 
 pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
     let report = collect(ctx, args.profile.as_deref())?;
     let ui = ctx.ui;
     if args.json {
-        let text = serde_json::to_string_pretty(&report)
-            .map_err(|e| Error::other(ExitStatus::Failure, format!("cannot render the status: {e}"), None))?;
+        let text = serde_json::to_string_pretty(&report).map_err(|e| {
+            Error::other(
+                ExitStatus::Failure,
+                format!("cannot render the status: {e}"),
+                None,
+            )
+        })?;
         ui.data(&text);
         return Ok(ExitStatus::Success);
     }
     if report.profiles.is_empty() {
-        ui.data(&format!("no saved profile in `{}`; run `nexus-token login`", report.config));
+        ui.data(&format!(
+            "no saved profile in `{}`; run `nexus-token login`",
+            report.config
+        ));
         return Ok(ExitStatus::Success);
     }
     let mut out = String::new();
@@ -123,15 +137,25 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
         out.push_str(&format!("  API:           {family}{version}\n"));
         out.push_str(&format!(
             "  password:      {}\n",
-            if p.keyring { "in the keyring" } else { "not stored (--no-keyring)" }
+            if p.keyring {
+                "in the keyring"
+            } else {
+                "not stored (--no-keyring)"
+            }
         ));
-        out.push_str(&format!("  last refresh:  {}\n", p.last_success.as_deref().unwrap_or("never")));
+        out.push_str(&format!(
+            "  last refresh:  {}\n",
+            p.last_success.as_deref().unwrap_or("never")
+        ));
         if p.last_attempt != p.last_success {
             if let Some(attempt) = &p.last_attempt {
                 out.push_str(&format!("  last attempt:  {attempt}\n"));
             }
         }
-        out.push_str(&format!("  token created: {}\n", p.token_created.as_deref().unwrap_or("unknown")));
+        out.push_str(&format!(
+            "  token created: {}\n",
+            p.token_created.as_deref().unwrap_or("unknown")
+        ));
         let expiry = match (p.expiration_enabled, &p.expires_at, p.days_left) {
             (Some(true), Some(at), Some(days)) if days < 0 => format!("expired at {at}"),
             (Some(true), Some(at), Some(days)) => format!("{at} ({days} day(s) left)"),
@@ -160,7 +184,11 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
                 "missing" => "missing (run `nexus-token refresh`)",
                 _ => "unreadable",
             };
-            out.push_str(&format!("  {} {kind} `{}`: {state}\n", t.path.display(), t.name));
+            out.push_str(&format!(
+                "  {} {kind} `{}`: {state}\n",
+                t.path.display(),
+                t.name
+            ));
             if let Some(d) = &t.detail {
                 out.push_str(&format!("      {d}\n"));
             }

@@ -1,6 +1,12 @@
 //! Shared helpers for the end-to-end tests: a sandboxed home for the built binary, the real
 //! Secret Service check, and secret scanning of everything a run printed.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::print_stderr, clippy::disallowed_methods)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    clippy::disallowed_methods
+)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,9 +29,13 @@ pub fn secret_service_available(test: &str) -> bool {
         return true;
     }
     if real_tools_required() {
-        panic!("{test}: no real Secret Service (run the tests through scripts/test or scripts/with-keyring)");
+        panic!(
+            "{test}: no real Secret Service (run the tests through scripts/test or scripts/with-keyring)"
+        );
     }
-    eprintln!("\n*** SKIPPED {test}: no real Secret Service; run `scripts/with-keyring cargo test` ***\n");
+    eprintln!(
+        "\n*** SKIPPED {test}: no real Secret Service; run `scripts/with-keyring cargo test` ***\n"
+    );
     false
 }
 
@@ -125,7 +135,11 @@ impl Sandbox {
             let mut pipe = child.stdin.take().unwrap();
             // The binary may exit before reading (e.g. a usage error): a closed pipe is fine.
             if let Err(e) = pipe.write_all(input.as_bytes()) {
-                assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing stdin: {e}");
+                assert_eq!(
+                    e.kind(),
+                    std::io::ErrorKind::BrokenPipe,
+                    "writing stdin: {e}"
+                );
             }
         }
         let out: Output = child.wait_with_output().unwrap();
@@ -184,6 +198,11 @@ pub fn unique_password() -> String {
 fn rand_suffix() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
     h.finish()
 }
