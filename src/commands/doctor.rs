@@ -7,11 +7,15 @@ use serde::Serialize;
 
 use crate::cli::DoctorArgs;
 use crate::error::{Error, ExitStatus, Result};
-use crate::profile::{Config, Profile, ProfileState, State, fingerprint};
+use crate::nexus::Family;
+use crate::profile::{Config, Profile, ProfileState, Rejected, State, fingerprint, now_rfc3339};
+use crate::secret::Secret;
 use crate::store::service_name;
 use crate::targets;
 use crate::{fs, gradle, maven, schedule};
 
+use super::refresh::{DEFAULT_EXPIRY_MARGIN_DAYS, days_left, now_ms};
+use super::status::format_ms;
 use super::{Context, client_for};
 
 /// The outcome of one check.
@@ -45,7 +49,13 @@ struct Checks {
 }
 
 impl Checks {
-    fn add(&mut self, check: &'static str, level: Level, message: impl Into<String>, fix: Option<String>) {
+    fn add(
+        &mut self,
+        check: &'static str,
+        level: Level,
+        message: impl Into<String>,
+        fix: Option<String>,
+    ) {
         self.items.push(Check {
             profile: self.profile.clone(),
             check,
@@ -77,11 +87,19 @@ pub(super) fn run(ctx: &Context<'_>, args: &DoctorArgs) -> Result<ExitStatus> {
             Some("run `nexus-token login --url URL --username USER`".into()),
         );
     } else {
-        checks.add("config", Level::Ok, format!("profiles file `{}` parses", ctx.config_path.display()), None);
+        checks.add(
+            "config",
+            Level::Ok,
+            format!("profiles file `{}` parses", ctx.config_path.display()),
+            None,
+        );
     }
     if let Some(only) = &args.profile {
         if !config.profiles.contains_key(only) {
-            return Err(Error::usage(format!("no saved profile named `{only}`"), None));
+            return Err(Error::usage(
+                format!("no saved profile named `{only}`"),
+                None,
+            ));
         }
     }
     for (name, profile) in &config.profiles {
@@ -97,7 +115,13 @@ pub(super) fn run(ctx: &Context<'_>, args: &DoctorArgs) -> Result<ExitStatus> {
     finish(ctx, args, checks.items)
 }
 
-fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileState, checks: &mut Checks) {
+fn check_profile(
+    ctx: &Context<'_>,
+    name: &str,
+    profile: &Profile,
+    ps: &ProfileState,
+    checks: &mut Checks,
+) {
     // Server, family, edition.
     let client = match client_for(ctx, profile) {
         Ok(c) => Some(c),
@@ -107,6 +131,7 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
         }
     };
     let mut family = profile.api.or(ps.family);
+    let mut server_ok = false;
     if let Some(client) = &client {
         match client.detect() {
             Ok(d) => {
@@ -118,13 +143,47 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
                     d.family
                 );
                 checks.add("server", Level::Ok, what.replace("  ", " "), None);
+                server_ok = true;
                 if let Some(forced) = profile.api.filter(|f| *f != d.family) {
                     checks.add(
                         "family",
                         Level::Warn,
-                        format!("the profile forces `--api {forced}` but the server looks like `{}`", d.family),
-                        Some(format!("run `nexus-token login --profile {name} --api auto`")),
+                        format!(
+                            "the profile forces `--api {forced}` but the server looks like `{}`",
+                            d.family
+                        ),
+                        Some(format!(
+                            "run `nexus-token login --profile {name} --api auto`"
+                        )),
                     );
+                }
+                match d.has_user_tokens() {
+                    Some(false) => {
+                        server_ok = false;
+                        checks.add(
+                            "edition",
+                            Level::Fail,
+                            format!(
+                                "the {} edition has no user tokens",
+                                d.edition.as_deref().unwrap_or("unknown")
+                            ),
+                            Some(format!(
+                                "user tokens need Nexus Pro: ask your administrator, or point the profile at a Pro server with `nexus-token login --profile {name} --url URL`"
+                            )),
+                        );
+                    }
+                    Some(true) => checks.add(
+                        "edition",
+                        Level::Ok,
+                        format!("the {} edition has user tokens", d.edition.as_deref().unwrap_or("")),
+                        None,
+                    ),
+                    None => checks.add(
+                        "edition",
+                        Level::Info,
+                        "the server does not tell its edition; the token check below shows whether it has user tokens",
+                        None,
+                    ),
                 }
                 family = family.or(Some(d.family));
             }
@@ -136,16 +195,29 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
     let mut password = None;
     if profile.keyring {
         let service = service_name(&profile.url);
-        match ctx.store().and_then(|s| s.get(&service, &profile.username).map_err(Error::from)) {
+        match ctx
+            .store()
+            .and_then(|s| s.get(&service, &profile.username).map_err(Error::from))
+        {
             Ok(Some(p)) => {
-                checks.add("keyring", Level::Ok, format!("the password of `{}` is in the keyring", profile.username), None);
+                checks.add(
+                    "keyring",
+                    Level::Ok,
+                    format!("the password of `{}` is in the keyring", profile.username),
+                    None,
+                );
                 password = Some(p);
             }
             Ok(None) => checks.add(
                 "keyring",
                 Level::Fail,
-                format!("no stored password for `{}`", profile.username),
-                Some(format!("run `nexus-token login --profile {name}`")),
+                format!(
+                    "no stored password for `{}` at {}",
+                    profile.username, profile.url
+                ),
+                Some(format!(
+                    "run `nexus-token login --profile {name}` to store it"
+                )),
             ),
             Err(e) => checks.add("keyring", Level::Fail, e.to_string(), e.hint()),
         }
@@ -153,25 +225,61 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
         checks.add(
             "keyring",
             Level::Info,
-            "saved with --no-keyring: refresh needs --password-stdin",
+            "saved with `--no-keyring`: the token is checked only by `refresh --password-stdin`",
             None,
         );
     }
 
-    // Login accepted, user tokens available.
+    // Login accepted, user tokens available, expiry.
     let mut current_fp = ps.token_fingerprint.clone();
     if let Some(rejected) = &ps.rejected {
         checks.add(
             "login",
             Level::Fail,
-            format!("refresh is paused: Nexus rejected the stored password at {} ({})", rejected.at, rejected.reason),
+            format!(
+                "refresh is paused: Nexus rejected the stored password at {} ({}); nexus-token does not contact Nexus for this profile",
+                rejected.at, rejected.reason
+            ),
             Some(format!("run `nexus-token login --profile {name}` with your current password")),
         );
-    } else if let (Some(client), Some(family), Some(password)) = (&client, family, &password) {
+    } else if let (Some(client), Some(family), Some(password), true) =
+        (&client, family, &password, server_ok)
+    {
         match client.fetch_token(family, &profile.username, password) {
             Ok(token) => {
-                checks.add("token", Level::Ok, "Nexus accepts the stored password and issues a user token", None);
+                checks.add(
+                    "token",
+                    Level::Ok,
+                    "Nexus accepts the stored password and issues a user token",
+                    None,
+                );
                 current_fp = Some(fingerprint(&token.name_code, token.pass_code.expose()));
+                check_expiry(name, client, family, &profile.username, password, checks);
+            }
+            Err(e) if e.is_rejected_login() => {
+                // Like `refresh`: one rejection pauses the profile, so that neither a scheduled
+                // refresh nor another doctor run can lock the account.
+                let mut paused = ps.clone();
+                paused.rejected = Some(Rejected {
+                    at: now_rfc3339(),
+                    reason: e.to_string(),
+                });
+                let recorded = State::update_profile(&ctx.state_path, name, &paused).is_ok();
+                checks.add(
+                    "login",
+                    Level::Fail,
+                    format!(
+                        "{e}{}",
+                        if recorded {
+                            "; refresh of this profile is paused until `login` succeeds"
+                        } else {
+                            ""
+                        }
+                    ),
+                    Some(format!(
+                        "run `nexus-token login --profile {name}` with your current password"
+                    )),
+                );
             }
             Err(e) => checks.add("token", Level::Fail, e.to_string(), e.hint()),
         }
@@ -183,14 +291,26 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
         match fs::read_optional(&path) {
             Ok(Some(bytes)) => match maven::duplicate_ids(&bytes) {
                 Ok(dups) => {
-                    checks.add("files-parse", Level::Ok, format!("`{}` parses", path.display()), None);
-                    let ours: Vec<&String> = dups.iter().filter(|d| profile.maven.servers.contains(d)).collect();
+                    checks.add(
+                        "files-parse",
+                        Level::Ok,
+                        format!("`{}` parses", path.display()),
+                        None,
+                    );
+                    let ours: Vec<&String> = dups
+                        .iter()
+                        .filter(|d| profile.maven.servers.contains(d))
+                        .collect();
                     if !dups.is_empty() {
                         checks.add(
                             "duplicate-ids",
                             if ours.is_empty() { Level::Info } else { Level::Warn },
                             format!("`{}` has several `<server>` entries with the id(s) {}: Maven uses the first", path.display(), dups.join(", ")),
-                            Some("delete the later duplicates by hand".into()),
+                            Some(format!(
+                                "delete the later `<server>` entries with the id(s) {} from `{}` by hand (nexus-token edits only the first)",
+                                dups.join(", "),
+                                path.display()
+                            )),
                         );
                     }
                 }
@@ -205,7 +325,9 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
                 "files-parse",
                 Level::Fail,
                 format!("`{}` does not exist", path.display()),
-                Some(format!("run `nexus-token refresh --profile {name}` to create it")),
+                Some(format!(
+                    "run `nexus-token refresh --profile {name}` to create it"
+                )),
             ),
             Err(e) => checks.add("files-parse", Level::Fail, e.to_string(), e.hint()),
         }
@@ -214,29 +336,71 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
         let path = targets::gradle_properties(profile, ctx.env);
         match fs::read_optional(&path) {
             Ok(Some(bytes)) => match gradle::parse(&bytes) {
-                Ok(_) => checks.add("files-parse", Level::Ok, format!("`{}` parses", path.display()), None),
-                Err(e) => checks.add("files-parse", Level::Fail, format!("`{}`: {e}", path.display()), Some("fix the file at that line".into())),
+                Ok(_) => checks.add(
+                    "files-parse",
+                    Level::Ok,
+                    format!("`{}` parses", path.display()),
+                    None,
+                ),
+                Err(e) => checks.add(
+                    "files-parse",
+                    Level::Fail,
+                    format!("`{}`: {e}", path.display()),
+                    Some("fix the file at that line".into()),
+                ),
             },
             Ok(None) => checks.add(
                 "files-parse",
                 Level::Fail,
                 format!("`{}` does not exist", path.display()),
-                Some(format!("run `nexus-token refresh --profile {name}` to create it")),
+                Some(format!(
+                    "run `nexus-token refresh --profile {name}` to create it"
+                )),
             ),
             Err(e) => checks.add("files-parse", Level::Fail, e.to_string(), e.hint()),
         }
-        let keys: Vec<&str> = profile.gradle.keys.iter().flat_map(|(u, p)| [u.as_str(), p.as_str()]).collect();
+        let keys: Vec<&str> = profile
+            .gradle
+            .keys
+            .iter()
+            .flat_map(|(u, p)| [u.as_str(), p.as_str()])
+            .collect();
         for key in gradle::overridden_by_env(&keys, &ctx.env.gradle_project_overrides()) {
             checks.add(
                 "gradle-override",
                 Level::Warn,
-                format!("`ORG_GRADLE_PROJECT_{key}` is set and overrides `{key}` from `{}`", path.display()),
-                Some(format!("unset `ORG_GRADLE_PROJECT_{key}` (check your shell profile and CI variables)")),
+                format!(
+                    "`ORG_GRADLE_PROJECT_{key}` is set and overrides `{key}` from `{}`",
+                    path.display()
+                ),
+                Some(format!(
+                    "unset `ORG_GRADLE_PROJECT_{key}` (check your shell profile and CI variables)"
+                )),
             );
+        }
+        // A target elsewhere than the user-home file loses to it.
+        let home_file = ctx.env.gradle_properties();
+        if home_file != path {
+            if let Ok(Some(bytes)) = fs::read_optional(&home_file) {
+                for key in &keys {
+                    if matches!(gradle::read_property(&bytes, key), Ok(Some(_))) {
+                        checks.add(
+                            "gradle-override",
+                            Level::Warn,
+                            format!(
+                                "`{}` also sets `{key}` and Gradle prefers it over `{}`",
+                                home_file.display(),
+                                path.display()
+                            ),
+                            Some(format!("remove `{key}` from `{}`", home_file.display())),
+                        );
+                    }
+                }
+            }
         }
         if let Ok(cwd) = std::env::current_dir() {
             let project = cwd.join("gradle.properties");
-            if project != path {
+            if project != path && project != home_file {
                 if let Ok(Some(bytes)) = fs::read_optional(&project) {
                     for key in &keys {
                         if matches!(gradle::read_property(&bytes, key), Ok(Some(_))) {
@@ -254,10 +418,18 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
     }
     for t in targets::check(profile, ctx.env, current_fp.as_deref()) {
         let (level, message, fix) = match t.state {
-            "current" => (Level::Ok, format!("`{}` {} holds the current token", t.path.display(), t.name), None),
+            "current" => (
+                Level::Ok,
+                format!("`{}` {} holds the current token", t.path.display(), t.name),
+                None,
+            ),
             "stale" => (
                 Level::Fail,
-                format!("`{}` {} holds another value than the current token", t.path.display(), t.name),
+                format!(
+                    "`{}` {} holds another value than the current token",
+                    t.path.display(),
+                    t.name
+                ),
                 Some(format!("run `nexus-token refresh --profile {name}`")),
             ),
             "missing" => (
@@ -267,7 +439,11 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
             ),
             _ => (
                 Level::Fail,
-                format!("`{}`: {}", t.path.display(), t.detail.clone().unwrap_or_default()),
+                format!(
+                    "`{}`: {}",
+                    t.path.display(),
+                    t.detail.clone().unwrap_or_default()
+                ),
                 Some("fix the file".into()),
             ),
         };
@@ -284,34 +460,134 @@ fn check_profile(ctx: &Context<'_>, name: &str, profile: &Profile, ps: &ProfileS
         let warnings = fs::safety_warnings(&path);
         if warnings.is_empty() {
             if path.exists() {
-                checks.add("file-mode", Level::Ok, format!("`{}` is private to you", path.display()), None);
+                checks.add(
+                    "file-mode",
+                    Level::Ok,
+                    format!("`{}` is private to you", path.display()),
+                    None,
+                );
             }
         } else {
             for w in warnings {
-                checks.add("file-mode", Level::Warn, w, Some(format!("chmod 600 '{}'", path.display())));
+                checks.add(
+                    "file-mode",
+                    Level::Warn,
+                    w,
+                    Some(format!("chmod 600 '{}'", path.display())),
+                );
             }
         }
     }
 }
 
+fn check_expiry(
+    name: &str,
+    client: &crate::nexus::Client,
+    family: Family,
+    username: &str,
+    password: &Secret<String>,
+    checks: &mut Checks,
+) {
+    if family != Family::Nexus3 {
+        checks.add(
+            "token-expiry",
+            Level::Ok,
+            format!("the `{family}` API has no token expiry"),
+            None,
+        );
+        return;
+    }
+    let refresh = Some(format!(
+        "run `nexus-token refresh --profile {name}` (it generates a new token)"
+    ));
+    match client.token_attributes(username, password) {
+        Ok(Some(attrs)) if attrs.expiration_enabled => {
+            let Some(at) = attrs.expires_at_ms else {
+                checks.add(
+                    "token-expiry",
+                    Level::Info,
+                    "the server expires tokens but does not say when this one does",
+                    None,
+                );
+                return;
+            };
+            let now = now_ms();
+            let days = days_left(at, now);
+            let when = format_ms(at).unwrap_or_else(|| at.to_string());
+            if at <= now {
+                checks.add(
+                    "token-expiry",
+                    Level::Fail,
+                    format!("the token expired at {when}"),
+                    refresh,
+                );
+            } else if at - now <= i64::from(DEFAULT_EXPIRY_MARGIN_DAYS) * 86_400_000 {
+                checks.add(
+                    "token-expiry",
+                    Level::Warn,
+                    format!("the token expires at {when} ({days} day(s) left)"),
+                    refresh,
+                );
+            } else {
+                checks.add(
+                    "token-expiry",
+                    Level::Ok,
+                    format!("the token expires at {when} ({days} day(s) left)"),
+                    None,
+                );
+            }
+        }
+        Ok(_) => checks.add(
+            "token-expiry",
+            Level::Ok,
+            "the server does not expire tokens",
+            None,
+        ),
+        Err(e) => checks.add(
+            "token-expiry",
+            Level::Warn,
+            format!("could not read the token expiry: {e}"),
+            e.hint(),
+        ),
+    }
+}
+
 fn check_schedule(ctx: &Context<'_>, state: &State, checks: &mut Checks) {
+    let last = state
+        .profiles
+        .values()
+        .filter_map(|p| p.last_success.clone())
+        .max();
     match schedule::installed(ctx.env) {
         Some(installed) => {
-            let last = state.profiles.values().filter_map(|p| p.last_success.clone()).max();
-            checks.add(
-                "schedule",
-                Level::Ok,
-                format!(
-                    "a periodic refresh is installed: {installed}; last successful refresh: {}",
-                    last.as_deref().unwrap_or("never")
-                ),
-                None,
+            let message = format!(
+                "a periodic refresh is installed: {installed}; last successful refresh: {}",
+                last.as_deref().unwrap_or("never")
             );
+            let failing: Vec<&str> = state
+                .profiles
+                .iter()
+                .filter(|(_, p)| p.last_error.is_some() || p.rejected.is_some())
+                .map(|(n, _)| n.as_str())
+                .collect();
+            if failing.is_empty() {
+                checks.add("schedule", Level::Ok, message, None);
+            } else {
+                checks.add(
+                    "schedule",
+                    Level::Warn,
+                    format!("{message}; the last refresh of {} failed", failing.join(", ")),
+                    Some("run `nexus-token refresh -v` to see why (and `nexus-token status` for the last error)".into()),
+                );
+            }
         }
         None => checks.add(
             "schedule",
             Level::Info,
-            "no periodic refresh is installed",
+            format!(
+                "no periodic refresh is installed; last successful refresh: {}",
+                last.as_deref().unwrap_or("never")
+            ),
             Some("run `nexus-token schedule` to refresh every 12 hours".into()),
         ),
     }
@@ -320,8 +596,16 @@ fn check_schedule(ctx: &Context<'_>, state: &State, checks: &mut Checks) {
 fn finish(ctx: &Context<'_>, args: &DoctorArgs, items: Vec<Check>) -> Result<ExitStatus> {
     let failed = items.iter().any(|c| c.level == Level::Fail);
     if args.json {
-        let text = serde_json::to_string_pretty(&serde_json::json!({ "schema": 1, "ok": !failed, "checks": items }))
-            .map_err(|e| Error::other(ExitStatus::Failure, format!("cannot render the checks: {e}"), None))?;
+        let text = serde_json::to_string_pretty(
+            &serde_json::json!({ "schema": 1, "ok": !failed, "checks": items }),
+        )
+        .map_err(|e| {
+            Error::other(
+                ExitStatus::Failure,
+                format!("cannot render the checks: {e}"),
+                None,
+            )
+        })?;
         ctx.ui.data(&text);
     } else {
         let mut out = String::new();
@@ -332,7 +616,11 @@ fn finish(ctx: &Context<'_>, args: &DoctorArgs, items: Vec<Check>) -> Result<Exi
                 Level::Warn => "warn",
                 Level::Fail => "FAIL",
             };
-            let prefix = c.profile.as_deref().map(|p| format!("[{p}] ")).unwrap_or_default();
+            let prefix = c
+                .profile
+                .as_deref()
+                .map(|p| format!("[{p}] "))
+                .unwrap_or_default();
             out.push_str(&format!("{mark} {prefix}{}\n", c.message));
             if let Some(fix) = &c.fix {
                 out.push_str(&format!("       fix: {fix}\n"));
@@ -340,5 +628,9 @@ fn finish(ctx: &Context<'_>, args: &DoctorArgs, items: Vec<Check>) -> Result<Exi
         }
         ctx.ui.data(out.trim_end());
     }
-    Ok(if failed { ExitStatus::Failure } else { ExitStatus::Success })
+    Ok(if failed {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
 }

@@ -7,11 +7,14 @@
 
 use crate::cli::LoginArgs;
 use crate::error::{Error, ExitStatus, Result};
-use crate::profile::{Config, GradleTargets, MavenTargets, Profile, ProfileState, State, fingerprint, now_rfc3339};
+use crate::profile::{
+    Config, GradleTargets, MavenTargets, Profile, ProfileState, State, fingerprint, now_rfc3339,
+};
 use crate::store::service_name;
 use crate::targets::{self, TokenValues, WriteOptions};
 use crate::{fs, gradle, maven};
 
+use super::refresh::{DEFAULT_EXPIRY_MARGIN_DAYS, ExpiryPolicy, fetch_current};
 use super::{Context, client_for, family_for, normalize_url, read_password, report_files};
 
 pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
@@ -31,11 +34,23 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     };
     let username = match (&args.server.username, &previous) {
         (Some(u), _) => u.clone(),
-        (None, Some(p)) if args.server.url.is_none() || normalize_url(args.server.url.as_deref().unwrap_or_default()).ok().as_deref() == Some(p.url.as_str()) => p.username.clone(),
+        (None, Some(p))
+            if args.server.url.is_none()
+                || normalize_url(args.server.url.as_deref().unwrap_or_default())
+                    .ok()
+                    .as_deref()
+                    == Some(p.url.as_str()) =>
+        {
+            p.username.clone()
+        }
         _ if ctx.env.stdin_is_terminal && !args.password_stdin && ctx.given_password.is_none() => {
-            let name = ui
-                .prompt_line("Nexus username: ")
-                .map_err(|e| Error::other(ExitStatus::Failure, format!("cannot read the username: {e}"), None))?;
+            let name = ui.prompt_line("Nexus username: ").map_err(|e| {
+                Error::other(
+                    ExitStatus::Failure,
+                    format!("cannot read the username: {e}"),
+                    None,
+                )
+            })?;
             if name.is_empty() {
                 return Err(Error::usage("the username is empty", None));
             }
@@ -54,9 +69,19 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         username,
         api: args.server.api.and_then(|a| a.family()),
         keyring: !args.no_keyring,
-        ca_cert: args.server.ca_cert.clone().or_else(|| previous.as_ref().and_then(|p| p.ca_cert.clone())),
-        connect_timeout: args.server.connect_timeout.or_else(|| previous.as_ref().and_then(|p| p.connect_timeout)),
-        timeout: args.server.timeout.or_else(|| previous.as_ref().and_then(|p| p.timeout)),
+        ca_cert: args
+            .server
+            .ca_cert
+            .clone()
+            .or_else(|| previous.as_ref().and_then(|p| p.ca_cert.clone())),
+        connect_timeout: args
+            .server
+            .connect_timeout
+            .or_else(|| previous.as_ref().and_then(|p| p.connect_timeout)),
+        timeout: args
+            .server
+            .timeout
+            .or_else(|| previous.as_ref().and_then(|p| p.timeout)),
         maven: MavenTargets::default(),
         gradle: GradleTargets::default(),
     };
@@ -64,11 +89,29 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     // 1. Family and edition, before any password is asked for or sent.
     let client = client_for(ctx, &profile)?;
     let (family, detection) = family_for(ctx, &client, profile.api, None)?;
-    ui.step(&format!("Nexus at {} uses the `{family}` user-token API", profile.url));
+    ui.step(&format!(
+        "Nexus at {} uses the `{family}` user-token API",
+        profile.url
+    ));
 
     // 2. The password and the token.
     let password = read_password(ctx, args.password_stdin, true, &profile.username)?;
-    let token = client.fetch_token(family, &profile.username, &password)?;
+    // On Nexus 3.69+ with expiry, an expired (or nearly expired) token is replaced first: a
+    // login must not write a token that stops working within days.
+    let mut expiry = ProfileState::default();
+    let policy = ExpiryPolicy {
+        margin_days: DEFAULT_EXPIRY_MARGIN_DAYS,
+        dry_run: args.dry_run,
+    };
+    let token = fetch_current(
+        ctx,
+        &client,
+        family,
+        &profile.username,
+        &password,
+        &mut expiry,
+        policy,
+    )?;
     ui.step(&format!("fetched the user token of `{}`", profile.username));
 
     // 3. Targets: flags, else what the profile had, else discovery.
@@ -79,7 +122,15 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         pass_code: &token.pass_code,
     };
     if args.dry_run {
-        let reports = targets::write_token(&profile, ctx.env, &values, WriteOptions { dry_run: true, force: false })?;
+        let reports = targets::write_token(
+            &profile,
+            ctx.env,
+            &values,
+            WriteOptions {
+                dry_run: true,
+                force: false,
+            },
+        )?;
         report_files(ui, &reports, true);
         ui.step("dry run: nothing was written, no password was stored");
         return Ok(ExitStatus::Success);
@@ -89,21 +140,26 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     let service = service_name(&profile.url);
     if profile.keyring {
         ctx.store()?.set(&service, &profile.username, &password)?;
-        ui.verbose(1, &format!("stored the password in the keyring ({service})"));
+        ui.verbose(
+            1,
+            &format!("stored the password in the keyring ({service})"),
+        );
     } else {
         // A password left from an earlier login with the keyring would go stale silently.
         if let Ok(store) = ctx.store() {
             let _ = store.delete(&service, &profile.username);
         }
-        ui.warn("--no-keyring: the password was not stored; `refresh` will need `--password-stdin`");
+        ui.warn(
+            "--no-keyring: the password was not stored; `refresh` will need `--password-stdin`",
+        );
     }
 
     // 5. The files.
     let reports = targets::write_token(&profile, ctx.env, &values, WriteOptions::default())?;
     report_files(ui, &reports, false);
 
-    // 6. Expiry (Nexus 3.69+), best effort: login already succeeded.
-    let mut profile_state = ProfileState {
+    // 6. The state: family, token fingerprint, and the expiry read in step 2.
+    let profile_state = ProfileState {
         family: Some(family),
         version: detection.as_ref().and_then(|d| d.version.clone()),
         edition: detection.as_ref().and_then(|d| d.edition.clone()),
@@ -111,28 +167,29 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         last_success: Some(now_rfc3339()),
         token_created: token.created.clone(),
         token_fingerprint: Some(fingerprint(&token.name_code, token.pass_code.expose())),
+        expiration_enabled: expiry.expiration_enabled,
+        expires_at_ms: expiry.expires_at_ms,
         ..ProfileState::default()
     };
-    if family == crate::nexus::Family::Nexus3 {
-        match client.token_attributes(&profile.username, &password) {
-            Ok(Some(attrs)) => {
-                profile_state.expiration_enabled = Some(attrs.expiration_enabled);
-                profile_state.expires_at_ms = attrs.expires_at_ms;
-            }
-            Ok(None) => profile_state.expiration_enabled = Some(false),
-            Err(e) => ui.verbose(1, &format!("could not read the token expiry: {e}")),
-        }
-    }
 
     // 7. Profile and state (clears a rejected-password flag).
     Config::update_profile(&ctx.config_path, &args.profile, Some(&profile))?;
     State::update_profile(&ctx.state_path, &args.profile, &profile_state)?;
-    ui.step(&format!("saved profile `{}` in `{}`", args.profile, ctx.config_path.display()));
+    ui.step(&format!(
+        "saved profile `{}` in `{}`",
+        args.profile,
+        ctx.config_path.display()
+    ));
     Ok(ExitStatus::Success)
 }
 
 /// Fills the profile's targets from the flags, the previous profile, or discovery.
-fn resolve_targets(ctx: &Context<'_>, args: &LoginArgs, profile: &mut Profile, previous: Option<&Profile>) -> Result<()> {
+fn resolve_targets(
+    ctx: &Context<'_>,
+    args: &LoginArgs,
+    profile: &mut Profile,
+    previous: Option<&Profile>,
+) -> Result<()> {
     let t = &args.targets;
     let settings = t
         .maven_settings
@@ -147,17 +204,26 @@ fn resolve_targets(ctx: &Context<'_>, args: &LoginArgs, profile: &mut Profile, p
     profile.maven = MavenTargets {
         settings: Some(absolute(settings)),
         servers: dedup(t.maven_servers.clone()),
-        encrypt: t.maven_encrypt.or_else(|| previous.map(|p| p.maven.encrypt)).unwrap_or_default(),
+        encrypt: t
+            .maven_encrypt
+            .or_else(|| previous.map(|p| p.maven.encrypt))
+            .unwrap_or_default(),
         settings_security: t
             .maven_settings_security
             .clone()
             .or_else(|| previous.and_then(|p| p.maven.settings_security.clone()))
             .map(absolute),
     };
-    let mut keys: Vec<(String, String)> = t.gradle_prefixes.iter().map(|p| gradle::keys_for_prefix(p)).collect();
+    let mut keys: Vec<(String, String)> = t
+        .gradle_prefixes
+        .iter()
+        .map(|p| gradle::keys_for_prefix(p))
+        .collect();
     for pair in &t.gradle_keys {
         match pair.split_once(',') {
-            Some((u, p)) if !u.trim().is_empty() && !p.trim().is_empty() => keys.push((u.trim().to_owned(), p.trim().to_owned())),
+            Some((u, p)) if !u.trim().is_empty() && !p.trim().is_empty() => {
+                keys.push((u.trim().to_owned(), p.trim().to_owned()))
+            }
             _ => {
                 return Err(Error::usage(
                     format!("`--gradle-keys {pair}` is not a `USER_KEY,PASSWORD_KEY` pair"),
@@ -174,7 +240,9 @@ fn resolve_targets(ctx: &Context<'_>, args: &LoginArgs, profile: &mut Profile, p
     if !profile.maven.is_empty() || !profile.gradle.is_empty() {
         return Ok(());
     }
-    if let Some(previous) = previous.filter(|p| p.url == profile.url && (!p.maven.is_empty() || !p.gradle.is_empty())) {
+    if let Some(previous) =
+        previous.filter(|p| p.url == profile.url && (!p.maven.is_empty() || !p.gradle.is_empty()))
+    {
         profile.maven.servers = previous.maven.servers.clone();
         profile.gradle.keys = previous.gradle.keys.clone();
         ctx.ui.verbose(1, "using the targets saved in the profile");
@@ -183,7 +251,8 @@ fn resolve_targets(ctx: &Context<'_>, args: &LoginArgs, profile: &mut Profile, p
     // Discovery: the servers that already point at this Nexus.
     let path = profile.maven.settings.clone().unwrap_or_default();
     let found = match fs::read_optional(&path)? {
-        Some(bytes) => maven::discover(&bytes, &profile.username, &profile.url).map_err(|e| Error::file(&path, "parse", e))?,
+        Some(bytes) => maven::discover(&bytes, &profile.username, &profile.url)
+            .map_err(|e| Error::file(&path, "parse", e))?,
         None => Vec::new(),
     };
     if found.is_empty() {
@@ -197,7 +266,11 @@ fn resolve_targets(ctx: &Context<'_>, args: &LoginArgs, profile: &mut Profile, p
             Some("name the targets: `--maven-server ID` (repeatable) and/or `--gradle-prefix NAME` (repeatable)".into()),
         ));
     }
-    ctx.ui.step(&format!("found Maven servers for this Nexus in `{}`: {}", path.display(), found.join(", ")));
+    ctx.ui.step(&format!(
+        "found Maven servers for this Nexus in `{}`: {}",
+        path.display(),
+        found.join(", ")
+    ));
     profile.maven.servers = found;
     Ok(())
 }
@@ -212,6 +285,8 @@ fn absolute(path: std::path::PathBuf) -> std::path::PathBuf {
     if path.is_absolute() {
         path
     } else {
-        std::env::current_dir().map(|d| d.join(&path)).unwrap_or(path)
+        std::env::current_dir()
+            .map(|d| d.join(&path))
+            .unwrap_or(path)
     }
 }

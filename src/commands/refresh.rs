@@ -33,7 +33,15 @@ pub(super) fn run(ctx: &Context<'_>, args: &RefreshArgs) -> Result<ExitStatus> {
             if !config.profiles.contains_key(name) {
                 return Err(Error::usage(
                     format!("no saved profile named `{name}`"),
-                    Some(format!("saved profiles: {}", config.profiles.keys().cloned().collect::<Vec<_>>().join(", "))),
+                    Some(format!(
+                        "saved profiles: {}",
+                        config
+                            .profiles
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                 ));
             }
         }
@@ -47,7 +55,14 @@ pub(super) fn run(ctx: &Context<'_>, args: &RefreshArgs) -> Result<ExitStatus> {
         // State is re-read per profile: another run may have saved meanwhile.
         let state = State::load(&ctx.state_path)?;
         let mut profile_state = state.profiles.get(name).cloned().unwrap_or_default();
-        let result = refresh_one(ctx, name, profile, &mut profile_state, args, &mut stdin_password);
+        let result = refresh_one(
+            ctx,
+            name,
+            profile,
+            &mut profile_state,
+            args,
+            &mut stdin_password,
+        );
         profile_state.last_attempt = Some(now_rfc3339());
         match &result {
             Ok(()) => profile_state.last_error = None,
@@ -90,7 +105,19 @@ fn refresh_one(
         state.edition = d.edition;
     }
 
-    let token = match fetch(ctx, &client, family, profile, &password, state, args) {
+    let policy = ExpiryPolicy {
+        margin_days: args.expiry_margin.unwrap_or(DEFAULT_EXPIRY_MARGIN_DAYS),
+        dry_run: args.dry_run,
+    };
+    let token = match fetch_current(
+        ctx,
+        &client,
+        family,
+        &profile.username,
+        &password,
+        state,
+        policy,
+    ) {
         Ok(token) => token,
         Err(Error::Nexus(e)) if e.is_rejected_login() => {
             state.rejected = Some(Rejected {
@@ -118,53 +145,148 @@ fn refresh_one(
         state.token_created = token.created.clone();
         state.token_fingerprint = Some(fingerprint(&token.name_code, token.pass_code.expose()));
         if changed == 0 {
-            ui.step(&format!("profile `{name}`: token unchanged, files already up to date"));
+            ui.step(&format!(
+                "profile `{name}`: token unchanged, files already up to date"
+            ));
         } else {
-            ui.step(&format!("profile `{name}`: wrote the new token ({changed} value(s) changed)"));
+            ui.step(&format!(
+                "profile `{name}`: wrote the new token ({changed} value(s) changed)"
+            ));
         }
     }
     Ok(())
 }
 
-/// Fetches the token; on servers that expire tokens, generates a new one when it has expired or
-/// will within the margin.
-fn fetch(
+/// How `fetch_current` treats token expiry.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ExpiryPolicy {
+    /// Generate a new token when the current one expires within this many days.
+    pub margin_days: u32,
+    /// Only say that a new token would be generated (a POST changes the server).
+    pub dry_run: bool,
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Whole days from `now_ms` until `expires_at_ms`, rounded down (negative once expired).
+pub(super) fn days_left(expires_at_ms: i64, now_ms: i64) -> i64 {
+    (expires_at_ms - now_ms).div_euclid(DAY_MS)
+}
+
+/// Now, in milliseconds since the epoch.
+pub(super) fn now_ms() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// Fetches the current token. On servers that expire tokens (Nexus 3.69+) it first reads the
+/// token attributes and generates a new token (POST) when the current one has expired or will
+/// within the margin; what the server told is recorded in `state`.
+///
+/// Requests: a server known not to expire tokens (older families, or `expirationEnabled` false
+/// at the last look) costs the plain two (ticket, token); the attributes are read again only
+/// when the state does not know yet, or when Nexus answers that the token expired (expiry was
+/// switched on since).
+pub(super) fn fetch_current(
     ctx: &Context<'_>,
     client: &crate::nexus::Client,
     family: Family,
-    profile: &Profile,
+    username: &str,
     password: &Secret<String>,
     state: &mut ProfileState,
-    args: &RefreshArgs,
+    policy: ExpiryPolicy,
 ) -> Result<UserToken> {
-    if family != Family::Nexus3 || state.expiration_enabled != Some(true) {
-        return Ok(client.fetch_token(family, &profile.username, password)?);
+    let ui = ctx.ui;
+    if family != Family::Nexus3 {
+        // Token expiry came with Nexus 3.69, on the 3.24+ API only.
+        state.expiration_enabled = Some(false);
+        state.expires_at_ms = None;
+        return Ok(client.fetch_token(family, username, password)?);
     }
-    let attrs = client.token_attributes(&profile.username, password)?;
-    state.expiration_enabled = attrs.map(|a| a.expiration_enabled);
-    state.expires_at_ms = attrs.and_then(|a| a.expires_at_ms);
-    let margin_days = i64::from(args.expiry_margin.unwrap_or(DEFAULT_EXPIRY_MARGIN_DAYS));
-    let Some(expires_at) = state.expires_at_ms.filter(|_| state.expiration_enabled == Some(true)) else {
-        return Ok(client.fetch_token(family, &profile.username, password)?);
+    let mut told_expired = false;
+    if state.expiration_enabled == Some(false) {
+        match client.fetch_token(family, username, password) {
+            Err(crate::nexus::Error::TokenExpired { .. }) => {
+                ui.verbose(
+                    1,
+                    "Nexus says the token expired: reading its expiry settings again",
+                );
+                told_expired = true;
+            }
+            other => {
+                ui.verbose(1, "the server does not expire tokens");
+                return Ok(other?);
+            }
+        }
+    }
+    match client.token_attributes(username, password) {
+        Ok(attrs) => {
+            state.expiration_enabled = Some(attrs.is_some_and(|a| a.expiration_enabled));
+            state.expires_at_ms = attrs.and_then(|a| a.expires_at_ms);
+        }
+        Err(e) if e.is_rejected_login() => return Err(e.into()),
+        Err(e) if told_expired => ui.verbose(1, &format!("could not read the token expiry: {e}")),
+        Err(e) => {
+            // The token itself may still be fine: fetch it, and look again next time.
+            ui.warn(&format!("could not read the token expiry: {e}"));
+            return Ok(client.fetch_token(family, username, password)?);
+        }
+    }
+    let now = now_ms();
+    let margin_ms = i64::from(policy.margin_days) * DAY_MS;
+    let reason = match (state.expiration_enabled, state.expires_at_ms) {
+        _ if told_expired => Some("Nexus says the token has expired".to_owned()),
+        (Some(true), Some(at)) if at <= now => Some("the token has expired".to_owned()),
+        (Some(true), Some(at)) if at - now <= margin_ms => Some(format!(
+            "the token expires in {} day(s), within the {}-day margin",
+            days_left(at, now),
+            policy.margin_days
+        )),
+        (Some(true), Some(at)) => {
+            ui.step(&format!(
+                "the token expires in {} day(s); a new one is generated {} day(s) before",
+                days_left(at, now),
+                policy.margin_days
+            ));
+            None
+        }
+        (Some(true), None) => {
+            ui.verbose(
+                1,
+                "the server expires tokens but did not say when this one does",
+            );
+            None
+        }
+        _ => {
+            ui.verbose(1, "the server does not expire tokens");
+            None
+        }
     };
-    let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
-    let days_left = (expires_at - now_ms).div_euclid(86_400_000);
-    if expires_at - now_ms <= margin_days * 86_400_000 {
-        if args.dry_run {
-            ctx.ui.step(&format!("the token expires in {days_left} day(s): a new one would be generated"));
-            return Ok(client.fetch_token(family, &profile.username, password)?);
-        }
-        if expires_at <= now_ms {
-            ctx.ui.step("the token has expired: generating a new one");
-        } else {
-            ctx.ui.step(&format!("the token expires in {days_left} day(s), within the {margin_days}-day margin: generating a new one"));
-        }
-        let token = client.generate_token(family, &profile.username, password)?;
-        if let Ok(Some(attrs)) = client.token_attributes(&profile.username, password) {
-            state.expires_at_ms = attrs.expires_at_ms;
-        }
-        return Ok(token);
+    let Some(reason) = reason else {
+        return Ok(client.fetch_token(family, username, password)?);
+    };
+    if policy.dry_run {
+        ui.step(&format!("{reason}: a new one would be generated"));
+        return Ok(client.fetch_token(family, username, password)?);
     }
-    ctx.ui.step(&format!("the token expires in {days_left} day(s)"));
-    Ok(client.fetch_token(family, &profile.username, password)?)
+    ui.step(&format!("{reason}: generating a new one"));
+    let token = client.generate_token(family, username, password)?;
+    match client.token_attributes(username, password) {
+        Ok(Some(attrs)) => {
+            state.expiration_enabled = Some(attrs.expiration_enabled);
+            state.expires_at_ms = attrs.expires_at_ms;
+            if let Some(at) = attrs.expires_at_ms {
+                ui.step(&format!(
+                    "the new token expires in {} day(s)",
+                    days_left(at, now_ms())
+                ));
+            }
+        }
+        Ok(None) => state.expires_at_ms = None,
+        Err(e) => {
+            state.expires_at_ms = None;
+            ui.verbose(1, &format!("could not read the new token's expiry: {e}"));
+        }
+    }
+    Ok(token)
 }

@@ -10,6 +10,7 @@ use crate::profile::{Config, Rejected, State};
 use crate::targets::{self, TargetCheck};
 
 use super::Context;
+use super::refresh::{days_left, now_ms};
 
 /// `status --json` output, schema version 1.
 #[derive(Debug, Serialize)]
@@ -54,17 +55,22 @@ pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
     let state = State::load(&ctx.state_path)?;
     if let Some(name) = only {
         if !config.profiles.contains_key(name) {
-            return Err(Error::usage(format!("no saved profile named `{name}`"), Some("see `nexus-token status` for the saved profiles".into())));
+            return Err(Error::usage(
+                format!("no saved profile named `{name}`"),
+                Some("see `nexus-token status` for the saved profiles".into()),
+            ));
         }
     }
-    let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    let now_ms = now_ms();
     let profiles = config
         .profiles
         .iter()
         .filter(|(name, _)| only.is_none_or(|o| o == name.as_str()))
         .map(|(name, profile)| {
             let s = state.profiles.get(name).cloned().unwrap_or_default();
-            let expires = s.expires_at_ms.filter(|_| s.expiration_enabled == Some(true));
+            let expires = s
+                .expires_at_ms
+                .filter(|_| s.expiration_enabled == Some(true));
             ProfileStatus {
                 name: name.clone(),
                 url: profile.url.clone(),
@@ -78,7 +84,7 @@ pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
                 token_created: s.token_created.clone(),
                 expiration_enabled: s.expiration_enabled,
                 expires_at: expires.and_then(format_ms),
-                days_left: expires.map(|e| (e - now_ms).div_euclid(86_400_000)),
+                days_left: expires.map(|e| days_left(e, now_ms)),
                 rejected: s.rejected.clone(),
                 last_error: s.last_error.clone(),
                 targets: targets::check(profile, ctx.env, s.token_fingerprint.as_deref()),
@@ -92,22 +98,32 @@ pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
     })
 }
 
-fn format_ms(ms: i64) -> Option<String> {
+/// Milliseconds since the epoch as RFC 3339 (UTC).
+pub(super) fn format_ms(ms: i64) -> Option<String> {
     let t = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).ok()?;
-    t.format(&time::format_description::well_known::Rfc3339).ok()
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
 }
 
 pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
     let report = collect(ctx, args.profile.as_deref())?;
     let ui = ctx.ui;
     if args.json {
-        let text = serde_json::to_string_pretty(&report)
-            .map_err(|e| Error::other(ExitStatus::Failure, format!("cannot render the status: {e}"), None))?;
+        let text = serde_json::to_string_pretty(&report).map_err(|e| {
+            Error::other(
+                ExitStatus::Failure,
+                format!("cannot render the status: {e}"),
+                None,
+            )
+        })?;
         ui.data(&text);
         return Ok(ExitStatus::Success);
     }
     if report.profiles.is_empty() {
-        ui.data(&format!("no saved profile in `{}`; run `nexus-token login`", report.config));
+        ui.data(&format!(
+            "no saved profile in `{}`; run `nexus-token login`",
+            report.config
+        ));
         return Ok(ExitStatus::Success);
     }
     let mut out = String::new();
@@ -123,21 +139,33 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
         out.push_str(&format!("  API:           {family}{version}\n"));
         out.push_str(&format!(
             "  password:      {}\n",
-            if p.keyring { "in the keyring" } else { "not stored (--no-keyring)" }
+            if p.keyring {
+                "in the keyring"
+            } else {
+                "not stored (--no-keyring)"
+            }
         ));
-        out.push_str(&format!("  last refresh:  {}\n", p.last_success.as_deref().unwrap_or("never")));
+        out.push_str(&format!(
+            "  last refresh:  {}\n",
+            p.last_success.as_deref().unwrap_or("never")
+        ));
         if p.last_attempt != p.last_success {
             if let Some(attempt) = &p.last_attempt {
                 out.push_str(&format!("  last attempt:  {attempt}\n"));
             }
         }
-        out.push_str(&format!("  token created: {}\n", p.token_created.as_deref().unwrap_or("unknown")));
+        out.push_str(&format!(
+            "  token created: {}\n",
+            p.token_created.as_deref().unwrap_or("unknown")
+        ));
         let expiry = match (p.expiration_enabled, &p.expires_at, p.days_left) {
             (Some(true), Some(at), Some(days)) if days < 0 => format!("expired at {at}"),
             (Some(true), Some(at), Some(days)) => format!("{at} ({days} day(s) left)"),
             (Some(true), _, _) => "enabled, time unknown".into(),
             (Some(false), _, _) => "the server does not expire tokens".into(),
-            (None, _, _) => "unknown (the server does not tell)".into(),
+            (None, _, _) => {
+                "unknown (not read from the server yet; `nexus-token refresh` reads it)".into()
+            }
         };
         out.push_str(&format!("  token expiry:  {expiry}\n"));
         if let Some(r) = &p.rejected {
@@ -160,7 +188,11 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
                 "missing" => "missing (run `nexus-token refresh`)",
                 _ => "unreadable",
             };
-            out.push_str(&format!("  {} {kind} `{}`: {state}\n", t.path.display(), t.name));
+            out.push_str(&format!(
+                "  {} {kind} `{}`: {state}\n",
+                t.path.display(),
+                t.name
+            ));
             if let Some(d) = &t.detail {
                 out.push_str(&format!("      {d}\n"));
             }
