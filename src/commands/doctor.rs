@@ -94,13 +94,13 @@ pub(super) fn run(ctx: &Context<'_>, args: &DoctorArgs) -> Result<ExitStatus> {
             None,
         );
     }
-    if let Some(only) = &args.profile {
-        if !config.profiles.contains_key(only) {
-            return Err(Error::usage(
-                format!("no saved profile named `{only}`"),
-                None,
-            ));
-        }
+    if let Some(only) = &args.profile
+        && !config.profiles.contains_key(only)
+    {
+        return Err(Error::usage(
+            format!("no saved profile named `{only}`"),
+            None,
+        ));
     }
     for (name, profile) in &config.profiles {
         if args.profile.as_ref().is_some_and(|only| only != name) {
@@ -381,38 +381,35 @@ fn check_profile(
         // A target elsewhere than the user-home file loses to it.
         let home_file = ctx.env.gradle_properties();
         if home_file != path {
-            if let Ok(Some(bytes)) = fs::read_optional(&home_file) {
-                for key in &keys {
-                    if matches!(gradle::read_property(&bytes, key), Ok(Some(_))) {
-                        checks.add(
-                            "gradle-override",
-                            Level::Warn,
-                            format!(
-                                "`{}` also sets `{key}` and Gradle prefers it over `{}`",
-                                home_file.display(),
-                                path.display()
-                            ),
-                            Some(format!("remove `{key}` from `{}`", home_file.display())),
-                        );
-                    }
-                }
+            for key in keys_set_in(&home_file, &keys) {
+                checks.add(
+                    "gradle-override",
+                    Level::Warn,
+                    format!(
+                        "`{}` also sets `{key}` and Gradle prefers it over `{}`",
+                        home_file.display(),
+                        path.display()
+                    ),
+                    Some(format!("remove `{key}` from `{}`", home_file.display())),
+                );
             }
         }
-        if let Ok(cwd) = std::env::current_dir() {
-            let project = cwd.join("gradle.properties");
-            if project != path && project != home_file {
-                if let Ok(Some(bytes)) = fs::read_optional(&project) {
-                    for key in &keys {
-                        if matches!(gradle::read_property(&bytes, key), Ok(Some(_))) {
-                            checks.add(
-                                "gradle-override",
-                                Level::Warn,
-                                format!("the project's `{}` also sets `{key}`; Gradle prefers the user-home file, but builds run elsewhere may read this one", project.display()),
-                                Some(format!("remove `{key}` from `{}`", project.display())),
-                            );
-                        }
-                    }
-                }
+        // The project's own file (doctor run in the project directory).
+        let project = std::env::current_dir().map(|cwd| cwd.join("gradle.properties"));
+        if let Ok(project) = project
+            && project != path
+            && project != home_file
+        {
+            for key in keys_set_in(&project, &keys) {
+                checks.add(
+                    "gradle-override",
+                    Level::Warn,
+                    format!(
+                        "the project's `{}` also sets `{key}`: Gradle prefers the user-home file, but a build with another `GRADLE_USER_HOME` (CI, containers) reads this one",
+                        project.display()
+                    ),
+                    Some(format!("remove `{key}` from `{}`", project.display())),
+                );
             }
         }
     }
@@ -478,6 +475,17 @@ fn check_profile(
             }
         }
     }
+}
+
+/// The keys among `keys` that the file at `path` sets (none when it is missing or unreadable).
+fn keys_set_in<'k>(path: &std::path::Path, keys: &[&'k str]) -> Vec<&'k str> {
+    let Ok(Some(bytes)) = fs::read_optional(path) else {
+        return Vec::new();
+    };
+    keys.iter()
+        .copied()
+        .filter(|key| matches!(gradle::read_property(&bytes, key), Ok(Some(_))))
+        .collect()
 }
 
 fn check_expiry(

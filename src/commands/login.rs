@@ -14,7 +14,7 @@ use crate::store::service_name;
 use crate::targets::{self, TokenValues, WriteOptions};
 use crate::{fs, gradle, maven};
 
-use super::refresh::{DEFAULT_EXPIRY_MARGIN_DAYS, ExpiryPolicy, fetch_current};
+use super::refresh::{ExpiryPolicy, fetch_current};
 use super::{Context, client_for, family_for, normalize_url, read_password, report_files};
 
 pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
@@ -99,10 +99,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     // On Nexus 3.69+ with expiry, an expired (or nearly expired) token is replaced first: a
     // login must not write a token that stops working within days.
     let mut expiry = ProfileState::default();
-    let policy = ExpiryPolicy {
-        margin_days: DEFAULT_EXPIRY_MARGIN_DAYS,
-        dry_run: args.dry_run,
-    };
+    let policy = ExpiryPolicy::from_flag(None, args.dry_run);
     let token = fetch_current(
         ctx,
         &client,

@@ -105,10 +105,7 @@ fn refresh_one(
         state.edition = d.edition;
     }
 
-    let policy = ExpiryPolicy {
-        margin_days: args.expiry_margin.unwrap_or(DEFAULT_EXPIRY_MARGIN_DAYS),
-        dry_run: args.dry_run,
-    };
+    let policy = ExpiryPolicy::from_flag(args.expiry_margin, args.dry_run);
     let token = match fetch_current(
         ctx,
         &client,
@@ -162,8 +159,22 @@ fn refresh_one(
 pub(super) struct ExpiryPolicy {
     /// Generate a new token when the current one expires within this many days.
     pub margin_days: u32,
+    /// Whether the margin was given explicitly (`--expiry-margin`); the default one is capped
+    /// at half the token's lifetime.
+    pub explicit: bool,
     /// Only say that a new token would be generated (a POST changes the server).
     pub dry_run: bool,
+}
+
+impl ExpiryPolicy {
+    /// The policy from `--expiry-margin` (or the default).
+    pub(super) fn from_flag(margin: Option<u32>, dry_run: bool) -> ExpiryPolicy {
+        ExpiryPolicy {
+            margin_days: margin.unwrap_or(DEFAULT_EXPIRY_MARGIN_DAYS),
+            explicit: margin.is_some(),
+            dry_run,
+        }
+    }
 }
 
 const DAY_MS: i64 = 86_400_000;
@@ -179,14 +190,47 @@ pub(super) fn now_ms() -> i64 {
     i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
-/// Fetches the current token. On servers that expire tokens (Nexus 3.69+) it first reads the
-/// token attributes and generates a new token (POST) when the current one has expired or will
-/// within the margin; what the server told is recorded in `state`.
+/// A token's `created` time (ISO 8601, `+00:00` or `+0000` offsets) in milliseconds, if it parses.
+pub(super) fn created_ms(created: &str) -> Option<i64> {
+    let text = created.trim();
+    let bytes = text.as_bytes();
+    // `+0000` -> `+00:00`, which RFC 3339 wants.
+    let normalized = match bytes.len().checked_sub(5).map(|i| (i, &bytes[i..])) {
+        Some((i, [sign, a, b, c, d]))
+            if matches!(sign, b'+' | b'-') && [a, b, c, d].iter().all(|x| x.is_ascii_digit()) =>
+        {
+            format!("{}:{}", &text[..i + 3], &text[i + 3..])
+        }
+        _ => text.to_owned(),
+    };
+    let t =
+        time::OffsetDateTime::parse(&normalized, &time::format_description::well_known::Rfc3339)
+            .ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// The margin in milliseconds for a token expiring at `expires_at`: the default margin is capped
+/// at half the token's lifetime, so that a server with short-lived tokens does not get a new
+/// token on every refresh (which would also break the other machines using the old one).
+fn margin_ms(policy: ExpiryPolicy, created: Option<&str>, expires_at: i64) -> i64 {
+    let margin = i64::from(policy.margin_days) * DAY_MS;
+    if policy.explicit {
+        return margin;
+    }
+    match created.and_then(created_ms) {
+        Some(created) if expires_at > created => margin.min((expires_at - created) / 2),
+        _ => margin,
+    }
+}
+
+/// Fetches the current token. On servers that expire tokens (Nexus 3.69+) it also reads the token
+/// attributes and generates a new token (POST) when the current one has expired or will within
+/// the margin; what the server told is recorded in `state`.
 ///
 /// Requests: a server known not to expire tokens (older families, or `expirationEnabled` false
-/// at the last look) costs the plain two (ticket, token); the attributes are read again only
-/// when the state does not know yet, or when Nexus answers that the token expired (expiry was
-/// switched on since).
+/// at the last look) costs the plain two (ticket, token); the attributes are read when the state
+/// does not know yet, when the server expires tokens, or when Nexus answers that the token
+/// expired (expiry was switched on since).
 pub(super) fn fetch_current(
     ctx: &Context<'_>,
     client: &crate::nexus::Client,
@@ -203,21 +247,22 @@ pub(super) fn fetch_current(
         state.expires_at_ms = None;
         return Ok(client.fetch_token(family, username, password)?);
     }
-    let mut told_expired = false;
-    if state.expiration_enabled == Some(false) {
-        match client.fetch_token(family, username, password) {
-            Err(crate::nexus::Error::TokenExpired { .. }) => {
-                ui.verbose(
-                    1,
-                    "Nexus says the token expired: reading its expiry settings again",
-                );
-                told_expired = true;
-            }
-            other => {
-                ui.verbose(1, "the server does not expire tokens");
-                return Ok(other?);
-            }
+    let current = match client.fetch_token(family, username, password) {
+        Ok(token) => Some(token),
+        Err(crate::nexus::Error::TokenExpired { .. }) => {
+            ui.verbose(
+                1,
+                "Nexus says the token expired: reading its expiry settings",
+            );
+            None
         }
+        Err(e) => return Err(e.into()),
+    };
+    if state.expiration_enabled == Some(false)
+        && let Some(token) = current
+    {
+        ui.verbose(1, "the server does not expire tokens");
+        return Ok(token);
     }
     match client.token_attributes(username, password) {
         Ok(attrs) => {
@@ -225,64 +270,122 @@ pub(super) fn fetch_current(
             state.expires_at_ms = attrs.and_then(|a| a.expires_at_ms);
         }
         Err(e) if e.is_rejected_login() => return Err(e.into()),
-        Err(e) if told_expired => ui.verbose(1, &format!("could not read the token expiry: {e}")),
         Err(e) => {
-            // The token itself may still be fine: fetch it, and look again next time.
+            // Look again next time; the token itself may be fine.
+            state.expiration_enabled = None;
             ui.warn(&format!("could not read the token expiry: {e}"));
-            return Ok(client.fetch_token(family, username, password)?);
         }
     }
+    let Some(token) = current else {
+        return generate(
+            ctx,
+            client,
+            family,
+            username,
+            password,
+            state,
+            policy,
+            "Nexus says the token has expired",
+            None,
+        );
+    };
     let now = now_ms();
-    let margin_ms = i64::from(policy.margin_days) * DAY_MS;
-    let reason = match (state.expiration_enabled, state.expires_at_ms) {
-        _ if told_expired => Some("Nexus says the token has expired".to_owned()),
-        (Some(true), Some(at)) if at <= now => Some("the token has expired".to_owned()),
-        (Some(true), Some(at)) if at - now <= margin_ms => Some(format!(
-            "the token expires in {} day(s), within the {}-day margin",
-            days_left(at, now),
-            policy.margin_days
-        )),
-        (Some(true), Some(at)) => {
-            ui.step(&format!(
-                "the token expires in {} day(s); a new one is generated {} day(s) before",
-                days_left(at, now),
-                policy.margin_days
-            ));
-            None
-        }
-        (Some(true), None) => {
-            ui.verbose(
-                1,
-                "the server expires tokens but did not say when this one does",
-            );
-            None
-        }
-        _ => {
-            ui.verbose(1, "the server does not expire tokens");
-            None
-        }
+    let (Some(true), Some(at)) = (state.expiration_enabled, state.expires_at_ms) else {
+        ui.verbose(
+            1,
+            if state.expiration_enabled == Some(true) {
+                "the server expires tokens but did not say when this one does"
+            } else {
+                "the server does not expire tokens"
+            },
+        );
+        return Ok(token);
     };
-    let Some(reason) = reason else {
-        return Ok(client.fetch_token(family, username, password)?);
-    };
+    let days = days_left(at, now);
+    let margin = margin_ms(policy, token.created.as_deref(), at);
+    if at <= now {
+        return generate(
+            ctx,
+            client,
+            family,
+            username,
+            password,
+            state,
+            policy,
+            "the token has expired",
+            Some(token),
+        );
+    }
+    if at - now <= margin {
+        let reason = format!(
+            "the token expires in {days} day(s), within the {} margin",
+            describe_ms(margin)
+        );
+        return generate(
+            ctx,
+            client,
+            family,
+            username,
+            password,
+            state,
+            policy,
+            &reason,
+            Some(token),
+        );
+    }
+    ui.step(&format!(
+        "the token expires in {days} day(s); a new one is generated {} before",
+        describe_ms(margin)
+    ));
+    Ok(token)
+}
+
+/// `7 days`, `36 hours`: a margin for messages.
+fn describe_ms(ms: i64) -> String {
+    if ms % DAY_MS == 0 {
+        format!("{}-day", ms / DAY_MS)
+    } else {
+        format!("{}-hour", ms.div_euclid(3_600_000))
+    }
+}
+
+/// Generates a new token (or says it would, in a dry run) and records its expiry.
+#[allow(clippy::too_many_arguments)]
+fn generate(
+    ctx: &Context<'_>,
+    client: &crate::nexus::Client,
+    family: Family,
+    username: &str,
+    password: &Secret<String>,
+    state: &mut ProfileState,
+    policy: ExpiryPolicy,
+    reason: &str,
+    current: Option<UserToken>,
+) -> Result<UserToken> {
+    let ui = ctx.ui;
     if policy.dry_run {
         ui.step(&format!("{reason}: a new one would be generated"));
-        return Ok(client.fetch_token(family, username, password)?);
+        return current.ok_or_else(|| {
+            Error::other(
+                ExitStatus::Unavailable,
+                format!("{reason}; a dry run does not generate a new one"),
+                Some("run `nexus-token refresh` without `--dry-run`".into()),
+            )
+        });
     }
     ui.step(&format!("{reason}: generating a new one"));
     let token = client.generate_token(family, username, password)?;
     match client.token_attributes(username, password) {
-        Ok(Some(attrs)) => {
-            state.expiration_enabled = Some(attrs.expiration_enabled);
-            state.expires_at_ms = attrs.expires_at_ms;
-            if let Some(at) = attrs.expires_at_ms {
+        Ok(attrs) => {
+            state.expiration_enabled = Some(attrs.is_some_and(|a| a.expiration_enabled));
+            state.expires_at_ms = attrs.and_then(|a| a.expires_at_ms);
+            if let Some(at) = state.expires_at_ms {
                 ui.step(&format!(
                     "the new token expires in {} day(s)",
                     days_left(at, now_ms())
                 ));
             }
         }
-        Ok(None) => state.expires_at_ms = None,
         Err(e) => {
             state.expires_at_ms = None;
             ui.verbose(1, &format!("could not read the new token's expiry: {e}"));

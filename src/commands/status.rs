@@ -53,13 +53,13 @@ pub struct ProfileStatus {
 pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
     let config = Config::load(&ctx.config_path)?;
     let state = State::load(&ctx.state_path)?;
-    if let Some(name) = only {
-        if !config.profiles.contains_key(name) {
-            return Err(Error::usage(
-                format!("no saved profile named `{name}`"),
-                Some("see `nexus-token status` for the saved profiles".into()),
-            ));
-        }
+    if let Some(name) = only
+        && !config.profiles.contains_key(name)
+    {
+        return Err(Error::usage(
+            format!("no saved profile named `{name}`"),
+            Some("see `nexus-token status` for the saved profiles".into()),
+        ));
     }
     let now_ms = now_ms();
     let profiles = config
@@ -149,10 +149,10 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
             "  last refresh:  {}\n",
             p.last_success.as_deref().unwrap_or("never")
         ));
-        if p.last_attempt != p.last_success {
-            if let Some(attempt) = &p.last_attempt {
-                out.push_str(&format!("  last attempt:  {attempt}\n"));
-            }
+        if p.last_attempt != p.last_success
+            && let Some(attempt) = &p.last_attempt
+        {
+            out.push_str(&format!("  last attempt:  {attempt}\n"));
         }
         out.push_str(&format!(
             "  token created: {}\n",
