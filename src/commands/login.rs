@@ -166,6 +166,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         token_fingerprint: Some(fingerprint(&token.name_code, token.pass_code.expose())),
         expiration_enabled: expiry.expiration_enabled,
         expires_at_ms: expiry.expires_at_ms,
+        expiry_checked_at: expiry.expiry_checked_at,
         ..ProfileState::default()
     };
 

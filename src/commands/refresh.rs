@@ -179,6 +179,10 @@ impl ExpiryPolicy {
 
 const DAY_MS: i64 = 86_400_000;
 
+/// A server that did not expire tokens is asked again after this many days (one extra request
+/// a week; every other refresh costs the plain two).
+const EXPIRY_RECHECK_DAYS: i64 = 7;
+
 /// Whole days from `now_ms` until `expires_at_ms`, rounded down (negative once expired).
 pub(super) fn days_left(expires_at_ms: i64, now_ms: i64) -> i64 {
     (expires_at_ms - now_ms).div_euclid(DAY_MS)
@@ -229,8 +233,8 @@ fn margin_ms(policy: ExpiryPolicy, created: Option<&str>, expires_at: i64) -> i6
 ///
 /// Requests: a server known not to expire tokens (older families, or `expirationEnabled` false
 /// at the last look) costs the plain two (ticket, token); the attributes are read when the state
-/// does not know yet, when the server expires tokens, or when Nexus answers that the token
-/// expired (expiry was switched on since).
+/// does not know yet, when the server expires tokens, when the last look is a week old, or when
+/// Nexus answers that the token expired (expiry was switched on since).
 pub(super) fn fetch_current(
     ctx: &Context<'_>,
     client: &crate::nexus::Client,
@@ -258,7 +262,13 @@ pub(super) fn fetch_current(
         }
         Err(e) => return Err(e.into()),
     };
+    let recheck_due = state
+        .expiry_checked_at
+        .as_deref()
+        .and_then(created_ms)
+        .is_none_or(|checked| now_ms() - checked >= EXPIRY_RECHECK_DAYS * DAY_MS);
     if state.expiration_enabled == Some(false)
+        && !recheck_due
         && let Some(token) = current
     {
         ui.verbose(1, "the server does not expire tokens");
@@ -268,6 +278,7 @@ pub(super) fn fetch_current(
         Ok(attrs) => {
             state.expiration_enabled = Some(attrs.is_some_and(|a| a.expiration_enabled));
             state.expires_at_ms = attrs.and_then(|a| a.expires_at_ms);
+            state.expiry_checked_at = Some(now_rfc3339());
         }
         Err(e) if e.is_rejected_login() => return Err(e.into()),
         Err(e) => {
@@ -379,6 +390,7 @@ fn generate(
         Ok(attrs) => {
             state.expiration_enabled = Some(attrs.is_some_and(|a| a.expiration_enabled));
             state.expires_at_ms = attrs.and_then(|a| a.expires_at_ms);
+            state.expiry_checked_at = Some(now_rfc3339());
             if let Some(at) = state.expires_at_ms {
                 ui.step(&format!(
                     "the new token expires in {} day(s)",

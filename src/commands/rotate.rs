@@ -57,6 +57,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
             Ok(attrs) => {
                 ps.expiration_enabled = Some(attrs.is_some_and(|a| a.expiration_enabled));
                 ps.expires_at_ms = attrs.and_then(|a| a.expires_at_ms);
+                ps.expiry_checked_at = Some(now_rfc3339());
             }
             Err(e) => ui.verbose(1, &format!("could not read the new token's expiry: {e}")),
         }
