@@ -3,7 +3,13 @@
 //! matches the exit code. Most profiles use `--no-keyring` (doctor then checks everything but
 //! the live token); the checks that need the stored password run against the real Secret
 //! Service (`scripts/with-keyring cargo test --test cli_doctor`).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::disallowed_methods
+)]
 
 mod support;
 
@@ -52,7 +58,12 @@ fn finding(run: &support::Run, mark: &str, needle: &str) -> (String, String) {
     let i = lines
         .iter()
         .position(|l| l.starts_with(mark) && l.contains(needle))
-        .unwrap_or_else(|| panic!("doctor prints a `{mark}` line containing `{needle}`:\n{}", run.all()));
+        .unwrap_or_else(|| {
+            panic!(
+                "doctor prints a `{mark}` line containing `{needle}`:\n{}",
+                run.all()
+            )
+        });
     let fix = lines
         .get(i + 1)
         .and_then(|l| l.trim_start().strip_prefix("fix: "))
@@ -63,7 +74,11 @@ fn finding(run: &support::Run, mark: &str, needle: &str) -> (String, String) {
 
 fn replace_in(path: &std::path::Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "`{}` contains `{from}`", path.display());
+    assert!(
+        text.contains(from),
+        "`{}` contains `{from}`",
+        path.display()
+    );
     std::fs::write(path, text.replace(from, to)).unwrap();
 }
 
@@ -75,20 +90,39 @@ fn a_healthy_no_keyring_profile_passes_and_json_agrees() {
     login(&sb, &emu, &pw, false);
     let run = doctor(&sb);
     assert_eq!(run.code, 0, "a healthy profile passes: {}", run.all());
-    assert!(!run.stdout.contains("FAIL"), "no check fails:\n{}", run.stdout);
+    assert!(
+        !run.stdout.contains("FAIL"),
+        "no check fails:\n{}",
+        run.stdout
+    );
     finding(&run, "ok", "answers: Nexus 3.77.0-08 PRO, API `nexus3`");
     finding(&run, "ok", "the PRO edition has user tokens");
     finding(&run, "ok", "settings.xml` parses");
     finding(&run, "ok", "nexus holds the current token");
     finding(&run, "ok", "is private to you");
     let (line, fix) = finding(&run, "info", "--no-keyring");
-    assert!(fix.is_empty(), "a --no-keyring profile is information, not something to fix: {line}");
+    assert!(
+        fix.is_empty(),
+        "a --no-keyring profile is information, not something to fix: {line}"
+    );
 
     let json = sb.run(&["doctor", "--json"], None);
     assert_eq!(json.code, 0);
-    let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("doctor --json prints JSON");
-    assert_eq!(value["ok"], serde_json::json!(true), "`ok` is true when the exit code is 0: {value}");
-    assert!(value["checks"].as_array().unwrap().iter().all(|c| c["level"] != "fail"), "no check fails in JSON either");
+    let value: serde_json::Value =
+        serde_json::from_str(&json.stdout).expect("doctor --json prints JSON");
+    assert_eq!(
+        value["ok"],
+        serde_json::json!(true),
+        "`ok` is true when the exit code is 0: {value}"
+    );
+    assert!(
+        value["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["level"] != "fail"),
+        "no check fails in JSON either"
+    );
 }
 
 #[test]
@@ -96,11 +130,27 @@ fn json_ok_is_false_with_a_failing_check_and_the_exit_code_is_1() {
     let sb = Sandbox::new();
     let run = sb.run(&["doctor", "--json"], None);
     assert_eq!(run.code, 1, "a failing check exits 1: {}", run.all());
-    let value: serde_json::Value = serde_json::from_str(&run.stdout).expect("doctor --json prints JSON");
-    assert_eq!(value["ok"], serde_json::json!(false), "`ok` is false when the exit code is 1: {value}");
-    let config = value["checks"].as_array().unwrap().iter().find(|c| c["check"] == "config").expect("a config check");
+    let value: serde_json::Value =
+        serde_json::from_str(&run.stdout).expect("doctor --json prints JSON");
+    assert_eq!(
+        value["ok"],
+        serde_json::json!(false),
+        "`ok` is false when the exit code is 1: {value}"
+    );
+    let config = value["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "config")
+        .expect("a config check");
     assert_eq!(config["level"], "fail");
-    assert!(config["fix"].as_str().unwrap().contains("nexus-token login"), "the JSON fix names the command: {config}");
+    assert!(
+        config["fix"]
+            .as_str()
+            .unwrap()
+            .contains("nexus-token login"),
+        "the JSON fix names the command: {config}"
+    );
 }
 
 #[test]
@@ -109,7 +159,10 @@ fn no_profile_fails_with_the_login_command() {
     let run = doctor(&sb);
     assert_eq!(run.code, 1, "no profile is a failure: {}", run.all());
     let (_, fix) = finding(&run, "FAIL", "no saved profile");
-    assert!(fix.contains("`nexus-token login --url URL --username USER`"), "the fix is the login command: {fix}");
+    assert!(
+        fix.contains("`nexus-token login --url URL --username USER`"),
+        "the fix is the login command: {fix}"
+    );
 }
 
 #[test]
@@ -120,9 +173,17 @@ fn an_unreachable_server_fails_with_a_fix() {
     login(&sb, &emu, &pw, false);
     drop(emu);
     let run = doctor(&sb);
-    assert_eq!(run.code, 1, "an unreachable server is a failure: {}", run.all());
+    assert_eq!(
+        run.code,
+        1,
+        "an unreachable server is a failure: {}",
+        run.all()
+    );
     let (_, fix) = finding(&run, "FAIL", "127.0.0.1");
-    assert!(fix.contains("check host and port in `--url` and that Nexus is running"), "the fix says what to check: {fix}");
+    assert!(
+        fix.contains("check host and port in `--url` and that Nexus is running"),
+        "the fix says what to check: {fix}"
+    );
     finding(&run, "ok", "nexus holds the current token");
 }
 
@@ -130,14 +191,27 @@ fn an_unreachable_server_fails_with_a_fix() {
 fn a_non_pro_edition_fails_with_a_fix() {
     let pw = unique_password();
     let pro = emulator(&pw);
-    let oss = Emulator::start(EmulatorConfig::new(Family::Nexus3).edition("OSS").user(USER, &pw)).unwrap();
+    let oss = Emulator::start(
+        EmulatorConfig::new(Family::Nexus3)
+            .edition("OSS")
+            .user(USER, &pw),
+    )
+    .unwrap();
     let sb = Sandbox::new();
     login(&sb, &pro, &pw, false);
     replace_in(&sb.config(), &pro.base_url(), &oss.base_url());
     let run = doctor(&sb);
-    assert_eq!(run.code, 1, "a server without user tokens is a failure: {}", run.all());
+    assert_eq!(
+        run.code,
+        1,
+        "a server without user tokens is a failure: {}",
+        run.all()
+    );
     let (_, fix) = finding(&run, "FAIL", "the OSS edition has no user tokens");
-    assert!(fix.contains("Nexus Pro") && fix.contains("nexus-token login --profile default --url URL"), "the fix names Pro and the login command: {fix}");
+    assert!(
+        fix.contains("Nexus Pro") && fix.contains("nexus-token login --profile default --url URL"),
+        "the fix names Pro and the login command: {fix}"
+    );
 }
 
 #[test]
@@ -146,10 +220,17 @@ fn a_forced_family_that_does_not_match_warns_with_a_fix() {
     let emu = emulator(&pw);
     let sb = Sandbox::new();
     login(&sb, &emu, &pw, false);
-    replace_in(&sb.config(), "username = \"alice\"", "username = \"alice\"\napi = \"nexus3-rest\"");
+    replace_in(
+        &sb.config(),
+        "username = \"alice\"",
+        "username = \"alice\"\napi = \"nexus3-rest\"",
+    );
     let run = doctor(&sb);
     let (_, fix) = finding(&run, "warn", "forces `--api nexus3-rest`");
-    assert!(fix.contains("`nexus-token login --profile default --api auto`"), "the fix is a login with detection: {fix}");
+    assert!(
+        fix.contains("`nexus-token login --profile default --api auto`"),
+        "the fix is a login with detection: {fix}"
+    );
 }
 
 #[test]
@@ -164,8 +245,15 @@ fn a_paused_profile_fails_with_the_login_command_and_sends_nothing() {
     emu.clear_requests();
     let run = doctor(&sb);
     assert_eq!(run.code, 1, "a paused profile is a failure: {}", run.all());
-    let (_, fix) = finding(&run, "FAIL", "refresh is paused: Nexus rejected the stored password");
-    assert!(fix.contains("`nexus-token login --profile default`"), "the fix is the login command: {fix}");
+    let (_, fix) = finding(
+        &run,
+        "FAIL",
+        "refresh is paused: Nexus rejected the stored password",
+    );
+    assert!(
+        fix.contains("`nexus-token login --profile default`"),
+        "the fix is the login command: {fix}"
+    );
     assert!(
         emu.requests().iter().all(|r| r.username.is_none()),
         "doctor sends no credentials for a paused profile: {:?}",
@@ -179,11 +267,23 @@ fn a_malformed_settings_file_fails_with_a_fix() {
     let emu = emulator(&pw);
     let sb = Sandbox::new();
     login(&sb, &emu, &pw, false);
-    std::fs::write(sb.settings(), "<settings><servers><server><id>nexus</id></servers>\n").unwrap();
+    std::fs::write(
+        sb.settings(),
+        "<settings><servers><server><id>nexus</id></servers>\n",
+    )
+    .unwrap();
     let run = doctor(&sb);
-    assert_eq!(run.code, 1, "a malformed settings.xml is a failure: {}", run.all());
+    assert_eq!(
+        run.code,
+        1,
+        "a malformed settings.xml is a failure: {}",
+        run.all()
+    );
     let (line, fix) = finding(&run, "FAIL", "settings.xml`:");
-    assert!(fix.contains("fix the file at that line and column"), "the fix points at the position: {line} / {fix}");
+    assert!(
+        fix.contains("fix the file at that line and column"),
+        "the fix points at the position: {line} / {fix}"
+    );
 }
 
 #[test]
@@ -194,9 +294,17 @@ fn a_missing_file_fails_with_the_refresh_command() {
     login(&sb, &emu, &pw, false);
     std::fs::remove_file(sb.properties()).unwrap();
     let run = doctor(&sb);
-    assert_eq!(run.code, 1, "a missing target file is a failure: {}", run.all());
+    assert_eq!(
+        run.code,
+        1,
+        "a missing target file is a failure: {}",
+        run.all()
+    );
     let (_, fix) = finding(&run, "FAIL", "gradle.properties` does not exist");
-    assert!(fix.contains("`nexus-token refresh --profile default`"), "the fix is the refresh command: {fix}");
+    assert!(
+        fix.contains("`nexus-token refresh --profile default`"),
+        "the fix is the refresh command: {fix}"
+    );
 }
 
 #[test]
@@ -206,12 +314,23 @@ fn a_stale_token_in_a_file_fails_with_the_refresh_command() {
     let sb = Sandbox::new();
     login(&sb, &emu, &pw, false);
     let (_, pass) = emu.token_of(USER).unwrap();
-    replace_in(&sb.properties(), &format!("nexusPassword={pass}"), "nexusPassword=an-old-token");
+    replace_in(
+        &sb.properties(),
+        &format!("nexusPassword={pass}"),
+        "nexusPassword=an-old-token",
+    );
     let run = doctor(&sb);
     assert_eq!(run.code, 1, "a stale token is a failure: {}", run.all());
     assert_no_secret(&run.all(), &pass, "doctor output");
-    let (_, fix) = finding(&run, "FAIL", "nexusUsername holds another value than the current token");
-    assert!(fix.contains("`nexus-token refresh --profile default`"), "the fix is the refresh command: {fix}");
+    let (_, fix) = finding(
+        &run,
+        "FAIL",
+        "nexusUsername holds another value than the current token",
+    );
+    assert!(
+        fix.contains("`nexus-token refresh --profile default`"),
+        "the fix is the refresh command: {fix}"
+    );
     finding(&run, "ok", "nexus holds the current token");
 }
 
@@ -223,9 +342,17 @@ fn a_world_readable_file_warns_with_chmod_but_does_not_fail() {
     login(&sb, &emu, &pw, false);
     std::fs::set_permissions(sb.settings(), std::fs::Permissions::from_mode(0o644)).unwrap();
     let run = doctor(&sb);
-    assert_eq!(run.code, 0, "a readable file is a warning, not a failure: {}", run.all());
+    assert_eq!(
+        run.code,
+        0,
+        "a readable file is a warning, not a failure: {}",
+        run.all()
+    );
     let (_, fix) = finding(&run, "warn", "is readable by every user");
-    assert!(fix.contains(&format!("chmod 600 '{}'", sb.settings().display())), "the fix is the chmod command: {fix}");
+    assert!(
+        fix.contains(&format!("chmod 600 '{}'", sb.settings().display())),
+        "the fix is the chmod command: {fix}"
+    );
 }
 
 #[test]
@@ -240,10 +367,25 @@ fn duplicate_server_ids_warn_with_a_fix() {
         "  <server>\n      <id>nexus</id>\n      <username>someone</username>\n      <password>else</password>\n    </server>\n  </servers>",
     );
     let run = doctor(&sb);
-    assert_eq!(run.code, 0, "a duplicate is a warning, not a failure: {}", run.all());
-    let (_, fix) = finding(&run, "warn", "several `<server>` entries with the id(s) nexus");
-    assert!(fix.contains("delete the later `<server>` entries with the id(s) nexus"), "the fix says which entries to delete: {fix}");
-    assert!(fix.contains(&sb.settings().display().to_string()), "the fix names the file: {fix}");
+    assert_eq!(
+        run.code,
+        0,
+        "a duplicate is a warning, not a failure: {}",
+        run.all()
+    );
+    let (_, fix) = finding(
+        &run,
+        "warn",
+        "several `<server>` entries with the id(s) nexus",
+    );
+    assert!(
+        fix.contains("delete the later `<server>` entries with the id(s) nexus"),
+        "the fix says which entries to delete: {fix}"
+    );
+    assert!(
+        fix.contains(&sb.settings().display().to_string()),
+        "the fix names the file: {fix}"
+    );
 }
 
 #[test]
@@ -256,8 +398,15 @@ fn an_org_gradle_project_variable_warns_with_a_fix() {
     cmd.env("ORG_GRADLE_PROJECT_nexusPassword", "shadow");
     let run = sb.run_with(cmd, None);
     assert_eq!(run.code, 0, "an override is a warning: {}", run.all());
-    let (_, fix) = finding(&run, "warn", "`ORG_GRADLE_PROJECT_nexusPassword` is set and overrides `nexusPassword`");
-    assert!(fix.contains("unset `ORG_GRADLE_PROJECT_nexusPassword`"), "the fix is to unset it: {fix}");
+    let (_, fix) = finding(
+        &run,
+        "warn",
+        "`ORG_GRADLE_PROJECT_nexusPassword` is set and overrides `nexusPassword`",
+    );
+    assert!(
+        fix.contains("unset `ORG_GRADLE_PROJECT_nexusPassword`"),
+        "the fix is to unset it: {fix}"
+    );
 }
 
 #[test]
@@ -268,18 +417,37 @@ fn a_project_gradle_properties_with_the_keys_warns_with_a_fix() {
     login(&sb, &emu, &pw, false);
     let project = sb.dir.path().join("project");
     std::fs::create_dir_all(&project).unwrap();
-    std::fs::write(project.join("gradle.properties"), "org.gradle.jvmargs=-Xmx1g\nnexusUsername=someone\n").unwrap();
+    std::fs::write(
+        project.join("gradle.properties"),
+        "org.gradle.jvmargs=-Xmx1g\nnexusUsername=someone\n",
+    )
+    .unwrap();
     let mut cmd = sb.command(&["doctor"]);
     cmd.current_dir(&project);
     let run = sb.run_with(cmd, None);
-    assert_eq!(run.code, 0, "a shadowing project file is a warning: {}", run.all());
+    assert_eq!(
+        run.code,
+        0,
+        "a shadowing project file is a warning: {}",
+        run.all()
+    );
     let (line, fix) = finding(&run, "warn", "the project's");
-    assert!(line.contains("nexusUsername"), "the line names the key: {line}");
     assert!(
-        fix.contains(&format!("remove `nexusUsername` from `{}`", project.join("gradle.properties").display())),
+        line.contains("nexusUsername"),
+        "the line names the key: {line}"
+    );
+    assert!(
+        fix.contains(&format!(
+            "remove `nexusUsername` from `{}`",
+            project.join("gradle.properties").display()
+        )),
         "the fix names the key and the file: {fix}"
     );
-    assert!(!run.stdout.contains("`nexusPassword` from"), "a key the project file does not set is not reported:\n{}", run.stdout);
+    assert!(
+        !run.stdout.contains("`nexusPassword` from"),
+        "a key the project file does not set is not reported:\n{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -310,7 +478,13 @@ fn a_user_home_file_shadowing_another_target_warns_with_a_fix() {
     std::fs::write(sb.properties(), "nexusPassword=old\n").unwrap();
     let run = doctor(&sb);
     let (_, fix) = finding(&run, "warn", "Gradle prefers it over");
-    assert!(fix.contains(&format!("remove `nexusPassword` from `{}`", sb.properties().display())), "the fix names the key and the user-home file: {fix}");
+    assert!(
+        fix.contains(&format!(
+            "remove `nexusPassword` from `{}`",
+            sb.properties().display()
+        )),
+        "the fix names the key and the user-home file: {fix}"
+    );
 }
 
 #[test]
@@ -325,25 +499,47 @@ fn the_schedule_is_information_when_missing_and_ok_when_installed() {
     let mut cmd = sb.command(&["doctor"]);
     cmd.env("NEXUS_TOKEN_SCHEDULE_DIR", &units);
     let run = sb.run_with(cmd, None);
-    assert_eq!(run.code, 0, "a missing schedule is not a failure: {}", run.all());
+    assert_eq!(
+        run.code,
+        0,
+        "a missing schedule is not a failure: {}",
+        run.all()
+    );
     let (_, fix) = finding(&run, "info", "no periodic refresh is installed");
-    assert!(fix.contains("`nexus-token schedule`"), "the fix is the install command: {fix}");
+    assert!(
+        fix.contains("`nexus-token schedule`"),
+        "the fix is the install command: {fix}"
+    );
 
     let mut cmd = sb.command(&["schedule"]);
     cmd.env("NEXUS_TOKEN_SCHEDULE_DIR", &units);
     let run = sb.run_with(cmd, None);
-    assert_eq!(run.code, 0, "schedule installs into NEXUS_TOKEN_SCHEDULE_DIR: {}", run.all());
+    assert_eq!(
+        run.code,
+        0,
+        "schedule installs into NEXUS_TOKEN_SCHEDULE_DIR: {}",
+        run.all()
+    );
 
     let mut cmd = sb.command(&["doctor"]);
     cmd.env("NEXUS_TOKEN_SCHEDULE_DIR", &units);
     let run = sb.run_with(cmd, None);
     assert_eq!(run.code, 0, "doctor passes: {}", run.all());
     let (line, _) = finding(&run, "ok", "a periodic refresh is installed");
-    assert!(line.contains(&units.display().to_string()), "the line names the installed unit: {line}");
+    assert!(
+        line.contains(&units.display().to_string()),
+        "the line names the installed unit: {line}"
+    );
     let status = sb.run(&["status", "--json"], None);
     let json: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
-    let last = json["profiles"][0]["last_success"].as_str().unwrap().to_owned();
-    assert!(line.contains(&format!("last successful refresh: {last}")), "the line says when a refresh last succeeded: {line}");
+    let last = json["profiles"][0]["last_success"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        line.contains(&format!("last successful refresh: {last}")),
+        "the line says when a refresh last succeeded: {line}"
+    );
 
     // A failing last refresh turns the line into a warning that says how to see why.
     drop(emu);
@@ -353,7 +549,10 @@ fn the_schedule_is_information_when_missing_and_ok_when_installed() {
     cmd.env("NEXUS_TOKEN_SCHEDULE_DIR", &units);
     let run = sb.run_with(cmd, None);
     let (_, fix) = finding(&run, "warn", "the last refresh of default failed");
-    assert!(fix.contains("`nexus-token refresh -v`"), "the fix says how to see the error: {fix}");
+    assert!(
+        fix.contains("`nexus-token refresh -v`"),
+        "the fix says how to see the error: {fix}"
+    );
 }
 
 // ---- checks that need the stored password (real Secret Service) ----
@@ -371,7 +570,11 @@ fn a_healthy_keyring_profile_passes_with_the_token_check() {
     assert_eq!(run.code, 0, "a healthy profile passes: {}", run.all());
     assert_no_secret(&run.all(), &pw, "doctor output");
     finding(&run, "ok", "the password of `alice` is in the keyring");
-    finding(&run, "ok", "Nexus accepts the stored password and issues a user token");
+    finding(
+        &run,
+        "ok",
+        "Nexus accepts the stored password and issues a user token",
+    );
     finding(&run, "ok", "the server does not expire tokens");
 }
 
@@ -386,14 +589,24 @@ fn no_stored_password_fails_with_the_login_command() {
     login(&sb, &emu, &pw, false);
     replace_in(&sb.config(), "keyring = false", "keyring = true");
     let run = doctor(&sb);
-    assert_eq!(run.code, 1, "a missing password is a failure: {}", run.all());
+    assert_eq!(
+        run.code,
+        1,
+        "a missing password is a failure: {}",
+        run.all()
+    );
     let (_, fix) = finding(&run, "FAIL", "no stored password for `alice`");
-    assert!(fix.contains("`nexus-token login --profile default`"), "the fix is the login command: {fix}");
+    assert!(
+        fix.contains("`nexus-token login --profile default`"),
+        "the fix is the login command: {fix}"
+    );
 }
 
 #[test]
 fn a_rejected_password_fails_with_the_login_command_and_pauses_the_profile() {
-    if !secret_service_available("a_rejected_password_fails_with_the_login_command_and_pauses_the_profile") {
+    if !secret_service_available(
+        "a_rejected_password_fails_with_the_login_command_and_pauses_the_profile",
+    ) {
         return;
     }
     let pw = unique_password();
@@ -402,14 +615,31 @@ fn a_rejected_password_fails_with_the_login_command_and_pauses_the_profile() {
     login(&sb, &emu, &pw, true);
     emu.set_password(USER, &format!("{pw}-changed"));
     let run = doctor(&sb);
-    assert_eq!(run.code, 1, "a rejected password is a failure: {}", run.all());
+    assert_eq!(
+        run.code,
+        1,
+        "a rejected password is a failure: {}",
+        run.all()
+    );
     let (line, fix) = finding(&run, "FAIL", "refresh of this profile is paused");
-    assert!(fix.contains("`nexus-token login --profile default`"), "the fix is the login command: {line} / {fix}");
+    assert!(
+        fix.contains("`nexus-token login --profile default`"),
+        "the fix is the login command: {line} / {fix}"
+    );
 
     emu.clear_requests();
     let run = sb.run(&["refresh"], None);
-    assert_eq!(run.code, 3, "refresh stays paused after doctor saw the rejection: {}", run.all());
-    assert!(emu.requests().is_empty(), "the paused profile is not sent to Nexus again: {:?}", emu.requests());
+    assert_eq!(
+        run.code,
+        3,
+        "refresh stays paused after doctor saw the rejection: {}",
+        run.all()
+    );
+    assert!(
+        emu.requests().is_empty(),
+        "the paused profile is not sent to Nexus again: {:?}",
+        emu.requests()
+    );
 }
 
 #[test]
@@ -418,7 +648,12 @@ fn an_expired_token_fails_with_the_refresh_command() {
         return;
     }
     let pw = unique_password();
-    let emu = Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, &pw).expiry(Some(Duration::from_secs(30 * 86_400)))).unwrap();
+    let emu = Emulator::start(
+        EmulatorConfig::new(Family::Nexus3)
+            .user(USER, &pw)
+            .expiry(Some(Duration::from_secs(30 * 86_400))),
+    )
+    .unwrap();
     let sb = Sandbox::new();
     login(&sb, &emu, &pw, true);
     let run = doctor(&sb);
@@ -429,9 +664,14 @@ fn an_expired_token_fails_with_the_refresh_command() {
     let run = doctor(&sb);
     assert_eq!(run.code, 1, "an expired token is a failure: {}", run.all());
     let (_, fix) = finding(&run, "FAIL", "the token expired at");
-    assert!(fix.contains("`nexus-token refresh --profile default`"), "the fix is the refresh command: {fix}");
     assert!(
-        emu.requests().iter().all(|r| !(r.method == "POST" && r.kind == RequestKind::Token)),
+        fix.contains("`nexus-token refresh --profile default`"),
+        "the fix is the refresh command: {fix}"
+    );
+    assert!(
+        emu.requests()
+            .iter()
+            .all(|r| !(r.method == "POST" && r.kind == RequestKind::Token)),
         "doctor never generates a token itself"
     );
 

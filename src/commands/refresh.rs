@@ -405,3 +405,81 @@ fn generate(
     }
     Ok(token)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_times_parse_with_both_offset_styles() {
+        let nexus3 = created_ms("2024-04-19T03:47:23.006+00:00");
+        let nexus2 = created_ms("2024-04-19T03:47:23.006+0000");
+        assert_eq!(
+            nexus3,
+            Some(1_713_498_443_006),
+            "a Nexus 3 `created` parses to its epoch milliseconds"
+        );
+        assert_eq!(
+            nexus2, nexus3,
+            "a Nexus 2 style `+0000` offset means the same instant"
+        );
+        assert_eq!(
+            created_ms("2024-04-19T05:47:23.006+0200"),
+            nexus3,
+            "other offsets are applied"
+        );
+        assert_eq!(
+            created_ms("yesterday"),
+            None,
+            "anything else is unknown, not an error"
+        );
+    }
+
+    #[test]
+    fn whole_days_left_round_down() {
+        assert_eq!(
+            days_left(10 * DAY_MS - 1, 0),
+            9,
+            "just under ten days is nine whole days"
+        );
+        assert_eq!(days_left(DAY_MS, 0), 1);
+        assert_eq!(
+            days_left(0, 1),
+            -1,
+            "an expired token has negative days left"
+        );
+    }
+
+    #[test]
+    fn the_default_margin_is_capped_at_half_the_lifetime_and_an_explicit_one_is_not() {
+        let created = "1970-01-01T00:00:00+00:00";
+        let default = ExpiryPolicy::from_flag(None, false);
+        assert_eq!(
+            margin_ms(default, Some(created), 5 * DAY_MS),
+            5 * DAY_MS / 2,
+            "a 5-day token gets a 2.5-day margin by default"
+        );
+        assert_eq!(
+            margin_ms(default, Some(created), 90 * DAY_MS),
+            7 * DAY_MS,
+            "a 90-day token gets the 7-day default"
+        );
+        assert_eq!(
+            margin_ms(default, None, 5 * DAY_MS),
+            7 * DAY_MS,
+            "without a creation time the default applies"
+        );
+        let explicit = ExpiryPolicy::from_flag(Some(6), false);
+        assert_eq!(
+            margin_ms(explicit, Some(created), 5 * DAY_MS),
+            6 * DAY_MS,
+            "`--expiry-margin` is taken as given"
+        );
+    }
+
+    #[test]
+    fn margins_are_described_in_days_or_hours() {
+        assert_eq!(describe_ms(7 * DAY_MS), "7-day");
+        assert_eq!(describe_ms(DAY_MS * 5 / 2), "60-hour");
+    }
+}
