@@ -679,3 +679,64 @@ fn an_expired_token_fails_with_the_refresh_command() {
     assert_eq!(run.code, 0, "refresh fixes it: {}", run.all());
     assert_eq!(doctor(&sb).code, 0, "after the refresh doctor passes");
 }
+
+#[test]
+fn encrypted_maven_passwords_are_compared_decrypted() {
+    let pw = unique_password();
+    let emu = emulator(&pw);
+    let sb = Sandbox::new();
+    let master =
+        nexus_token::maven_security::encrypt("master-passphrase-for-tests", "settings.security");
+    std::fs::create_dir_all(sb.home().join(".m2")).unwrap();
+    std::fs::write(
+        sb.home().join(".m2/settings-security.xml"),
+        format!("<settingsSecurity>\n  <master>{master}</master>\n</settingsSecurity>\n"),
+    )
+    .unwrap();
+    login(&sb, &emu, &pw, false);
+    let (_, pass) = emu.token_of(USER).unwrap();
+    let settings = std::fs::read_to_string(sb.settings()).unwrap();
+    assert!(
+        !settings.contains(&pass),
+        "with a master password the passCode is stored encrypted"
+    );
+
+    let run = doctor(&sb);
+    assert_eq!(
+        run.code,
+        0,
+        "an encrypted current token passes: {}",
+        run.all()
+    );
+    finding(&run, "ok", "nexus holds the current token");
+    let status = sb.run(&["status"], None);
+    assert!(
+        status
+            .stdout
+            .contains("server `nexus`: holds the current token"),
+        "status compares the decrypted value:\n{}",
+        status.stdout
+    );
+
+    // An encrypted value of another token is stale.
+    let other =
+        nexus_token::maven_security::encrypt("another-token", "master-passphrase-for-tests");
+    let start = settings.find("<password>").unwrap() + "<password>".len();
+    let end = settings[start..].find("</password>").unwrap() + start;
+    std::fs::write(
+        sb.settings(),
+        format!("{}{other}{}", &settings[..start], &settings[end..]),
+    )
+    .unwrap();
+    let run = doctor(&sb);
+    assert_eq!(run.code, 1, "an encrypted stale token fails: {}", run.all());
+    let (_, fix) = finding(
+        &run,
+        "FAIL",
+        "nexus holds another value than the current token",
+    );
+    assert!(
+        fix.contains("`nexus-token refresh --profile default`"),
+        "the fix is the refresh command: {fix}"
+    );
+}

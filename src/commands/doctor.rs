@@ -14,7 +14,7 @@ use crate::store::service_name;
 use crate::targets;
 use crate::{fs, gradle, maven, schedule};
 
-use super::refresh::{DEFAULT_EXPIRY_MARGIN_DAYS, days_left, now_ms};
+use super::refresh::{ExpiryPolicy, days_left, margin_ms, now_ms};
 use super::status::format_ms;
 use super::{Context, client_for};
 
@@ -254,7 +254,15 @@ fn check_profile(
                     None,
                 );
                 current_fp = Some(fingerprint(&token.name_code, token.pass_code.expose()));
-                check_expiry(name, client, family, &profile.username, password, checks);
+                check_expiry(
+                    name,
+                    client,
+                    family,
+                    &profile.username,
+                    password,
+                    token.created.as_deref(),
+                    checks,
+                );
             }
             Err(e) if e.is_rejected_login() => {
                 // Like `refresh`: one rejection pauses the profile, so that neither a scheduled
@@ -494,6 +502,7 @@ fn check_expiry(
     family: Family,
     username: &str,
     password: &Secret<String>,
+    created: Option<&str>,
     checks: &mut Checks,
 ) {
     if family != Family::Nexus3 {
@@ -529,7 +538,7 @@ fn check_expiry(
                     format!("the token expired at {when}"),
                     refresh,
                 );
-            } else if at - now <= i64::from(DEFAULT_EXPIRY_MARGIN_DAYS) * 86_400_000 {
+            } else if at - now <= margin_ms(ExpiryPolicy::from_flag(None, false), created, at) {
                 checks.add(
                     "token-expiry",
                     Level::Warn,

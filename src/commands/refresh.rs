@@ -216,7 +216,7 @@ pub(super) fn created_ms(created: &str) -> Option<i64> {
 /// The margin in milliseconds for a token expiring at `expires_at`: the default margin is capped
 /// at half the token's lifetime, so that a server with short-lived tokens does not get a new
 /// token on every refresh (which would also break the other machines using the old one).
-fn margin_ms(policy: ExpiryPolicy, created: Option<&str>, expires_at: i64) -> i64 {
+pub(super) fn margin_ms(policy: ExpiryPolicy, created: Option<&str>, expires_at: i64) -> i64 {
     let margin = i64::from(policy.margin_days) * DAY_MS;
     if policy.explicit {
         return margin;
