@@ -1,7 +1,10 @@
 //! `doctor`: one line per check, with the fix when it fails. Server reachable, family and
 //! edition, keyring and stored password, login accepted and user tokens available, files parse,
-//! files hold the current token, file modes, duplicate server ids, Gradle overrides, schedule.
-//! Exits 1 when a check fails; warnings and a missing schedule are not failures.
+//! token expiry, files parse, files hold the current token, file modes, duplicate server ids,
+//! Gradle overrides, schedule. Exits 1 when a check fails; warnings and a missing schedule are not
+//! failures. It never changes a file or the server's token; the one thing it records is a
+//! rejected password (the profile is paused, as `refresh` would), so repeated runs cannot lock
+//! the account.
 
 use serde::Serialize;
 

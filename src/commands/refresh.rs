@@ -4,6 +4,10 @@
 //! A profile whose stored password Nexus rejected is not sent to the server again until `login`
 //! succeeds (lockout guard). A failing profile does not stop the others; the exit status is the
 //! most serious one.
+//!
+//! Also home of [`fetch_current`], the token fetch with expiry handling (Nexus 3.69+) that
+//! `login` shares: generate a new token when the current one has expired or will within the
+//! margin, and keep a server without expiry at two requests per refresh.
 
 use crate::cli::RefreshArgs;
 use crate::error::{Error, ExitStatus, Result};
