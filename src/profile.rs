@@ -137,6 +137,10 @@ pub struct ProfileState {
     /// Token expiry, milliseconds since the epoch, when the server tells it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at_ms: Option<i64>,
+    /// When the expiry settings were last read (RFC 3339, UTC): a server that did not expire
+    /// tokens is asked again once a week, in case an administrator switched expiry on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry_checked_at: Option<String>,
     /// Set when Nexus rejected the stored password: refresh then stays away from the server
     /// until `login` succeeds (guard against account lockout).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,17 +1,24 @@
 //! `doctor`: one line per check, with the fix when it fails. Server reachable, family and
 //! edition, keyring and stored password, login accepted and user tokens available, files parse,
-//! files hold the current token, file modes, duplicate server ids, Gradle overrides, schedule.
-//! Exits 1 when a check fails; warnings and a missing schedule are not failures.
+//! token expiry, files parse, files hold the current token, file modes, duplicate server ids,
+//! Gradle overrides, schedule. Exits 1 when a check fails; warnings and a missing schedule are not
+//! failures. It never changes a file or the server's token; the one thing it records is a
+//! rejected password (the profile is paused, as `refresh` would), so repeated runs cannot lock
+//! the account.
 
 use serde::Serialize;
 
 use crate::cli::DoctorArgs;
 use crate::error::{Error, ExitStatus, Result};
-use crate::profile::{Config, Profile, ProfileState, State, fingerprint};
+use crate::nexus::Family;
+use crate::profile::{Config, Profile, ProfileState, Rejected, State, fingerprint, now_rfc3339};
+use crate::secret::Secret;
 use crate::store::service_name;
 use crate::targets;
 use crate::{fs, gradle, maven, schedule};
 
+use super::refresh::{ExpiryPolicy, days_left, margin_ms, now_ms};
+use super::status::format_ms;
 use super::{Context, client_for};
 
 /// The outcome of one check.
@@ -90,13 +97,13 @@ pub(super) fn run(ctx: &Context<'_>, args: &DoctorArgs) -> Result<ExitStatus> {
             None,
         );
     }
-    if let Some(only) = &args.profile {
-        if !config.profiles.contains_key(only) {
-            return Err(Error::usage(
-                format!("no saved profile named `{only}`"),
-                None,
-            ));
-        }
+    if let Some(only) = &args.profile
+        && !config.profiles.contains_key(only)
+    {
+        return Err(Error::usage(
+            format!("no saved profile named `{only}`"),
+            None,
+        ));
     }
     for (name, profile) in &config.profiles {
         if args.profile.as_ref().is_some_and(|only| only != name) {
@@ -127,6 +134,7 @@ fn check_profile(
         }
     };
     let mut family = profile.api.or(ps.family);
+    let mut server_ok = false;
     if let Some(client) = &client {
         match client.detect() {
             Ok(d) => {
@@ -138,6 +146,7 @@ fn check_profile(
                     d.family
                 );
                 checks.add("server", Level::Ok, what.replace("  ", " "), None);
+                server_ok = true;
                 if let Some(forced) = profile.api.filter(|f| *f != d.family) {
                     checks.add(
                         "family",
@@ -150,6 +159,34 @@ fn check_profile(
                             "run `nexus-token login --profile {name} --api auto`"
                         )),
                     );
+                }
+                match d.has_user_tokens() {
+                    Some(false) => {
+                        server_ok = false;
+                        checks.add(
+                            "edition",
+                            Level::Fail,
+                            format!(
+                                "the {} edition has no user tokens",
+                                d.edition.as_deref().unwrap_or("unknown")
+                            ),
+                            Some(format!(
+                                "user tokens need Nexus Pro: ask your administrator, or point the profile at a Pro server with `nexus-token login --profile {name} --url URL`"
+                            )),
+                        );
+                    }
+                    Some(true) => checks.add(
+                        "edition",
+                        Level::Ok,
+                        format!("the {} edition has user tokens", d.edition.as_deref().unwrap_or("")),
+                        None,
+                    ),
+                    None => checks.add(
+                        "edition",
+                        Level::Info,
+                        "the server does not tell its edition; the token check below shows whether it has user tokens",
+                        None,
+                    ),
                 }
                 family = family.or(Some(d.family));
             }
@@ -177,8 +214,13 @@ fn check_profile(
             Ok(None) => checks.add(
                 "keyring",
                 Level::Fail,
-                format!("no stored password for `{}`", profile.username),
-                Some(format!("run `nexus-token login --profile {name}`")),
+                format!(
+                    "no stored password for `{}` at {}",
+                    profile.username, profile.url
+                ),
+                Some(format!(
+                    "run `nexus-token login --profile {name}` to store it"
+                )),
             ),
             Err(e) => checks.add("keyring", Level::Fail, e.to_string(), e.hint()),
         }
@@ -186,26 +228,26 @@ fn check_profile(
         checks.add(
             "keyring",
             Level::Info,
-            "saved with --no-keyring: refresh needs --password-stdin",
+            "saved with `--no-keyring`: the token is checked only by `refresh --password-stdin`",
             None,
         );
     }
 
-    // Login accepted, user tokens available.
+    // Login accepted, user tokens available, expiry.
     let mut current_fp = ps.token_fingerprint.clone();
     if let Some(rejected) = &ps.rejected {
         checks.add(
             "login",
             Level::Fail,
             format!(
-                "refresh is paused: Nexus rejected the stored password at {} ({})",
+                "refresh is paused: Nexus rejected the stored password at {} ({}); nexus-token does not contact Nexus for this profile",
                 rejected.at, rejected.reason
             ),
-            Some(format!(
-                "run `nexus-token login --profile {name}` with your current password"
-            )),
+            Some(format!("run `nexus-token login --profile {name}` with your current password")),
         );
-    } else if let (Some(client), Some(family), Some(password)) = (&client, family, &password) {
+    } else if let (Some(client), Some(family), Some(password), true) =
+        (&client, family, &password, server_ok)
+    {
         match client.fetch_token(family, &profile.username, password) {
             Ok(token) => {
                 checks.add(
@@ -215,6 +257,40 @@ fn check_profile(
                     None,
                 );
                 current_fp = Some(fingerprint(&token.name_code, token.pass_code.expose()));
+                check_expiry(
+                    name,
+                    client,
+                    family,
+                    &profile.username,
+                    password,
+                    token.created.as_deref(),
+                    checks,
+                );
+            }
+            Err(e) if e.is_rejected_login() => {
+                // Like `refresh`: one rejection pauses the profile, so that neither a scheduled
+                // refresh nor another doctor run can lock the account.
+                let mut paused = ps.clone();
+                paused.rejected = Some(Rejected {
+                    at: now_rfc3339(),
+                    reason: e.to_string(),
+                });
+                let recorded = State::update_profile(&ctx.state_path, name, &paused).is_ok();
+                checks.add(
+                    "login",
+                    Level::Fail,
+                    format!(
+                        "{e}{}",
+                        if recorded {
+                            "; refresh of this profile is paused until `login` succeeds"
+                        } else {
+                            ""
+                        }
+                    ),
+                    Some(format!(
+                        "run `nexus-token login --profile {name}` with your current password"
+                    )),
+                );
             }
             Err(e) => checks.add("token", Level::Fail, e.to_string(), e.hint()),
         }
@@ -241,7 +317,11 @@ fn check_profile(
                             "duplicate-ids",
                             if ours.is_empty() { Level::Info } else { Level::Warn },
                             format!("`{}` has several `<server>` entries with the id(s) {}: Maven uses the first", path.display(), dups.join(", ")),
-                            Some("delete the later duplicates by hand".into()),
+                            Some(format!(
+                                "delete the later `<server>` entries with the id(s) {} from `{}` by hand (nexus-token edits only the first)",
+                                dups.join(", "),
+                                path.display()
+                            )),
                         );
                     }
                 }
@@ -309,21 +389,38 @@ fn check_profile(
                 )),
             );
         }
-        if let Ok(cwd) = std::env::current_dir() {
-            let project = cwd.join("gradle.properties");
-            if project != path {
-                if let Ok(Some(bytes)) = fs::read_optional(&project) {
-                    for key in &keys {
-                        if matches!(gradle::read_property(&bytes, key), Ok(Some(_))) {
-                            checks.add(
-                                "gradle-override",
-                                Level::Warn,
-                                format!("the project's `{}` also sets `{key}`; Gradle prefers the user-home file, but builds run elsewhere may read this one", project.display()),
-                                Some(format!("remove `{key}` from `{}`", project.display())),
-                            );
-                        }
-                    }
-                }
+        // A target elsewhere than the user-home file loses to it.
+        let home_file = ctx.env.gradle_properties();
+        if home_file != path {
+            for key in keys_set_in(&home_file, &keys) {
+                checks.add(
+                    "gradle-override",
+                    Level::Warn,
+                    format!(
+                        "`{}` also sets `{key}` and Gradle prefers it over `{}`",
+                        home_file.display(),
+                        path.display()
+                    ),
+                    Some(format!("remove `{key}` from `{}`", home_file.display())),
+                );
+            }
+        }
+        // The project's own file (doctor run in the project directory).
+        let project = std::env::current_dir().map(|cwd| cwd.join("gradle.properties"));
+        if let Ok(project) = project
+            && project != path
+            && project != home_file
+        {
+            for key in keys_set_in(&project, &keys) {
+                checks.add(
+                    "gradle-override",
+                    Level::Warn,
+                    format!(
+                        "the project's `{}` also sets `{key}`: Gradle prefers the user-home file, but a build with another `GRADLE_USER_HOME` (CI, containers) reads this one",
+                        project.display()
+                    ),
+                    Some(format!("remove `{key}` from `{}`", project.display())),
+                );
             }
         }
     }
@@ -391,28 +488,126 @@ fn check_profile(
     }
 }
 
+/// The keys among `keys` that the file at `path` sets (none when it is missing or unreadable).
+fn keys_set_in<'k>(path: &std::path::Path, keys: &[&'k str]) -> Vec<&'k str> {
+    let Ok(Some(bytes)) = fs::read_optional(path) else {
+        return Vec::new();
+    };
+    keys.iter()
+        .copied()
+        .filter(|key| matches!(gradle::read_property(&bytes, key), Ok(Some(_))))
+        .collect()
+}
+
+fn check_expiry(
+    name: &str,
+    client: &crate::nexus::Client,
+    family: Family,
+    username: &str,
+    password: &Secret<String>,
+    created: Option<&str>,
+    checks: &mut Checks,
+) {
+    if family != Family::Nexus3 {
+        checks.add(
+            "token-expiry",
+            Level::Ok,
+            format!("the `{family}` API has no token expiry"),
+            None,
+        );
+        return;
+    }
+    let refresh = Some(format!(
+        "run `nexus-token refresh --profile {name}` (it generates a new token)"
+    ));
+    match client.token_attributes(username, password) {
+        Ok(Some(attrs)) if attrs.expiration_enabled => {
+            let Some(at) = attrs.expires_at_ms else {
+                checks.add(
+                    "token-expiry",
+                    Level::Info,
+                    "the server expires tokens but does not say when this one does",
+                    None,
+                );
+                return;
+            };
+            let now = now_ms();
+            let days = days_left(at, now);
+            let when = format_ms(at).unwrap_or_else(|| at.to_string());
+            if at <= now {
+                checks.add(
+                    "token-expiry",
+                    Level::Fail,
+                    format!("the token expired at {when}"),
+                    refresh,
+                );
+            } else if at - now <= margin_ms(ExpiryPolicy::from_flag(None, false), created, at) {
+                checks.add(
+                    "token-expiry",
+                    Level::Warn,
+                    format!("the token expires at {when} ({days} day(s) left)"),
+                    refresh,
+                );
+            } else {
+                checks.add(
+                    "token-expiry",
+                    Level::Ok,
+                    format!("the token expires at {when} ({days} day(s) left)"),
+                    None,
+                );
+            }
+        }
+        Ok(_) => checks.add(
+            "token-expiry",
+            Level::Ok,
+            "the server does not expire tokens",
+            None,
+        ),
+        Err(e) => checks.add(
+            "token-expiry",
+            Level::Warn,
+            format!("could not read the token expiry: {e}"),
+            e.hint(),
+        ),
+    }
+}
+
 fn check_schedule(ctx: &Context<'_>, state: &State, checks: &mut Checks) {
+    let last = state
+        .profiles
+        .values()
+        .filter_map(|p| p.last_success.clone())
+        .max();
     match schedule::installed(ctx.env) {
         Some(installed) => {
-            let last = state
-                .profiles
-                .values()
-                .filter_map(|p| p.last_success.clone())
-                .max();
-            checks.add(
-                "schedule",
-                Level::Ok,
-                format!(
-                    "a periodic refresh is installed: {installed}; last successful refresh: {}",
-                    last.as_deref().unwrap_or("never")
-                ),
-                None,
+            let message = format!(
+                "a periodic refresh is installed: {installed}; last successful refresh: {}",
+                last.as_deref().unwrap_or("never")
             );
+            let failing: Vec<&str> = state
+                .profiles
+                .iter()
+                .filter(|(_, p)| p.last_error.is_some() || p.rejected.is_some())
+                .map(|(n, _)| n.as_str())
+                .collect();
+            if failing.is_empty() {
+                checks.add("schedule", Level::Ok, message, None);
+            } else {
+                checks.add(
+                    "schedule",
+                    Level::Warn,
+                    format!("{message}; the last refresh of {} failed", failing.join(", ")),
+                    Some("run `nexus-token refresh -v` to see why (and `nexus-token status` for the last error)".into()),
+                );
+            }
         }
         None => checks.add(
             "schedule",
             Level::Info,
-            "no periodic refresh is installed",
+            format!(
+                "no periodic refresh is installed; last successful refresh: {}",
+                last.as_deref().unwrap_or("never")
+            ),
             Some("run `nexus-token schedule` to refresh every 12 hours".into()),
         ),
     }

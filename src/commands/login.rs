@@ -14,6 +14,7 @@ use crate::store::service_name;
 use crate::targets::{self, TokenValues, WriteOptions};
 use crate::{fs, gradle, maven};
 
+use super::refresh::{ExpiryPolicy, fetch_current};
 use super::{Context, client_for, family_for, normalize_url, read_password, report_files};
 
 pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
@@ -94,7 +95,19 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
 
     // 2. The password and the token.
     let password = read_password(ctx, args.password_stdin, true, &profile.username)?;
-    let token = client.fetch_token(family, &profile.username, &password)?;
+    // On Nexus 3.69+ with expiry, an expired (or nearly expired) token is replaced first: a
+    // login must not write a token that stops working within days.
+    let mut expiry = ProfileState::default();
+    let policy = ExpiryPolicy::from_flag(None, args.dry_run);
+    let token = fetch_current(
+        ctx,
+        &client,
+        family,
+        &profile.username,
+        &password,
+        &mut expiry,
+        policy,
+    )?;
     ui.step(&format!("fetched the user token of `{}`", profile.username));
 
     // 3. Targets: flags, else what the profile had, else discovery.
@@ -141,8 +154,8 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     let reports = targets::write_token(&profile, ctx.env, &values, WriteOptions::default())?;
     report_files(ui, &reports, false);
 
-    // 6. Expiry (Nexus 3.69+), best effort: login already succeeded.
-    let mut profile_state = ProfileState {
+    // 6. The state: family, token fingerprint, and the expiry read in step 2.
+    let profile_state = ProfileState {
         family: Some(family),
         version: detection.as_ref().and_then(|d| d.version.clone()),
         edition: detection.as_ref().and_then(|d| d.edition.clone()),
@@ -150,18 +163,11 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         last_success: Some(now_rfc3339()),
         token_created: token.created.clone(),
         token_fingerprint: Some(fingerprint(&token.name_code, token.pass_code.expose())),
+        expiration_enabled: expiry.expiration_enabled,
+        expires_at_ms: expiry.expires_at_ms,
+        expiry_checked_at: expiry.expiry_checked_at,
         ..ProfileState::default()
     };
-    if family == crate::nexus::Family::Nexus3 {
-        match client.token_attributes(&profile.username, &password) {
-            Ok(Some(attrs)) => {
-                profile_state.expiration_enabled = Some(attrs.expiration_enabled);
-                profile_state.expires_at_ms = attrs.expires_at_ms;
-            }
-            Ok(None) => profile_state.expiration_enabled = Some(false),
-            Err(e) => ui.verbose(1, &format!("could not read the token expiry: {e}")),
-        }
-    }
 
     // 7. Profile and state (clears a rejected-password flag).
     Config::update_profile(&ctx.config_path, &args.profile, Some(&profile))?;

@@ -4,6 +4,10 @@
 //! A profile whose stored password Nexus rejected is not sent to the server again until `login`
 //! succeeds (lockout guard). A failing profile does not stop the others; the exit status is the
 //! most serious one.
+//!
+//! Also home of [`fetch_current`], the token fetch with expiry handling (Nexus 3.69+) that
+//! `login` shares: generate a new token when the current one has expired or will within the
+//! margin, and keep a server without expiry at two requests per refresh.
 
 use crate::cli::RefreshArgs;
 use crate::error::{Error, ExitStatus, Result};
@@ -105,7 +109,16 @@ fn refresh_one(
         state.edition = d.edition;
     }
 
-    let token = match fetch(ctx, &client, family, profile, &password, state, args) {
+    let policy = ExpiryPolicy::from_flag(args.expiry_margin, args.dry_run);
+    let token = match fetch_current(
+        ctx,
+        &client,
+        family,
+        &profile.username,
+        &password,
+        state,
+        policy,
+    ) {
         Ok(token) => token,
         Err(Error::Nexus(e)) if e.is_rejected_login() => {
             state.rejected = Some(Rejected {
@@ -145,51 +158,332 @@ fn refresh_one(
     Ok(())
 }
 
-/// Fetches the token; on servers that expire tokens, generates a new one when it has expired or
-/// will within the margin.
-fn fetch(
+/// How `fetch_current` treats token expiry.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ExpiryPolicy {
+    /// Generate a new token when the current one expires within this many days.
+    pub margin_days: u32,
+    /// Whether the margin was given explicitly (`--expiry-margin`); the default one is capped
+    /// at half the token's lifetime.
+    pub explicit: bool,
+    /// Only say that a new token would be generated (a POST changes the server).
+    pub dry_run: bool,
+}
+
+impl ExpiryPolicy {
+    /// The policy from `--expiry-margin` (or the default).
+    pub(super) fn from_flag(margin: Option<u32>, dry_run: bool) -> ExpiryPolicy {
+        ExpiryPolicy {
+            margin_days: margin.unwrap_or(DEFAULT_EXPIRY_MARGIN_DAYS),
+            explicit: margin.is_some(),
+            dry_run,
+        }
+    }
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// A server that did not expire tokens is asked again after this many days (one extra request
+/// a week; every other refresh costs the plain two).
+const EXPIRY_RECHECK_DAYS: i64 = 7;
+
+/// Whole days from `now_ms` until `expires_at_ms`, rounded down (negative once expired).
+pub(super) fn days_left(expires_at_ms: i64, now_ms: i64) -> i64 {
+    (expires_at_ms - now_ms).div_euclid(DAY_MS)
+}
+
+/// Now, in milliseconds since the epoch.
+pub(super) fn now_ms() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// A token's `created` time (ISO 8601, `+00:00` or `+0000` offsets) in milliseconds, if it parses.
+pub(super) fn created_ms(created: &str) -> Option<i64> {
+    let text = created.trim();
+    let bytes = text.as_bytes();
+    // `+0000` -> `+00:00`, which RFC 3339 wants.
+    let normalized = match bytes.len().checked_sub(5).map(|i| (i, &bytes[i..])) {
+        Some((i, [sign, a, b, c, d]))
+            if matches!(sign, b'+' | b'-') && [a, b, c, d].iter().all(|x| x.is_ascii_digit()) =>
+        {
+            format!("{}:{}", &text[..i + 3], &text[i + 3..])
+        }
+        _ => text.to_owned(),
+    };
+    let t =
+        time::OffsetDateTime::parse(&normalized, &time::format_description::well_known::Rfc3339)
+            .ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// The margin in milliseconds for a token expiring at `expires_at`: the default margin is capped
+/// at half the token's lifetime, so that a server with short-lived tokens does not get a new
+/// token on every refresh (which would also break the other machines using the old one).
+pub(super) fn margin_ms(policy: ExpiryPolicy, created: Option<&str>, expires_at: i64) -> i64 {
+    let margin = i64::from(policy.margin_days) * DAY_MS;
+    if policy.explicit {
+        return margin;
+    }
+    match created.and_then(created_ms) {
+        Some(created) if expires_at > created => margin.min((expires_at - created) / 2),
+        _ => margin,
+    }
+}
+
+/// Fetches the current token. On servers that expire tokens (Nexus 3.69+) it also reads the token
+/// attributes and generates a new token (POST) when the current one has expired or will within
+/// the margin; what the server told is recorded in `state`.
+///
+/// Requests: a server known not to expire tokens (older families, or `expirationEnabled` false
+/// at the last look) costs the plain two (ticket, token); the attributes are read when the state
+/// does not know yet, when the server expires tokens, when the last look is a week old, or when
+/// Nexus answers that the token expired (expiry was switched on since).
+pub(super) fn fetch_current(
     ctx: &Context<'_>,
     client: &crate::nexus::Client,
     family: Family,
-    profile: &Profile,
+    username: &str,
     password: &Secret<String>,
     state: &mut ProfileState,
-    args: &RefreshArgs,
+    policy: ExpiryPolicy,
 ) -> Result<UserToken> {
-    if family != Family::Nexus3 || state.expiration_enabled != Some(true) {
-        return Ok(client.fetch_token(family, &profile.username, password)?);
+    let ui = ctx.ui;
+    if family != Family::Nexus3 {
+        // Token expiry came with Nexus 3.69, on the 3.24+ API only.
+        state.expiration_enabled = Some(false);
+        state.expires_at_ms = None;
+        return Ok(client.fetch_token(family, username, password)?);
     }
-    let attrs = client.token_attributes(&profile.username, password)?;
-    state.expiration_enabled = attrs.map(|a| a.expiration_enabled);
-    state.expires_at_ms = attrs.and_then(|a| a.expires_at_ms);
-    let margin_days = i64::from(args.expiry_margin.unwrap_or(DEFAULT_EXPIRY_MARGIN_DAYS));
-    let Some(expires_at) = state
-        .expires_at_ms
-        .filter(|_| state.expiration_enabled == Some(true))
-    else {
-        return Ok(client.fetch_token(family, &profile.username, password)?);
+    let current = match client.fetch_token(family, username, password) {
+        Ok(token) => Some(token),
+        Err(crate::nexus::Error::TokenExpired { .. }) => {
+            ui.verbose(
+                1,
+                "Nexus says the token expired: reading its expiry settings",
+            );
+            None
+        }
+        Err(e) => return Err(e.into()),
     };
-    let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
-    let days_left = (expires_at - now_ms).div_euclid(86_400_000);
-    if expires_at - now_ms <= margin_days * 86_400_000 {
-        if args.dry_run {
-            ctx.ui.step(&format!(
-                "the token expires in {days_left} day(s): a new one would be generated"
-            ));
-            return Ok(client.fetch_token(family, &profile.username, password)?);
-        }
-        if expires_at <= now_ms {
-            ctx.ui.step("the token has expired: generating a new one");
-        } else {
-            ctx.ui.step(&format!("the token expires in {days_left} day(s), within the {margin_days}-day margin: generating a new one"));
-        }
-        let token = client.generate_token(family, &profile.username, password)?;
-        if let Ok(Some(attrs)) = client.token_attributes(&profile.username, password) {
-            state.expires_at_ms = attrs.expires_at_ms;
-        }
+    let recheck_due = state
+        .expiry_checked_at
+        .as_deref()
+        .and_then(created_ms)
+        .is_none_or(|checked| now_ms() - checked >= EXPIRY_RECHECK_DAYS * DAY_MS);
+    if state.expiration_enabled == Some(false)
+        && !recheck_due
+        && let Some(token) = current
+    {
+        ui.verbose(1, "the server does not expire tokens");
         return Ok(token);
     }
-    ctx.ui
-        .step(&format!("the token expires in {days_left} day(s)"));
-    Ok(client.fetch_token(family, &profile.username, password)?)
+    match client.token_attributes(username, password) {
+        Ok(attrs) => {
+            state.expiration_enabled = Some(attrs.is_some_and(|a| a.expiration_enabled));
+            state.expires_at_ms = attrs.and_then(|a| a.expires_at_ms);
+            state.expiry_checked_at = Some(now_rfc3339());
+        }
+        Err(e) if e.is_rejected_login() => return Err(e.into()),
+        Err(e) => {
+            // Look again next time; the token itself may be fine.
+            state.expiration_enabled = None;
+            ui.warn(&format!("could not read the token expiry: {e}"));
+        }
+    }
+    let Some(token) = current else {
+        return generate(
+            ctx,
+            client,
+            family,
+            username,
+            password,
+            state,
+            policy,
+            "Nexus says the token has expired",
+            None,
+        );
+    };
+    let now = now_ms();
+    let (Some(true), Some(at)) = (state.expiration_enabled, state.expires_at_ms) else {
+        ui.verbose(
+            1,
+            if state.expiration_enabled == Some(true) {
+                "the server expires tokens but did not say when this one does"
+            } else {
+                "the server does not expire tokens"
+            },
+        );
+        return Ok(token);
+    };
+    let days = days_left(at, now);
+    let margin = margin_ms(policy, token.created.as_deref(), at);
+    if at <= now {
+        return generate(
+            ctx,
+            client,
+            family,
+            username,
+            password,
+            state,
+            policy,
+            "the token has expired",
+            Some(token),
+        );
+    }
+    if at - now <= margin {
+        let reason = format!(
+            "the token expires in {days} day(s), within the {} margin",
+            describe_ms(margin)
+        );
+        return generate(
+            ctx,
+            client,
+            family,
+            username,
+            password,
+            state,
+            policy,
+            &reason,
+            Some(token),
+        );
+    }
+    ui.step(&format!(
+        "the token expires in {days} day(s); a new one is generated {} before",
+        describe_ms(margin)
+    ));
+    Ok(token)
+}
+
+/// `7 days`, `36 hours`: a margin for messages.
+fn describe_ms(ms: i64) -> String {
+    if ms % DAY_MS == 0 {
+        format!("{}-day", ms / DAY_MS)
+    } else {
+        format!("{}-hour", ms.div_euclid(3_600_000))
+    }
+}
+
+/// Generates a new token (or says it would, in a dry run) and records its expiry.
+#[allow(clippy::too_many_arguments)]
+fn generate(
+    ctx: &Context<'_>,
+    client: &crate::nexus::Client,
+    family: Family,
+    username: &str,
+    password: &Secret<String>,
+    state: &mut ProfileState,
+    policy: ExpiryPolicy,
+    reason: &str,
+    current: Option<UserToken>,
+) -> Result<UserToken> {
+    let ui = ctx.ui;
+    if policy.dry_run {
+        ui.step(&format!("{reason}: a new one would be generated"));
+        return current.ok_or_else(|| {
+            Error::other(
+                ExitStatus::Unavailable,
+                format!("{reason}; a dry run does not generate a new one"),
+                Some("run `nexus-token refresh` without `--dry-run`".into()),
+            )
+        });
+    }
+    ui.step(&format!("{reason}: generating a new one"));
+    let token = client.generate_token(family, username, password)?;
+    match client.token_attributes(username, password) {
+        Ok(attrs) => {
+            state.expiration_enabled = Some(attrs.is_some_and(|a| a.expiration_enabled));
+            state.expires_at_ms = attrs.and_then(|a| a.expires_at_ms);
+            state.expiry_checked_at = Some(now_rfc3339());
+            if let Some(at) = state.expires_at_ms {
+                ui.step(&format!(
+                    "the new token expires in {} day(s)",
+                    days_left(at, now_ms())
+                ));
+            }
+        }
+        Err(e) => {
+            state.expires_at_ms = None;
+            ui.verbose(1, &format!("could not read the new token's expiry: {e}"));
+        }
+    }
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_times_parse_with_both_offset_styles() {
+        let nexus3 = created_ms("2024-04-19T03:47:23.006+00:00");
+        let nexus2 = created_ms("2024-04-19T03:47:23.006+0000");
+        assert_eq!(
+            nexus3,
+            Some(1_713_498_443_006),
+            "a Nexus 3 `created` parses to its epoch milliseconds"
+        );
+        assert_eq!(
+            nexus2, nexus3,
+            "a Nexus 2 style `+0000` offset means the same instant"
+        );
+        assert_eq!(
+            created_ms("2024-04-19T05:47:23.006+0200"),
+            nexus3,
+            "other offsets are applied"
+        );
+        assert_eq!(
+            created_ms("yesterday"),
+            None,
+            "anything else is unknown, not an error"
+        );
+    }
+
+    #[test]
+    fn whole_days_left_round_down() {
+        assert_eq!(
+            days_left(10 * DAY_MS - 1, 0),
+            9,
+            "just under ten days is nine whole days"
+        );
+        assert_eq!(days_left(DAY_MS, 0), 1);
+        assert_eq!(
+            days_left(0, 1),
+            -1,
+            "an expired token has negative days left"
+        );
+    }
+
+    #[test]
+    fn the_default_margin_is_capped_at_half_the_lifetime_and_an_explicit_one_is_not() {
+        let created = "1970-01-01T00:00:00+00:00";
+        let default = ExpiryPolicy::from_flag(None, false);
+        assert_eq!(
+            margin_ms(default, Some(created), 5 * DAY_MS),
+            5 * DAY_MS / 2,
+            "a 5-day token gets a 2.5-day margin by default"
+        );
+        assert_eq!(
+            margin_ms(default, Some(created), 90 * DAY_MS),
+            7 * DAY_MS,
+            "a 90-day token gets the 7-day default"
+        );
+        assert_eq!(
+            margin_ms(default, None, 5 * DAY_MS),
+            7 * DAY_MS,
+            "without a creation time the default applies"
+        );
+        let explicit = ExpiryPolicy::from_flag(Some(6), false);
+        assert_eq!(
+            margin_ms(explicit, Some(created), 5 * DAY_MS),
+            6 * DAY_MS,
+            "`--expiry-margin` is taken as given"
+        );
+    }
+
+    #[test]
+    fn margins_are_described_in_days_or_hours() {
+        assert_eq!(describe_ms(7 * DAY_MS), "7-day");
+        assert_eq!(describe_ms(DAY_MS * 5 / 2), "60-hour");
+    }
 }

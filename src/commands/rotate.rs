@@ -3,6 +3,7 @@
 
 use crate::cli::RotateArgs;
 use crate::error::{Error, ExitStatus, Result};
+use crate::nexus::Family;
 use crate::profile::{Config, Rejected, State, fingerprint, now_rfc3339};
 use crate::targets::{self, TokenValues, WriteOptions};
 
@@ -47,23 +48,43 @@ pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
         "reset the user token of `{}` on {}: the old token no longer works",
         profile.username, profile.url
     ));
+    ps.family = Some(family);
+    ps.last_attempt = Some(now_rfc3339());
+    ps.token_created = token.created.clone();
+    ps.token_fingerprint = Some(fingerprint(&token.name_code, token.pass_code.expose()));
+    if family == Family::Nexus3 && ps.expiration_enabled != Some(false) {
+        match client.token_attributes(&profile.username, &password) {
+            Ok(attrs) => {
+                ps.expiration_enabled = Some(attrs.is_some_and(|a| a.expiration_enabled));
+                ps.expires_at_ms = attrs.and_then(|a| a.expires_at_ms);
+                ps.expiry_checked_at = Some(now_rfc3339());
+            }
+            Err(e) => ui.verbose(1, &format!("could not read the new token's expiry: {e}")),
+        }
+    } else if family != Family::Nexus3 {
+        ps.expiration_enabled = Some(false);
+        ps.expires_at_ms = None;
+    }
     let values = TokenValues {
         name_code: &token.name_code,
         pass_code: &token.pass_code,
     };
-    let reports = targets::write_token(profile, ctx.env, &values, WriteOptions::default())?;
-    report_files(ui, &reports, false);
-    ps.family = Some(family);
-    ps.last_attempt = Some(now_rfc3339());
-    ps.last_success = ps.last_attempt.clone();
-    ps.token_created = token.created.clone();
-    ps.token_fingerprint = Some(fingerprint(&token.name_code, token.pass_code.expose()));
-    ps.last_error = None;
-    if ps.expiration_enabled == Some(true) {
-        if let Ok(Some(attrs)) = client.token_attributes(&profile.username, &password) {
-            ps.expires_at_ms = attrs.expires_at_ms;
+    let reports = match targets::write_token(profile, ctx.env, &values, WriteOptions::default()) {
+        Ok(reports) => reports,
+        Err(e) => {
+            // The server already has the new token: record it, so `status` and `doctor` show
+            // the targets as stale, and say how to finish.
+            ps.last_error = Some(e.to_string());
+            State::update_profile(&ctx.state_path, name, &ps)?;
+            ui.warn(&format!(
+                "the targets still hold the old token, which no longer works; fix the file, then run `nexus-token refresh --profile {name}`"
+            ));
+            return Err(e);
         }
-    }
+    };
+    report_files(ui, &reports, false);
+    ps.last_success = ps.last_attempt.clone();
+    ps.last_error = None;
     State::update_profile(&ctx.state_path, name, &ps)?;
     ui.step("every target now holds the new token; other machines using the old token need `nexus-token refresh`");
     Ok(ExitStatus::Success)

@@ -10,6 +10,7 @@ use crate::profile::{Config, Rejected, State};
 use crate::targets::{self, TargetCheck};
 
 use super::Context;
+use super::refresh::{days_left, now_ms};
 
 /// `status --json` output, schema version 1.
 #[derive(Debug, Serialize)]
@@ -52,15 +53,15 @@ pub struct ProfileStatus {
 pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
     let config = Config::load(&ctx.config_path)?;
     let state = State::load(&ctx.state_path)?;
-    if let Some(name) = only {
-        if !config.profiles.contains_key(name) {
-            return Err(Error::usage(
-                format!("no saved profile named `{name}`"),
-                Some("see `nexus-token status` for the saved profiles".into()),
-            ));
-        }
+    if let Some(name) = only
+        && !config.profiles.contains_key(name)
+    {
+        return Err(Error::usage(
+            format!("no saved profile named `{name}`"),
+            Some("see `nexus-token status` for the saved profiles".into()),
+        ));
     }
-    let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    let now_ms = now_ms();
     let profiles = config
         .profiles
         .iter()
@@ -83,7 +84,7 @@ pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
                 token_created: s.token_created.clone(),
                 expiration_enabled: s.expiration_enabled,
                 expires_at: expires.and_then(format_ms),
-                days_left: expires.map(|e| (e - now_ms).div_euclid(86_400_000)),
+                days_left: expires.map(|e| days_left(e, now_ms)),
                 rejected: s.rejected.clone(),
                 last_error: s.last_error.clone(),
                 targets: targets::check(profile, ctx.env, s.token_fingerprint.as_deref()),
@@ -97,7 +98,8 @@ pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
     })
 }
 
-fn format_ms(ms: i64) -> Option<String> {
+/// Milliseconds since the epoch as RFC 3339 (UTC).
+pub(super) fn format_ms(ms: i64) -> Option<String> {
     let t = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).ok()?;
     t.format(&time::format_description::well_known::Rfc3339)
         .ok()
@@ -147,10 +149,10 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
             "  last refresh:  {}\n",
             p.last_success.as_deref().unwrap_or("never")
         ));
-        if p.last_attempt != p.last_success {
-            if let Some(attempt) = &p.last_attempt {
-                out.push_str(&format!("  last attempt:  {attempt}\n"));
-            }
+        if p.last_attempt != p.last_success
+            && let Some(attempt) = &p.last_attempt
+        {
+            out.push_str(&format!("  last attempt:  {attempt}\n"));
         }
         out.push_str(&format!(
             "  token created: {}\n",
@@ -161,7 +163,9 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
             (Some(true), Some(at), Some(days)) => format!("{at} ({days} day(s) left)"),
             (Some(true), _, _) => "enabled, time unknown".into(),
             (Some(false), _, _) => "the server does not expire tokens".into(),
-            (None, _, _) => "unknown (the server does not tell)".into(),
+            (None, _, _) => {
+                "unknown (not read from the server yet; `nexus-token refresh` reads it)".into()
+            }
         };
         out.push_str(&format!("  token expiry:  {expiry}\n"));
         if let Some(r) = &p.rejected {
