@@ -208,7 +208,7 @@ impl Error {
                 "ask a Nexus administrator to enable user tokens (Security > User Tokens), then run the command again".into()
             }
             Error::TokenExpired { .. } => {
-                "run `nexus-token rotate` to generate a new token".into()
+                "run `nexus-token refresh`: it generates a new token when the current one has expired (or `nexus-token rotate` to reset it)".into()
             }
             Error::Html { .. } => {
                 "use the direct Nexus URL that bypasses single sign-on, or fix the proxy in front of Nexus; check the URL in a browser".into()
