@@ -114,7 +114,10 @@ fn run_case(dir: &Path) {
             "{name}: an unchanged file is returned byte for byte"
         );
     } else {
-        assert!(!edit.changed.is_empty(), "{name}: something is reported changed");
+        assert!(
+            !edit.changed.is_empty(),
+            "{name}: something is reported changed"
+        );
     }
     for (key, value) in &pairs {
         assert_eq!(
@@ -128,7 +131,10 @@ fn run_case(dir: &Path) {
         again.changed.is_empty(),
         "{name}: a second application changes nothing"
     );
-    assert_eq!(again.output, edit.output, "{name}: a second application keeps the bytes");
+    assert_eq!(
+        again.output, edit.output,
+        "{name}: a second application keeps the bytes"
+    );
 }
 
 #[test]

@@ -231,8 +231,14 @@ fn check_semantics(input: &[u8], pairs: &[(&str, &str)]) -> Vec<u8> {
         "the output equals the input exactly when nothing is reported changed"
     );
     let again = set_properties(Some(&edit.output), pairs).unwrap();
-    assert!(again.changed.is_empty(), "a second application changes nothing");
-    assert_eq!(again.output, edit.output, "a second application keeps the bytes");
+    assert!(
+        again.changed.is_empty(),
+        "a second application changes nothing"
+    );
+    assert_eq!(
+        again.output, edit.output,
+        "a second application keeps the bytes"
+    );
     edit.output
 }
 
