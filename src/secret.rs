@@ -69,9 +69,8 @@ pub fn harden_process() {
     }
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
-        let _ = rustix::process::set_dumpable_behavior(
-            rustix::process::DumpableBehavior::NotDumpable,
-        );
+        let _ =
+            rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
     }
 }
 
