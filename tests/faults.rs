@@ -122,7 +122,10 @@ fn saved_profile() -> Saved {
     Saved { sb, emu, pw }
 }
 
-fn snapshot(sb: &Sandbox) -> (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>) {
+/// settings.xml, gradle.properties and the config, as bytes (`None`: missing).
+type Snapshot = [Option<Vec<u8>>; 3];
+
+fn snapshot(sb: &Sandbox) -> Snapshot {
     (
         bytes(&sb.settings()),
         bytes(&sb.properties()),
