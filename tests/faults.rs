@@ -126,11 +126,11 @@ fn saved_profile() -> Saved {
 type Snapshot = [Option<Vec<u8>>; 3];
 
 fn snapshot(sb: &Sandbox) -> Snapshot {
-    (
+    [
         bytes(&sb.settings()),
         bytes(&sb.properties()),
         bytes(&sb.config()),
-    )
+    ]
 }
 
 /// Checks one failed run: code, cause, hint, no secret, no panic.
@@ -177,7 +177,7 @@ fn each_server_fault_exits_4_names_the_cause_and_leaves_the_files_alone() {
     let s = saved_profile();
     let before = snapshot(&s.sb);
     assert!(
-        before.0.is_some() && before.1.is_some(),
+        before[0].is_some() && before[1].is_some(),
         "login wrote both targets"
     );
     let mut survived = 0;
