@@ -184,3 +184,27 @@ fn kill_9_during_refresh_never_leaves_a_torn_settings_xml() {
     );
     figure("crash: kill loop elapsed", format!("{elapsed:?}"));
 }
+
+#[test]
+fn a_temp_file_left_by_a_crash_is_removed_by_the_next_run() {
+    let pw = unique_password();
+    let emu = emulator(&pw);
+    let sb = Sandbox::new();
+    login_no_keyring(&sb, &emu, &pw, &["--maven-server", "nexus"]);
+    let dir = sb.settings().parent().unwrap().to_path_buf();
+    // What a writer killed between creating and renaming its temp file leaves behind.
+    let leftover = dir.join(".settings.xml.nexus-token-tmp.4242.deadbeef");
+    std::fs::write(&leftover, "<settings><!-- half writ").unwrap();
+    emu.reset_token(USER);
+    let run = refresh(&sb, &pw, &[]);
+    assert_eq!(run.code, 0, "the next refresh succeeds: {}", run.all());
+    assert!(
+        !leftover.exists(),
+        "the next writing run removes the crash leftover"
+    );
+    assert_eq!(
+        temp_files(&dir),
+        Vec::<String>::new(),
+        "no temp file remains"
+    );
+}
