@@ -4,10 +4,16 @@
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(ticket) = nexus_token::nexus::parse_ticket(data) {
-        assert!(!ticket.expose().is_empty(), "a parsed ticket is never empty");
+        assert!(
+            !ticket.expose().is_empty(),
+            "a parsed ticket is never empty"
+        );
     }
     if let Ok(token) = nexus_token::nexus::parse_token_json(data) {
         assert!(!token.name_code.is_empty(), "a parsed token has a nameCode");
-        assert!(!token.pass_code.expose().is_empty(), "a parsed token has a passCode");
+        assert!(
+            !token.pass_code.expose().is_empty(),
+            "a parsed token has a passCode"
+        );
     }
 });
