@@ -873,6 +873,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pure_parsers_accept_the_documented_shapes_and_refuse_the_rest() {
+        assert_eq!(parse_ticket(br#"{"t":"abc"}"#).unwrap().expose(), "abc");
+        for bad in [
+            &br#"{"t":""}"#[..],
+            b"",
+            b"<html>",
+            br#"{"t": "ab"#,
+            b"[[[[",
+            br#"{"t":1}"#,
+        ] {
+            assert!(
+                parse_ticket(bad).is_err(),
+                "a ticket answer that is not `{{\"t\": <non-empty string>}}` is refused"
+            );
+        }
+        let plain = parse_token_json(br#"{"nameCode":"n","passCode":"p","created":1}"#).unwrap();
+        assert_eq!(
+            (
+                plain.name_code.as_str(),
+                plain.pass_code.expose().as_str(),
+                plain.created.as_deref()
+            ),
+            ("n", "p", Some("1"))
+        );
+        let wrapped = parse_token_json(br#"{"data":{"nameCode":"n","passCode":"p"}}"#).unwrap();
+        assert_eq!(
+            wrapped.pass_code.expose(),
+            "p",
+            "the Nexus 2 `data` wrapper is accepted"
+        );
+        for bad in [
+            &br#"{"nameCode":"","passCode":"p"}"#[..],
+            br#"{"nameCode":"n"}"#,
+            b"<<not json>>",
+        ] {
+            let e = parse_token_json(bad).err().unwrap_or_default();
+            assert!(
+                !e.is_empty(),
+                "a malformed token answer is refused with a reason"
+            );
+        }
+    }
+
+    #[test]
     fn server_header_gives_version_and_edition() {
         assert_eq!(
             parse_server_header("Nexus/3.77.0-08 (PRO)"),
