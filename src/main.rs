@@ -9,6 +9,7 @@ use nexus_token::env::Env;
 use nexus_token::ui::Ui;
 
 fn main() -> ExitCode {
+    nexus_token::secret::harden_process();
     let cli = Cli::parse();
     let env = Env::from_process();
     // First thing after reading the environment, while the process has a single thread.

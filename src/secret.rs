@@ -3,6 +3,9 @@
 //! It has no `Display`, its `Debug` prints `[redacted]`, it is wiped on drop (zeroize), and the
 //! only way to read it is the explicit [`Secret::expose`], so `git grep 'expose('` lists every
 //! place where a secret leaves this type. It must never gain a `Display` or `Serialize`.
+//!
+//! [`harden_process`] keeps secrets in memory out of core dumps and away from other processes
+//! of the same user that would read our memory through `/proc/<pid>/mem` or ptrace.
 
 use std::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -46,6 +49,28 @@ impl From<String> for Secret<String> {
 impl From<&str> for Secret<String> {
     fn from(value: &str) -> Self {
         Secret(value.to_owned())
+    }
+}
+
+/// Disables core dumps for this process, before any password is read: the core size limit
+/// becomes 0 and, on Linux, the process is marked not dumpable (`PR_SET_DUMPABLE 0`), which also
+/// keeps other processes of the same user from attaching with ptrace or reading its memory.
+/// Best effort: a failure is ignored, since the tool must still work where the calls are
+/// refused (e.g. a restrictive seccomp profile). Child processes (`systemctl`, `crontab`) get
+/// the dumpable flag back on `exec` and inherit the zero core limit, which is harmless.
+pub fn harden_process() {
+    #[cfg(unix)]
+    {
+        let zero = rustix::process::Rlimit {
+            current: Some(0),
+            maximum: Some(0),
+        };
+        let _ = rustix::process::setrlimit(rustix::process::Resource::Core, zero);
+    }
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        let _ =
+            rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
     }
 }
 

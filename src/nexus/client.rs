@@ -422,22 +422,10 @@ impl Client {
         if !(200..300).contains(&reply.status) || reply.is_html() {
             return Err(self.classify(Step::Authenticate(family), &reply, username));
         }
-        #[derive(serde::Deserialize)]
-        struct Ticket {
-            t: String,
-        }
-        let ticket: Ticket =
-            serde_json::from_slice(&reply.body).map_err(|_| Error::InvalidResponse {
-                url: reply.url.clone(),
-                what: "the ticket answer is not the expected JSON `{\"t\": ...}`",
-            })?;
-        if ticket.t.is_empty() {
-            return Err(Error::InvalidResponse {
-                url: reply.url.clone(),
-                what: "the ticket is empty",
-            });
-        }
-        Ok(Secret::new(ticket.t))
+        parse_ticket(&reply.body).map_err(|what| Error::InvalidResponse {
+            url: reply.url.clone(),
+            what,
+        })
     }
 
     /// Maps a non-success answer to an error, by step.
@@ -829,6 +817,32 @@ pub(crate) fn family_of(version: &str) -> Family {
 }
 
 fn parse_token(reply: &Reply) -> Result<UserToken, Error> {
+    parse_token_json(&reply.body).map_err(|what| Error::InvalidResponse {
+        url: reply.url.clone(),
+        what,
+    })
+}
+
+/// Parses a step-1 answer body (`{"t": "..."}`) into the ticket. Pure: no I/O, never panics on
+/// any input (fuzzed: fuzz/fuzz_targets/json.rs). The error says what was wrong, never the body.
+pub fn parse_ticket(body: &[u8]) -> Result<Secret<String>, &'static str> {
+    #[derive(serde::Deserialize)]
+    struct Ticket {
+        t: String,
+    }
+    let ticket: Ticket = serde_json::from_slice(body)
+        .map_err(|_| "the ticket answer is not the expected JSON `{\"t\": ...}`")?;
+    let ticket = Secret::new(ticket.t);
+    if ticket.expose().is_empty() {
+        return Err("the ticket is empty");
+    }
+    Ok(ticket)
+}
+
+/// Parses a step-2 answer body (`{"nameCode", "passCode", "created"}`, plain or wrapped in
+/// `data`) into the token. Pure: no I/O, never panics on any input (fuzzed:
+/// fuzz/fuzz_targets/json.rs). The error says what was wrong, never the body.
+pub fn parse_token_json(body: &[u8]) -> Result<UserToken, &'static str> {
     #[derive(serde::Deserialize)]
     struct Raw {
         #[serde(rename = "nameCode")]
@@ -843,19 +857,13 @@ fn parse_token(reply: &Reply) -> Result<UserToken, Error> {
         Plain(Raw),
         Data { data: Raw },
     }
-    let invalid = |what| Error::InvalidResponse {
-        url: reply.url.clone(),
-        what,
-    };
-    let raw = match serde_json::from_slice::<Wrapped>(&reply.body) {
+    let raw = match serde_json::from_slice::<Wrapped>(body) {
         Ok(Wrapped::Plain(r) | Wrapped::Data { data: r }) => r,
-        Err(_) => return Err(invalid("the token answer is not the expected JSON")),
+        Err(_) => return Err("the token answer is not the expected JSON"),
     };
     let pass_code = Secret::new(raw.pass_code);
     if raw.name_code.is_empty() || pass_code.expose().is_empty() {
-        return Err(invalid(
-            "the token answer has an empty nameCode or passCode",
-        ));
+        return Err("the token answer has an empty nameCode or passCode");
     }
     let created = match raw.created {
         Some(serde_json::Value::String(s)) => Some(s),
@@ -872,6 +880,50 @@ fn parse_token(reply: &Reply) -> Result<UserToken, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pure_parsers_accept_the_documented_shapes_and_refuse_the_rest() {
+        assert_eq!(parse_ticket(br#"{"t":"abc"}"#).unwrap().expose(), "abc");
+        for bad in [
+            &br#"{"t":""}"#[..],
+            b"",
+            b"<html>",
+            br#"{"t": "ab"#,
+            b"[[[[",
+            br#"{"t":1}"#,
+        ] {
+            assert!(
+                parse_ticket(bad).is_err(),
+                "a ticket answer that is not `{{\"t\": <non-empty string>}}` is refused"
+            );
+        }
+        let plain = parse_token_json(br#"{"nameCode":"n","passCode":"p","created":1}"#).unwrap();
+        assert_eq!(
+            (
+                plain.name_code.as_str(),
+                plain.pass_code.expose().as_str(),
+                plain.created.as_deref()
+            ),
+            ("n", "p", Some("1"))
+        );
+        let wrapped = parse_token_json(br#"{"data":{"nameCode":"n","passCode":"p"}}"#).unwrap();
+        assert_eq!(
+            wrapped.pass_code.expose(),
+            "p",
+            "the Nexus 2 `data` wrapper is accepted"
+        );
+        for bad in [
+            &br#"{"nameCode":"","passCode":"p"}"#[..],
+            br#"{"nameCode":"n"}"#,
+            b"<<not json>>",
+        ] {
+            let e = parse_token_json(bad).err().unwrap_or_default();
+            assert!(
+                !e.is_empty(),
+                "a malformed token answer is refused with a reason"
+            );
+        }
+    }
 
     #[test]
     fn server_header_gives_version_and_edition() {

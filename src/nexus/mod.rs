@@ -9,6 +9,9 @@ mod detect;
 mod error;
 mod family;
 
-pub use client::{Client, ClientConfig, Detection, TokenAttributes, Trace, UserToken};
+pub use client::{
+    Client, ClientConfig, Detection, TokenAttributes, Trace, UserToken, parse_ticket,
+    parse_token_json,
+};
 pub use error::Error;
 pub use family::{Family, TicketCarrier};

@@ -85,7 +85,11 @@ pub fn run_env(args: &[&str], stdin: &str, vars: &[(&str, &str)]) -> Run {
         .expect("the binary runs");
     // The binary may exit before reading (a usage error): a closed pipe is fine.
     if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing stdin: {e}");
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::BrokenPipe,
+            "writing stdin: {e}"
+        );
     }
     let out = child.wait_with_output().unwrap();
     Run {

@@ -1,0 +1,116 @@
+//! Shared pieces of the reliability suite (faults, crash, concurrency, hostile input, secret
+//! hygiene, file safety): a saved `--no-keyring` profile against the emulator, peak-memory
+//! measurement of a child run, and the `FIGURE` lines the closing report quotes.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    clippy::disallowed_methods
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use nexus_token::emulator::{Emulator, EmulatorConfig};
+use nexus_token::nexus::Family;
+
+use crate::support::{BIN, Run, Sandbox};
+
+pub const USER: &str = "rel";
+
+/// Prints one measured figure in a form that is easy to grep from `--nocapture` output.
+pub fn figure(name: &str, value: impl std::fmt::Display) {
+    eprintln!("FIGURE {name}: {value}");
+}
+
+/// A Nexus 3 emulator with one user.
+pub fn emulator(password: &str) -> Emulator {
+    Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, password)).unwrap()
+}
+
+/// `login --no-keyring --password-stdin` with `extra` flags (targets, profile, timeout).
+pub fn login_no_keyring(sb: &Sandbox, emu: &Emulator, password: &str, extra: &[&str]) -> Run {
+    let url = emu.base_url();
+    let mut args = vec![
+        "login",
+        "--url",
+        url.as_str(),
+        "--username",
+        USER,
+        "--password-stdin",
+        "--no-keyring",
+    ];
+    args.extend_from_slice(extra);
+    let run = sb.run(&args, Some(&format!("{password}\n")));
+    assert_eq!(
+        run.code,
+        0,
+        "a --no-keyring login against a healthy emulator succeeds: {}",
+        run.all()
+    );
+    run
+}
+
+/// `refresh --password-stdin` with `extra` flags.
+pub fn refresh(sb: &Sandbox, password: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["refresh", "--password-stdin"];
+    args.extend_from_slice(extra);
+    sb.run(&args, Some(&format!("{password}\n")))
+}
+
+/// The bytes of a file, or `None` when it does not exist.
+pub fn bytes(path: &Path) -> Option<Vec<u8>> {
+    std::fs::read(path).ok()
+}
+
+/// Runs the binary under `/usr/bin/time` and returns the run and the child's peak resident set
+/// size in KiB. `None` for the figure when `/usr/bin/time` is not installed (the run still
+/// happens, directly; under CI a missing `/usr/bin/time` fails instead).
+pub fn run_measured(sb: &Sandbox, args: &[&str], stdin: Option<&str>) -> (Run, Option<u64>) {
+    const MARK: &str = "NEXUS_TOKEN_TEST_MAXRSS_KIB=";
+    let time = PathBuf::from("/usr/bin/time");
+    if !time.exists() {
+        assert!(
+            !crate::support::real_tools_required(),
+            "`/usr/bin/time` is needed for the memory checks (scripts/install-deps installs it)"
+        );
+        eprintln!("*** peak memory not measured: `/usr/bin/time` is not installed ***");
+        return (sb.run(args, stdin), None);
+    }
+    let template = sb.command(args);
+    let mut cmd = Command::new(&time);
+    cmd.arg("-f").arg(format!("{MARK}%M")).arg(BIN).args(args);
+    for (key, value) in template.get_envs() {
+        match value {
+            Some(v) => cmd.env(key, v),
+            None => cmd.env_remove(key),
+        };
+    }
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut run = sb.run_with(cmd, stdin);
+    let mut rss = None;
+    let mut kept = Vec::new();
+    for line in run.stderr.lines() {
+        match line.strip_prefix(MARK) {
+            Some(v) => rss = v.trim().parse().ok(),
+            None if line.starts_with("Command exited with non-zero status") => {}
+            None => kept.push(line),
+        }
+    }
+    run.stderr = kept.join("\n");
+    (run, rss)
+}
+
+/// Names of the files in `dir` that are nexus-token temp files.
+pub fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".nexus-token-tmp."))
+        .collect()
+}
