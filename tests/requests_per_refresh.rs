@@ -2,7 +2,13 @@
 //! HTTP requests (ticket, token) over one TCP connection, whether the token changed or not, and
 //! `token` costs the same. A correctness test for the cost model in docs/performance.md; no
 //! timing is asserted. Needs no keyring: the profile is saved with `--no-keyring`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::disallowed_methods
+)]
 
 mod support;
 
@@ -18,12 +24,28 @@ fn logged_in(emu: &Emulator, pw: &str) -> Sandbox {
     let url = emu.base_url();
     let run = sb.run(
         &[
-            "login", "--url", &url, "--username", USER, "--password-stdin", "--no-keyring",
-            "--maven-server", "releases", "--maven-server", "snapshots", "--gradle-prefix", "nexus",
+            "login",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--password-stdin",
+            "--no-keyring",
+            "--maven-server",
+            "releases",
+            "--maven-server",
+            "snapshots",
+            "--gradle-prefix",
+            "nexus",
         ],
         Some(&format!("{pw}\n")),
     );
-    assert_eq!(run.code, 0, "login with --no-keyring succeeds: {}", run.all());
+    assert_eq!(
+        run.code,
+        0,
+        "login with --no-keyring succeeds: {}",
+        run.all()
+    );
     sb
 }
 
@@ -35,12 +57,18 @@ fn assert_two_requests_one_connection(requests: &[RequestRecord], what: &str) {
         vec![RequestKind::Authenticate, RequestKind::Token],
         "{what} makes exactly two requests, the ticket then the token: {requests:?}"
     );
-    assert!(requests.iter().all(|r| r.status == 200), "{what}: both requests succeed: {requests:?}");
+    assert!(
+        requests.iter().all(|r| r.status == 200),
+        "{what}: both requests succeed: {requests:?}"
+    );
     assert_eq!(
         requests[0].connection, requests[1].connection,
         "{what} sends both requests over one kept-alive connection: {requests:?}"
     );
-    assert_ne!(requests[0].connection, 0, "the emulator recorded the client's port: {requests:?}");
+    assert_ne!(
+        requests[0].connection, 0,
+        "the emulator recorded the client's port: {requests:?}"
+    );
 }
 
 #[test]
@@ -52,7 +80,11 @@ fn a_refresh_with_the_family_cached_makes_two_requests_over_one_connection() {
     emu.clear_requests();
     let run = sb.run(&["refresh", "--password-stdin"], Some(&format!("{pw}\n")));
     assert_eq!(run.code, 0, "refresh succeeds: {}", run.all());
-    assert!(run.all().contains("token unchanged"), "the token did not change: {}", run.all());
+    assert!(
+        run.all().contains("token unchanged"),
+        "the token did not change: {}",
+        run.all()
+    );
     assert_two_requests_one_connection(&emu.requests(), "a refresh with an unchanged token");
 }
 
@@ -67,7 +99,11 @@ fn a_refresh_that_rewrites_the_files_still_makes_two_requests() {
     emu.clear_requests();
     let run = sb.run(&["refresh", "--password-stdin"], Some(&format!("{pw}\n")));
     assert_eq!(run.code, 0, "refresh succeeds: {}", run.all());
-    assert_ne!(std::fs::read_to_string(sb.settings()).unwrap(), before, "the new token was written to settings.xml");
+    assert_ne!(
+        std::fs::read_to_string(sb.settings()).unwrap(),
+        before,
+        "the new token was written to settings.xml"
+    );
     assert_two_requests_one_connection(&emu.requests(), "a refresh after a server-side reset");
 }
 
@@ -78,9 +114,15 @@ fn token_for_a_saved_profile_makes_two_requests_over_one_connection() {
     let sb = logged_in(&emu, &pw);
 
     emu.clear_requests();
-    let run = sb.run(&["token", "--profile", "default", "--password-stdin"], Some(&format!("{pw}\n")));
+    let run = sb.run(
+        &["token", "--profile", "default", "--password-stdin"],
+        Some(&format!("{pw}\n")),
+    );
     assert_eq!(run.code, 0, "token succeeds: {}", run.all());
     let (name, _) = emu.token_of(USER).expect("the emulator holds a token");
-    assert!(run.stdout.contains(&name), "token prints the nameCode on stdout");
+    assert!(
+        run.stdout.contains(&name),
+        "token prints the nameCode on stdout"
+    );
     assert_two_requests_one_connection(&emu.requests(), "`token` for a saved profile");
 }
