@@ -3,7 +3,12 @@
 //! property lines, with the targets at the end (the whole file must be read). Time only; the
 //! peak memory of the same edits through the binary is measured by `scripts/bench`.
 //! `cargo bench --bench scaling`; figures in docs/performance.md.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
 
 use std::fmt::Write as _;
 use std::hint::black_box;
