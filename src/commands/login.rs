@@ -141,8 +141,22 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             &format!("stored the password in the keyring ({service})"),
         );
     } else {
-        // A password left from an earlier login with the keyring would go stale silently.
-        if let Ok(store) = ctx.store() {
+        // A password this profile stored earlier would go stale silently: delete it, unless
+        // another profile for the same server and user still relies on it. The keyring is not
+        // touched at all otherwise (containers often have none).
+        let stored_before = previous
+            .as_ref()
+            .is_some_and(|p| p.keyring && p.url == profile.url && p.username == profile.username);
+        let shared = config.profiles.iter().any(|(name, p)| {
+            name != &args.profile
+                && p.keyring
+                && p.url == profile.url
+                && p.username == profile.username
+        });
+        if stored_before
+            && !shared
+            && let Ok(store) = ctx.store()
+        {
             let _ = store.delete(&service, &profile.username);
         }
         ui.warn(
