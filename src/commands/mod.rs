@@ -120,28 +120,7 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
 
 /// Normalises a base URL: http(s) only, no userinfo, no query, no trailing slash.
 pub fn normalize_url(raw: &str) -> Result<String> {
-    let hint = Some("give the base URL including the context path, e.g. `--url https://nexus.example.com` or `--url http://host:8081/nexus`".to_owned());
-    let url = url::Url::parse(raw.trim())
-        .map_err(|e| Error::usage(format!("`{raw}` is not a URL: {e}"), hint.clone()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::usage(
-            format!("`{raw}` is not an http or https URL"),
-            hint,
-        ));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::usage(
-            "the URL must not contain a username or password",
-            Some("pass the user with `--username` and the password with `--password-stdin` or the prompt".into()),
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::usage(
-            format!("`{raw}` has a query or fragment; give only the base URL"),
-            hint,
-        ));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
+    Ok(nexus::normalize_base_url(raw)?)
 }
 
 /// Builds a client for a profile (timeouts, CA, `-v` tracing) and shows the insecure-http warning.

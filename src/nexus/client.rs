@@ -744,6 +744,12 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
     })
 }
 
+/// Checks the user's base URL (http or https, a host, no userinfo, no query) and returns it
+/// without the trailing slash: the form saved in profiles and used in keyring entry names.
+pub fn normalize_base_url(raw: &str) -> Result<String, Error> {
+    parse_base(raw).map(|url| url.as_str().trim_end_matches('/').to_owned())
+}
+
 /// Parses and checks the user's base URL; returns it with a trailing slash.
 fn parse_base(raw: &str) -> Result<Url, Error> {
     let invalid = |reason: &str| Error::InvalidUrl {

@@ -10,8 +10,8 @@ mod error;
 mod family;
 
 pub use client::{
-    Client, ClientConfig, Detection, TokenAttributes, Trace, UserToken, parse_ticket,
-    parse_token_json,
+    Client, ClientConfig, Detection, TokenAttributes, Trace, UserToken, normalize_base_url,
+    parse_ticket, parse_token_json,
 };
 pub use error::Error;
 pub use family::{Family, TicketCarrier};
