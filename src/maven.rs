@@ -1226,6 +1226,77 @@ mod tests {
         );
     }
 
+    const DISCOVERY: &str = r#"<settings>
+  <proxies><proxy><id>proxy</id><username>me</username></proxy></proxies>
+  <servers>
+    <server><id>by-user</id><username> me </username></server>
+    <server><id>someone-else</id><username>you</username></server>
+    <server><id>by-user</id><username>me</username></server>
+  </servers>
+  <mirrors>
+    <mirror><id>mirror</id><url>http://127.0.0.1:8081/repository/maven-public/</url></mirror>
+    <mirror><id>elsewhere</id><url>http://127.0.0.2:8081/repository/maven-public/</url></mirror>
+  </mirrors>
+  <profiles><profile><id>p</id>
+    <repositories><repository><id>repo</id><url>http://127.0.0.1:8081/repository/releases</url></repository></repositories>
+    <pluginRepositories><pluginRepository><id>plugins</id><url>http://127.0.0.1:8081/repository/x/</url></pluginRepository></pluginRepositories>
+    <!-- <repositories><repository><id>commented</id><url>http://127.0.0.1:8081/repository/y/</url></repository></repositories> -->
+  </profile></profiles>
+</settings>"#;
+
+    #[test]
+    fn discover_finds_servers_by_user_and_entries_by_url() {
+        let ids = discover(
+            DISCOVERY.as_bytes(),
+            "me",
+            "http://127.0.0.1:8081/repository/",
+        )
+        .unwrap();
+        assert_eq!(
+            ids,
+            vec!["by-user", "mirror", "repo", "plugins"],
+            "servers of the user come first, then mirrors and repositories under the base URL, each once; proxies and comments do not count"
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_lists_each_repeated_id_once() {
+        assert_eq!(
+            duplicate_ids(DISCOVERY.as_bytes()).unwrap(),
+            vec!["by-user"]
+        );
+    }
+
+    #[test]
+    fn read_server_reads_the_first_server_as_maven_does() {
+        let entry = read_server(DISCOVERY.as_bytes(), "by-user")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            entry.username.as_deref(),
+            Some("me"),
+            "the value is trimmed like Maven does"
+        );
+        assert_eq!(entry.password, None, "a missing password reads as None");
+        assert!(
+            read_server(DISCOVERY.as_bytes(), "proxy")
+                .unwrap()
+                .is_none(),
+            "a proxy is not a server"
+        );
+        let debug = format!(
+            "{:?}",
+            ServerEntry {
+                username: None,
+                password: Some("hunter2".into())
+            }
+        );
+        assert!(
+            !debug.contains("hunter2"),
+            "Debug never shows the password: {debug}"
+        );
+    }
+
     #[test]
     fn the_template_has_the_current_schema_and_empty_servers() {
         let doc = parse(TEMPLATE.as_bytes()).unwrap();
