@@ -13,7 +13,7 @@ fn settings(n: usize) -> Vec<u8> {
     );
     for i in 0..n {
         s.push_str(&format!(
-            "    <server>\n      <!-- server number {i}: a comment like the ones people keep -->\n      <id>server-{i}</id>\n      <username>user-{i}</username>\n      <password>{{COQLCE6DU6GtcS5P=}}&amp;pass-{i}</password>\n      <configuration>\n        <httpHeaders><property><name>X-Team</name><value>team-{i}</value></property></httpHeaders>\n        <timeout>120000</timeout>\n      </configuration>\n    </server>\n"
+            "    <server>\n      <!-- server number {i}: a comment like the ones people keep about who owns it, when it was rotated and why -->\n      <filePermissions>664</filePermissions>\n      <directoryPermissions>775</directoryPermissions>\n      <id>server-{i}</id>\n      <username>user-{i}</username>\n      <password>{{COQLCE6DU6GtcS5P=}}&amp;pass-{i}</password>\n      <configuration>\n        <httpHeaders><property><name>X-Team</name><value>team-{i}</value></property></httpHeaders>\n        <timeout>120000</timeout>\n      </configuration>\n    </server>\n"
         ));
     }
     s.push_str("  </servers>\n</settings>\n");

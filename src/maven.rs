@@ -585,7 +585,8 @@ enum Role {
 }
 
 struct Frame {
-    name: String,
+    /// Length of the element name, which starts just after `elem.start`.
+    name_len: usize,
     role: Role,
     elem: Elem,
 }
@@ -811,7 +812,10 @@ impl Parser<'_> {
             return Err(syntax(
                 self.body,
                 frame.elem.start,
-                format!("element `<{}>` is not closed", frame.name),
+                format!(
+                    "element `<{}>` is not closed",
+                    String::from_utf8_lossy(&self.body[frame.elem.start + 1..][..frame.name_len])
+                ),
             ));
         }
         if !self.root_done {
@@ -874,7 +878,9 @@ impl Parser<'_> {
         tag_end: usize,
         empty: bool,
     ) -> Result<(), Error> {
-        let name = e.name().as_ref().to_owned();
+        let qname = e.name();
+        let name: &str = qname.as_ref();
+        let name_len = name.len();
         for attr in e.attributes() {
             match attr {
                 Ok(a) => {
@@ -924,7 +930,7 @@ impl Parser<'_> {
                     insert_at: tag_end,
                     ..Container::default()
                 };
-                self.doc.root_name = name.clone();
+                self.doc.root_name = name.to_owned();
                 Role::Root
             }
             Some(parent) => {
@@ -932,13 +938,17 @@ impl Parser<'_> {
                     c.first_child_start.get_or_insert(start);
                     c.last_child_start = Some(start);
                 }
-                self.child_role(parent, &name, elem)?
+                self.child_role(parent, name, elem)?
             }
         };
         if matches!(role, Role::ServerLeaf(..) | Role::HolderLeaf(..)) {
             self.leaf_text.clear();
         }
-        self.stack.push(Frame { name, role, elem });
+        self.stack.push(Frame {
+            name_len,
+            role,
+            elem,
+        });
         Ok(())
     }
 
