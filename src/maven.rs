@@ -666,6 +666,10 @@ fn parse(input: &[u8]) -> Result<Doc, Error> {
     }
     let bom = if input.starts_with(BOM) { BOM.len() } else { 0 };
     let body = &input[bom..];
+    if body.starts_with(BOM) {
+        // quick-xml would skip this one silently and every offset would be off by three.
+        return Err(syntax(body, 0, "a second byte order mark"));
+    }
     let mut ascii_only = false;
     if let Some(enc) = declared_encoding(body)
         && !is_utf8_name(&enc)
