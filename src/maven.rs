@@ -585,7 +585,8 @@ enum Role {
 }
 
 struct Frame {
-    name: String,
+    /// Length of the element name, which starts just after `elem.start`.
+    name_len: usize,
     role: Role,
     elem: Elem,
 }
@@ -665,6 +666,10 @@ fn parse(input: &[u8]) -> Result<Doc, Error> {
     }
     let bom = if input.starts_with(BOM) { BOM.len() } else { 0 };
     let body = &input[bom..];
+    if body.starts_with(BOM) {
+        // quick-xml would skip this one silently and every offset would be off by three.
+        return Err(syntax(body, 0, "a second byte order mark"));
+    }
     let mut ascii_only = false;
     if let Some(enc) = declared_encoding(body)
         && !is_utf8_name(&enc)
@@ -811,7 +816,10 @@ impl Parser<'_> {
             return Err(syntax(
                 self.body,
                 frame.elem.start,
-                format!("element `<{}>` is not closed", frame.name),
+                format!(
+                    "element `<{}>` is not closed",
+                    String::from_utf8_lossy(&self.body[frame.elem.start + 1..][..frame.name_len])
+                ),
             ));
         }
         if !self.root_done {
@@ -874,7 +882,9 @@ impl Parser<'_> {
         tag_end: usize,
         empty: bool,
     ) -> Result<(), Error> {
-        let name = e.name().as_ref().to_owned();
+        let qname = e.name();
+        let name: &str = qname.as_ref();
+        let name_len = name.len();
         for attr in e.attributes() {
             match attr {
                 Ok(a) => {
@@ -924,7 +934,7 @@ impl Parser<'_> {
                     insert_at: tag_end,
                     ..Container::default()
                 };
-                self.doc.root_name = name.clone();
+                self.doc.root_name = name.to_owned();
                 Role::Root
             }
             Some(parent) => {
@@ -932,13 +942,17 @@ impl Parser<'_> {
                     c.first_child_start.get_or_insert(start);
                     c.last_child_start = Some(start);
                 }
-                self.child_role(parent, &name, elem)?
+                self.child_role(parent, name, elem)?
             }
         };
         if matches!(role, Role::ServerLeaf(..) | Role::HolderLeaf(..)) {
             self.leaf_text.clear();
         }
-        self.stack.push(Frame { name, role, elem });
+        self.stack.push(Frame {
+            name_len,
+            role,
+            elem,
+        });
         Ok(())
     }
 
@@ -1223,6 +1237,77 @@ mod tests {
         assert!(
             !url_under("http://127.0.0.1:8082/repository/maven-public/", &base),
             "another port is another server"
+        );
+    }
+
+    const DISCOVERY: &str = r#"<settings>
+  <proxies><proxy><id>proxy</id><username>me</username></proxy></proxies>
+  <servers>
+    <server><id>by-user</id><username> me </username></server>
+    <server><id>someone-else</id><username>you</username></server>
+    <server><id>by-user</id><username>me</username></server>
+  </servers>
+  <mirrors>
+    <mirror><id>mirror</id><url>http://127.0.0.1:8081/repository/maven-public/</url></mirror>
+    <mirror><id>elsewhere</id><url>http://127.0.0.2:8081/repository/maven-public/</url></mirror>
+  </mirrors>
+  <profiles><profile><id>p</id>
+    <repositories><repository><id>repo</id><url>http://127.0.0.1:8081/repository/releases</url></repository></repositories>
+    <pluginRepositories><pluginRepository><id>plugins</id><url>http://127.0.0.1:8081/repository/x/</url></pluginRepository></pluginRepositories>
+    <!-- <repositories><repository><id>commented</id><url>http://127.0.0.1:8081/repository/y/</url></repository></repositories> -->
+  </profile></profiles>
+</settings>"#;
+
+    #[test]
+    fn discover_finds_servers_by_user_and_entries_by_url() {
+        let ids = discover(
+            DISCOVERY.as_bytes(),
+            "me",
+            "http://127.0.0.1:8081/repository/",
+        )
+        .unwrap();
+        assert_eq!(
+            ids,
+            vec!["by-user", "mirror", "repo", "plugins"],
+            "servers of the user come first, then mirrors and repositories under the base URL, each once; proxies and comments do not count"
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_lists_each_repeated_id_once() {
+        assert_eq!(
+            duplicate_ids(DISCOVERY.as_bytes()).unwrap(),
+            vec!["by-user"]
+        );
+    }
+
+    #[test]
+    fn read_server_reads_the_first_server_as_maven_does() {
+        let entry = read_server(DISCOVERY.as_bytes(), "by-user")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            entry.username.as_deref(),
+            Some("me"),
+            "the value is trimmed like Maven does"
+        );
+        assert_eq!(entry.password, None, "a missing password reads as None");
+        assert!(
+            read_server(DISCOVERY.as_bytes(), "proxy")
+                .unwrap()
+                .is_none(),
+            "a proxy is not a server"
+        );
+        let debug = format!(
+            "{:?}",
+            ServerEntry {
+                username: None,
+                password: Some("hunter2".into())
+            }
+        );
+        assert!(
+            !debug.contains("hunter2"),
+            "Debug never shows the password: {debug}"
         );
     }
 
