@@ -393,15 +393,71 @@ fn line_indent(body: &[u8], pos: usize) -> Option<&str> {
 
 /// The username and password of the first server with `id`, as Maven reads them.
 pub fn read_server(input: &[u8], id: &str) -> Result<Option<ServerEntry>, Error> {
+    Ok(read_servers(input, &[id])?.pop().flatten())
+}
+
+/// [`read_server`] for several ids with one parse: one entry per id, in the order given.
+pub fn read_servers(input: &[u8], ids: &[&str]) -> Result<Vec<Option<ServerEntry>>, Error> {
     let doc = parse(input)?;
-    Ok(doc
-        .servers
+    Ok(ids
+        .iter()
+        .map(|id| {
+            first_server(&doc, id).map(|s| ServerEntry {
+                username: s.username.as_ref().map(|l| l.value().to_owned()),
+                password: s.password.as_ref().map(|l| l.value().to_owned()),
+            })
+        })
+        .collect())
+}
+
+fn first_server<'d>(doc: &'d Doc, id: &str) -> Option<&'d Server> {
+    doc.servers
         .iter()
         .find(|s| s.id.as_ref().is_some_and(|l| l.value() == id))
-        .map(|s| ServerEntry {
-            username: s.username.as_ref().map(|l| l.value().to_owned()),
-            password: s.password.as_ref().map(|l| l.value().to_owned()),
-        }))
+}
+
+/// Removes the `<username>` and `<password>` elements (with the whitespace before them) from the
+/// first server of each id (`logout --remove-credentials`). The `<server>` and its `<id>` stay,
+/// so the user's structure survives; everything else is byte-identical. `changed` lists the ids
+/// that had something to remove.
+pub fn clear_credentials(input: &[u8], ids: &[&str]) -> Result<Edit, Error> {
+    let doc = parse(input)?;
+    let body = &input[doc.bom..];
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut changed = Vec::new();
+    for id in ids {
+        let Some(server) = first_server(&doc, id) else {
+            continue;
+        };
+        let mut any = false;
+        for leaf in [&server.username, &server.password].into_iter().flatten() {
+            let mut start = leaf.elem.start;
+            while start > 0 && body[start - 1].is_ascii_whitespace() {
+                start -= 1;
+            }
+            cuts.push((start, leaf.elem.end));
+            any = true;
+        }
+        if any && !changed.iter().any(|c| c == id) {
+            changed.push((*id).to_owned());
+        }
+    }
+    cuts.sort_unstable();
+    let mut output = Vec::with_capacity(input.len());
+    output.extend_from_slice(&input[..doc.bom]);
+    let mut pos = 0;
+    for (start, end) in cuts {
+        // Whitespace before the second element may reach back into the first cut.
+        let start = start.max(pos);
+        output.extend_from_slice(&body[pos..start]);
+        pos = end;
+    }
+    output.extend_from_slice(&body[pos..]);
+    Ok(Edit {
+        output,
+        changed,
+        warnings: Vec::new(),
+    })
 }
 
 /// Server ids worth updating for `username` on the Nexus at `base_url`: first the ids of servers
@@ -1142,6 +1198,24 @@ mod tests {
             "only the two values change"
         );
         assert_eq!(out.changed, vec!["a"]);
+    }
+
+    #[test]
+    fn clear_credentials_removes_only_the_two_elements() {
+        let input = "<settings>\r\n  <servers>\r\n    <server>\r\n      <id>a</id>\r\n      <username>u</username>\r\n      <!-- keep -->\r\n      <password>p</password>\r\n    </server>\r\n    <server><id>b</id><username>x</username></server>\r\n  </servers>\r\n</settings>";
+        let edit = clear_credentials(input.as_bytes(), &["a", "zzz"]).unwrap();
+        let out = String::from_utf8(edit.output).unwrap();
+        assert_eq!(
+            out,
+            "<settings>\r\n  <servers>\r\n    <server>\r\n      <id>a</id>\r\n      <!-- keep -->\r\n    </server>\r\n    <server><id>b</id><username>x</username></server>\r\n  </servers>\r\n</settings>",
+            "only server a's username and password go; comments, other servers and CRLF stay"
+        );
+        assert_eq!(edit.changed, vec!["a".to_owned()]);
+        let again = clear_credentials(out.as_bytes(), &["a"]).unwrap();
+        assert!(
+            again.changed.is_empty() && again.output == out.as_bytes(),
+            "a second run changes nothing"
+        );
     }
 
     #[test]

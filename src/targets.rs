@@ -177,18 +177,23 @@ pub fn write_token(
         let (changed, outcome, warnings) = write_or_plan(&path, options, &mut |current| {
             // Ids that already hold the token keep their bytes (an encrypted value differs on
             // every encryption, so comparing decrypted values keeps refresh idempotent).
-            let mut todo = Vec::new();
-            for id in &ids {
-                let holds = match current {
-                    Some(bytes) => maven::read_server(bytes, id)
-                        .map_err(|e| Error::file(&path, "parse", e))?
-                        .is_some_and(|entry| maven_entry_holds(&entry, token, master.as_ref())),
-                    None => false,
-                };
-                if !holds {
-                    todo.push(*id);
+            let entries = match current {
+                Some(bytes) => {
+                    maven::read_servers(bytes, &ids).map_err(|e| Error::file(&path, "parse", e))?
                 }
-            }
+                None => Vec::new(),
+            };
+            let todo: Vec<&str> = ids
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| {
+                    !entries
+                        .get(*i)
+                        .and_then(Option::as_ref)
+                        .is_some_and(|entry| maven_entry_holds(entry, token, master.as_ref()))
+                })
+                .map(|(_, id)| *id)
+                .collect();
             if todo.is_empty() {
                 return Ok(current.map(|c| (c.to_vec(), Vec::new(), Vec::new())));
             }
@@ -349,7 +354,7 @@ pub fn check(profile: &Profile, env: &Env, expected_fingerprint: Option<&str>) -
 }
 
 /// Removes the token values from every target (`logout --remove-credentials`): the Maven servers
-/// and the Gradle keys stay, with empty values (so the structure the user built is kept).
+/// keep their `<id>` but lose `<username>`/`<password>`; the Gradle keys stay with empty values.
 pub fn remove_token(profile: &Profile, env: &Env) -> Result<Vec<FileReport>> {
     let mut reports = Vec::new();
     if !profile.maven.is_empty() {
@@ -360,17 +365,8 @@ pub fn remove_token(profile: &Profile, env: &Env) -> Result<Vec<FileReport>> {
             let Some(current) = current else {
                 return Ok(None);
             };
-            let empty = maven::Credentials {
-                username: "",
-                password: "",
-                password_is_encrypted: false,
-            };
-            let present: Vec<&str> = ids
-                .iter()
-                .copied()
-                .filter(|id| matches!(maven::read_server(current, id), Ok(Some(_))))
-                .collect();
-            let edit = maven::set_credentials(Some(current), &present, &empty)
+
+            let edit = maven::clear_credentials(current, &ids)
                 .map_err(|e| Error::file(&path, "update", e))?;
             changed = edit.changed;
             Ok(Some(edit.output))
