@@ -150,6 +150,21 @@ pub struct ProfileState {
     pub last_error: Option<String>,
 }
 
+impl ProfileState {
+    /// Records a rejected login (lockout guard): after this, nexus-token does not contact Nexus
+    /// for the profile until `login` succeeds. Returns whether `error` was such a rejection.
+    pub fn note_rejection(&mut self, error: &crate::nexus::Error) -> bool {
+        if !error.is_rejected_login() {
+            return false;
+        }
+        self.rejected = Some(Rejected {
+            at: now_rfc3339(),
+            reason: error.to_string(),
+        });
+        true
+    }
+}
+
 /// A password rejection recorded by `refresh`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Rejected {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::cli::DoctorArgs;
 use crate::error::{Error, ExitStatus, Result};
 use crate::nexus::Family;
-use crate::profile::{Config, Profile, ProfileState, Rejected, State, fingerprint, now_rfc3339};
+use crate::profile::{Config, Profile, ProfileState, State, fingerprint};
 use crate::secret::Secret;
 use crate::store::service_name;
 use crate::targets;
@@ -271,10 +271,7 @@ fn check_profile(
                 // Like `refresh`: one rejection pauses the profile, so that neither a scheduled
                 // refresh nor another doctor run can lock the account.
                 let mut paused = ps.clone();
-                paused.rejected = Some(Rejected {
-                    at: now_rfc3339(),
-                    reason: e.to_string(),
-                });
+                paused.note_rejection(&e);
                 let recorded = State::update_profile(&ctx.state_path, name, &paused).is_ok();
                 checks.add(
                     "login",

@@ -225,6 +225,28 @@ pub fn profile_password(
     }
 }
 
+/// A saved profile and its run state, for a command that is about to contact Nexus: a missing
+/// profile is a usage error (with `missing_hint`), a paused one (lockout guard) exits 3.
+pub fn active_profile(
+    ctx: &Context<'_>,
+    name: &str,
+    missing_hint: &str,
+) -> Result<(Profile, crate::profile::ProfileState)> {
+    let config = crate::profile::Config::load(&ctx.config_path)?;
+    let Some(profile) = config.profiles.get(name).cloned() else {
+        return Err(Error::usage(
+            format!("no saved profile named `{name}`"),
+            Some(missing_hint.to_owned()),
+        ));
+    };
+    let state = crate::profile::State::load(&ctx.state_path)?;
+    let profile_state = state.profiles.get(name).cloned().unwrap_or_default();
+    if let Some(rejected) = &profile_state.rejected {
+        return Err(paused_error(name, rejected));
+    }
+    Ok((profile, profile_state))
+}
+
 /// The error for a profile whose stored password Nexus rejected (lockout guard).
 pub fn paused_error(name: &str, rejected: &crate::profile::Rejected) -> Error {
     Error::other(

@@ -12,7 +12,7 @@
 use crate::cli::RefreshArgs;
 use crate::error::{Error, ExitStatus, Result};
 use crate::nexus::{Family, UserToken};
-use crate::profile::{Config, Profile, ProfileState, Rejected, State, fingerprint, now_rfc3339};
+use crate::profile::{Config, Profile, ProfileState, State, fingerprint, now_rfc3339};
 use crate::secret::Secret;
 use crate::targets::{self, TokenValues, WriteOptions};
 
@@ -120,11 +120,8 @@ fn refresh_one(
         policy,
     ) {
         Ok(token) => token,
-        Err(Error::Nexus(e)) if e.is_rejected_login() => {
-            state.rejected = Some(Rejected {
-                at: now_rfc3339(),
-                reason: e.to_string(),
-            });
+        Err(Error::Nexus(e)) => {
+            state.note_rejection(&e);
             return Err(Error::Nexus(e));
         }
         Err(e) => return Err(e),

@@ -2,28 +2,19 @@
 //! rewrites every target of the profile: what to do when a token leaked.
 
 use crate::cli::RotateArgs;
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{ExitStatus, Result};
 use crate::nexus::Family;
-use crate::profile::{Config, Rejected, State, fingerprint, now_rfc3339};
+use crate::profile::{State, fingerprint, now_rfc3339};
 use crate::targets::{self, TokenValues, WriteOptions};
 
-use super::{Context, client_for, family_for, paused_error, profile_password, report_files};
+use super::{Context, active_profile, client_for, family_for, profile_password, report_files};
 
 pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
     let ui = ctx.ui;
     let name = args.profile.as_str();
-    let config = Config::load(&ctx.config_path)?;
-    let Some(profile) = config.profiles.get(name) else {
-        return Err(Error::usage(
-            format!("no saved profile named `{name}`"),
-            Some("run `nexus-token login --profile NAME` first".into()),
-        ));
-    };
-    let state = State::load(&ctx.state_path)?;
-    let mut ps = state.profiles.get(name).cloned().unwrap_or_default();
-    if let Some(rejected) = &ps.rejected {
-        return Err(paused_error(name, rejected));
-    }
+    let (profile, mut ps) =
+        active_profile(ctx, name, "run `nexus-token login --profile NAME` first")?;
+    let profile = &profile;
     let password = profile_password(ctx, name, profile, args.password_stdin, &mut None)?;
     let client = client_for(ctx, profile)?;
     let (family, _) = family_for(ctx, &client, profile.api, ps.family)?;
@@ -34,11 +25,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
     let token = match result {
         Ok(token) => token,
         Err(e) => {
-            if e.is_rejected_login() {
-                ps.rejected = Some(Rejected {
-                    at: now_rfc3339(),
-                    reason: e.to_string(),
-                });
+            if ps.note_rejection(&e) {
                 State::update_profile(&ctx.state_path, name, &ps)?;
             }
             return Err(e.into());

@@ -11,24 +11,18 @@ use crate::nexus::{Client, ClientConfig, UserToken};
 use crate::secret::Secret;
 use crate::ui::Ui;
 
-use super::{Context, client_for, family_for, normalize_url, paused_error, profile_password};
-use crate::profile::{Config, Rejected, State, now_rfc3339};
+use super::{Context, active_profile, client_for, family_for, normalize_url, profile_password};
+use crate::profile::State;
 
 /// The saved-profile form: `--profile NAME` (default `default`), password from the keyring.
 fn run_profile(ctx: &Context<'_>, args: &TokenArgs) -> Result<ExitStatus> {
     let name = args.profile.as_deref().unwrap_or("default");
-    let config = Config::load(&ctx.config_path)?;
-    let Some(profile) = config.profiles.get(name) else {
-        return Err(Error::usage(
-            format!("no saved profile named `{name}` (and no `--url`)"),
-            Some("run `nexus-token login` first, or pass `--url URL --username USER --password-stdin`".to_owned()),
-        ));
-    };
-    let state = State::load(&ctx.state_path)?;
-    let mut ps = state.profiles.get(name).cloned().unwrap_or_default();
-    if let Some(rejected) = &ps.rejected {
-        return Err(paused_error(name, rejected));
-    }
+    let (profile, mut ps) = active_profile(
+        ctx,
+        name,
+        "run `nexus-token login` first, or pass `--url URL --username USER --password-stdin`",
+    )?;
+    let profile = &profile;
     let password = profile_password(ctx, name, profile, args.password_stdin, &mut None)?;
     let client = client_for(ctx, profile)?;
     let (family, _) = family_for(ctx, &client, profile.api, ps.family)?;
@@ -38,11 +32,7 @@ fn run_profile(ctx: &Context<'_>, args: &TokenArgs) -> Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         Err(e) => {
-            if e.is_rejected_login() {
-                ps.rejected = Some(Rejected {
-                    at: now_rfc3339(),
-                    reason: e.to_string(),
-                });
+            if ps.note_rejection(&e) {
                 State::update_profile(&ctx.state_path, name, &ps)?;
             }
             Err(e.into())
