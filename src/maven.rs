@@ -915,9 +915,13 @@ impl Parser<'_> {
             self.content(first, start + trimmed_len, "text")?;
         }
         if self.in_leaf() {
-            // XML normalises line ends to `\n`.
-            self.leaf_text
-                .push_str(&t.replace("\r\n", "\n").replace('\r', "\n"));
+            // XML normalises line ends to `\n` (allocate only when there is a `\r`).
+            if t.contains('\r') {
+                self.leaf_text
+                    .push_str(&t.replace("\r\n", "\n").replace('\r', "\n"));
+            } else {
+                self.leaf_text.push_str(t);
+            }
         }
         Ok(())
     }
