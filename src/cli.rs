@@ -165,7 +165,8 @@ pub struct RefreshArgs {
     /// Read the password from standard input (for profiles saved with --no-keyring).
     #[arg(long)]
     pub password_stdin: bool,
-    /// Generate a new token when the current one expires within this many days [default: 7].
+    /// Generate a new token when the current one expires within this many days [default: 7, at
+    /// most half the token's lifetime].
     #[arg(long, value_name = "DAYS")]
     pub expiry_margin: Option<u32>,
 }
