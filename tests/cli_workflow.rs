@@ -705,3 +705,83 @@ fn demo_runs_and_touches_nothing_of_the_users() {
         "demo wrote nothing into the user's home"
     );
 }
+
+#[test]
+fn login_on_a_terminal_prompts_for_the_username_then_the_password_without_echo() {
+    if !secret_service_available(
+        "login_on_a_terminal_prompts_for_the_username_then_the_password_without_echo",
+    ) {
+        return;
+    }
+    if !support::tool_available(
+        "python3",
+        "login_on_a_terminal_prompts_for_the_username_then_the_password_without_echo",
+    ) {
+        return;
+    }
+    let pw = unique_password();
+    let emu = emulator(&pw);
+    let sb = Sandbox::new();
+    let url = emu.base_url();
+    let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pty/drive.py");
+    // A clean environment, as in a fresh terminal session: only the sandbox, the session bus
+    // and the password for the driver to type (never on a command line).
+    let mut python = std::process::Command::new("python3");
+    python
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("HOME", sb.home())
+        .env("XDG_CONFIG_HOME", sb.home().join(".config"))
+        .env("XDG_STATE_HOME", sb.home().join(".local/state"))
+        .env("NO_COLOR", "1")
+        .env("TEST_ANSWER_PASSWORD", &pw);
+    for var in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
+        if let Some(v) = std::env::var_os(var) {
+            python.env(var, v);
+        }
+    }
+    python
+        .arg(driver)
+        .args([
+            "Nexus username: ",
+            USER,
+            "Nexus password for",
+            "$TEST_ANSWER_PASSWORD",
+            "--",
+        ])
+        .arg(support::BIN)
+        .args(["login", "--url", &url, "--maven-server", "nexus"]);
+    let out = python.output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "login on a terminal succeeds:\n{screen}"
+    );
+    assert!(
+        screen.contains("Nexus username: "),
+        "asks for the username first:\n{screen}"
+    );
+    let user_at = screen.find("Nexus username: ").unwrap();
+    let pass_at = screen
+        .find("Nexus password for")
+        .expect("asks for the password");
+    assert!(
+        user_at < pass_at,
+        "the username comes before the password:\n{screen}"
+    );
+    assert!(
+        screen[user_at..pass_at].contains(USER),
+        "the typed username is echoed:\n{screen}"
+    );
+    assert_no_secret(
+        &screen,
+        &pw,
+        "the terminal (the password must not be echoed)",
+    );
+    let (name, _) = emu.token_of(USER).unwrap();
+    assert!(
+        read(&sb.settings()).contains(&name),
+        "the token was written"
+    );
+}
