@@ -209,6 +209,62 @@ pub fn set_properties(input: Option<&[u8]>, pairs: &[(&str, &str)]) -> Result<Ed
     })
 }
 
+/// Removes every occurrence of each key (the whole logical line, continuations and line
+/// terminator included): `logout --remove-credentials`. Everything else stays byte-identical;
+/// `changed` lists the keys that were present.
+pub fn remove_properties(input: &[u8], keys: &[&str]) -> Result<Edit, Error> {
+    let wanted: Vec<Vec<u16>> = keys.iter().map(|k| k.encode_utf16().collect()).collect();
+    let mut cuts: Vec<Range<usize>> = Vec::new();
+    let mut changed: Vec<String> = Vec::new();
+    scan(input, |e| {
+        if let Some(i) = wanted.iter().position(|w| w.as_slice() == e.key) {
+            let mut end = e.value_span.end;
+            if input[end..].starts_with(b"\r\n") {
+                end += 2;
+            } else if matches!(input.get(end), Some(b'\n' | b'\r')) {
+                end += 1;
+            }
+            cuts.push(e.start..end);
+            if !changed.iter().any(|c| c == keys[i]) {
+                changed.push(keys[i].to_owned());
+            }
+        }
+    })?;
+    let mut output = Vec::with_capacity(input.len());
+    let mut pos = 0;
+    for cut in &cuts {
+        output.extend_from_slice(&input[pos..cut.start.max(pos)]);
+        pos = pos.max(cut.end);
+    }
+    output.extend_from_slice(&input[pos..]);
+
+    // Self-check: the keys are gone and every other property reads as before.
+    let others = |data: &[u8]| -> Result<Vec<(String, String)>, Error> {
+        Ok(parse(data)?
+            .into_iter()
+            .filter(|p| !keys.contains(&p.key.as_str()))
+            .map(|p| (p.key, p.value))
+            .collect())
+    };
+    for key in keys {
+        if read_property(&output, key)?.is_some() {
+            return Err(Error::ReadBack {
+                key: (*key).to_owned(),
+            });
+        }
+    }
+    if others(&output)? != others(input)? {
+        return Err(Error::ReadBack {
+            key: keys.join(", "),
+        });
+    }
+    Ok(Edit {
+        output,
+        changed,
+        warnings: Vec::new(),
+    })
+}
+
 /// Escapes a value for a properties file: backslash, a leading space (and a leading `=`/`:`),
 /// control characters and everything outside printable ASCII (as `\uXXXX`, UTF-16 units).
 pub fn escape_value(value: &str) -> String {
@@ -751,6 +807,26 @@ mod tests {
         assert_eq!(
             keys_for_prefix("nexus"),
             ("nexusUsername".to_owned(), "nexusPassword".to_owned())
+        );
+    }
+
+    #[test]
+    fn remove_properties_drops_whole_logical_lines_and_nothing_else() {
+        let input = b"# keep\r\nnexusUsername = a\\\r\n   b\r\nother=1\r\nnexusPassword:p\r\nnexusUsername=dup";
+        let edit = remove_properties(input, &["nexusUsername", "nexusPassword"]).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&edit.output),
+            "# keep\r\nother=1\r\n",
+            "both occurrences and the continuation line go; the comment and `other` stay"
+        );
+        assert_eq!(
+            edit.changed,
+            vec!["nexusUsername".to_owned(), "nexusPassword".to_owned()]
+        );
+        let again = remove_properties(&edit.output, &["nexusUsername", "nexusPassword"]).unwrap();
+        assert!(
+            again.changed.is_empty() && again.output == edit.output,
+            "a second run changes nothing"
         );
     }
 }

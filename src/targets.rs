@@ -354,7 +354,7 @@ pub fn check(profile: &Profile, env: &Env, expected_fingerprint: Option<&str>) -
 }
 
 /// Removes the token values from every target (`logout --remove-credentials`): the Maven servers
-/// keep their `<id>` but lose `<username>`/`<password>`; the Gradle keys stay with empty values.
+/// keep their `<id>` but lose `<username>`/`<password>`; the Gradle key lines are removed.
 pub fn remove_token(profile: &Profile, env: &Env) -> Result<Vec<FileReport>> {
     let mut reports = Vec::new();
     if !profile.maven.is_empty() {
@@ -392,12 +392,7 @@ pub fn remove_token(profile: &Profile, env: &Env) -> Result<Vec<FileReport>> {
             let Some(current) = current else {
                 return Ok(None);
             };
-            let present: Vec<(&str, &str)> = keys
-                .iter()
-                .filter(|k| matches!(gradle::read_property(current, k), Ok(Some(_))))
-                .map(|k| (*k, ""))
-                .collect();
-            let edit = gradle::set_properties(Some(current), &present)
+            let edit = gradle::remove_properties(current, &keys)
                 .map_err(|e| Error::file(&path, "update", e))?;
             changed = edit.changed;
             Ok(Some(edit.output))
