@@ -677,6 +677,18 @@ fn logout_removes_the_password_and_optionally_the_credentials() {
         !read(&sb.properties()).contains(&pass),
         "the passCode is gone from gradle.properties"
     );
+    let settings = read(&sb.settings());
+    assert!(
+        settings.contains("<id>nexus</id>")
+            && !settings.contains("<username>")
+            && !settings.contains("<password>"),
+        "the server keeps its id and loses both credential elements:\n{settings}"
+    );
+    let props = read(&sb.properties());
+    assert!(
+        !props.contains("nexusUsername") && !props.contains("nexusPassword"),
+        "the Gradle key lines are gone:\n{props}"
+    );
     let run = sb.run(&["refresh"], None);
     assert_ne!(
         run.code,
