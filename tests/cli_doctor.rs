@@ -28,24 +28,14 @@ fn emulator(password: &str) -> Emulator {
 
 /// Logs in with the targets `nexus` (Maven) and `nexus` (Gradle prefix).
 fn login(sb: &Sandbox, emu: &Emulator, password: &str, keyring: bool) {
-    let url = emu.base_url();
-    let mut args = vec![
-        "login",
-        "--url",
-        url.as_str(),
-        "--username",
+    let targets = ["--maven-server", "nexus", "--gradle-prefix", "nexus"];
+    let no_keyring: &[&str] = if keyring { &[] } else { &["--no-keyring"] };
+    sb.login_ok(
+        &emu.base_url(),
         USER,
-        "--password-stdin",
-        "--maven-server",
-        "nexus",
-        "--gradle-prefix",
-        "nexus",
-    ];
-    if !keyring {
-        args.push("--no-keyring");
-    }
-    let run = sb.run(&args, Some(&format!("{password}\n")));
-    assert_eq!(run.code, 0, "login succeeds: {}", run.all());
+        password,
+        &[&targets[..], no_keyring].concat(),
+    );
 }
 
 fn doctor(sb: &Sandbox) -> support::Run {

@@ -32,23 +32,14 @@ fn emulator(password: &str, expiry: Option<Duration>) -> Emulator {
 }
 
 fn login(sb: &Sandbox, emu: &Emulator, password: &str) -> support::Run {
-    let url = emu.base_url();
-    let args = [
-        "login",
-        "--url",
-        url.as_str(),
-        "--username",
-        USER,
-        "--password-stdin",
+    let extra = [
         "--no-keyring",
         "--maven-server",
         "nexus",
         "--gradle-prefix",
         "nexus",
     ];
-    let run = sb.run(&args, Some(&format!("{password}\n")));
-    assert_eq!(run.code, 0, "login succeeds: {}", run.all());
-    run
+    sb.login_ok(&emu.base_url(), USER, password, &extra)
 }
 
 fn refresh(sb: &Sandbox, password: &str, extra: &[&str]) -> support::Run {

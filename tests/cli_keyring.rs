@@ -28,21 +28,7 @@ fn setup(test: &str) -> Option<(Sandbox, Emulator, String)> {
     let pw = unique_password();
     let emu = Emulator::start(EmulatorConfig::new(Family::Nexus3Rest).user(USER, &pw)).unwrap();
     let sb = Sandbox::new();
-    let url = emu.base_url();
-    let run = sb.run(
-        &[
-            "login",
-            "--url",
-            &url,
-            "--username",
-            USER,
-            "--password-stdin",
-            "--maven-server",
-            "nexus",
-        ],
-        Some(&format!("{pw}\n")),
-    );
-    assert_eq!(run.code, 0, "login succeeds: {}", run.all());
+    sb.login_ok(&emu.base_url(), USER, &pw, &["--maven-server", "nexus"]);
     Some((sb, emu, pw))
 }
 
@@ -136,22 +122,12 @@ fn no_keyring_onboarding_refreshes_with_password_stdin() {
     let pw = unique_password();
     let emu = Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, &pw)).unwrap();
     let sb = Sandbox::new();
-    let url = emu.base_url();
-    let run = sb.run(
-        &[
-            "login",
-            "--url",
-            &url,
-            "--username",
-            USER,
-            "--password-stdin",
-            "--no-keyring",
-            "--gradle-prefix",
-            "nexus",
-        ],
-        Some(&format!("{pw}\n")),
+    sb.login_ok(
+        &emu.base_url(),
+        USER,
+        &pw,
+        &["--no-keyring", "--gradle-prefix", "nexus"],
     );
-    assert_eq!(run.code, 0, "login --no-keyring succeeds: {}", run.all());
     let run = sb.run(&["refresh"], None);
     assert_eq!(
         run.code,

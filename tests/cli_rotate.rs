@@ -22,14 +22,7 @@ const USER: &str = "alice";
 const ARTIFACT: &str = "com/example/e2e-parent/1.0/e2e-parent-1.0.pom";
 
 fn login(sb: &Sandbox, emu: &Emulator, password: &str) {
-    let url = emu.base_url();
-    let args = [
-        "login",
-        "--url",
-        url.as_str(),
-        "--username",
-        USER,
-        "--password-stdin",
+    let extra = [
         "--no-keyring",
         "--maven-server",
         "releases",
@@ -38,8 +31,7 @@ fn login(sb: &Sandbox, emu: &Emulator, password: &str) {
         "--gradle-prefix",
         "nexus",
     ];
-    let run = sb.run(&args, Some(&format!("{password}\n")));
-    assert_eq!(run.code, 0, "login succeeds: {}", run.all());
+    sb.login_ok(&emu.base_url(), USER, password, &extra);
 }
 
 /// The status the emulator's repository answers for a GET with these Basic credentials.

@@ -23,17 +23,7 @@ fn emulator(password: &str) -> Emulator {
 }
 
 fn login(sb: &Sandbox, emu: &Emulator, password: &str, extra: &[&str]) -> support::Run {
-    let url = emu.base_url();
-    let mut args = vec![
-        "login",
-        "--url",
-        url.as_str(),
-        "--username",
-        USER,
-        "--password-stdin",
-    ];
-    args.extend_from_slice(extra);
-    sb.run(&args, Some(&format!("{password}\n")))
+    sb.login(&emu.base_url(), USER, password, extra)
 }
 
 fn mtime(path: &std::path::Path) -> SystemTime {

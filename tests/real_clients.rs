@@ -23,19 +23,8 @@ use support::{Sandbox, assert_no_secret, tool_available, unique_password};
 const USER: &str = "dave";
 
 fn login(sb: &Sandbox, emu: &Emulator, pw: &str, extra: &[&str]) {
-    let url = emu.base_url();
-    let mut args = vec![
-        "login",
-        "--url",
-        url.as_str(),
-        "--username",
-        USER,
-        "--password-stdin",
-        "--no-keyring",
-    ];
-    args.extend_from_slice(extra);
-    let run = sb.run(&args, Some(&format!("{pw}\n")));
-    assert_eq!(run.code, 0, "login succeeds: {}", run.all());
+    let extra = [&["--no-keyring"], extra].concat();
+    let run = sb.login_ok(&emu.base_url(), USER, pw, &extra);
     assert_no_secret(&run.all(), pw, "login output");
 }
 

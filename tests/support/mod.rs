@@ -156,6 +156,27 @@ impl Sandbox {
         self.run_with(self.command(args), stdin)
     }
 
+    /// `login --url URL --username USER --password-stdin EXTRA...`, the password on stdin.
+    pub fn login(&self, url: &str, user: &str, password: &str, extra: &[&str]) -> Run {
+        let mut args = vec![
+            "login",
+            "--url",
+            url,
+            "--username",
+            user,
+            "--password-stdin",
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args, Some(&format!("{password}\n")))
+    }
+
+    /// Like [`Sandbox::login`], and asserts that it succeeded.
+    pub fn login_ok(&self, url: &str, user: &str, password: &str, extra: &[&str]) -> Run {
+        let run = self.login(url, user, password, extra);
+        assert_eq!(run.code, 0, "login succeeds: {}", run.all());
+        run
+    }
+
     /// Every file under the sandbox except `exclude`, with its bytes.
     pub fn files_except(&self, exclude: &[&Path]) -> Vec<(PathBuf, Vec<u8>)> {
         fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
