@@ -26,6 +26,19 @@ fn login(sb: &Sandbox, emu: &Emulator, password: &str, extra: &[&str]) -> suppor
     sb.login(&emu.base_url(), USER, password, extra)
 }
 
+/// A logged-in sandbox (real keyring) against a fresh Nexus 3 emulator, or `None` when the test
+/// is skipped for want of a Secret Service.
+fn logged_in(test: &str, targets: &[&str]) -> Option<(Sandbox, Emulator, String)> {
+    if !secret_service_available(test) {
+        return None;
+    }
+    let pw = unique_password();
+    let emu = emulator(&pw);
+    let sb = Sandbox::new();
+    sb.login_ok(&emu.base_url(), USER, &pw, targets);
+    Some((sb, emu, pw))
+}
+
 fn mtime(path: &std::path::Path) -> SystemTime {
     std::fs::metadata(path).unwrap().modified().unwrap()
 }
@@ -102,22 +115,12 @@ fn login_then_refresh_writes_nothing_the_second_time() {
 
 #[test]
 fn refresh_after_a_server_reset_writes_the_new_token() {
-    if !secret_service_available("refresh_after_a_server_reset_writes_the_new_token") {
+    let Some((sb, emu, _)) = logged_in(
+        "refresh_after_a_server_reset_writes_the_new_token",
+        &["--maven-server", "nexus", "--gradle-prefix", "repo"],
+    ) else {
         return;
-    }
-    let pw = unique_password();
-    let emu = emulator(&pw);
-    let sb = Sandbox::new();
-    assert_eq!(
-        login(
-            &sb,
-            &emu,
-            &pw,
-            &["--maven-server", "nexus", "--gradle-prefix", "repo"]
-        )
-        .code,
-        0
-    );
+    };
     let (_, old_pass) = emu.token_of(USER).unwrap();
     emu.reset_token(USER);
     let run = sb.run(&["refresh"], None);
@@ -350,29 +353,19 @@ fn dry_run_writes_nothing_and_prints_no_secret() {
 
 #[test]
 fn ten_parallel_refreshes_leave_valid_files_with_each_id_once() {
-    if !secret_service_available("ten_parallel_refreshes_leave_valid_files_with_each_id_once") {
+    let Some((sb, emu, _)) = logged_in(
+        "ten_parallel_refreshes_leave_valid_files_with_each_id_once",
+        &[
+            "--maven-server",
+            "a",
+            "--maven-server",
+            "b",
+            "--gradle-prefix",
+            "p",
+        ],
+    ) else {
         return;
-    }
-    let pw = unique_password();
-    let emu = emulator(&pw);
-    let sb = Sandbox::new();
-    assert_eq!(
-        login(
-            &sb,
-            &emu,
-            &pw,
-            &[
-                "--maven-server",
-                "a",
-                "--maven-server",
-                "b",
-                "--gradle-prefix",
-                "p"
-            ]
-        )
-        .code,
-        0
-    );
+    };
     emu.reset_token(USER);
     let children: Vec<_> = (0..10)
         .map(|_| {
@@ -521,13 +514,12 @@ fn scripted_login_never_prompts_and_exits_with_the_documented_codes() {
 
 #[test]
 fn a_rejected_password_pauses_refresh_until_login() {
-    if !secret_service_available("a_rejected_password_pauses_refresh_until_login") {
+    let Some((sb, emu, pw)) = logged_in(
+        "a_rejected_password_pauses_refresh_until_login",
+        &["--maven-server", "nexus"],
+    ) else {
         return;
-    }
-    let pw = unique_password();
-    let emu = emulator(&pw);
-    let sb = Sandbox::new();
-    assert_eq!(login(&sb, &emu, &pw, &["--maven-server", "nexus"]).code, 0);
+    };
     let new_pw = format!("{pw}-changed");
     emu.set_password(USER, &new_pw);
     emu.clear_requests();
@@ -584,22 +576,12 @@ fn a_rejected_password_pauses_refresh_until_login() {
 
 #[test]
 fn status_json_has_the_documented_fields_and_no_secret() {
-    if !secret_service_available("status_json_has_the_documented_fields_and_no_secret") {
+    let Some((sb, emu, pw)) = logged_in(
+        "status_json_has_the_documented_fields_and_no_secret",
+        &["--maven-server", "nexus", "--gradle-prefix", "nexus"],
+    ) else {
         return;
-    }
-    let pw = unique_password();
-    let emu = emulator(&pw);
-    let sb = Sandbox::new();
-    assert_eq!(
-        login(
-            &sb,
-            &emu,
-            &pw,
-            &["--maven-server", "nexus", "--gradle-prefix", "nexus"]
-        )
-        .code,
-        0
-    );
+    };
     let run = sb.run(&["status", "--json"], None);
     assert_eq!(run.code, 0);
     let (_, pass) = emu.token_of(USER).unwrap();
@@ -635,22 +617,12 @@ fn status_json_has_the_documented_fields_and_no_secret() {
 
 #[test]
 fn logout_removes_the_password_and_optionally_the_credentials() {
-    if !secret_service_available("logout_removes_the_password_and_optionally_the_credentials") {
+    let Some((sb, emu, _)) = logged_in(
+        "logout_removes_the_password_and_optionally_the_credentials",
+        &["--maven-server", "nexus", "--gradle-prefix", "nexus"],
+    ) else {
         return;
-    }
-    let pw = unique_password();
-    let emu = emulator(&pw);
-    let sb = Sandbox::new();
-    assert_eq!(
-        login(
-            &sb,
-            &emu,
-            &pw,
-            &["--maven-server", "nexus", "--gradle-prefix", "nexus"]
-        )
-        .code,
-        0
-    );
+    };
     let run = sb.run(&["logout", "--remove-credentials"], None);
     assert_eq!(run.code, 0, "logout succeeds: {}", run.all());
     assert!(
