@@ -296,8 +296,8 @@ fn check_profile(
     // Files: parse, duplicates, modes, current token.
     if !profile.maven.is_empty() {
         let path = targets::maven_settings(profile, ctx.env);
-        match fs::read_optional(&path) {
-            Ok(Some(bytes)) => match maven::duplicate_ids(&bytes) {
+        if let Some(bytes) = read_target(checks, name, &path) {
+            match maven::duplicate_ids(&bytes) {
                 Ok(dups) => {
                     checks.add(
                         "files-parse",
@@ -328,22 +328,13 @@ fn check_profile(
                     format!("`{}`: {e}", path.display()),
                     Some("fix the file at that line and column".into()),
                 ),
-            },
-            Ok(None) => checks.add(
-                "files-parse",
-                Level::Fail,
-                format!("`{}` does not exist", path.display()),
-                Some(format!(
-                    "run `nexus-token refresh --profile {name}` to create it"
-                )),
-            ),
-            Err(e) => checks.add("files-parse", Level::Fail, e.to_string(), e.hint()),
+            }
         }
     }
     if !profile.gradle.is_empty() {
         let path = targets::gradle_properties(profile, ctx.env);
-        match fs::read_optional(&path) {
-            Ok(Some(bytes)) => match gradle::parse(&bytes) {
+        if let Some(bytes) = read_target(checks, name, &path) {
+            match gradle::parse(&bytes) {
                 Ok(_) => checks.add(
                     "files-parse",
                     Level::Ok,
@@ -356,16 +347,7 @@ fn check_profile(
                     format!("`{}`: {e}", path.display()),
                     Some("fix the file at that line".into()),
                 ),
-            },
-            Ok(None) => checks.add(
-                "files-parse",
-                Level::Fail,
-                format!("`{}` does not exist", path.display()),
-                Some(format!(
-                    "run `nexus-token refresh --profile {name}` to create it"
-                )),
-            ),
-            Err(e) => checks.add("files-parse", Level::Fail, e.to_string(), e.hint()),
+            }
         }
         let keys: Vec<&str> = profile
             .gradle
@@ -566,6 +548,28 @@ fn check_expiry(
             format!("could not read the token expiry: {e}"),
             e.hint(),
         ),
+    }
+}
+
+/// A target file's bytes; a missing or unreadable file becomes a failing `files-parse` line.
+fn read_target(checks: &mut Checks, name: &str, path: &std::path::Path) -> Option<Vec<u8>> {
+    match fs::read_optional(path) {
+        Ok(Some(bytes)) => Some(bytes),
+        Ok(None) => {
+            checks.add(
+                "files-parse",
+                Level::Fail,
+                format!("`{}` does not exist", path.display()),
+                Some(format!(
+                    "run `nexus-token refresh --profile {name}` to create it"
+                )),
+            );
+            None
+        }
+        Err(e) => {
+            checks.add("files-parse", Level::Fail, e.to_string(), e.hint());
+            None
+        }
     }
 }
 
