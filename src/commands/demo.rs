@@ -135,7 +135,7 @@ fn demo_in(outer: &Context<'_>, home: &Path) -> Result<ExitStatus> {
         run_in(ctx, cli.command)
     };
 
-    ui.step("\n3. login: detects the API, fetches the token, writes both files, keeps the password in the keyring");
+    ui.step("\n3. login: detects the API, fetches the token, writes both files, keeps the password in the keyring (in memory for the demo)");
     run(
         &ctx,
         &[
