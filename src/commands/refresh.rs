@@ -288,18 +288,14 @@ pub(super) fn fetch_current(
             ui.warn(&format!("could not read the token expiry: {e}"));
         }
     }
+    // A new token (POST), with the same client, user and policy, for a given reason.
+    let regenerate = |state: &mut ProfileState, reason: &str, current: Option<UserToken>| {
+        generate(
+            ctx, client, family, username, password, state, policy, reason, current,
+        )
+    };
     let Some(token) = current else {
-        return generate(
-            ctx,
-            client,
-            family,
-            username,
-            password,
-            state,
-            policy,
-            "Nexus says the token has expired",
-            None,
-        );
+        return regenerate(state, "Nexus says the token has expired", None);
     };
     let now = now_ms();
     let (Some(true), Some(at)) = (state.expiration_enabled, state.expires_at_ms) else {
@@ -316,34 +312,14 @@ pub(super) fn fetch_current(
     let days = days_left(at, now);
     let margin = margin_ms(policy, token.created.as_deref(), at);
     if at <= now {
-        return generate(
-            ctx,
-            client,
-            family,
-            username,
-            password,
-            state,
-            policy,
-            "the token has expired",
-            Some(token),
-        );
+        return regenerate(state, "the token has expired", Some(token));
     }
     if at - now <= margin {
         let reason = format!(
             "the token expires in {days} day(s), within the {} margin",
             describe_ms(margin)
         );
-        return generate(
-            ctx,
-            client,
-            family,
-            username,
-            password,
-            state,
-            policy,
-            &reason,
-            Some(token),
-        );
+        return regenerate(state, &reason, Some(token));
     }
     ui.step(&format!(
         "the token expires in {days} day(s); a new one is generated {} before",
