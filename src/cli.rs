@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::maven_security::MavenEncrypt;
 use crate::nexus::Family;
 
 /// Fetches your Sonatype Nexus user token and writes it into Maven's settings.xml and Gradle's
@@ -88,11 +89,11 @@ pub struct ServerArgs {
     pub ca_cert: Option<PathBuf>,
 
     /// Seconds to wait for a TCP/TLS connection [default: 10].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub connect_timeout: Option<u64>,
 
     /// Seconds one request may take in total [default: 30].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: Option<u64>,
 }
 
@@ -330,21 +331,6 @@ pub enum TokenFormat {
     Plain,
     /// Shell `export NEXUS_TOKEN_NAME_CODE=... NEXUS_TOKEN_PASS_CODE=...` lines.
     Env,
-}
-
-/// `--maven-encrypt` values.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum MavenEncrypt {
-    /// Encrypt when settings-security.xml holds a master password.
-    #[default]
-    Auto,
-    /// Always encrypt; fail when there is no master password.
-    Always,
-    /// Never encrypt.
-    Never,
 }
 
 /// `schedule --kind` values.

@@ -21,6 +21,11 @@ pub struct Env {
     pub stdin_is_terminal: bool,
     /// Whether standard error is a terminal (colour is used only then).
     pub stderr_is_terminal: bool,
+    /// Whether `home` is usable: absolute and known. Without one, commands that touch files
+    /// stop with a hint to set `HOME` instead of writing below the current directory.
+    pub home_known: bool,
+    /// The working directory (a project's own config files are looked up there).
+    pub cwd: Option<PathBuf>,
     vars: BTreeMap<String, String>,
 }
 
@@ -36,6 +41,7 @@ const VARS: &[&str] = &[
     "CI",
     "NEXUS_TOKEN_STATE_DIR",
     "NEXUS_TOKEN_KEYRING_TIMEOUT",
+    "NEXUS_TOKEN_LOCK_TIMEOUT",
     "NEXUS_TOKEN_CRONTAB",
     "NEXUS_TOKEN_SCHEDULE_DIR",
     "PATH",
@@ -57,7 +63,9 @@ impl Env {
                 vars.insert(k.to_owned(), v.to_owned());
             }
         }
-        let home = dirs::home_dir().unwrap_or_else(|| PathBuf::from("."));
+        let home = dirs::home_dir().filter(|h| h.is_absolute());
+        let home_known = home.is_some();
+        let home = home.unwrap_or_default();
         let config_dir = dirs::config_dir()
             .unwrap_or_else(|| home.join(".config"))
             .join("nexus-token");
@@ -74,6 +82,8 @@ impl Env {
             state_dir,
             stdin_is_terminal: std::io::stdin().is_terminal(),
             stderr_is_terminal: std::io::stderr().is_terminal(),
+            home_known,
+            cwd: std::env::current_dir().ok(),
             vars,
         }
     }
@@ -86,6 +96,8 @@ impl Env {
             state_dir: home.join(".local/state/nexus-token"),
             stdin_is_terminal: false,
             stderr_is_terminal: false,
+            home_known: true,
+            cwd: None,
             vars: BTreeMap::new(),
         }
     }
@@ -198,6 +210,24 @@ impl Env {
     /// The absolute path of the running executable (what a schedule runs).
     pub fn current_exe(&self) -> std::io::Result<PathBuf> {
         std::env::current_exe()
+    }
+
+    /// `NEXUS_TOKEN_LOCK_TIMEOUT`: seconds to wait for another run's file lock (default 30).
+    pub fn lock_timeout(&self) -> Result<Option<std::time::Duration>, String> {
+        match self.var("NEXUS_TOKEN_LOCK_TIMEOUT") {
+            None => Ok(None),
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(secs) if secs > 0 => Ok(Some(std::time::Duration::from_secs(secs))),
+                _ => Err(format!(
+                    "`NEXUS_TOKEN_LOCK_TIMEOUT={v}` is not a number of seconds above 0"
+                )),
+            },
+        }
+    }
+
+    /// The working directory, when known.
+    pub fn current_dir(&self) -> Option<&Path> {
+        self.cwd.as_deref()
     }
 
     /// Names of Gradle properties overridden by `ORG_GRADLE_PROJECT_<name>` variables.

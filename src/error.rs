@@ -77,6 +77,17 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// Writing the targets failed after some files already got the new token.
+    #[error("{}", partial_summary(updated, not_updated))]
+    Partial {
+        /// Files that hold the new token now.
+        updated: Vec<PathBuf>,
+        /// Files that were not written (the one that failed first).
+        not_updated: Vec<PathBuf>,
+        #[source]
+        source: Box<Error>,
+    },
+
     /// The command line (or the environment standing in for it) is wrong.
     #[error("{message}")]
     Usage {
@@ -130,6 +141,7 @@ impl Error {
             Error::Nexus(e) => e.exit_status(),
             Error::Store(e) => e.exit_status(),
             Error::File { .. } => ExitStatus::File,
+            Error::Partial { source, .. } => source.exit_status(),
             Error::Usage { .. } => ExitStatus::Usage,
             Error::Other { status, .. } => *status,
         }
@@ -143,8 +155,33 @@ impl Error {
             Error::File { .. } => Some(
                 "fix the file named above and run the command again; nothing was changed".into(),
             ),
+            Error::Partial { .. } => Some(
+                "fix the file named above, then run `nexus-token refresh`: it writes the token where it is missing".into(),
+            ),
             Error::Usage { hint, .. } | Error::Other { hint, .. } => hint.clone(),
         }
+    }
+}
+
+fn partial_summary(updated: &[PathBuf], not_updated: &[PathBuf]) -> String {
+    let list = |paths: &[PathBuf]| {
+        paths
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let first = not_updated
+        .first()
+        .map_or_else(String::new, |p| format!("`{}`", p.display()));
+    if updated.is_empty() {
+        format!("writing {first} failed; no file holds the new token yet")
+    } else {
+        format!(
+            "writing {first} failed after {} got the new token; {} still hold(s) the old one",
+            list(updated),
+            list(not_updated)
+        )
     }
 }
 

@@ -131,6 +131,32 @@ fn update(
     ))
 }
 
+/// Why `path` cannot be written, when that is known before trying: a non-regular file (a FIFO
+/// would block the run), or a folder that does not allow writing.
+pub fn not_writable(path: &Path) -> Option<String> {
+    let target = resolve_symlinks(path).ok()?;
+    if let Ok(meta) = fs::metadata(&target)
+        && !meta.is_file()
+    {
+        return Some("it is not a regular file".into());
+    }
+    #[cfg(unix)]
+    {
+        let mut dir = parent_dir(&target);
+        // The nearest existing folder decides (missing ones are created 0700).
+        while !dir.exists() {
+            match dir.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => dir = parent.to_path_buf(),
+                _ => return None,
+            }
+        }
+        if rustix::fs::access(&dir, rustix::fs::Access::WRITE_OK).is_err() {
+            return Some(format!("the folder `{}` is not writable", dir.display()));
+        }
+    }
+    None
+}
+
 /// The file's bytes, or `None` when it does not exist. Follows symlinks.
 pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
     match fs::read(path) {
@@ -226,7 +252,7 @@ impl DirLock {
     #[cfg(unix)]
     fn acquire(dir: &Path, _target: &Path) -> io::Result<DirLock> {
         let file = File::open(dir)?;
-        file.lock()?;
+        wait_for_lock(&file, dir)?;
         Ok(DirLock { _file: file })
     }
 
@@ -238,8 +264,45 @@ impl DirLock {
             .truncate(false)
             .write(true)
             .open(path)?;
-        file.lock()?;
+        wait_for_lock(&file, dir)?;
         Ok(DirLock { _file: file })
+    }
+}
+
+/// How long a run waits for another run's lock before giving up (a wedged run must not hang
+/// every later cron run). Set once at start-up from `NEXUS_TOKEN_LOCK_TIMEOUT` (seconds).
+static LOCK_TIMEOUT_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(30_000);
+
+/// Sets the lock timeout (start-up, tests).
+pub fn set_lock_timeout(timeout: std::time::Duration) {
+    let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+    LOCK_TIMEOUT_MS.store(ms, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn wait_for_lock(file: &File, dir: &Path) -> io::Result<()> {
+    let timeout = std::time::Duration::from_millis(
+        LOCK_TIMEOUT_MS.load(std::sync::atomic::Ordering::Relaxed),
+    );
+    let start = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(fs::TryLockError::WouldBlock) if start.elapsed() < timeout => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "another nexus-token run has held the lock on `{}` for {} s; if none is running, a process is stuck: find it with `fuser -v '{}'`",
+                        dir.display(),
+                        timeout.as_secs(),
+                        dir.display()
+                    ),
+                ));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(e),
+        }
     }
 }
 

@@ -61,6 +61,39 @@ pub fn keys_for_prefix(prefix: &str) -> (String, String) {
     (format!("{prefix}Username"), format!("{prefix}Password"))
 }
 
+/// Checks a `--gradle-prefix`: a repository name Gradle derives property names from (letters,
+/// digits, `_`, `-`, `.`; not empty).
+pub fn validate_prefix(prefix: &str) -> Result<(), &'static str> {
+    if prefix.is_empty() {
+        return Err("it is empty");
+    }
+    if !prefix
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        return Err("only letters, digits, `_`, `-` and `.` are allowed");
+    }
+    Ok(())
+}
+
+/// Checks a property name given with `--gradle-keys`: not empty, no whitespace or separator
+/// (`=`, `:`), and not starting like a comment (`#`, `!`).
+pub fn validate_key(key: &str) -> Result<(), &'static str> {
+    if key.is_empty() {
+        return Err("it is empty");
+    }
+    if key.starts_with(['#', '!']) {
+        return Err("it would start a comment line");
+    }
+    if key
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '=' | ':' | '\\'))
+    {
+        return Err("whitespace, `=`, `:` and `\\` are not allowed");
+    }
+    Ok(())
+}
+
 /// Keys among `keys` that an `ORG_GRADLE_PROJECT_<key>` variable overrides; `env_overrides` are
 /// the property names (as from `Env::gradle_project_overrides`). Gradle matches names exactly.
 pub fn overridden_by_env(keys: &[&str], env_overrides: &[String]) -> Vec<String> {

@@ -586,6 +586,22 @@ impl<'a> Pattern<'a> {
     }
 }
 
+/// `--maven-encrypt` values.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum MavenEncrypt {
+    /// Encrypt when settings-security.xml holds a master password.
+    #[default]
+    Auto,
+    /// Always encrypt; fail when there is no master password.
+    Always,
+    /// Never encrypt.
+    Never,
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;

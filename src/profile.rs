@@ -9,9 +9,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use sha2::{Digest, Sha256};
 
-use crate::cli::MavenEncrypt;
+use crate::env::Env;
+use crate::maven_security::MavenEncrypt;
+use crate::targets::{Target, gradle::GradleTarget, maven::MavenTarget};
 use crate::error::{Error, Result};
 use crate::nexus::Family;
 
@@ -55,6 +58,43 @@ pub struct Profile {
 
 fn yes() -> bool {
     true
+}
+
+impl Profile {
+    /// The one place that maps a saved profile to its targets, with every default path resolved.
+    pub(crate) fn targets(&self, env: &Env) -> Vec<Target> {
+        let mut targets = Vec::new();
+        if !self.maven.is_empty() {
+            targets.push(Target::Maven(MavenTarget::new(
+                self.maven
+                    .settings
+                    .clone()
+                    .unwrap_or_else(|| env.maven_settings()),
+                self.maven.servers.clone(),
+                self.maven.encrypt,
+                self.maven
+                    .settings_security
+                    .clone()
+                    .unwrap_or_else(|| env.maven_settings_security()),
+            )));
+        }
+        if !self.gradle.is_empty() {
+            targets.push(Target::Gradle(GradleTarget {
+                path: self
+                    .gradle
+                    .properties
+                    .clone()
+                    .unwrap_or_else(|| env.gradle_properties()),
+                keys: self.gradle.keys.clone(),
+            }));
+        }
+        targets
+    }
+
+    /// Whether the profile has any target.
+    pub fn has_targets(&self) -> bool {
+        !self.maven.is_empty() || !self.gradle.is_empty()
+    }
 }
 
 /// `<server>` ids in one settings.xml.
@@ -120,11 +160,19 @@ pub struct ProfileState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edition: Option<String>,
     /// When the last refresh or login was attempted (RFC 3339, UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_attempt: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub last_attempt: Option<OffsetDateTime>,
     /// When the token was last fetched successfully (RFC 3339, UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_success: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub last_success: Option<OffsetDateTime>,
     /// The token's `created` time as the server sent it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_created: Option<String>,
@@ -139,8 +187,12 @@ pub struct ProfileState {
     pub expires_at_ms: Option<i64>,
     /// When the expiry settings were last read (RFC 3339, UTC): a server that did not expire
     /// tokens is asked again once a week, in case an administrator switched expiry on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiry_checked_at: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub expiry_checked_at: Option<OffsetDateTime>,
     /// Set when Nexus rejected the stored password: refresh then stays away from the server
     /// until `login` succeeds (guard against account lockout).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -158,7 +210,7 @@ impl ProfileState {
             return false;
         }
         self.rejected = Some(Rejected {
-            at: now_rfc3339(),
+            at: now(),
             reason: error.to_string(),
         });
         true
@@ -166,10 +218,11 @@ impl ProfileState {
 }
 
 /// A password rejection recorded by `refresh`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rejected {
     /// When (RFC 3339, UTC).
-    pub at: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
     /// What Nexus said, in our words.
     pub reason: String,
 }
@@ -185,13 +238,16 @@ pub fn fingerprint(name_code: &str, pass_code: &str) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Now as RFC 3339 UTC, seconds precision.
-pub fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
-    now.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| now.unix_timestamp().to_string())
+/// Now (UTC), to the second: what the state records.
+pub fn now() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(0).unwrap_or(now)
+}
+
+/// A recorded time as RFC 3339, for messages and `status`.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 const STATE_HEADER: &str = "# nexus-token run state: written by every run; do not edit.\n\n";
@@ -370,7 +426,7 @@ mod tests {
             ProfileState {
                 family: Some(Family::Nexus2),
                 rejected: Some(Rejected {
-                    at: now_rfc3339(),
+                    at: now(),
                     reason: "401".into(),
                 }),
                 ..ProfileState::default()

@@ -10,26 +10,17 @@ use serde::Serialize;
 
 use crate::cli::DoctorArgs;
 use crate::error::{Error, ExitStatus, Result};
-use crate::nexus::Family;
-use crate::profile::{Config, Profile, ProfileState, State, fingerprint};
+use crate::expiry::{ExpiryPolicy, days_left, margin_ms, now_ms};
+use crate::nexus::{Client, Family, UserToken};
+use crate::profile::{Config, Profile, ProfileState, State, fingerprint, rfc3339};
+use crate::schedule;
 use crate::secret::Secret;
-use crate::store::service_name;
-use crate::targets;
-use crate::{fs, gradle, maven, schedule};
+use crate::targets::{self, State as TargetState};
 
-use super::refresh::{ExpiryPolicy, days_left, margin_ms, now_ms};
+pub use crate::targets::Level;
+
 use super::status::format_ms;
-use super::{Context, client_for};
-
-/// The outcome of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Ok,
-    Info,
-    Warn,
-    Fail,
-}
+use super::{Context, client_for, read_keyring_password};
 
 /// One line of `doctor`.
 #[derive(Debug, Clone, Serialize)]
@@ -125,115 +116,8 @@ fn check_profile(
     ps: &ProfileState,
     checks: &mut Checks,
 ) {
-    // Server, family, edition.
-    let client = match client_for(ctx, profile) {
-        Ok(c) => Some(c),
-        Err(e) => {
-            checks.add("server", Level::Fail, e.to_string(), e.hint());
-            None
-        }
-    };
-    let mut family = profile.api.or(ps.family);
-    let mut server_ok = false;
-    if let Some(client) = &client {
-        match client.detect() {
-            Ok(d) => {
-                let what = format!(
-                    "{} answers: Nexus {} {}, API `{}`",
-                    profile.url,
-                    d.version.as_deref().unwrap_or("(version hidden)"),
-                    d.edition.as_deref().unwrap_or(""),
-                    d.family
-                );
-                checks.add("server", Level::Ok, what.replace("  ", " "), None);
-                server_ok = true;
-                if let Some(forced) = profile.api.filter(|f| *f != d.family) {
-                    checks.add(
-                        "family",
-                        Level::Warn,
-                        format!(
-                            "the profile forces `--api {forced}` but the server looks like `{}`",
-                            d.family
-                        ),
-                        Some(format!(
-                            "run `nexus-token login --profile {name} --api auto`"
-                        )),
-                    );
-                }
-                match d.has_user_tokens() {
-                    Some(false) => {
-                        server_ok = false;
-                        checks.add(
-                            "edition",
-                            Level::Fail,
-                            format!(
-                                "the {} edition has no user tokens",
-                                d.edition.as_deref().unwrap_or("unknown")
-                            ),
-                            Some(format!(
-                                "user tokens need Nexus Pro: ask your administrator, or point the profile at a Pro server with `nexus-token login --profile {name} --url URL`"
-                            )),
-                        );
-                    }
-                    Some(true) => checks.add(
-                        "edition",
-                        Level::Ok,
-                        format!("the {} edition has user tokens", d.edition.as_deref().unwrap_or("")),
-                        None,
-                    ),
-                    None => checks.add(
-                        "edition",
-                        Level::Info,
-                        "the server does not tell its edition; the token check below shows whether it has user tokens",
-                        None,
-                    ),
-                }
-                family = family.or(Some(d.family));
-            }
-            Err(e) => checks.add("server", Level::Fail, e.to_string(), e.hint()),
-        }
-    }
-
-    // Keyring and stored password.
-    let mut password = None;
-    if profile.keyring {
-        let service = service_name(&profile.url);
-        match ctx
-            .store()
-            .and_then(|s| s.get(&service, &profile.username).map_err(Error::from))
-        {
-            Ok(Some(p)) => {
-                checks.add(
-                    "keyring",
-                    Level::Ok,
-                    format!("the password of `{}` is in the keyring", profile.username),
-                    None,
-                );
-                password = Some(p);
-            }
-            Ok(None) => checks.add(
-                "keyring",
-                Level::Fail,
-                format!(
-                    "no stored password for `{}` at {}",
-                    profile.username, profile.url
-                ),
-                Some(format!(
-                    "run `nexus-token login --profile {name}` to store it"
-                )),
-            ),
-            Err(e) => checks.add("keyring", Level::Fail, e.to_string(), e.hint()),
-        }
-    } else {
-        checks.add(
-            "keyring",
-            Level::Info,
-            "saved with `--no-keyring`: the token is checked only by `refresh --password-stdin`",
-            None,
-        );
-    }
-
-    // Login accepted, user tokens available, expiry.
+    let server = check_server(ctx, name, profile, ps, checks);
+    let password = check_keyring(ctx, name, profile, checks);
     let mut current_fp = ps.token_fingerprint.clone();
     if let Some(rejected) = &ps.rejected {
         checks.add(
@@ -241,176 +125,221 @@ fn check_profile(
             Level::Fail,
             format!(
                 "refresh is paused: Nexus rejected the stored password at {} ({}); nexus-token does not contact Nexus for this profile",
-                rejected.at, rejected.reason
+                rfc3339(rejected.at),
+                rejected.reason
             ),
             Some(format!("run `nexus-token login --profile {name}` with your current password")),
         );
-    } else if let (Some(client), Some(family), Some(password), true) =
-        (&client, family, &password, server_ok)
+    } else if let (Some((client, family)), Some(password)) = (&server, &password)
+        && let Some(token) = check_token(ctx, name, profile, ps, client, *family, password, checks)
     {
-        match client.fetch_token(family, &profile.username, password) {
-            Ok(token) => {
-                checks.add(
-                    "token",
-                    Level::Ok,
-                    "Nexus accepts the stored password and issues a user token",
-                    None,
-                );
-                current_fp = Some(fingerprint(&token.name_code, token.pass_code.expose()));
-                check_expiry(
-                    name,
-                    client,
-                    family,
-                    &profile.username,
-                    password,
-                    token.created.as_deref(),
-                    checks,
-                );
-            }
-            Err(e) if e.is_rejected_login() => {
-                // Like `refresh`: one rejection pauses the profile, so that neither a scheduled
-                // refresh nor another doctor run can lock the account.
-                let mut paused = ps.clone();
-                paused.note_rejection(&e);
-                let recorded = State::update_profile(&ctx.state_path, name, &paused).is_ok();
-                checks.add(
-                    "login",
-                    Level::Fail,
-                    format!(
-                        "{e}{}",
-                        if recorded {
-                            "; refresh of this profile is paused until `login` succeeds"
-                        } else {
-                            ""
-                        }
-                    ),
-                    Some(format!(
-                        "run `nexus-token login --profile {name}` with your current password"
-                    )),
-                );
-            }
-            Err(e) => checks.add("token", Level::Fail, e.to_string(), e.hint()),
-        }
+        current_fp = Some(fingerprint(&token.name_code, token.pass_code.expose()));
     }
+    check_files(ctx, name, profile, current_fp.as_deref(), checks);
+}
 
-    // Files: parse, duplicates, modes, current token.
-    if !profile.maven.is_empty() {
-        let path = targets::maven_settings(profile, ctx.env);
-        if let Some(bytes) = read_target(checks, name, &path) {
-            match maven::duplicate_ids(&bytes) {
-                Ok(dups) => {
-                    checks.add(
-                        "files-parse",
-                        Level::Ok,
-                        format!("`{}` parses", path.display()),
-                        None,
-                    );
-                    let ours: Vec<&String> = dups
-                        .iter()
-                        .filter(|d| profile.maven.servers.contains(d))
-                        .collect();
-                    if !dups.is_empty() {
-                        checks.add(
-                            "duplicate-ids",
-                            if ours.is_empty() { Level::Info } else { Level::Warn },
-                            format!("`{}` has several `<server>` entries with the id(s) {}: Maven uses the first", path.display(), dups.join(", ")),
-                            Some(format!(
-                                "delete the later `<server>` entries with the id(s) {} from `{}` by hand (nexus-token edits only the first)",
-                                dups.join(", "),
-                                path.display()
-                            )),
-                        );
-                    }
-                }
-                Err(e) => checks.add(
-                    "files-parse",
-                    Level::Fail,
-                    format!("`{}`: {e}", path.display()),
-                    Some("fix the file at that line and column".into()),
-                ),
-            }
+/// Server reachable, family and edition. Returns the client and family when the server can
+/// issue user tokens.
+fn check_server(
+    ctx: &Context<'_>,
+    name: &str,
+    profile: &Profile,
+    ps: &ProfileState,
+    checks: &mut Checks,
+) -> Option<(Client, Family)> {
+    let client = match client_for(ctx, profile) {
+        Ok(c) => c,
+        Err(e) => {
+            checks.add("server", Level::Fail, e.to_string(), e.hint());
+            return None;
         }
+    };
+    let d = match client.detect() {
+        Ok(d) => d,
+        Err(e) => {
+            checks.add("server", Level::Fail, e.to_string(), e.hint());
+            return None;
+        }
+    };
+    let what = format!(
+        "{} answers: Nexus {} {}, API `{}`",
+        profile.url,
+        d.version.as_deref().unwrap_or("(version hidden)"),
+        d.edition.as_deref().unwrap_or(""),
+        d.family
+    );
+    checks.add("server", Level::Ok, what.replace("  ", " "), None);
+    if let Some(forced) = profile.api.filter(|f| *f != d.family) {
+        checks.add(
+            "family",
+            Level::Warn,
+            format!(
+                "the profile forces `--api {forced}` but the server looks like `{}`",
+                d.family
+            ),
+            Some(format!(
+                "run `nexus-token login --profile {name} --api auto`"
+            )),
+        );
     }
-    if !profile.gradle.is_empty() {
-        let path = targets::gradle_properties(profile, ctx.env);
-        if let Some(bytes) = read_target(checks, name, &path) {
-            match gradle::parse(&bytes) {
-                Ok(_) => checks.add(
-                    "files-parse",
-                    Level::Ok,
-                    format!("`{}` parses", path.display()),
-                    None,
-                ),
-                Err(e) => checks.add(
-                    "files-parse",
-                    Level::Fail,
-                    format!("`{}`: {e}", path.display()),
-                    Some("fix the file at that line".into()),
-                ),
-            }
-        }
-        let keys: Vec<&str> = profile
-            .gradle
-            .keys
-            .iter()
-            .flat_map(|(u, p)| [u.as_str(), p.as_str()])
-            .collect();
-        for key in gradle::overridden_by_env(&keys, &ctx.env.gradle_project_overrides()) {
+    match d.has_user_tokens() {
+        Some(false) => {
             checks.add(
-                "gradle-override",
-                Level::Warn,
+                "edition",
+                Level::Fail,
                 format!(
-                    "`ORG_GRADLE_PROJECT_{key}` is set and overrides `{key}` from `{}`",
-                    path.display()
+                    "the {} edition has no user tokens",
+                    d.edition.as_deref().unwrap_or("unknown")
                 ),
                 Some(format!(
-                    "unset `ORG_GRADLE_PROJECT_{key}` (check your shell profile and CI variables)"
+                    "user tokens need Nexus Pro: ask your administrator, or point the profile at a Pro server with `nexus-token login --profile {name} --url URL`"
                 )),
             );
+            return None;
         }
-        // A target elsewhere than the user-home file loses to it.
-        let home_file = ctx.env.gradle_properties();
-        if home_file != path {
-            for key in keys_set_in(&home_file, &keys) {
-                checks.add(
-                    "gradle-override",
-                    Level::Warn,
-                    format!(
-                        "`{}` also sets `{key}` and Gradle prefers it over `{}`",
-                        home_file.display(),
-                        path.display()
-                    ),
-                    Some(format!("remove `{key}` from `{}`", home_file.display())),
-                );
-            }
+        Some(true) => checks.add(
+            "edition",
+            Level::Ok,
+            format!("the {} edition has user tokens", d.edition.as_deref().unwrap_or("")),
+            None,
+        ),
+        None => checks.add(
+            "edition",
+            Level::Info,
+            "the server does not tell its edition; the token check below shows whether it has user tokens",
+            None,
+        ),
+    }
+    let family = profile.api.or(ps.family).unwrap_or(d.family);
+    Some((client, family))
+}
+
+/// The keyring answers and holds the password.
+fn check_keyring(
+    ctx: &Context<'_>,
+    name: &str,
+    profile: &Profile,
+    checks: &mut Checks,
+) -> Option<Secret<String>> {
+    if !profile.keyring {
+        checks.add(
+            "keyring",
+            Level::Info,
+            "saved with `--no-keyring`: the token is checked only by `refresh --password-stdin`",
+            None,
+        );
+        return None;
+    }
+    match read_keyring_password(ctx, name, profile) {
+        Ok(p) => {
+            checks.add(
+                "keyring",
+                Level::Ok,
+                format!("the password of `{}` is in the keyring", profile.username),
+                None,
+            );
+            Some(p)
         }
-        // The project's own file (doctor run in the project directory).
-        let project = std::env::current_dir().map(|cwd| cwd.join("gradle.properties"));
-        if let Ok(project) = project
-            && project != path
-            && project != home_file
-        {
-            for key in keys_set_in(&project, &keys) {
-                checks.add(
-                    "gradle-override",
-                    Level::Warn,
-                    format!(
-                        "the project's `{}` also sets `{key}`: Gradle prefers the user-home file, but a build with another `GRADLE_USER_HOME` (CI, containers) reads this one",
-                        project.display()
-                    ),
-                    Some(format!("remove `{key}` from `{}`", project.display())),
-                );
-            }
+        Err(e) => {
+            checks.add("keyring", Level::Fail, e.to_string(), e.hint());
+            None
         }
     }
-    for t in targets::check(profile, ctx.env, current_fp.as_deref()) {
+}
+
+/// Nexus accepts the password and issues a token (and whether it expired). A rejection pauses
+/// the profile, as `refresh` would.
+#[allow(clippy::too_many_arguments)]
+fn check_token(
+    ctx: &Context<'_>,
+    name: &str,
+    profile: &Profile,
+    ps: &ProfileState,
+    client: &Client,
+    family: Family,
+    password: &Secret<String>,
+    checks: &mut Checks,
+) -> Option<UserToken> {
+    match client.fetch_token(family, &profile.username, password) {
+        Ok(token) => {
+            checks.add(
+                "token",
+                Level::Ok,
+                "Nexus accepts the stored password and issues a user token",
+                None,
+            );
+            check_expiry(
+                name,
+                client,
+                family,
+                &profile.username,
+                password,
+                token.created.as_deref(),
+                checks,
+            );
+            Some(token)
+        }
+        Err(crate::nexus::Error::TokenExpired { .. }) => {
+            checks.add(
+                "token-expiry",
+                Level::Fail,
+                "Nexus says the user token has expired: builds get 401",
+                Some(format!(
+                    "run `nexus-token refresh --profile {name}` (it generates a new token)"
+                )),
+            );
+            None
+        }
+        Err(e) if e.is_rejected_login() => {
+            // Like `refresh`: one rejection pauses the profile, so that neither a scheduled
+            // refresh nor another doctor run can lock the account.
+            let mut paused = ps.clone();
+            paused.note_rejection(&e);
+            let recorded = State::update_profile(&ctx.state_path, name, &paused).is_ok();
+            checks.add(
+                "login",
+                Level::Fail,
+                format!(
+                    "{e}{}",
+                    if recorded {
+                        "; refresh of this profile is paused until `login` succeeds"
+                    } else {
+                        ""
+                    }
+                ),
+                Some(format!(
+                    "run `nexus-token login --profile {name}` with your current password"
+                )),
+            );
+            None
+        }
+        Err(e) => {
+            checks.add("token", Level::Fail, e.to_string(), e.hint());
+            None
+        }
+    }
+}
+
+/// Every target's own findings, and whether each holds the current token.
+fn check_files(
+    ctx: &Context<'_>,
+    name: &str,
+    profile: &Profile,
+    current_fp: Option<&str>,
+    checks: &mut Checks,
+) {
+    let targets = profile.targets(ctx.env);
+    for finding in targets::doctor(&targets, ctx.env, name) {
+        checks.add(finding.check, finding.level, finding.message, finding.fix);
+    }
+    for t in targets::check(&targets, current_fp) {
         let (level, message, fix) = match t.state {
-            "current" => (
+            TargetState::Current => (
                 Level::Ok,
                 format!("`{}` {} holds the current token", t.path.display(), t.name),
                 None,
             ),
-            "stale" => (
+            TargetState::Stale => (
                 Level::Fail,
                 format!(
                     "`{}` {} holds another value than the current token",
@@ -419,12 +348,12 @@ fn check_profile(
                 ),
                 Some(format!("run `nexus-token refresh --profile {name}`")),
             ),
-            "missing" => (
+            TargetState::Missing => (
                 Level::Fail,
                 format!("`{}` has no credentials for {}", t.path.display(), t.name),
                 Some(format!("run `nexus-token refresh --profile {name}`")),
             ),
-            _ => (
+            TargetState::Unreadable => (
                 Level::Fail,
                 format!(
                     "`{}`: {}",
@@ -436,46 +365,6 @@ fn check_profile(
         };
         checks.add("files-current", level, message, fix);
     }
-    let mut paths = Vec::new();
-    if !profile.maven.is_empty() {
-        paths.push(targets::maven_settings(profile, ctx.env));
-    }
-    if !profile.gradle.is_empty() {
-        paths.push(targets::gradle_properties(profile, ctx.env));
-    }
-    for path in paths {
-        let warnings = fs::safety_warnings(&path);
-        if warnings.is_empty() {
-            if path.exists() {
-                checks.add(
-                    "file-mode",
-                    Level::Ok,
-                    format!("`{}` is private to you", path.display()),
-                    None,
-                );
-            }
-        } else {
-            for w in warnings {
-                checks.add(
-                    "file-mode",
-                    Level::Warn,
-                    w,
-                    Some(format!("chmod 600 '{}'", path.display())),
-                );
-            }
-        }
-    }
-}
-
-/// The keys among `keys` that the file at `path` sets (none when it is missing or unreadable).
-fn keys_set_in<'k>(path: &std::path::Path, keys: &[&'k str]) -> Vec<&'k str> {
-    let Ok(Some(bytes)) = fs::read_optional(path) else {
-        return Vec::new();
-    };
-    keys.iter()
-        .copied()
-        .filter(|key| matches!(gradle::read_property(&bytes, key), Ok(Some(_))))
-        .collect()
 }
 
 fn check_expiry(
@@ -542,6 +431,12 @@ fn check_expiry(
             "the server does not expire tokens",
             None,
         ),
+        Err(crate::nexus::Error::TokenExpired { .. }) => checks.add(
+            "token-expiry",
+            Level::Fail,
+            "Nexus says the user token has expired: builds get 401",
+            refresh,
+        ),
         Err(e) => checks.add(
             "token-expiry",
             Level::Warn,
@@ -551,34 +446,13 @@ fn check_expiry(
     }
 }
 
-/// A target file's bytes; a missing or unreadable file becomes a failing `files-parse` line.
-fn read_target(checks: &mut Checks, name: &str, path: &std::path::Path) -> Option<Vec<u8>> {
-    match fs::read_optional(path) {
-        Ok(Some(bytes)) => Some(bytes),
-        Ok(None) => {
-            checks.add(
-                "files-parse",
-                Level::Fail,
-                format!("`{}` does not exist", path.display()),
-                Some(format!(
-                    "run `nexus-token refresh --profile {name}` to create it"
-                )),
-            );
-            None
-        }
-        Err(e) => {
-            checks.add("files-parse", Level::Fail, e.to_string(), e.hint());
-            None
-        }
-    }
-}
-
 fn check_schedule(ctx: &Context<'_>, state: &State, checks: &mut Checks) {
     let last = state
         .profiles
         .values()
-        .filter_map(|p| p.last_success.clone())
-        .max();
+        .filter_map(|p| p.last_success)
+        .max()
+        .map(rfc3339);
     match schedule::installed(ctx.env) {
         Some(installed) => {
             let message = format!(

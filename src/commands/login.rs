@@ -1,21 +1,28 @@
 //! `login`: takes the real password once, fetches the token, writes the targets, stores the
 //! password in the keyring and saves the profile. The only command that may prompt.
 //!
-//! Order matters: detection comes before the password (a server without user tokens is told
-//! before anything secret is sent), the keyring is written before the files (a keyring failure
-//! leaves the files alone), and the profile is saved last.
+//! Order matters, so that a failure leaves nothing half done:
+//! 1. flags are validated and the family detected (a server without user tokens is told before
+//!    anything secret is read or sent);
+//! 2. the password is read (locally), the targets resolved (flags, the saved profile, or
+//!    discovery) and every target file planned in memory: a malformed file or an empty target
+//!    list stops here, before the password goes to Nexus;
+//! 3. the keyring is opened (not written), the token fetched, the files written;
+//! 4. only then the password is stored and the profile and state saved. When a late step fails,
+//!    the error says exactly what is left.
+
+use std::path::PathBuf;
 
 use crate::cli::LoginArgs;
 use crate::error::{Error, ExitStatus, Result};
-use crate::profile::{
-    Config, GradleTargets, MavenTargets, Profile, ProfileState, State, fingerprint, now_rfc3339,
-};
+use crate::expiry::ExpiryPolicy;
+use crate::profile::{Config, GradleTargets, MavenTargets, Profile};
+use crate::session::Session;
 use crate::store::service_name;
 use crate::targets::{self, TokenValues, WriteOptions};
-use crate::{fs, gradle, maven};
+use crate::{fs, gradle, maven, nexus};
 
-use super::refresh::{ExpiryPolicy, fetch_current};
-use super::{Context, client_for, family_for, normalize_url, read_password, report_files};
+use super::{Context, keyring_entry_shared, normalize_url, read_password, report_files};
 
 pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     let ui = ctx.ui;
@@ -32,37 +39,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             ));
         }
     };
-    // The saved username counts only for the same server.
-    let saved_username = previous
-        .as_ref()
-        .filter(|p| p.url == url)
-        .map(|p| p.username.clone());
-    let username = match args.server.username.clone().or(saved_username) {
-        Some(u) => u,
-        None if ctx.env.stdin_is_terminal
-            && !args.password_stdin
-            && ctx.given_password.is_none() =>
-        {
-            let name = ui.prompt_line("Nexus username: ").map_err(|e| {
-                Error::other(
-                    ExitStatus::Failure,
-                    format!("cannot read the username: {e}"),
-                    None,
-                )
-            })?;
-            if name.is_empty() {
-                return Err(Error::usage("the username is empty", None));
-            }
-            name
-        }
-        _ => {
-            return Err(Error::usage(
-                "no username given",
-                Some("add `--username USER` or set `NEXUS_USERNAME`".into()),
-            ));
-        }
-    };
-
+    let username = resolve_username(ctx, args, previous.as_ref(), &url)?;
     let mut profile = Profile {
         url,
         username,
@@ -72,6 +49,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             .server
             .ca_cert
             .clone()
+            .map(absolute)
             .or_else(|| previous.as_ref().and_then(|p| p.ca_cert.clone())),
         connect_timeout: args
             .server
@@ -84,42 +62,44 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         maven: MavenTargets::default(),
         gradle: GradleTargets::default(),
     };
+    // Flags are checked before anything touches the network.
+    let explicit = explicit_targets(ctx, args, &mut profile, previous.as_ref())?;
 
     // 1. Family and edition, before any password is asked for or sent.
-    let client = client_for(ctx, &profile)?;
-    let (family, detection) = family_for(ctx, &client, profile.api, None)?;
+    let mut session = Session::transient(ctx, &args.profile, profile)?;
     ui.step(&format!(
-        "Nexus at {} uses the `{family}` user-token API",
-        profile.url
+        "Nexus at {} uses the `{}` user-token API",
+        session.profile.url,
+        session.family()
     ));
 
-    // 2. The password and the token.
-    let password = read_password(ctx, args.password_stdin, true, &profile.username)?;
-    // On Nexus 3.69+ with expiry, an expired (or nearly expired) token is replaced first: a
-    // login must not write a token that stops working within days.
-    let mut expiry = ProfileState::default();
+    // 2. The password (read, not sent), the targets, and a plan of every file.
+    let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;
+    if !explicit {
+        reuse_or_discover(ctx, &mut session.profile, previous.as_ref(), &password)?;
+    }
+    let targets = session.profile.targets(ctx.env);
+    targets::preflight(&targets)?;
+    if session.profile.keyring && !args.dry_run {
+        // Open the keyring now: a missing Secret Service is told before the password is sent.
+        ctx.store()?;
+    }
+
+    // 3. The token (a new one if the current one expired or expires soon) and the files.
+    session.use_password(password);
     let policy = ExpiryPolicy::from_flag(None, args.dry_run);
-    let token = fetch_current(
-        ctx,
-        &client,
-        family,
-        &profile.username,
-        &password,
-        &mut expiry,
-        policy,
-    )?;
-    ui.step(&format!("fetched the user token of `{}`", profile.username));
-
-    // 3. Targets: flags, else what the profile had, else discovery.
-    resolve_targets(ctx, args, &mut profile, previous.as_ref())?;
-
+    let token = session.current_token(policy)?;
+    ui.step(&format!(
+        "fetched the user token of `{}`",
+        session.profile.username
+    ));
     let values = TokenValues {
         name_code: &token.name_code,
         pass_code: &token.pass_code,
     };
     if args.dry_run {
         let reports = targets::write_token(
-            &profile,
+            &targets,
             ctx.env,
             &values,
             WriteOptions {
@@ -131,61 +111,52 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         ui.step("dry run: nothing was written, no password was stored");
         return Ok(ExitStatus::Success);
     }
+    let reports = targets::write_token(&targets, ctx.env, &values, WriteOptions::default())?;
+    report_files(ui, &reports, false);
 
-    // 4. The keyring before the files: if it fails, nothing was changed.
+    // 4. The password, the profile and the state, now that the files hold the token.
+    let written: Vec<PathBuf> = reports.iter().map(|r| r.path.clone()).collect();
+    let left = |what: &str| {
+        format!(
+            "{what}; the token was written to {}, but the profile was not saved, so `refresh` will not update it",
+            written
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let profile = session.profile.clone();
     let service = service_name(&profile.url);
     if profile.keyring {
-        ctx.store()?.set(&service, &profile.username, &password)?;
+        if let Err(e) = ctx
+            .store()
+            .and_then(|s| Ok(s.set(&service, &profile.username, session.password()?)?))
+        {
+            return Err(Error::other(
+                e.exit_status(),
+                left(&format!("cannot store the password in the keyring: {e}")),
+                e.hint(),
+            ));
+        }
         ui.verbose(
             1,
             &format!("stored the password in the keyring ({service})"),
         );
-    } else {
-        // A password this profile stored earlier would go stale silently: delete it, unless
-        // another profile for the same server and user still relies on it. The keyring is not
-        // touched at all otherwise (containers often have none).
-        let stored_before = previous
-            .as_ref()
-            .is_some_and(|p| p.keyring && p.url == profile.url && p.username == profile.username);
-        let shared = config.profiles.iter().any(|(name, p)| {
-            name != &args.profile
-                && p.keyring
-                && p.url == profile.url
-                && p.username == profile.username
-        });
-        if stored_before
-            && !shared
-            && let Ok(store) = ctx.store()
-        {
-            let _ = store.delete(&service, &profile.username);
-        }
+    }
+    session.record(&token);
+    session.persist();
+    let saved = Config::update_profile(&ctx.config_path, &args.profile, Some(&profile))
+        .and_then(|()| session.save());
+    if let Err(e) = saved {
+        return Err(Error::other(e.exit_status(), left(&e.to_string()), e.hint()));
+    }
+    forget_old_password(ctx, &config, &args.profile, previous.as_ref(), &profile);
+    if !profile.keyring {
         ui.warn(
             "--no-keyring: the password was not stored; `refresh` will need `--password-stdin`",
         );
     }
-
-    // 5. The files.
-    let reports = targets::write_token(&profile, ctx.env, &values, WriteOptions::default())?;
-    report_files(ui, &reports, false);
-
-    // 6. The state: family, token fingerprint, and the expiry read in step 2.
-    let profile_state = ProfileState {
-        family: Some(family),
-        version: detection.as_ref().and_then(|d| d.version.clone()),
-        edition: detection.as_ref().and_then(|d| d.edition.clone()),
-        last_attempt: Some(now_rfc3339()),
-        last_success: Some(now_rfc3339()),
-        token_created: token.created.clone(),
-        token_fingerprint: Some(fingerprint(&token.name_code, token.pass_code.expose())),
-        expiration_enabled: expiry.expiration_enabled,
-        expires_at_ms: expiry.expires_at_ms,
-        expiry_checked_at: expiry.expiry_checked_at,
-        ..ProfileState::default()
-    };
-
-    // 7. Profile and state (clears a rejected-password flag).
-    Config::update_profile(&ctx.config_path, &args.profile, Some(&profile))?;
-    State::update_profile(&ctx.state_path, &args.profile, &profile_state)?;
     ui.step(&format!(
         "saved profile `{}` in `{}`",
         args.profile,
@@ -194,13 +165,87 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// Fills the profile's targets from the flags, the previous profile, or discovery.
-fn resolve_targets(
+/// The username: the flag, else the saved one (for the same server), else a prompt on a terminal.
+fn resolve_username(
+    ctx: &Context<'_>,
+    args: &LoginArgs,
+    previous: Option<&Profile>,
+    url: &str,
+) -> Result<String> {
+    let saved = previous.filter(|p| p.url == url).map(|p| p.username.clone());
+    let username = match args.server.username.clone().or(saved) {
+        Some(u) => u,
+        None if ctx.env.stdin_is_terminal
+            && !args.password_stdin
+            && ctx.given_password.is_none() =>
+        {
+            ctx.ui.prompt_line("Nexus username: ").map_err(|e| {
+                Error::other(
+                    ExitStatus::Failure,
+                    format!("cannot read the username: {e}"),
+                    None,
+                )
+            })?
+        }
+        _ => {
+            return Err(Error::usage(
+                "no username given",
+                Some("add `--username USER` or set `NEXUS_USERNAME`".into()),
+            ));
+        }
+    };
+    nexus::validate_username(&username).map_err(|reason| {
+        Error::usage(
+            format!("the username cannot be sent to Nexus: {reason}"),
+            Some("give the Nexus login name exactly, with `--username USER`".into()),
+        )
+    })?;
+    Ok(username)
+}
+
+/// A password stored for this profile's previous URL or user is out of reach once the profile
+/// moved: delete it, unless another profile still uses it. A `--no-keyring` login deletes the
+/// one this profile stored before, for the same reason.
+fn forget_old_password(
+    ctx: &Context<'_>,
+    config: &Config,
+    name: &str,
+    previous: Option<&Profile>,
+    profile: &Profile,
+) {
+    let Some(previous) = previous.filter(|p| p.keyring) else {
+        return;
+    };
+    let same_entry = previous.url == profile.url && previous.username == profile.username;
+    if same_entry && profile.keyring {
+        return;
+    }
+    if keyring_entry_shared(config, name, &previous.url, &previous.username) {
+        ctx.ui.verbose(
+            1,
+            "the previous password stays in the keyring: another profile uses it",
+        );
+        return;
+    }
+    let Ok(store) = ctx.store() else {
+        return;
+    };
+    if let Ok(true) = store.delete(&service_name(&previous.url), &previous.username) {
+        ctx.ui.step(&format!(
+            "deleted the password stored for `{}` at {} (no profile uses it any more)",
+            previous.username, previous.url
+        ));
+    }
+}
+
+/// Fills the profile's targets from the flags (validated here, before any request). Returns
+/// whether the flags named any target.
+fn explicit_targets(
     ctx: &Context<'_>,
     args: &LoginArgs,
     profile: &mut Profile,
     previous: Option<&Profile>,
-) -> Result<()> {
+) -> Result<bool> {
     let t = &args.targets;
     let settings = t
         .maven_settings
@@ -212,6 +257,14 @@ fn resolve_targets(
         .clone()
         .or_else(|| previous.and_then(|p| p.gradle.properties.clone()))
         .unwrap_or_else(|| ctx.env.gradle_properties());
+    for id in &t.maven_servers {
+        maven::validate_value(id).map_err(|e| {
+            Error::usage(
+                format!("`--maven-server {id}` cannot be used as a server id: {e}"),
+                Some("give the `<id>` of a `<server>` in settings.xml".into()),
+            )
+        })?;
+    }
     profile.maven = MavenTargets {
         settings: Some(absolute(settings)),
         servers: dedup(t.maven_servers.clone()),
@@ -225,19 +278,26 @@ fn resolve_targets(
             .or_else(|| previous.and_then(|p| p.maven.settings_security.clone()))
             .map(absolute),
     };
-    let mut keys: Vec<(String, String)> = t
-        .gradle_prefixes
-        .iter()
-        .map(|p| gradle::keys_for_prefix(p))
-        .collect();
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for prefix in &t.gradle_prefixes {
+        gradle::validate_prefix(prefix).map_err(|reason| {
+            Error::usage(
+                format!("`--gradle-prefix {prefix}` is not a usable repository name: {reason}"),
+                Some("use the name of the repository in build.gradle, e.g. `--gradle-prefix nexus` for `nexusUsername`/`nexusPassword`".into()),
+            )
+        })?;
+        keys.push(gradle::keys_for_prefix(prefix));
+    }
     for pair in &t.gradle_keys {
-        match pair.split_once(',') {
-            Some((u, p)) if !u.trim().is_empty() && !p.trim().is_empty() => {
-                keys.push((u.trim().to_owned(), p.trim().to_owned()))
-            }
-            _ => {
+        let parsed = pair
+            .split_once(',')
+            .map(|(u, p)| (u.trim(), p.trim()))
+            .filter(|(u, p)| gradle::validate_key(u).is_ok() && gradle::validate_key(p).is_ok());
+        match parsed {
+            Some((u, p)) => keys.push((u.to_owned(), p.to_owned())),
+            None => {
                 return Err(Error::usage(
-                    format!("`--gradle-keys {pair}` is not a `USER_KEY,PASSWORD_KEY` pair"),
+                    format!("`--gradle-keys {pair}` is not a `USER_KEY,PASSWORD_KEY` pair of property names"),
                     Some("e.g. `--gradle-keys mavenUser,mavenPassword`".into()),
                 ));
             }
@@ -248,12 +308,17 @@ fn resolve_targets(
         properties: Some(absolute(properties)),
         keys,
     };
-    if !profile.maven.is_empty() || !profile.gradle.is_empty() {
-        return Ok(());
-    }
-    if let Some(previous) =
-        previous.filter(|p| p.url == profile.url && (!p.maven.is_empty() || !p.gradle.is_empty()))
-    {
+    Ok(profile.has_targets())
+}
+
+/// Without target flags: the targets saved in the profile (same server), else discovery.
+fn reuse_or_discover(
+    ctx: &Context<'_>,
+    profile: &mut Profile,
+    previous: Option<&Profile>,
+    password: &crate::secret::Secret<String>,
+) -> Result<()> {
+    if let Some(previous) = previous.filter(|p| p.url == profile.url && p.has_targets()) {
         profile.maven.servers = previous.maven.servers.clone();
         profile.gradle.keys = previous.gradle.keys.clone();
         ctx.ui.verbose(1, "using the targets saved in the profile");
@@ -266,15 +331,15 @@ fn resolve_targets(
             .map_err(|e| Error::file(&path, "parse", e))?,
         None => Vec::new(),
     };
+    let _ = password;
     if found.is_empty() {
         return Err(Error::usage(
             format!(
-                "found no `<server>` in `{}` that points at {} or belongs to `{}`",
+                "found no `<server>` in `{}` that points at {}",
                 path.display(),
                 profile.url,
-                profile.username
             ),
-            Some("name the targets: `--maven-server ID` (repeatable) and/or `--gradle-prefix NAME` (repeatable)".into()),
+            Some("name the targets: `--maven-server ID` (repeatable) and/or `--gradle-prefix NAME` (repeatable); nothing was sent to Nexus".into()),
         ));
     }
     ctx.ui.step(&format!(
@@ -292,7 +357,8 @@ fn dedup(mut items: Vec<String>) -> Vec<String> {
     items
 }
 
-fn absolute(path: std::path::PathBuf) -> std::path::PathBuf {
+/// A path as given, made absolute against the working directory (a schedule runs elsewhere).
+fn absolute(path: PathBuf) -> PathBuf {
     if path.is_absolute() {
         path
     } else {

@@ -1,31 +1,38 @@
 //! `logout`: deletes the stored password and the profile (and its state); with
 //! `--remove-credentials` also the token values in the targets. The token itself stays valid on
-//! the server until it is reset (`rotate`, or in the Nexus UI): we say so.
+//! the server until it is reset (`rotate`, or in the Nexus UI): we say so. A password another
+//! profile (same URL and user) still uses stays in the keyring.
 
 use crate::cli::LogoutArgs;
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{ExitStatus, Result};
 use crate::profile::{Config, State};
+use crate::session;
 use crate::store::service_name;
 use crate::targets;
 
-use super::{Context, report_files};
+use super::{Context, keyring_entry_shared, report_files};
 
 pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
     let ui = ctx.ui;
     let config = Config::load(&ctx.config_path)?;
     let Some(profile) = config.profiles.get(&args.profile).cloned() else {
-        return Err(Error::usage(
-            format!("no saved profile named `{}`", args.profile),
-            Some("see `nexus-token status` for the saved profiles".into()),
+        return Err(session::no_profile(
+            &args.profile,
+            "see `nexus-token status` for the saved profiles",
         ));
     };
     if args.remove_credentials {
-        let reports = targets::remove_token(&profile, ctx.env)?;
+        let reports = targets::remove_token(&profile.targets(ctx.env))?;
         report_files(ui, &reports, false);
     }
     if profile.keyring {
         let service = service_name(&profile.url);
-        if ctx.store()?.delete(&service, &profile.username)? {
+        if keyring_entry_shared(&config, &args.profile, &profile.url, &profile.username) {
+            ui.step(&format!(
+                "kept the stored password of `{}`: another profile for {} uses it",
+                profile.username, profile.url
+            ));
+        } else if ctx.store()?.delete(&service, &profile.username)? {
             ui.step(&format!(
                 "deleted the stored password of `{}`",
                 profile.username

@@ -102,6 +102,23 @@ pub fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<ExitStatus> {
 
 /// Runs one command in a given context.
 pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
+    match ctx.env.lock_timeout() {
+        Ok(Some(timeout)) => crate::fs::set_lock_timeout(timeout),
+        Ok(None) => {}
+        Err(message) => {
+            return Err(Error::usage(
+                message,
+                Some("unset it, or give whole seconds such as `NEXUS_TOKEN_LOCK_TIMEOUT=30`".into()),
+            ));
+        }
+    }
+    let needs_home = !matches!(command, Command::Demo(_) | Command::Emulator(_));
+    if needs_home && !ctx.env.home_known {
+        return Err(Error::usage(
+            "no home directory: `HOME` is unset, empty or not an absolute path",
+            Some("set `HOME` to your home directory (e.g. `export HOME=/home/you`); nexus-token will not write credentials below the current directory".into()),
+        ));
+    }
     match command {
         Command::Login(args) => login::run(ctx, &args),
         Command::Refresh(args) => refresh::run(ctx, &args),
@@ -119,12 +136,13 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
 }
 
 /// Normalises a base URL: http(s) only, no userinfo, no query, no trailing slash.
-pub fn normalize_url(raw: &str) -> Result<String> {
+pub(crate) fn normalize_url(raw: &str) -> Result<String> {
     Ok(nexus::normalize_base_url(raw)?)
 }
 
-/// Builds a client for a profile (timeouts, CA, `-v` tracing) and shows the insecure-http warning.
-pub fn client_for(ctx: &Context<'_>, profile: &Profile) -> Result<Client> {
+/// The one client builder: a profile's timeouts and CA, `-v` tracing, and the insecure-http
+/// warning. `token --url` builds a transient profile and comes here too.
+pub(crate) fn client_for(ctx: &Context<'_>, profile: &Profile) -> Result<Client> {
     let mut config = ClientConfig::new(profile.url.clone());
     if let Some(secs) = profile.connect_timeout {
         config.connect_timeout = Duration::from_secs(secs);
@@ -143,7 +161,7 @@ pub fn client_for(ctx: &Context<'_>, profile: &Profile) -> Result<Client> {
 }
 
 /// Where the password comes from for commands that may read it.
-pub fn read_password(
+pub(crate) fn read_password(
     ctx: &Context<'_>,
     password_stdin: bool,
     prompt_allowed: bool,
@@ -185,23 +203,13 @@ pub fn read_password(
     Ok(password)
 }
 
-/// The password of a saved profile: from the keyring, or from stdin for `--no-keyring` profiles
-/// (read once per run and kept in `cache` for the next profile).
-pub fn profile_password(
+/// The password of a saved profile from the keyring; a `--no-keyring` profile or a missing
+/// entry is an error naming the way out (exit 6).
+pub(crate) fn read_keyring_password(
     ctx: &Context<'_>,
     name: &str,
     profile: &Profile,
-    password_stdin: bool,
-    cache: &mut Option<Secret<String>>,
 ) -> Result<Secret<String>> {
-    if password_stdin {
-        if let Some(p) = cache {
-            return Ok(p.clone());
-        }
-        let p = read_password(ctx, true, false, &profile.username)?;
-        *cache = Some(p.clone());
-        return Ok(p);
-    }
     if !profile.keyring {
         return Err(Error::other(
             ExitStatus::Keyring,
@@ -225,35 +233,14 @@ pub fn profile_password(
     }
 }
 
-/// A saved profile and its run state, for a command that is about to contact Nexus: a missing
-/// profile is a usage error (with `missing_hint`), a paused one (lockout guard) exits 3.
-pub fn active_profile(
-    ctx: &Context<'_>,
-    name: &str,
-    missing_hint: &str,
-) -> Result<(Profile, crate::profile::ProfileState)> {
-    let config = crate::profile::Config::load(&ctx.config_path)?;
-    let Some(profile) = config.profiles.get(name).cloned() else {
-        return Err(Error::usage(
-            format!("no saved profile named `{name}`"),
-            Some(missing_hint.to_owned()),
-        ));
-    };
-    let state = crate::profile::State::load(&ctx.state_path)?;
-    let profile_state = state.profiles.get(name).cloned().unwrap_or_default();
-    if let Some(rejected) = &profile_state.rejected {
-        return Err(paused_error(name, rejected));
-    }
-    Ok((profile, profile_state))
-}
-
 /// The error for a profile whose stored password Nexus rejected (lockout guard).
-pub fn paused_error(name: &str, rejected: &crate::profile::Rejected) -> Error {
+pub(crate) fn paused_error(name: &str, rejected: &crate::profile::Rejected) -> Error {
     Error::other(
         ExitStatus::Rejected,
         format!(
             "refresh of profile `{name}` is paused: Nexus rejected the stored password at {} ({})",
-            rejected.at, rejected.reason
+            crate::profile::rfc3339(rejected.at),
+            rejected.reason
         ),
         Some(format!(
             "run `nexus-token login --profile {name}` with your current password; until then nexus-token does not contact Nexus for this profile, so it cannot lock your account"
@@ -261,33 +248,22 @@ pub fn paused_error(name: &str, rejected: &crate::profile::Rejected) -> Error {
     )
 }
 
-/// Resolves the family: forced, cached, or detected (one request).
-pub fn family_for(
-    ctx: &Context<'_>,
-    client: &Client,
-    forced: Option<nexus::Family>,
-    cached: Option<nexus::Family>,
-) -> Result<(nexus::Family, Option<nexus::Detection>)> {
-    if let Some(family) = forced.or(cached) {
-        ctx.ui.verbose(1, &format!("API family {family}"));
-        return Ok((family, None));
-    }
-    let detection = client.detect()?;
-    detection.require_user_tokens(client.base_url())?;
-    ctx.ui.verbose(
-        1,
-        &format!(
-            "detected {} (version {}, edition {})",
-            detection.family,
-            detection.version.as_deref().unwrap_or("unknown"),
-            detection.edition.as_deref().unwrap_or("unknown")
-        ),
-    );
-    Ok((detection.family, Some(detection)))
+/// Whether another saved profile than `name` keeps its password in the same keyring entry
+/// (same URL and user): then `login --no-keyring` and `logout` must leave that entry alone.
+pub(crate) fn keyring_entry_shared(
+    config: &crate::profile::Config,
+    name: &str,
+    url: &str,
+    username: &str,
+) -> bool {
+    config
+        .profiles
+        .iter()
+        .any(|(other, p)| other != name && p.keyring && p.url == url && p.username == username)
 }
 
 /// Prints what happened to each file, by id/key name only.
-pub fn report_files(ui: &Ui, reports: &[FileReport], dry_run: bool) {
+pub(crate) fn report_files(ui: &Ui, reports: &[FileReport], dry_run: bool) {
     for report in reports {
         for warning in &report.warnings {
             ui.warn(warning);

@@ -6,11 +6,12 @@ use serde::Serialize;
 
 use crate::cli::StatusArgs;
 use crate::error::{Error, ExitStatus, Result};
-use crate::profile::{Config, Rejected, State};
-use crate::targets::{self, TargetCheck};
+use crate::profile::{Config, State};
+use crate::expiry::{days_left, now_ms};
+use crate::profile::rfc3339;
+use crate::targets::{self, State as TargetState, TargetCheck};
 
 use super::Context;
-use super::refresh::{days_left, now_ms};
 
 /// `status --json` output, schema version 1.
 #[derive(Debug, Serialize)]
@@ -44,9 +45,18 @@ pub struct ProfileStatus {
     pub expires_at: Option<String>,
     pub days_left: Option<i64>,
     /// Set when Nexus rejected the stored password: refresh is paused until `login`.
-    pub rejected: Option<Rejected>,
+    pub rejected: Option<RejectedStatus>,
     pub last_error: Option<String>,
     pub targets: Vec<TargetCheck>,
+}
+
+/// A rejected password in `status --json`.
+#[derive(Debug, Serialize)]
+pub struct RejectedStatus {
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// What Nexus said, in our words.
+    pub reason: String,
 }
 
 /// Builds the status of the saved profiles (all, or one).
@@ -56,9 +66,9 @@ pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
     if let Some(name) = only
         && !config.profiles.contains_key(name)
     {
-        return Err(Error::usage(
-            format!("no saved profile named `{name}`"),
-            Some("see `nexus-token status` for the saved profiles".into()),
+        return Err(crate::session::no_profile(
+            name,
+            "see `nexus-token status` for the saved profiles",
         ));
     }
     let now_ms = now_ms();
@@ -79,15 +89,18 @@ pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
                 server_version: s.version.clone(),
                 edition: s.edition.clone(),
                 keyring: profile.keyring,
-                last_attempt: s.last_attempt.clone(),
-                last_success: s.last_success.clone(),
+                last_attempt: s.last_attempt.map(rfc3339),
+                last_success: s.last_success.map(rfc3339),
                 token_created: s.token_created.clone(),
                 expiration_enabled: s.expiration_enabled,
                 expires_at: expires.and_then(format_ms),
                 days_left: expires.map(|e| days_left(e, now_ms)),
-                rejected: s.rejected.clone(),
+                rejected: s.rejected.as_ref().map(|r| RejectedStatus {
+                    at: rfc3339(r.at),
+                    reason: r.reason.clone(),
+                }),
                 last_error: s.last_error.clone(),
-                targets: targets::check(profile, ctx.env, s.token_fingerprint.as_deref()),
+                targets: targets::check(&profile.targets(ctx.env), s.token_fingerprint.as_deref()),
             }
         })
         .collect();
@@ -101,8 +114,7 @@ pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
 /// Milliseconds since the epoch as RFC 3339 (UTC).
 pub(super) fn format_ms(ms: i64) -> Option<String> {
     let t = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).ok()?;
-    t.format(&time::format_description::well_known::Rfc3339)
-        .ok()
+    Some(rfc3339(t))
 }
 
 pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
@@ -178,15 +190,12 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
             out.push_str(&format!("  last error:    {e}\n"));
         }
         for t in &p.targets {
-            let kind = match t.kind {
-                targets::Kind::Maven => "server",
-                targets::Kind::Gradle => "key",
-            };
+            let kind = t.kind.entry_word();
             let state = match t.state {
-                "current" => "holds the current token",
-                "stale" => "holds another value (run `nexus-token refresh`)",
-                "missing" => "missing (run `nexus-token refresh`)",
-                _ => "unreadable",
+                TargetState::Current => "holds the current token",
+                TargetState::Stale => "holds another value (run `nexus-token refresh`)",
+                TargetState::Missing => "missing (run `nexus-token refresh`)",
+                TargetState::Unreadable => "unreadable",
             };
             out.push_str(&format!(
                 "  {} {kind} `{}`: {state}\n",

@@ -7,131 +7,78 @@
 
 use crate::cli::{TokenArgs, TokenFormat};
 use crate::error::{Error, ExitStatus, Result};
-use crate::nexus::{Client, ClientConfig, UserToken};
-use crate::secret::Secret;
-use crate::ui::Ui;
+use crate::expiry::ExpiryPolicy;
+use crate::nexus::UserToken;
+use crate::profile::{GradleTargets, MavenTargets, Profile};
+use crate::session::Session;
 
-use super::{Context, active_profile, client_for, family_for, normalize_url, profile_password};
-use crate::profile::State;
+use super::{Context, normalize_url, read_password};
 
-/// The saved-profile form: `--profile NAME` (default `default`), password from the keyring.
-fn run_profile(ctx: &Context<'_>, args: &TokenArgs) -> Result<ExitStatus> {
+/// Runs `token`: a saved profile (password from the keyring), or `--url` without saving anything.
+pub(super) fn run(ctx: &Context<'_>, args: &TokenArgs) -> Result<ExitStatus> {
+    let token = match args.server.url.as_deref() {
+        None => from_profile(ctx, args)?,
+        Some(url) => from_flags(ctx, args, url)?,
+    };
+    ctx.ui.data(&render(&token, args.format));
+    Ok(ExitStatus::Success)
+}
+
+/// The saved-profile form: `--profile NAME` (default `default`).
+fn from_profile(ctx: &Context<'_>, args: &TokenArgs) -> Result<UserToken> {
     let name = args.profile.as_deref().unwrap_or("default");
-    let (profile, mut ps) = active_profile(
+    let mut session = Session::open(
         ctx,
         name,
         "run `nexus-token login` first, or pass `--url URL --username USER --password-stdin`",
     )?;
-    let profile = &profile;
-    let password = profile_password(ctx, name, profile, args.password_stdin, &mut None)?;
-    let client = client_for(ctx, profile)?;
-    let (family, _) = family_for(ctx, &client, profile.api, ps.family)?;
-    match client.fetch_token(family, &profile.username, &password) {
-        Ok(token) => {
-            ctx.ui.data(&render(&token, args.format));
-            Ok(ExitStatus::Success)
-        }
-        Err(e) => {
-            if ps.note_rejection(&e) {
-                State::update_profile(&ctx.state_path, name, &ps)?;
-            }
-            Err(e.into())
-        }
+    if args.password_stdin {
+        let password = read_password(ctx, true, false, &session.profile.username)?;
+        session.use_password(password);
+    } else {
+        session.use_keyring_password()?;
     }
+    let token = session.current_token(ExpiryPolicy::from_flag(None, false))?;
+    session.save()?;
+    Ok(token)
 }
 
-/// Runs `token`.
-pub fn run(ctx: &Context<'_>, args: &TokenArgs) -> Result<ExitStatus> {
-    let (env, ui) = (ctx.env, ctx.ui);
-    let Some(url) = args.server.url.as_deref() else {
-        return run_profile(ctx, args);
-    };
+/// `--url`/`--username` with the password from stdin or a prompt: a transient profile.
+fn from_flags(ctx: &Context<'_>, args: &TokenArgs, url: &str) -> Result<UserToken> {
     let url = normalize_url(url)?;
-    let url = url.as_str();
-    let Some(username) = args.server.username.as_deref().filter(|u| !u.is_empty()) else {
+    let Some(username) = args.server.username.clone().filter(|u| !u.is_empty()) else {
         return Err(Error::usage(
             "`--username` is required with `--url`",
             Some("pass `--username USER` (case-sensitive) or set `NEXUS_USERNAME`".to_owned()),
         ));
     };
-    if !args.password_stdin && !env.stdin_is_terminal {
+    if !args.password_stdin && !ctx.env.stdin_is_terminal {
         return Err(Error::usage(
             "no password: standard input is not a terminal, so nexus-token cannot prompt",
             Some("pipe the password in with `--password-stdin`".to_owned()),
         ));
     }
-
-    let client = Client::new(client_config(url, &args.server, ui))?;
-    if let Some(warning) = client.insecure_warning() {
-        ui.warn(&warning);
-    }
-    let family = match args.server.api.and_then(|a| a.family()) {
-        Some(family) => family,
-        None => {
-            let detection = client.detect()?;
-            ui.verbose(
-                1,
-                &format!(
-                    "detected `{}` (version {}, edition {})",
-                    detection.family,
-                    detection.version.as_deref().unwrap_or("unknown"),
-                    detection.edition.as_deref().unwrap_or("unknown")
-                ),
-            );
-            detection.require_user_tokens(client.base_url())?;
-            detection.family
-        }
+    crate::nexus::validate_username(&username).map_err(|reason| {
+        Error::usage(
+            format!("the username cannot be sent to Nexus: {reason}"),
+            Some("give the Nexus login name exactly, with `--username USER`".into()),
+        )
+    })?;
+    let profile = Profile {
+        url,
+        username,
+        api: args.server.api.and_then(|a| a.family()),
+        keyring: false,
+        ca_cert: args.server.ca_cert.clone(),
+        connect_timeout: args.server.connect_timeout,
+        timeout: args.server.timeout,
+        maven: MavenTargets::default(),
+        gradle: GradleTargets::default(),
     };
-
-    let password = read_password(args.password_stdin, username, ui)?;
-    let token = client.fetch_token(family, username, &password)?;
-    ui.data(&render(&token, args.format));
-    Ok(ExitStatus::Success)
-}
-
-/// The client settings from the server flags; `-v` gets one line per request.
-pub(crate) fn client_config(url: &str, server: &crate::cli::ServerArgs, ui: &Ui) -> ClientConfig {
-    let mut config = ClientConfig::new(url);
-    if let Some(secs) = server.connect_timeout {
-        config.connect_timeout = std::time::Duration::from_secs(secs.max(1));
-    }
-    if let Some(secs) = server.timeout {
-        config.timeout = std::time::Duration::from_secs(secs.max(1));
-    }
-    config.ca_cert.clone_from(&server.ca_cert);
-    let trace_ui = ui.clone();
-    config.trace = Some(std::sync::Arc::new(move |line: &str| {
-        trace_ui.verbose(1, line);
-    }));
-    config
-}
-
-fn read_password(from_stdin: bool, username: &str, ui: &Ui) -> Result<Secret<String>> {
-    let password = if from_stdin {
-        crate::ui::read_password(std::io::stdin().lock()).map_err(|e| {
-            Error::other(
-                ExitStatus::Failure,
-                format!("cannot read the password from standard input: {e}"),
-                None,
-            )
-        })?
-    } else {
-        ui.prompt_password(&format!("Nexus password for `{username}`: "))
-            .map_err(|e| {
-                Error::other(
-                    ExitStatus::Failure,
-                    format!("cannot read the password from the terminal: {e}"),
-                    None,
-                )
-            })?
-    };
-    if password.expose().is_empty() {
-        return Err(Error::usage(
-            "the password is empty",
-            Some("give the password on the first line of standard input".to_owned()),
-        ));
-    }
-    Ok(password)
+    let mut session = Session::transient(ctx, "(--url)", profile)?;
+    let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;
+    session.use_password(password);
+    session.current_token(ExpiryPolicy::from_flag(None, false))
 }
 
 /// The token in the chosen output format (one trailing newline is added by `ui.data`).
@@ -160,6 +107,7 @@ fn shell_quote(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::Secret;
 
     fn token() -> UserToken {
         UserToken {

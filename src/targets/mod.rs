@@ -1,42 +1,48 @@
-//! Puts a token into a profile's targets (settings.xml servers, gradle.properties keys), reads it
-//! back for `status`/`doctor`, and removes it for `logout --remove-credentials`.
+//! The target seam: every place a token goes (a settings.xml server, gradle.properties keys, and
+//! the client files to come) is one [`Target`], resolved from the saved profile by
+//! [`Profile::targets`](crate::profile::Profile::targets). Commands never look at target kinds:
+//! they call [`write_token`], [`remove_token`], [`check`] and [`doctor`], which loop over targets.
 //!
-//! This is the glue between the pure editors (`maven`, `gradle`, `maven_security`) and `fs`: it
-//! decides which file and which ids/keys, and reports what changed by name, never by value.
+//! Each kind lives in its own module and supplies the same four things: where its file is, a pure
+//! `plan` of the new bytes with the token in, `inspect` (does the file hold the current token),
+//! `clear` (logout) and its own doctor findings. Writing is two-phase: every file is planned in
+//! memory first (a malformed file stops the run before anything is written), then written one by
+//! one through [`fs`]; when a later write fails, the error names the files that already hold the
+//! new token and those that do not. Several targets may share one file: their plans are applied
+//! in order to the same bytes and the file is written once.
+//!
+//! Adding a kind: one module here, one [`Target`] arm, its flags in `cli.rs` and its fields in
+//! `profile.rs` (docs/architecture.md has the recipe).
+
+pub(crate) mod gradle;
+pub(crate) mod maven;
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::MavenEncrypt;
 use crate::env::Env;
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{Error, Result};
 use crate::fs::{self, Outcome};
-use crate::profile::{Profile, fingerprint};
+use crate::profile::fingerprint;
 use crate::secret::Secret;
-use crate::{gradle, maven, maven_security};
 
-/// Which editor a file belongs to.
+/// Which kind of target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
-    /// settings.xml
+    /// A `<server>` of settings.xml.
     Maven,
-    /// gradle.properties
+    /// A key pair of gradle.properties.
     Gradle,
 }
 
-/// What happened (or would happen) to one file.
-#[derive(Debug, Clone)]
-pub struct FileReport {
-    /// Which editor.
-    pub kind: Kind,
-    /// The file.
-    pub path: PathBuf,
-    /// Server ids or property keys whose values changed (or would).
-    pub changed: Vec<String>,
-    /// What the write did; `None` in a dry run.
-    pub outcome: Option<Outcome>,
-    /// Warnings from the editor and the file checks.
-    pub warnings: Vec<String>,
+impl Kind {
+    /// What one named entry of this kind is called in messages (`server`, `key`).
+    pub fn entry_word(self) -> &'static str {
+        match self {
+            Kind::Maven => "server",
+            Kind::Gradle => "key",
+        }
+    }
 }
 
 /// The token values to write.
@@ -57,353 +63,425 @@ pub struct WriteOptions {
     pub force: bool,
 }
 
-/// The settings.xml of a profile.
-pub fn maven_settings(profile: &Profile, env: &Env) -> PathBuf {
-    profile
-        .maven
-        .settings
-        .clone()
-        .unwrap_or_else(|| env.maven_settings())
+/// One place a token goes.
+#[derive(Debug)]
+pub(crate) enum Target {
+    Maven(maven::MavenTarget),
+    Gradle(gradle::GradleTarget),
 }
 
-/// The settings-security.xml of a profile.
-pub fn maven_settings_security(profile: &Profile, env: &Env) -> PathBuf {
-    profile
-        .maven
-        .settings_security
-        .clone()
-        .unwrap_or_else(|| env.maven_settings_security())
+/// A pure edit's result: the new bytes, the entries whose values changed (names, never values)
+/// and warnings.
+#[derive(Debug, Default)]
+pub(crate) struct Planned {
+    pub bytes: Vec<u8>,
+    pub changed: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
-/// The gradle.properties of a profile.
-pub fn gradle_properties(profile: &Profile, env: &Env) -> PathBuf {
-    profile
-        .gradle
-        .properties
-        .clone()
-        .unwrap_or_else(|| env.gradle_properties())
-}
-
-/// The master password to encrypt with, following `--maven-encrypt`.
-fn maven_master(profile: &Profile, env: &Env) -> Result<Option<Secret<String>>> {
-    let path = maven_settings_security(profile, env);
-    match profile.maven.encrypt {
-        MavenEncrypt::Never => Ok(None),
-        MavenEncrypt::Auto => {
-            maven_security::master_password(&path).map_err(|e| Error::file(&path, "read", e))
+impl Target {
+    /// The kind.
+    pub(crate) fn kind(&self) -> Kind {
+        match self {
+            Target::Maven(_) => Kind::Maven,
+            Target::Gradle(_) => Kind::Gradle,
         }
-        MavenEncrypt::Always => match maven_security::master_password(&path).map_err(|e| Error::file(&path, "read", e))? {
-            Some(master) => Ok(Some(master)),
-            None => Err(Error::other(
-                ExitStatus::File,
-                format!("`--maven-encrypt always` needs a master password in `{}`", path.display()),
-                Some("create one with `mvn --encrypt-master-password` (see docs/maven-encryption.md), or use `--maven-encrypt auto`".into()),
-            )),
-        },
+    }
+
+    /// The file this target edits.
+    pub(crate) fn path(&self) -> &Path {
+        match self {
+            Target::Maven(t) => &t.path,
+            Target::Gradle(t) => &t.path,
+        }
+    }
+
+    /// Pure: the file's new bytes with the token in (`None`: leave the file as it is).
+    fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
+        match self {
+            Target::Maven(t) => t.plan(current, token),
+            Target::Gradle(t) => t.plan(current, token),
+        }
+    }
+
+    /// Pure: the file's new bytes without our credentials (`logout --remove-credentials`).
+    fn clear(&self, current: &[u8]) -> Result<Planned> {
+        match self {
+            Target::Maven(t) => t.clear(current),
+            Target::Gradle(t) => t.clear(current),
+        }
+    }
+
+    /// Whether each entry holds the token with the given fingerprint.
+    fn inspect(&self, current: &[u8], verdict: &dyn Fn(Option<&str>, Option<&str>) -> State) -> Vec<(String, State, Option<String>)> {
+        match self {
+            Target::Maven(t) => t.inspect(current, verdict),
+            Target::Gradle(t) => t.inspect(current, verdict),
+        }
+    }
+
+    /// The entry names, for messages about a file that cannot be read.
+    fn names(&self) -> Vec<String> {
+        match self {
+            Target::Maven(t) => t.servers.clone(),
+            Target::Gradle(t) => t.keys.iter().map(|(u, _)| u.clone()).collect(),
+        }
+    }
+
+    /// Warnings that do not depend on the file's bytes (environment overrides, shadowing files).
+    fn notes(&self, env: &Env) -> Vec<String> {
+        match self {
+            Target::Maven(_) => Vec::new(),
+            Target::Gradle(t) => t.notes(env),
+        }
+    }
+
+    /// This kind's own doctor findings (parse problems Maven would reject, overrides, ...).
+    fn doctor(&self, env: &Env, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+        match self {
+            Target::Maven(t) => t.doctor(current, profile),
+            Target::Gradle(t) => t.doctor(env, current, profile),
+        }
     }
 }
 
-/// Whether the server entry already holds this token (decrypting with `master` when needed).
-fn maven_entry_holds(
-    entry: &maven::ServerEntry,
+/// What happened (or would happen) to one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The kind of the file's first target.
+    pub kind: Kind,
+    /// The file.
+    pub path: PathBuf,
+    /// Server ids or property keys whose values changed (or would).
+    pub changed: Vec<String>,
+    /// What the write did; `None` in a dry run.
+    pub outcome: Option<Outcome>,
+    /// Warnings from the editor and the file checks.
+    pub warnings: Vec<String>,
+}
+
+/// The targets grouped by file, in the order of first appearance.
+fn by_file(targets: &[Target]) -> Vec<(PathBuf, Vec<&Target>)> {
+    let mut files: Vec<(PathBuf, Vec<&Target>)> = Vec::new();
+    for target in targets {
+        match files.iter_mut().find(|(p, _)| p == target.path()) {
+            Some((_, list)) => list.push(target),
+            None => files.push((target.path().to_path_buf(), vec![target])),
+        }
+    }
+    files
+}
+
+/// Applies every target's plan for one file in order: `None` when nothing would change.
+fn plan_file(
+    targets: &[&Target],
+    current: Option<&[u8]>,
     token: &TokenValues<'_>,
-    master: Option<&Secret<String>>,
-) -> bool {
-    let (Some(user), Some(pass)) = (&entry.username, &entry.password) else {
-        return false;
-    };
-    if user != token.name_code {
-        return false;
-    }
-    if pass == token.pass_code.expose() {
-        return true;
-    }
-    match master {
-        Some(master) if maven_security::is_encrypted(pass) => {
-            maven_security::decrypt(pass, master.expose())
-                .map(|clear| clear.expose() == token.pass_code.expose())
-                .unwrap_or(false)
+) -> Result<Option<Planned>> {
+    let mut acc: Option<Planned> = None;
+    for target in targets {
+        let bytes = acc.as_ref().map(|p| p.bytes.as_slice()).or(current);
+        if let Some(next) = target.plan(bytes, token)? {
+            let mut merged = acc.take().unwrap_or_default();
+            merged.bytes = next.bytes;
+            merged.changed.extend(next.changed);
+            merged.warnings.extend(next.warnings);
+            acc = Some(merged);
         }
-        _ => false,
     }
+    Ok(acc)
 }
 
-/// An editor's result: new bytes, the ids/keys that changed, warnings.
-type Planned = Option<(Vec<u8>, Vec<String>, Vec<String>)>;
-
-fn write_or_plan(
-    path: &Path,
-    options: WriteOptions,
-    edit: &mut dyn FnMut(Option<&[u8]>) -> Result<Planned>,
-) -> Result<(Vec<String>, Option<Outcome>, Vec<String>)> {
-    if options.dry_run {
-        let current = fs::read_optional(path)?;
-        let planned = edit(current.as_deref())?;
-        return Ok(match planned {
-            Some((_, changed, warnings)) => (changed, None, warnings),
-            None => (Vec::new(), None, Vec::new()),
-        });
+/// Checks before anything is sent to Nexus that every target file can be read and edited: plans
+/// each file with a placeholder token, in memory. Writes nothing.
+pub(crate) fn preflight(targets: &[Target]) -> Result<()> {
+    if targets.is_empty() {
+        return Err(Error::usage(
+            "no targets: nothing would receive the token",
+            Some("name the targets with `--maven-server ID` and/or `--gradle-prefix NAME`".into()),
+        ));
     }
-    let mut changed = Vec::new();
-    let mut warnings = Vec::new();
-    let mut edit_once = |current: Option<&[u8]>| -> Result<Option<Vec<u8>>> {
-        Ok(edit(current)?.map(|(bytes, c, w)| {
-            changed = c;
-            warnings = w;
-            bytes
-        }))
+    let placeholder = Secret::new("nexus-token-preflight".to_owned());
+    let token = TokenValues {
+        name_code: "nexus-token-preflight",
+        pass_code: &placeholder,
     };
-    let update = if options.force {
-        fs::update_file_forced(path, &mut edit_once)?
-    } else {
-        fs::update_file(path, &mut edit_once)?
-    };
-    warnings.extend(update.warnings);
-    Ok((changed, Some(update.outcome), warnings))
+    for (path, list) in by_file(targets) {
+        let current = fs::read_optional(&path)?;
+        if let Some(reason) = fs::not_writable(&path) {
+            return Err(Error::file(&path, "write", reason));
+        }
+        plan_file(&list, current.as_deref(), &token)?;
+    }
+    Ok(())
 }
 
-/// Writes the token into every target of the profile.
-pub fn write_token(
-    profile: &Profile,
+/// Writes the token into every target: plans every file in memory first (nothing is written when
+/// one of them cannot be edited), then writes them one by one. A write that fails after others
+/// succeeded is reported as [`Error::Partial`], naming both sides.
+pub(crate) fn write_token(
+    targets: &[Target],
     env: &Env,
     token: &TokenValues<'_>,
     options: WriteOptions,
 ) -> Result<Vec<FileReport>> {
-    let mut reports = Vec::new();
-    if !profile.maven.is_empty() {
-        let path = maven_settings(profile, env);
-        let master = maven_master(profile, env)?;
-        let ids: Vec<&str> = profile.maven.servers.iter().map(String::as_str).collect();
-        let (changed, outcome, warnings) = write_or_plan(&path, options, &mut |current| {
-            // Ids that already hold the token keep their bytes (an encrypted value differs on
-            // every encryption, so comparing decrypted values keeps refresh idempotent).
-            let entries = match current {
-                Some(bytes) => {
-                    maven::read_servers(bytes, &ids).map_err(|e| Error::file(&path, "parse", e))?
-                }
-                None => Vec::new(),
-            };
-            let todo: Vec<&str> = ids
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| {
-                    !entries
-                        .get(*i)
-                        .and_then(Option::as_ref)
-                        .is_some_and(|entry| maven_entry_holds(entry, token, master.as_ref()))
-                })
-                .map(|(_, id)| *id)
-                .collect();
-            if todo.is_empty() {
-                return Ok(current.map(|c| (c.to_vec(), Vec::new(), Vec::new())));
-            }
-            let encrypted;
-            let (password, password_is_encrypted) = match &master {
-                Some(master) => {
-                    encrypted = maven_security::encrypt(token.pass_code.expose(), master.expose());
-                    (encrypted.as_str(), true)
-                }
-                None => (token.pass_code.expose().as_str(), false),
-            };
-            let creds = maven::Credentials {
-                username: token.name_code,
-                password,
-                password_is_encrypted,
-            };
-            let edit = maven::set_credentials(current, &todo, &creds)
-                .map_err(|e| Error::file(&path, "update", e))?;
-            Ok(Some((edit.output, edit.changed, edit.warnings)))
-        })?;
-        let mut warnings = warnings;
-        warnings.extend(fs::safety_warnings(&path));
-        reports.push(FileReport {
-            kind: Kind::Maven,
-            path,
-            changed,
-            outcome,
-            warnings,
-        });
+    let files = by_file(targets);
+    // Phase 1: plan everything.
+    let mut planned = Vec::with_capacity(files.len());
+    for (path, list) in &files {
+        let current = fs::read_optional(path)?;
+        planned.push(plan_file(list, current.as_deref(), token)?);
     }
-    if !profile.gradle.is_empty() {
-        let path = gradle_properties(profile, env);
-        let pass = token.pass_code.expose().as_str();
-        let pairs: Vec<(&str, &str)> = profile
-            .gradle
-            .keys
+    let notes = |list: &[&Target]| -> Vec<String> {
+        let mut notes: Vec<String> = list.iter().flat_map(|t| t.notes(env)).collect();
+        notes.dedup();
+        notes
+    };
+    if options.dry_run {
+        return Ok(files
             .iter()
-            .flat_map(|(user_key, pass_key)| {
-                [
-                    (user_key.as_str(), token.name_code),
-                    (pass_key.as_str(), pass),
-                ]
+            .zip(planned)
+            .map(|((path, list), plan)| {
+                let plan = plan.unwrap_or_default();
+                let mut warnings = plan.warnings;
+                warnings.extend(fs::safety_warnings(path));
+                warnings.extend(notes(list));
+                FileReport {
+                    kind: list[0].kind(),
+                    path: path.clone(),
+                    changed: plan.changed,
+                    outcome: None,
+                    warnings,
+                }
             })
-            .collect();
-        let (changed, outcome, mut warnings) = write_or_plan(&path, options, &mut |current| {
-            let edit = gradle::set_properties(current, &pairs)
-                .map_err(|e| Error::file(&path, "update", e))?;
-            Ok(Some((edit.output, edit.changed, edit.warnings)))
-        })?;
-        let keys: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
-        for key in gradle::overridden_by_env(&keys, &env.gradle_project_overrides()) {
-            warnings.push(format!(
-                "the environment variable `ORG_GRADLE_PROJECT_{key}` overrides `{key}` from `{}`: unset it, or Gradle will not use the token",
-                path.display()
-            ));
-        }
-        warnings.extend(fs::safety_warnings(&path));
+            .collect());
+    }
+    // Phase 2: write, re-planning under the lock in case a file changed since phase 1.
+    let mut reports: Vec<FileReport> = Vec::with_capacity(files.len());
+    for (path, list) in &files {
+        let mut changed = Vec::new();
+        let mut warnings = Vec::new();
+        let mut edit = |current: Option<&[u8]>| -> Result<Option<Vec<u8>>> {
+            Ok(plan_file(list, current, token)?.map(|plan| {
+                changed = plan.changed;
+                warnings = plan.warnings;
+                plan.bytes
+            }))
+        };
+        let result = if options.force {
+            fs::update_file_forced(path, &mut edit)
+        } else {
+            fs::update_file(path, &mut edit)
+        };
+        let update = match result {
+            Ok(update) => update,
+            Err(error) => {
+                return Err(Error::Partial {
+                    updated: reports
+                        .iter()
+                        .filter(|r| r.outcome != Some(Outcome::Unchanged))
+                        .map(|r| r.path.clone())
+                        .collect(),
+                    not_updated: files
+                        .iter()
+                        .skip(reports.len())
+                        .map(|(p, _)| p.clone())
+                        .collect(),
+                    source: Box::new(error),
+                });
+            }
+        };
+        warnings.extend(update.warnings);
+        warnings.extend(notes(list));
         reports.push(FileReport {
-            kind: Kind::Gradle,
-            path,
+            kind: list[0].kind(),
+            path: path.clone(),
             changed,
-            outcome,
+            outcome: Some(update.outcome),
             warnings,
         });
     }
     Ok(reports)
 }
 
-/// Whether one target holds the token with the given fingerprint.
+/// Removes our credentials from every target (`logout --remove-credentials`). Missing files are
+/// left missing.
+pub(crate) fn remove_token(targets: &[Target]) -> Result<Vec<FileReport>> {
+    let mut reports = Vec::new();
+    for (path, list) in by_file(targets) {
+        let mut changed = Vec::new();
+        let update = fs::update_file(&path, &mut |current| {
+            let Some(current) = current else {
+                return Ok(None);
+            };
+            changed.clear();
+            let mut bytes = current.to_vec();
+            for target in &list {
+                let plan = target.clear(&bytes)?;
+                changed.extend(plan.changed);
+                bytes = plan.bytes;
+            }
+            Ok(Some(bytes))
+        })?;
+        reports.push(FileReport {
+            kind: list[0].kind(),
+            path,
+            changed,
+            outcome: Some(update.outcome),
+            warnings: update.warnings,
+        });
+    }
+    Ok(reports)
+}
+
+/// Whether one target entry holds the current token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// Holds the token with the recorded fingerprint.
+    Current,
+    /// Holds other credentials.
+    Stale,
+    /// No entry, no credentials or no file.
+    Missing,
+    /// The file cannot be read or parsed.
+    Unreadable,
+}
+
+/// Whether one target entry holds the token with the fingerprint recorded in the state.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TargetCheck {
-    /// Which editor.
+    /// Which kind.
     pub kind: Kind,
     /// The file.
     pub path: PathBuf,
     /// The server id or the username key.
     pub name: String,
     /// `current`, `stale`, `missing` (no entry or file) or `unreadable`.
-    pub state: &'static str,
+    pub state: State,
     /// Why, when unreadable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
-/// Checks every target of a profile against the token fingerprint recorded in the state.
-pub fn check(profile: &Profile, env: &Env, expected_fingerprint: Option<&str>) -> Vec<TargetCheck> {
-    let mut checks = Vec::new();
-    let verdict = |user: Option<&str>, pass: Option<&str>| -> &'static str {
+/// Checks every target against the token fingerprint recorded in the state. Reads files only.
+pub(crate) fn check(targets: &[Target], expected_fingerprint: Option<&str>) -> Vec<TargetCheck> {
+    let verdict = |user: Option<&str>, pass: Option<&str>| -> State {
         match (user, pass, expected_fingerprint) {
-            (Some(u), Some(p), Some(fp)) if fingerprint(u, p) == fp => "current",
-            (Some(_), Some(_), _) => "stale",
-            _ => "missing",
+            (Some(u), Some(p), Some(fp)) if fingerprint(u, p) == fp => State::Current,
+            (Some(_), Some(_), _) => State::Stale,
+            _ => State::Missing,
         }
     };
-    if !profile.maven.is_empty() {
-        let path = maven_settings(profile, env);
-        let master = maven_master(profile, env).ok().flatten();
-        let bytes = fs::read_optional(&path);
-        for id in &profile.maven.servers {
-            let (state, detail) = match &bytes {
-                Err(e) => ("unreadable", Some(e.to_string())),
-                Ok(None) => ("missing", None),
-                Ok(Some(bytes)) => match maven::read_server(bytes, id) {
-                    Err(e) => ("unreadable", Some(e.to_string())),
-                    Ok(None) => ("missing", None),
-                    Ok(Some(entry)) => {
-                        let pass = match (&entry.password, &master) {
-                            (Some(p), Some(m)) if maven_security::is_encrypted(p) => {
-                                maven_security::decrypt(p, m.expose()).ok()
-                            }
-                            (Some(p), _) => Some(Secret::new(p.clone())),
-                            (None, _) => None,
-                        };
-                        (
-                            verdict(
-                                entry.username.as_deref(),
-                                pass.as_ref().map(|p| p.expose().as_str()),
-                            ),
-                            None,
-                        )
-                    }
-                },
-            };
-            checks.push(TargetCheck {
-                kind: Kind::Maven,
-                path: path.clone(),
-                name: id.clone(),
-                state,
-                detail,
-            });
-        }
-    }
-    if !profile.gradle.is_empty() {
-        let path = gradle_properties(profile, env);
-        let bytes = fs::read_optional(&path);
-        for (user_key, pass_key) in &profile.gradle.keys {
-            let (state, detail) = match &bytes {
-                Err(e) => ("unreadable", Some(e.to_string())),
-                Ok(None) => ("missing", None),
-                Ok(Some(bytes)) => match (
-                    gradle::read_property(bytes, user_key),
-                    gradle::read_property(bytes, pass_key),
-                ) {
-                    (Ok(u), Ok(p)) => (verdict(u.as_deref(), p.as_deref()), None),
-                    (Err(e), _) | (_, Err(e)) => ("unreadable", Some(e.to_string())),
-                },
-            };
-            checks.push(TargetCheck {
-                kind: Kind::Gradle,
-                path: path.clone(),
-                name: user_key.clone(),
-                state,
-                detail,
-            });
-        }
+    let mut checks = Vec::new();
+    for target in targets {
+        let path = target.path().to_path_buf();
+        let entries = match fs::read_optional(&path) {
+            Err(e) => target
+                .names()
+                .into_iter()
+                .map(|n| (n, State::Unreadable, Some(e.to_string())))
+                .collect(),
+            Ok(None) => target
+                .names()
+                .into_iter()
+                .map(|n| (n, State::Missing, None))
+                .collect(),
+            Ok(Some(bytes)) => target.inspect(&bytes, &verdict),
+        };
+        checks.extend(entries.into_iter().map(|(name, state, detail)| TargetCheck {
+            kind: target.kind(),
+            path: path.clone(),
+            name,
+            state,
+            detail,
+        }));
     }
     checks
 }
 
-/// Removes the token values from every target (`logout --remove-credentials`): the Maven servers
-/// keep their `<id>` but lose `<username>`/`<password>`; the Gradle key lines are removed.
-pub fn remove_token(profile: &Profile, env: &Env) -> Result<Vec<FileReport>> {
-    let mut reports = Vec::new();
-    if !profile.maven.is_empty() {
-        let path = maven_settings(profile, env);
-        let ids: Vec<&str> = profile.maven.servers.iter().map(String::as_str).collect();
-        let mut changed = Vec::new();
-        let update = fs::update_file(&path, &mut |current| {
-            let Some(current) = current else {
-                return Ok(None);
-            };
+/// The outcome of one doctor finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Ok,
+    Info,
+    Warn,
+    Fail,
+}
 
-            let edit = maven::clear_credentials(current, &ids)
-                .map_err(|e| Error::file(&path, "update", e))?;
-            changed = edit.changed;
-            Ok(Some(edit.output))
-        })?;
-        reports.push(FileReport {
-            kind: Kind::Maven,
-            path,
-            changed,
-            outcome: Some(update.outcome),
-            warnings: update.warnings,
-        });
+/// One doctor line contributed by a target kind.
+#[derive(Debug, Clone)]
+pub(crate) struct Finding {
+    pub check: &'static str,
+    pub level: Level,
+    pub message: String,
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    pub(crate) fn new(
+        check: &'static str,
+        level: Level,
+        message: impl Into<String>,
+        fix: Option<String>,
+    ) -> Finding {
+        Finding {
+            check,
+            level,
+            message: message.into(),
+            fix,
+        }
     }
-    if !profile.gradle.is_empty() {
-        let path = gradle_properties(profile, env);
-        let keys: Vec<&str> = profile
-            .gradle
-            .keys
-            .iter()
-            .flat_map(|(u, p)| [u.as_str(), p.as_str()])
-            .collect();
-        let mut changed = Vec::new();
-        let update = fs::update_file(&path, &mut |current| {
-            let Some(current) = current else {
-                return Ok(None);
-            };
-            let edit = gradle::remove_properties(current, &keys)
-                .map_err(|e| Error::file(&path, "update", e))?;
-            changed = edit.changed;
-            Ok(Some(edit.output))
-        })?;
-        reports.push(FileReport {
-            kind: Kind::Gradle,
-            path,
-            changed,
-            outcome: Some(update.outcome),
-            warnings: update.warnings,
-        });
+}
+
+/// Every target's own doctor findings, then one `file-mode` line per file.
+pub(crate) fn doctor(targets: &[Target], env: &Env, profile: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (path, list) in by_file(targets) {
+        let current = match fs::read_optional(&path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                findings.push(Finding::new(
+                    "files-parse",
+                    Level::Fail,
+                    e.to_string(),
+                    e.hint(),
+                ));
+                continue;
+            }
+        };
+        if current.is_none() {
+            findings.push(Finding::new(
+                "files-parse",
+                Level::Fail,
+                format!("`{}` does not exist", path.display()),
+                Some(format!("run `nexus-token refresh --profile {profile}` to create it")),
+            ));
+        }
+        for target in list {
+            findings.extend(target.doctor(env, current.as_deref(), profile));
+        }
+        let warnings = fs::safety_warnings(&path);
+        if warnings.is_empty() {
+            if current.is_some() {
+                findings.push(Finding::new(
+                    "file-mode",
+                    Level::Ok,
+                    format!("`{}` is private to you", path.display()),
+                    None,
+                ));
+            }
+        } else {
+            for w in warnings {
+                findings.push(Finding::new(
+                    "file-mode",
+                    Level::Warn,
+                    w,
+                    Some(format!("chmod 600 '{}'", path.display())),
+                ));
+            }
+        }
     }
-    Ok(reports)
+    findings
 }

@@ -1,0 +1,195 @@
+//! The Gradle target: username/password key pairs of one gradle.properties. Glue between the pure
+//! editor ([`crate::gradle`]) and the seam, plus the checks for what overrides those keys
+//! (`ORG_GRADLE_PROJECT_*` variables, the user-home file, a project's own file).
+
+use std::path::{Path, PathBuf};
+
+use crate::env::Env;
+use crate::error::{Error, ExitStatus, Result};
+use crate::{fs, gradle};
+
+use super::{Finding, Level, Planned, State, TokenValues};
+
+/// Key pairs in one gradle.properties.
+#[derive(Debug)]
+pub(crate) struct GradleTarget {
+    pub path: PathBuf,
+    /// `(username key, password key)` pairs.
+    pub keys: Vec<(String, String)>,
+}
+
+impl GradleTarget {
+    fn all_keys(&self) -> Vec<&str> {
+        self.keys
+            .iter()
+            .flat_map(|(u, p)| [u.as_str(), p.as_str()])
+            .collect()
+    }
+
+    pub(crate) fn plan(
+        &self,
+        current: Option<&[u8]>,
+        token: &TokenValues<'_>,
+    ) -> Result<Option<Planned>> {
+        let pass = token.pass_code.expose().as_str();
+        let pairs: Vec<(&str, &str)> = self
+            .keys
+            .iter()
+            .flat_map(|(user_key, pass_key)| {
+                [(user_key.as_str(), token.name_code), (pass_key.as_str(), pass)]
+            })
+            .collect();
+        let edit = gradle::set_properties(current, &pairs).map_err(|e| match e {
+            gradle::Error::ReadBack { .. } => Error::other(
+                ExitStatus::Unavailable,
+                format!(
+                    "Nexus sent a token that `{}` cannot hold: {e}",
+                    self.path.display()
+                ),
+                Some("this is a server-side problem: reset the token (`nexus-token rotate`) or ask your Nexus administrator".into()),
+            ),
+            e => Error::file(&self.path, "update", e),
+        })?;
+        if current == Some(edit.output.as_slice()) {
+            return Ok(None);
+        }
+        Ok(Some(Planned {
+            bytes: edit.output,
+            changed: edit.changed,
+            warnings: edit.warnings,
+        }))
+    }
+
+    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+        let edit = gradle::remove_properties(current, &self.all_keys())
+            .map_err(|e| Error::file(&self.path, "update", e))?;
+        Ok(Planned {
+            bytes: edit.output,
+            changed: edit.changed,
+            warnings: edit.warnings,
+        })
+    }
+
+    /// One entry per pair, named by its username key; a pair whose password key is stale is
+    /// reported under the password key's name.
+    pub(crate) fn inspect(
+        &self,
+        current: &[u8],
+        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
+    ) -> Vec<(String, State, Option<String>)> {
+        self.keys
+            .iter()
+            .map(|(user_key, pass_key)| {
+                match (
+                    gradle::read_property(current, user_key),
+                    gradle::read_property(current, pass_key),
+                ) {
+                    (Ok(u), Ok(p)) => {
+                        let state = verdict(u.as_deref(), p.as_deref());
+                        let name = match (&u, &p) {
+                            (Some(_), None) => pass_key.clone(),
+                            _ => user_key.clone(),
+                        };
+                        (name, state, None)
+                    }
+                    (Err(e), _) | (_, Err(e)) => {
+                        (user_key.clone(), State::Unreadable, Some(e.to_string()))
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// `ORG_GRADLE_PROJECT_*` variables that beat the file.
+    pub(crate) fn notes(&self, env: &Env) -> Vec<String> {
+        gradle::overridden_by_env(&self.all_keys(), &env.gradle_project_overrides())
+            .into_iter()
+            .map(|key| {
+                format!(
+                    "the environment variable `ORG_GRADLE_PROJECT_{key}` overrides `{key}` from `{}`: unset it, or Gradle will not use the token",
+                    self.path.display()
+                )
+            })
+            .collect()
+    }
+
+    pub(crate) fn doctor(&self, env: &Env, current: Option<&[u8]>, _profile: &str) -> Vec<Finding> {
+        let path = &self.path;
+        let mut findings = Vec::new();
+        if let Some(bytes) = current {
+            findings.push(match gradle::parse(bytes) {
+                Ok(_) => Finding::new(
+                    "files-parse",
+                    Level::Ok,
+                    format!("`{}` parses", path.display()),
+                    None,
+                ),
+                Err(e) => Finding::new(
+                    "files-parse",
+                    Level::Fail,
+                    format!("`{}`: {e}", path.display()),
+                    Some("fix the file at that line".into()),
+                ),
+            });
+        }
+        let keys = self.all_keys();
+        for key in gradle::overridden_by_env(&keys, &env.gradle_project_overrides()) {
+            findings.push(Finding::new(
+                "gradle-override",
+                Level::Warn,
+                format!(
+                    "`ORG_GRADLE_PROJECT_{key}` is set and overrides `{key}` from `{}`",
+                    path.display()
+                ),
+                Some(format!(
+                    "unset `ORG_GRADLE_PROJECT_{key}` (check your shell profile and CI variables)"
+                )),
+            ));
+        }
+        // A target elsewhere than the user-home file loses to it.
+        let home_file = env.gradle_properties();
+        if &home_file != path {
+            for key in keys_set_in(&home_file, &keys) {
+                findings.push(Finding::new(
+                    "gradle-override",
+                    Level::Warn,
+                    format!(
+                        "`{}` also sets `{key}` and Gradle prefers it over `{}`",
+                        home_file.display(),
+                        path.display()
+                    ),
+                    Some(format!("remove `{key}` from `{}`", home_file.display())),
+                ));
+            }
+        }
+        // The project's own file (doctor run in the project directory).
+        if let Some(cwd) = env.current_dir() {
+            let project = cwd.join("gradle.properties");
+            if &project != path && project != home_file {
+                for key in keys_set_in(&project, &keys) {
+                    findings.push(Finding::new(
+                        "gradle-override",
+                        Level::Warn,
+                        format!(
+                            "the project's `{}` also sets `{key}`: Gradle prefers the user-home file, but a build with another `GRADLE_USER_HOME` (CI, containers) reads this one",
+                            project.display()
+                        ),
+                        Some(format!("remove `{key}` from `{}`", project.display())),
+                    ));
+                }
+            }
+        }
+        findings
+    }
+}
+
+/// The keys among `keys` that the file at `path` sets (none when it is missing or unreadable).
+fn keys_set_in<'k>(path: &Path, keys: &[&'k str]) -> Vec<&'k str> {
+    let Ok(Some(bytes)) = fs::read_optional(path) else {
+        return Vec::new();
+    };
+    keys.iter()
+        .copied()
+        .filter(|key| matches!(gradle::read_property(&bytes, key), Ok(Some(_))))
+        .collect()
+}

@@ -1,0 +1,242 @@
+//! The Maven target: `<server>` entries of one settings.xml. Glue between the pure editor
+//! ([`crate::maven`]), Maven's password encryption ([`crate::maven_security`]) and the seam: it
+//! decides which ids get the token and whether the passCode is written encrypted. No I/O except
+//! reading settings-security.xml once, when the target is resolved.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::MavenEncrypt;
+use crate::error::{Error, ExitStatus, Result};
+use crate::secret::Secret;
+use crate::{maven, maven_security};
+
+use super::{Finding, Level, Planned, State, TokenValues};
+
+/// `<server>` ids in one settings.xml.
+#[derive(Debug)]
+pub(crate) struct MavenTarget {
+    pub path: PathBuf,
+    pub servers: Vec<String>,
+    /// The master password to encrypt with, per `--maven-encrypt`, or why it cannot be had.
+    master: std::result::Result<Option<Secret<String>>, String>,
+    /// Kept to rebuild the error of `master` with its hint.
+    security_path: PathBuf,
+    encrypt: MavenEncrypt,
+}
+
+impl MavenTarget {
+    /// Resolves the target; reads settings-security.xml unless encryption is off.
+    pub(crate) fn new(
+        path: PathBuf,
+        servers: Vec<String>,
+        encrypt: MavenEncrypt,
+        security_path: PathBuf,
+    ) -> MavenTarget {
+        let master = match encrypt {
+            MavenEncrypt::Never => Ok(None),
+            MavenEncrypt::Auto | MavenEncrypt::Always => {
+                maven_security::master_password(&security_path).map_err(|e| e.to_string())
+            }
+        };
+        MavenTarget {
+            path,
+            servers,
+            master,
+            security_path,
+            encrypt,
+        }
+    }
+
+    /// The master password to encrypt with, following `--maven-encrypt`.
+    fn master(&self) -> Result<Option<&Secret<String>>> {
+        match (&self.master, self.encrypt) {
+            (Err(e), _) => Err(Error::file(&self.security_path, "read", e.clone())),
+            (Ok(None), MavenEncrypt::Always) => Err(Error::other(
+                ExitStatus::File,
+                format!(
+                    "`--maven-encrypt always` needs a master password in `{}`",
+                    self.security_path.display()
+                ),
+                Some("create one with `mvn --encrypt-master-password` (see docs/maven-encryption.md), or use `--maven-encrypt auto`".into()),
+            )),
+            (Ok(master), _) => Ok(master.as_ref()),
+        }
+    }
+
+    fn ids(&self) -> Vec<&str> {
+        self.servers.iter().map(String::as_str).collect()
+    }
+
+    pub(crate) fn plan(
+        &self,
+        current: Option<&[u8]>,
+        token: &TokenValues<'_>,
+    ) -> Result<Option<Planned>> {
+        let master = self.master()?;
+        let path = &self.path;
+        let ids = self.ids();
+        // Ids that already hold the token keep their bytes (an encrypted value differs on every
+        // encryption, so comparing decrypted values keeps refresh idempotent).
+        let entries = match current {
+            Some(bytes) => {
+                maven::read_servers(bytes, &ids).map_err(|e| Error::file(path, "parse", e))?
+            }
+            None => Vec::new(),
+        };
+        let todo: Vec<&str> = ids
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                !entries
+                    .get(*i)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|entry| entry_holds(entry, token, master))
+            })
+            .map(|(_, id)| *id)
+            .collect();
+        if todo.is_empty() {
+            return Ok(None);
+        }
+        let encrypted;
+        let (password, password_is_encrypted) = match master {
+            Some(master) => {
+                encrypted = maven_security::encrypt(token.pass_code.expose(), master.expose());
+                (encrypted.as_str(), true)
+            }
+            None => (token.pass_code.expose().as_str(), false),
+        };
+        let creds = maven::Credentials {
+            username: token.name_code,
+            password,
+            password_is_encrypted,
+        };
+        let edit = maven::set_credentials(current, &todo, &creds)
+            .map_err(|e| value_or_file_error(path, e))?;
+        Ok(Some(Planned {
+            bytes: edit.output,
+            changed: edit.changed,
+            warnings: edit.warnings,
+        }))
+    }
+
+    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+        let edit = maven::clear_credentials(current, &self.ids())
+            .map_err(|e| Error::file(&self.path, "update", e))?;
+        Ok(Planned {
+            bytes: edit.output,
+            changed: edit.changed,
+            warnings: edit.warnings,
+        })
+    }
+
+    pub(crate) fn inspect(
+        &self,
+        current: &[u8],
+        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
+    ) -> Vec<(String, State, Option<String>)> {
+        let master = self.master().ok().flatten();
+        self.servers
+            .iter()
+            .map(|id| match maven::read_server(current, id) {
+                Err(e) => (id.clone(), State::Unreadable, Some(e.to_string())),
+                Ok(None) => (id.clone(), State::Missing, None),
+                Ok(Some(entry)) => {
+                    let pass = match (&entry.password, master) {
+                        (Some(p), Some(m)) if maven_security::is_encrypted(p) => {
+                            maven_security::decrypt(p, m.expose()).ok()
+                        }
+                        (Some(p), _) => Some(Secret::new(p.clone())),
+                        (None, _) => None,
+                    };
+                    let state = verdict(
+                        entry.username.as_deref(),
+                        pass.as_ref().map(|p| p.expose().as_str()),
+                    );
+                    (id.clone(), state, None)
+                }
+            })
+            .collect()
+    }
+
+    pub(crate) fn doctor(&self, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+        let Some(bytes) = current else {
+            return Vec::new();
+        };
+        let path = self.path.display();
+        let dups = match maven::duplicate_ids(bytes) {
+            Ok(dups) => dups,
+            Err(e) => {
+                return vec![Finding::new(
+                    "files-parse",
+                    Level::Fail,
+                    format!("`{path}`: {e}"),
+                    Some("fix the file at that line and column".into()),
+                )];
+            }
+        };
+        let mut findings = vec![Finding::new(
+            "files-parse",
+            Level::Ok,
+            format!("`{path}` parses"),
+            None,
+        )];
+        if !dups.is_empty() {
+            let ours = dups.iter().any(|d| self.servers.contains(d));
+            findings.push(Finding::new(
+                "duplicate-ids",
+                if ours { Level::Warn } else { Level::Info },
+                format!(
+                    "`{path}` has several `<server>` entries with the id(s) {}: Maven uses the first",
+                    dups.join(", ")
+                ),
+                Some(format!(
+                    "delete the later `<server>` entries with the id(s) {} from `{path}` by hand (nexus-token edits only the first)",
+                    dups.join(", ")
+                )),
+            ));
+        }
+        let _ = profile;
+        findings
+    }
+}
+
+/// A value the file cannot hold comes from the server's answer (exit 4); anything else is the
+/// file's problem (exit 5).
+fn value_or_file_error(path: &Path, e: maven::Error) -> Error {
+    match e {
+        maven::Error::InvalidValue { field, reason } => Error::other(
+            ExitStatus::Unavailable,
+            format!(
+                "Nexus sent a token whose {field} `{}` cannot hold: {reason}",
+                path.display()
+            ),
+            Some("this is a server-side problem: reset the token (`nexus-token rotate`) or ask your Nexus administrator".into()),
+        ),
+        other => Error::file(path, "update", other),
+    }
+}
+
+/// Whether the server entry already holds this token (decrypting with `master` when needed).
+fn entry_holds(
+    entry: &maven::ServerEntry,
+    token: &TokenValues<'_>,
+    master: Option<&Secret<String>>,
+) -> bool {
+    let (Some(user), Some(pass)) = (&entry.username, &entry.password) else {
+        return false;
+    };
+    if user != token.name_code {
+        return false;
+    }
+    if pass == token.pass_code.expose() {
+        return true;
+    }
+    match master {
+        Some(master) if maven_security::is_encrypted(pass) => {
+            maven_security::decrypt(pass, master.expose())
+                .map(|clear| clear.expose() == token.pass_code.expose())
+                .unwrap_or(false)
+        }
+        _ => false,
+    }
+}
