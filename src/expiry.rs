@@ -25,6 +25,9 @@ pub struct ExpiryPolicy {
     pub explicit: bool,
     /// Only say that a new token would be generated (a POST changes the server).
     pub dry_run: bool,
+    /// Read the token's expiry from the server (one more request on Nexus 3). `token` does not:
+    /// it generates a new token only when Nexus answers that the current one expired.
+    pub read_expiry: bool,
 }
 
 impl ExpiryPolicy {
@@ -34,6 +37,15 @@ impl ExpiryPolicy {
             margin_days: margin.unwrap_or(DEFAULT_EXPIRY_MARGIN_DAYS),
             explicit: margin.is_some(),
             dry_run,
+            read_expiry: true,
+        }
+    }
+
+    /// The policy of `token`: no expiry look-up, a new token only when Nexus says it expired.
+    pub fn on_expired_only() -> ExpiryPolicy {
+        ExpiryPolicy {
+            read_expiry: false,
+            ..ExpiryPolicy::from_flag(None, false)
         }
     }
 }
@@ -106,6 +118,28 @@ pub fn describe_ms(ms: i64) -> String {
         plural(ms.div_euclid(HOUR_MS), "hour")
     } else {
         plural(ms.div_euclid(MINUTE_MS).max(0), "minute")
+    }
+}
+
+/// A margin as an adjective: `7-day`, `60-hour`, `30-minute` (never `0-hour`).
+pub fn describe_margin(ms: i64) -> String {
+    if ms >= DAY_MS && ms % DAY_MS == 0 {
+        format!("{}-day", ms / DAY_MS)
+    } else if ms >= HOUR_MS {
+        format!("{}-hour", ms.div_euclid(HOUR_MS))
+    } else {
+        format!("{}-minute", ms.div_euclid(MINUTE_MS).max(0))
+    }
+}
+
+/// Time left until `expires_at_ms`: whole days (`29 day(s)`) when a day or more is left, else
+/// hours or minutes.
+pub fn describe_left(expires_at_ms: i64, now_ms: i64) -> String {
+    let days = days_left(expires_at_ms, now_ms);
+    if days >= 1 {
+        format!("{days} day(s)")
+    } else {
+        describe_ms(expires_at_ms - now_ms)
     }
 }
 
@@ -196,6 +230,13 @@ mod tests {
             "a short lifetime is said in minutes, never as `0-hour`"
         );
         assert_eq!(describe_ms(MINUTE_MS), "1 minute");
+    }
+
+    #[test]
+    fn margin_adjectives_never_say_zero_hours() {
+        assert_eq!(describe_margin(7 * DAY_MS), "7-day");
+        assert_eq!(describe_margin(DAY_MS * 5 / 2), "60-hour");
+        assert_eq!(describe_margin(10 * MINUTE_MS), "10-minute");
     }
 
     #[test]

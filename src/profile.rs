@@ -20,6 +20,7 @@ use crate::nexus::Family;
 
 /// The profiles file (`config.toml`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     /// Profiles by name.
     #[serde(default)]
@@ -28,6 +29,7 @@ pub struct Config {
 
 /// One Nexus server and user, and where its token goes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Profile {
     /// Base URL including the context path, without userinfo or trailing slash.
     pub url: String,
@@ -99,6 +101,7 @@ impl Profile {
 
 /// `<server>` ids in one settings.xml.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MavenTargets {
     /// The settings file (absolute, resolved at login).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,6 +126,7 @@ impl MavenTargets {
 
 /// Key pairs in one gradle.properties.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GradleTargets {
     /// The properties file (absolute, resolved at login).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -250,9 +254,41 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
+/// Makes `existing` hold exactly the keys and values of `new`, keeping the comments and layout
+/// of the keys that stay.
+fn merge_table(existing: &mut dyn toml_edit::TableLike, new: &toml_edit::Table) {
+    let stale: Vec<String> = existing
+        .iter()
+        .map(|(k, _)| k.to_owned())
+        .filter(|k| !new.contains_key(k))
+        .collect();
+    for key in stale {
+        existing.remove(&key);
+    }
+    for (key, item) in new.iter() {
+        match (existing.get_mut(key), item) {
+            (Some(old), toml_edit::Item::Table(new_table)) if old.is_table_like() => {
+                if let Some(old_table) = old.as_table_like_mut() {
+                    merge_table(old_table, new_table);
+                }
+            }
+            (Some(toml_edit::Item::Value(old)), toml_edit::Item::Value(new_value)) => {
+                if old.to_string().trim() != new_value.to_string().trim() {
+                    let decor = old.decor().clone();
+                    *old = new_value.clone();
+                    *old.decor_mut() = decor;
+                }
+            }
+            _ => {
+                existing.insert(key, item.clone());
+            }
+        }
+    }
+}
+
 const STATE_HEADER: &str = "# nexus-token run state: written by every run; do not edit.\n\n";
 
-const CONFIG_HEADER: &str = "# nexus-token profiles: written by `nexus-token login`; safe to edit by hand.\n# No secrets here: the password is in the OS keyring, the token only in the targets.\n\n";
+const CONFIG_HEADER: &str = "# nexus-token profiles: written by `nexus-token login`; safe to edit by hand (comments are\n# kept; an unknown key is an error). No secrets here: the password is in the OS keyring.\n\n";
 
 /// Read-modify-write of a TOML file under the `fs` lock.
 fn update_toml<T>(path: &Path, header: &str, change: &mut dyn FnMut(&mut T)) -> Result<()>
@@ -297,20 +333,50 @@ impl Config {
         load_toml(path)
     }
 
-    /// Sets (or with `None` removes) one profile under the file lock.
+    /// Sets (or with `None` removes) one profile under the file lock. The file is edited, not
+    /// rewritten: the user's comments, order and formatting stay, and a file that does not load
+    /// (an unknown key, a syntax error) is refused without a change.
     pub fn update_profile(path: &Path, name: &str, value: Option<&Profile>) -> Result<()> {
-        update_toml(
-            path,
-            CONFIG_HEADER,
-            &mut |config: &mut Config| match value {
+        crate::fs::update_file(path, &mut |current| {
+            let text = match current {
+                None => CONFIG_HEADER.to_owned(),
+                Some(bytes) => std::str::from_utf8(bytes)
+                    .map_err(|e| Error::file(path, "read", e))?
+                    .to_owned(),
+            };
+            // The whole file must load as it is: never drop or rewrite what we do not know.
+            let _: Config = toml::from_str(&text).map_err(|e| Error::file(path, "parse", e))?;
+            let mut doc: toml_edit::DocumentMut =
+                text.parse().map_err(|e| Error::file(path, "parse", e))?;
+            let profiles = doc
+                .entry("profiles")
+                .or_insert_with(|| {
+                    let mut t = toml_edit::Table::new();
+                    t.set_implicit(true);
+                    toml_edit::Item::Table(t)
+                })
+                .as_table_like_mut()
+                .ok_or_else(|| Error::file(path, "update", "`profiles` is not a table"))?;
+            match value {
                 Some(profile) => {
-                    config.profiles.insert(name.to_owned(), profile.clone());
+                    let new = toml_edit::ser::to_document(profile)
+                        .map_err(|e| Error::file(path, "write", e))?;
+                    match profiles.get_mut(name).and_then(toml_edit::Item::as_table_like_mut) {
+                        Some(existing) => merge_table(existing, new.as_table()),
+                        None => {
+                            let mut table = new.as_table().clone();
+                            table.set_implicit(false);
+                            profiles.insert(name, toml_edit::Item::Table(table));
+                        }
+                    }
                 }
                 None => {
-                    config.profiles.remove(name);
+                    profiles.remove(name);
                 }
-            },
-        )
+            }
+            Ok(Some(doc.to_string().into_bytes()))
+        })?;
+        Ok(())
     }
 
     /// Saves the profiles file atomically, mode 0600.

@@ -215,6 +215,12 @@ impl<'c, 'a> Session<'c, 'a> {
             });
         }
         let ui = self.ctx.ui;
+        if !policy.read_expiry
+            && let Some(token) = &fetched
+        {
+            // `token`: only an answer that says "expired" makes it generate a new token.
+            return Ok(token.clone());
+        }
         if fetched.is_none() {
             ui.verbose(1, "Nexus says the token expired: reading its expiry settings");
         }
@@ -264,11 +270,11 @@ impl<'c, 'a> Session<'c, 'a> {
         if at <= now {
             return self.generate("the token has expired", Some(token), policy);
         }
-        let left = expiry::describe_ms(at - now);
+        let left = expiry::describe_left(at, now);
         if at - now <= margin {
             let reason = format!(
                 "the token expires in {left}, within the {} margin",
-                expiry::describe_ms(margin)
+                expiry::describe_margin(margin)
             );
             return self.generate(&reason, Some(token), policy);
         }
@@ -323,7 +329,7 @@ impl<'c, 'a> Session<'c, 'a> {
                 if let Some(at) = self.state.expires_at_ms {
                     self.ctx.ui.step(&format!(
                         "the new token expires in {}",
-                        expiry::describe_ms(at - expiry::now_ms())
+                        expiry::describe_left(at, expiry::now_ms())
                     ));
                 }
             }

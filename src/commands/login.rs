@@ -81,8 +81,10 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     let targets = session.profile.targets(ctx.env);
     targets::preflight(&targets)?;
     if session.profile.keyring && !args.dry_run {
-        // Open the keyring now: a missing Secret Service is told before the password is sent.
-        ctx.store()?;
+        // Ask the keyring now (a read): a missing or locked one is told before the password is
+        // sent, not after the files were written.
+        let service = service_name(&session.profile.url);
+        ctx.store()?.get(&service, &session.profile.username)?;
     }
 
     // 3. The token (a new one if the current one expired or expires soon) and the files.

@@ -223,7 +223,7 @@ pub(crate) fn read_keyring_password(
         None => Err(Error::other(
             ExitStatus::Keyring,
             format!(
-                "no password for `{}` at {} in the keyring",
+                "no stored password for `{}` at {} in the keyring",
                 profile.username, profile.url
             ),
             Some(format!(

@@ -38,7 +38,7 @@ fn from_profile(ctx: &Context<'_>, args: &TokenArgs) -> Result<UserToken> {
     } else {
         session.use_keyring_password()?;
     }
-    let token = session.current_token(ExpiryPolicy::from_flag(None, false))?;
+    let token = session.current_token(ExpiryPolicy::on_expired_only())?;
     session.save()?;
     Ok(token)
 }
@@ -78,7 +78,7 @@ fn from_flags(ctx: &Context<'_>, args: &TokenArgs, url: &str) -> Result<UserToke
     let mut session = Session::transient(ctx, "(--url)", profile)?;
     let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;
     session.use_password(password);
-    session.current_token(ExpiryPolicy::from_flag(None, false))
+    session.current_token(ExpiryPolicy::on_expired_only())
 }
 
 /// The token in the chosen output format (one trailing newline is added by `ui.data`).

@@ -1,0 +1,400 @@
+//! In-process command tests: `commands::run_in` with a sandboxed [`Env`], a captured [`Ui`] and
+//! an in-memory secret store, against the emulator on 127.0.0.1. Fast, and able to reach states
+//! the binary cannot (a store that fails, a lock held by the test). The bugs of the structure
+//! issue (#13) each have a test here that failed before the fix.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Parser;
+use nexus_token::cli::Cli;
+use nexus_token::commands::{Context, run_in};
+use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
+use nexus_token::env::Env;
+use nexus_token::nexus::Family;
+use nexus_token::store::{MemoryStore, SecretStore};
+use nexus_token::ui::Ui;
+use nexus_token::{ExitStatus, Secret};
+
+const USER: &str = "alice";
+
+/// A store handle that shares one [`MemoryStore`] across runs of one test.
+struct Shared(Arc<MemoryStore>);
+
+impl SecretStore for Shared {
+    fn get(
+        &self,
+        service: &str,
+        user: &str,
+    ) -> Result<Option<Secret<String>>, nexus_token::store::Error> {
+        self.0.get(service, user)
+    }
+    fn set(
+        &self,
+        service: &str,
+        user: &str,
+        secret: &Secret<String>,
+    ) -> Result<(), nexus_token::store::Error> {
+        self.0.set(service, user, secret)
+    }
+    fn delete(&self, service: &str, user: &str) -> Result<bool, nexus_token::store::Error> {
+        self.0.delete(service, user)
+    }
+    fn name(&self) -> &'static str {
+        "memory"
+    }
+}
+
+/// One sandboxed home, one in-memory keyring.
+struct Harness {
+    dir: tempfile::TempDir,
+    store: Arc<MemoryStore>,
+}
+
+/// What one in-process run returned and printed.
+struct Outcome {
+    code: u8,
+    stdout: String,
+    stderr: String,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        Harness {
+            dir: tempfile::tempdir().unwrap(),
+            store: Arc::new(MemoryStore::new()),
+        }
+    }
+
+    fn home(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn env(&self) -> Env {
+        Env::sandboxed(self.home())
+    }
+
+    /// Runs `nexus-token ARGS` in process; `password` stands in for stdin or the prompt.
+    fn run_env(&self, env: &Env, args: &[&str], password: Option<&str>) -> Outcome {
+        let cli = Cli::try_parse_from(std::iter::once("nexus-token").chain(args.iter().copied()))
+            .expect("the arguments parse");
+        let (ui, captured) = Ui::capture(1);
+        let store = self.store.clone();
+        let mut ctx = Context::with_store(
+            &cli.global,
+            env,
+            &ui,
+            Box::new(move |_| Ok(Box::new(Shared(store.clone())) as Box<dyn SecretStore>)),
+        );
+        ctx.given_password = password.map(|p| Secret::new(p.to_owned()));
+        let code = match run_in(&ctx, cli.command) {
+            Ok(status) => status.code(),
+            Err(error) => {
+                ui.error(&error);
+                error.exit_status().code()
+            }
+        };
+        Outcome {
+            code,
+            stdout: captured.stdout(),
+            stderr: captured.stderr(),
+        }
+    }
+
+    fn run(&self, args: &[&str], password: Option<&str>) -> Outcome {
+        self.run_env(&self.env(), args, password)
+    }
+
+    fn login(&self, emu: &Emulator, password: &str, extra: &[&str]) -> Outcome {
+        let url = emu.base_url();
+        let mut args = vec!["login", "--url", &url, "--username", USER, "--password-stdin"];
+        args.extend_from_slice(extra);
+        let out = self.run(&args, Some(password));
+        assert_eq!(out.code, 0, "login succeeds: {}", out.stderr);
+        out
+    }
+
+    fn settings(&self) -> PathBuf {
+        self.home().join(".m2/settings.xml")
+    }
+
+    fn properties(&self) -> PathBuf {
+        self.home().join(".gradle/gradle.properties")
+    }
+}
+
+fn emulator(password: &str) -> Emulator {
+    Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, password)).unwrap()
+}
+
+fn requests_to_nexus(emu: &Emulator) -> usize {
+    emu.requests()
+        .iter()
+        .filter(|r| r.kind != RequestKind::Status)
+        .count()
+}
+
+#[test]
+fn password_stdin_is_refused_for_profiles_on_different_servers() {
+    let (a, b) = (emulator("pw-a"), emulator("pw-b"));
+    let h = Harness::new();
+    h.login(&a, "pw-a", &["--profile", "a", "--maven-server", "a"]);
+    h.login(&b, "pw-b", &["--profile", "b", "--maven-server", "b"]);
+    a.clear_requests();
+    b.clear_requests();
+
+    let out = h.run(&["refresh", "--password-stdin"], Some("pw-a"));
+    assert_eq!(
+        out.code, 2,
+        "one stdin password for two servers is a usage error: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("--profile NAME --password-stdin"),
+        "the hint says to refresh one profile at a time: {}",
+        out.stderr
+    );
+    assert_eq!(
+        requests_to_nexus(&a) + requests_to_nexus(&b),
+        0,
+        "no password was sent to either server"
+    );
+    let status = h.run(&["status", "--json"], None);
+    assert!(
+        !status.stdout.contains("\"rejected\": {"),
+        "neither profile is paused: {}",
+        status.stdout
+    );
+
+    let one = h.run(&["refresh", "--profile", "b", "--password-stdin"], Some("pw-b"));
+    assert_eq!(
+        one.code, 0,
+        "the stdin password is used for the one profile it belongs to: {}",
+        one.stderr
+    );
+}
+
+#[test]
+fn logout_keeps_a_password_another_profile_uses() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    h.login(&emu, "pw", &["--profile", "one", "--maven-server", "one"]);
+    h.login(&emu, "pw", &["--profile", "two", "--maven-server", "two"]);
+
+    let out = h.run(&["logout", "--profile", "one"], None);
+    assert_eq!(out.code, 0, "logout succeeds: {}", out.stderr);
+    assert!(
+        out.stderr.contains("another profile"),
+        "logout says why the password stays: {}",
+        out.stderr
+    );
+    let refresh = h.run(&["refresh", "--profile", "two"], None);
+    assert_eq!(
+        refresh.code, 0,
+        "the other profile still finds its password in the keyring: {}",
+        refresh.stderr
+    );
+
+    let out = h.run(&["logout", "--profile", "two"], None);
+    assert!(
+        out.stderr.contains("deleted the stored password"),
+        "the last profile's logout deletes it: {}",
+        out.stderr
+    );
+}
+
+/// Holds the directory lock that nexus-token takes before writing a file in `dir`.
+fn hold_lock(dir: &Path) -> std::fs::File {
+    std::fs::create_dir_all(dir).unwrap();
+    let file = std::fs::File::open(dir).unwrap();
+    file.lock().unwrap();
+    file
+}
+
+#[test]
+fn a_write_that_fails_midway_names_the_files_with_and_without_the_new_token() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    h.login(&emu, "pw", &["--maven-server", "nexus", "--gradle-prefix", "nexus"]);
+    emu.reset_token(USER);
+    let env = h.env().with_var("NEXUS_TOKEN_LOCK_TIMEOUT", "1");
+
+    // settings.xml is written first; gradle.properties cannot be locked.
+    let lock = hold_lock(h.properties().parent().unwrap());
+    let out = h.run_env(&env, &["refresh"], None);
+    drop(lock);
+    assert_eq!(out.code, 5, "a file that cannot be written exits 5: {}", out.stderr);
+    let settings = h.settings().display().to_string();
+    let properties = h.properties().display().to_string();
+    assert!(
+        out.stderr.contains(&format!("after `{settings}` got the new token"))
+            && out.stderr.contains(&format!("`{properties}` still hold(s) the old one")),
+        "the error names which file holds the new token and which does not: {}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("nothing was changed"),
+        "it never claims that nothing was changed: {}",
+        out.stderr
+    );
+
+    // rotate: the server's old token is gone; the warning names the stale file only.
+    let lock = hold_lock(h.properties().parent().unwrap());
+    let out = h.run_env(&env, &["rotate"], None);
+    drop(lock);
+    assert_eq!(out.code, 5, "rotate fails on the locked file: {}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("`{properties}` still hold(s) the old token")),
+        "rotate names the file that still holds the old token: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("lock") && out.stderr.contains(".gradle"),
+        "the lock error names the folder: {}",
+        out.stderr
+    );
+
+    let fixed = h.run(&["refresh"], None);
+    assert_eq!(fixed.code, 0, "refresh completes the job: {}", fixed.stderr);
+    let status = h.run(&["status", "--json"], None);
+    assert_eq!(
+        status.stdout.matches("\"state\": \"current\"").count(),
+        2,
+        "both files hold the current token again: {}",
+        status.stdout
+    );
+}
+
+#[test]
+fn a_zero_timeout_is_refused_by_the_command_line() {
+    for command in ["login", "token"] {
+        for flag in ["--timeout", "--connect-timeout"] {
+            let err = Cli::try_parse_from(["nexus-token", command, flag, "0"])
+                .expect_err("0 seconds is refused");
+            assert_eq!(
+                err.exit_code(),
+                2,
+                "`{command} {flag} 0` is a usage error"
+            );
+        }
+    }
+}
+
+#[test]
+fn without_a_home_directory_nothing_is_written_below_the_working_directory() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    let mut env = h.env();
+    env.home_known = false;
+    let url = emu.base_url();
+    let out = h.run_env(
+        &env,
+        &["login", "--url", &url, "--username", USER, "--password-stdin", "--maven-server", "x"],
+        Some("pw"),
+    );
+    assert_eq!(out.code, 2, "no home is a usage error: {}", out.stderr);
+    assert!(
+        out.stderr.contains("set `HOME`"),
+        "the hint says to set HOME: {}",
+        out.stderr
+    );
+    assert_eq!(requests_to_nexus(&emu), 0, "nothing was sent to Nexus");
+}
+
+#[test]
+fn the_profiles_file_keeps_comments_and_refuses_unknown_keys() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    h.login(&emu, "pw", &["--maven-server", "nexus"]);
+    let config = h.home().join(".config/nexus-token/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let edited = text.replace(
+        "[profiles.default]",
+        "# my work laptop\n[profiles.default]\n# the mirror server only",
+    );
+    std::fs::write(&config, &edited).unwrap();
+
+    h.login(&emu, "pw", &["--maven-server", "nexus", "--gradle-prefix", "nexus"]);
+    let after = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        after.contains("# my work laptop\n") && after.contains("# the mirror server only"),
+        "a login keeps the user's comments:\n{after}"
+    );
+    assert!(after.contains("nexusUsername"), "and saves the new target:\n{after}");
+
+    std::fs::write(&config, after.replace("username =", "usernme =")).unwrap();
+    let before = std::fs::read(&config).unwrap();
+    let out = h.run(&["status"], None);
+    assert_ne!(out.code, 0, "a misspelt key is an error: {}", out.stderr);
+    assert!(
+        out.stderr.contains("usernme"),
+        "the error names the unknown key: {}",
+        out.stderr
+    );
+    let out = h.login_raw(&emu);
+    assert_ne!(out.code, 0, "login refuses to rewrite a file it cannot read: {}", out.stderr);
+    assert_eq!(
+        std::fs::read(&config).unwrap(),
+        before,
+        "the profiles file is left byte-identical"
+    );
+}
+
+impl Harness {
+    fn login_raw(&self, emu: &Emulator) -> Outcome {
+        let url = emu.base_url();
+        self.run(
+            &["login", "--url", &url, "--username", USER, "--password-stdin", "--maven-server", "n"],
+            Some("pw"),
+        )
+    }
+}
+
+#[test]
+fn a_held_lock_fails_with_exit_5_naming_the_folder_instead_of_waiting_forever() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    h.login(&emu, "pw", &["--maven-server", "nexus"]);
+    emu.reset_token(USER);
+    let env = h.env().with_var("NEXUS_TOKEN_LOCK_TIMEOUT", "1");
+    let dir = h.settings().parent().unwrap().to_path_buf();
+    let lock = hold_lock(&dir);
+    let out = h.run_env(&env, &["refresh"], None);
+    drop(lock);
+    assert_eq!(out.code, ExitStatus::File.code(), "a lock that cannot be had exits 5: {}", out.stderr);
+    assert!(
+        out.stderr.contains(&dir.display().to_string()),
+        "the message names the locked folder: {}",
+        out.stderr
+    );
+
+    let bad = h.env().with_var("NEXUS_TOKEN_LOCK_TIMEOUT", "soon");
+    let out = h.run_env(&bad, &["refresh"], None);
+    assert_eq!(out.code, 2, "a nonsense timeout is refused: {}", out.stderr);
+}
+
+#[test]
+fn a_keyring_that_fails_before_the_token_is_fetched_sends_nothing() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    h.store
+        .set_failure(Some(nexus_token::store::Failure::Locked));
+    let url = emu.base_url();
+    let out = h.run(
+        &["login", "--url", &url, "--username", USER, "--password-stdin", "--maven-server", "n"],
+        Some("pw"),
+    );
+    assert_eq!(out.code, 6, "a locked keyring exits 6: {}", out.stderr);
+    assert_eq!(
+        emu.requests()
+            .iter()
+            .filter(|r| r.kind == RequestKind::Authenticate)
+            .count(),
+        0,
+        "the password was not sent to Nexus"
+    );
+    assert!(!h.settings().exists(), "no file was written");
+    assert!(out.stdout.is_empty(), "nothing on stdout: {}", out.stdout);
+}
