@@ -195,6 +195,9 @@ pub struct TokenArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TokenFormat::Json)]
     pub format: TokenFormat,
+    /// Always ask Nexus, even when the token cache in the keyring holds the current token.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]
@@ -331,6 +334,10 @@ pub enum TokenFormat {
     Plain,
     /// Shell `export NEXUS_TOKEN_NAME_CODE=... NEXUS_TOKEN_PASS_CODE=...` lines.
     Env,
+    /// `Basic <base64(nameCode:passCode)>`: an Authorization header value (Cargo, pnpm).
+    Basic,
+    /// `Authorization: Basic <base64(nameCode:passCode)>`: a whole header line.
+    Header,
 }
 
 /// `schedule --kind` values.

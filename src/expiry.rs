@@ -243,7 +243,13 @@ mod tests {
     fn the_expiry_recheck_is_weekly() {
         let now = 100 * DAY_MS;
         assert!(recheck_due(None, now), "never checked: due");
-        assert!(!recheck_due(from_ms(now - DAY_MS), now), "a day ago: not due");
-        assert!(recheck_due(from_ms(now - 7 * DAY_MS), now), "a week ago: due");
+        assert!(
+            !recheck_due(from_ms(now - DAY_MS), now),
+            "a day ago: not due"
+        );
+        assert!(
+            recheck_due(from_ms(now - 7 * DAY_MS), now),
+            "a week ago: due"
+        );
     }
 }

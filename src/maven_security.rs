@@ -588,7 +588,15 @@ impl<'a> Pattern<'a> {
 
 /// `--maven-encrypt` values.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum MavenEncrypt {
@@ -600,7 +608,6 @@ pub enum MavenEncrypt {
     /// Never encrypt.
     Never,
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -9,14 +9,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
 
 use crate::env::Env;
-use crate::maven_security::MavenEncrypt;
-use crate::targets::{Target, gradle::GradleTarget, maven::MavenTarget};
 use crate::error::{Error, Result};
+use crate::maven_security::MavenEncrypt;
 use crate::nexus::Family;
+use crate::targets::{Target, gradle::GradleTarget, maven::MavenTarget};
 
 /// The profiles file (`config.toml`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -361,7 +361,10 @@ impl Config {
                 Some(profile) => {
                     let new = toml_edit::ser::to_document(profile)
                         .map_err(|e| Error::file(path, "write", e))?;
-                    match profiles.get_mut(name).and_then(toml_edit::Item::as_table_like_mut) {
+                    match profiles
+                        .get_mut(name)
+                        .and_then(toml_edit::Item::as_table_like_mut)
+                    {
                         Some(existing) => merge_table(existing, new.as_table()),
                         None => {
                             let mut table = new.as_table().clone();

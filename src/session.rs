@@ -12,6 +12,7 @@ use crate::expiry::{self, ExpiryPolicy};
 use crate::nexus::{self, Client, Detection, Family, UserToken};
 use crate::profile::{Config, Profile, ProfileState, State, fingerprint, now};
 use crate::secret::Secret;
+use crate::store;
 
 /// A profile connected to its Nexus.
 pub(crate) struct Session<'c, 'a> {
@@ -35,7 +36,11 @@ pub(crate) struct Session<'c, 'a> {
 
 /// Loads a saved profile and its state for a command about to contact Nexus: a missing profile
 /// is a usage error (with `missing_hint`), a paused one (lockout guard) exits 3.
-pub(crate) fn load(ctx: &Context<'_>, name: &str, missing_hint: &str) -> Result<(Profile, ProfileState)> {
+pub(crate) fn load(
+    ctx: &Context<'_>,
+    name: &str,
+    missing_hint: &str,
+) -> Result<(Profile, ProfileState)> {
     let config = Config::load(&ctx.config_path)?;
     let Some(profile) = config.profiles.get(name).cloned() else {
         return Err(no_profile(name, missing_hint));
@@ -50,13 +55,85 @@ pub(crate) fn load(ctx: &Context<'_>, name: &str, missing_hint: &str) -> Result<
 
 /// The error for a profile name that is not saved (exit 2 from every command).
 pub(crate) fn no_profile(name: &str, hint: &str) -> Error {
-    Error::usage(format!("no saved profile named `{name}`"), Some(hint.to_owned()))
+    Error::usage(
+        format!("no saved profile named `{name}`"),
+        Some(hint.to_owned()),
+    )
+}
+
+/// The token the last login, refresh or rotate cached in the keyring, when it is still the
+/// current one: its fingerprint is the one the state recorded, and (on servers that expire
+/// tokens) it is outside the expiry margin. `None` sends the caller to Nexus.
+pub(crate) fn cached_token(
+    ctx: &Context<'_>,
+    profile: &Profile,
+    state: &ProfileState,
+) -> Result<Option<UserToken>> {
+    let service = store::cache_service_name(&profile.url);
+    let Some(cached) = ctx.store()?.get(&service, &profile.username)? else {
+        return Ok(None);
+    };
+    let Ok(token) = decode_cached(cached.expose()) else {
+        ctx.ui
+            .verbose(1, "the cached token is unreadable: fetching a new copy");
+        return Ok(None);
+    };
+    let fp = fingerprint(&token.name_code, token.pass_code.expose());
+    if state.token_fingerprint.as_deref() != Some(fp.as_str()) {
+        ctx.ui
+            .verbose(1, "the cached token is not the current one: fetching it");
+        return Ok(None);
+    }
+    if state.expiration_enabled == Some(true)
+        && let Some(at) = state.expires_at_ms
+    {
+        let policy = ExpiryPolicy::from_flag(None, false);
+        if at - expiry::now_ms() <= expiry::margin_ms(policy, token.created.as_deref(), at) {
+            ctx.ui
+                .verbose(1, "the cached token expires soon: fetching the current one");
+            return Ok(None);
+        }
+    }
+    ctx.ui
+        .verbose(1, "answered from the token cache in the keyring");
+    Ok(Some(token))
+}
+
+fn encode_cached(token: &UserToken) -> Secret<String> {
+    Secret::new(
+        serde_json::json!({
+            "nameCode": token.name_code,
+            "passCode": token.pass_code.expose(),
+            "created": token.created,
+        })
+        .to_string(),
+    )
+}
+
+fn decode_cached(text: &str) -> std::result::Result<UserToken, &'static str> {
+    nexus::parse_token_json(text.as_bytes())
+}
+
+/// Deletes the cached token of a profile (`logout`); `false` when there was none.
+pub(crate) fn forget_cached_token(ctx: &Context<'_>, profile: &Profile) -> Result<bool> {
+    let service = store::cache_service_name(&profile.url);
+    Ok(ctx.store()?.delete(&service, &profile.username)?)
 }
 
 impl<'c, 'a> Session<'c, 'a> {
     /// Opens a saved profile: load, lockout guard, client, family (forced, cached or detected).
     pub(crate) fn open(ctx: &'c Context<'a>, name: &str, missing_hint: &str) -> Result<Self> {
         let (profile, state) = load(ctx, name, missing_hint)?;
+        Self::connect(ctx, name, profile, state, false)
+    }
+
+    /// Connects a saved profile already loaded with [`load`].
+    pub(crate) fn loaded(
+        ctx: &'c Context<'a>,
+        name: &str,
+        profile: Profile,
+        state: ProfileState,
+    ) -> Result<Self> {
         Self::connect(ctx, name, profile, state, false)
     }
 
@@ -159,7 +236,10 @@ impl<'c, 'a> Session<'c, 'a> {
             &result,
             Err(nexus::Error::WrongUrl { .. }
                 | nexus::Error::WrongFamily { .. }
-                | nexus::Error::UnexpectedStatus { status: 404 | 405, .. })
+                | nexus::Error::UnexpectedStatus {
+                    status: 404 | 405,
+                    ..
+                })
         );
         if !(stale && self.family_cached) {
             return self.guard(result);
@@ -197,12 +277,12 @@ impl<'c, 'a> Session<'c, 'a> {
     pub(crate) fn current_token(&mut self, policy: ExpiryPolicy) -> Result<UserToken> {
         let username = self.profile.username.clone();
         let password = self.password()?.clone();
-        let fetched = self.with_family(&|client, family| {
-            match client.fetch_token(family, &username, &password) {
-                Ok(token) => Ok(Some(token)),
-                Err(nexus::Error::TokenExpired { .. }) => Ok(None),
-                Err(e) => Err(e),
-            }
+        let fetched = self.with_family(&|client, family| match client
+            .fetch_token(family, &username, &password)
+        {
+            Ok(token) => Ok(Some(token)),
+            Err(nexus::Error::TokenExpired { .. }) => Ok(None),
+            Err(e) => Err(e),
         })?;
         if self.family != Family::Nexus3 {
             // Token expiry came with Nexus 3.69, on the 3.24+ API only.
@@ -222,7 +302,10 @@ impl<'c, 'a> Session<'c, 'a> {
             return Ok(token.clone());
         }
         if fetched.is_none() {
-            ui.verbose(1, "Nexus says the token expired: reading its expiry settings");
+            ui.verbose(
+                1,
+                "Nexus says the token expired: reading its expiry settings",
+            );
         }
         if self.state.expiration_enabled == Some(false)
             && !expiry::recheck_due(self.state.expiry_checked_at, expiry::now_ms())
@@ -305,8 +388,8 @@ impl<'c, 'a> Session<'c, 'a> {
         }
         ui.step(&format!("{reason}: generating a new one"));
         let (username, password) = (self.profile.username.clone(), self.password()?.clone());
-        let token =
-            self.with_family(&|client, family| client.generate_token(family, &username, &password))?;
+        let token = self
+            .with_family(&|client, family| client.generate_token(family, &username, &password))?;
         self.read_new_expiry();
         Ok(token)
     }
@@ -321,7 +404,10 @@ impl<'c, 'a> Session<'c, 'a> {
         let Some(password) = self.password.clone() else {
             return;
         };
-        match self.client.token_attributes(&self.profile.username, &password) {
+        match self
+            .client
+            .token_attributes(&self.profile.username, &password)
+        {
             Ok(attrs) => {
                 self.state.expiration_enabled = Some(attrs.is_some_and(|a| a.expiration_enabled));
                 self.state.expires_at_ms = attrs.and_then(|a| a.expires_at_ms);
@@ -359,9 +445,28 @@ impl<'c, 'a> Session<'c, 'a> {
         self.state.family = Some(self.family);
         self.state.last_success = Some(now());
         self.state.token_created.clone_from(&token.created);
-        self.state.token_fingerprint = Some(fingerprint(&token.name_code, token.pass_code.expose()));
+        self.state.token_fingerprint =
+            Some(fingerprint(&token.name_code, token.pass_code.expose()));
         self.state.rejected = None;
         self.state.last_error = None;
+    }
+
+    /// Keeps the token in the keyring's token cache (profiles that use the keyring), so that
+    /// served clients get it without a request. A failure is a warning: the files hold the token.
+    pub(crate) fn cache(&self, token: &UserToken) {
+        if !self.profile.keyring {
+            return;
+        }
+        let service = store::cache_service_name(&self.profile.url);
+        let stored = self
+            .ctx
+            .store()
+            .and_then(|s| Ok(s.set(&service, &self.profile.username, &encode_cached(token))?));
+        if let Err(e) = stored {
+            self.ctx.ui.warn(&format!(
+                "could not keep the token in the keyring's token cache ({e}); `token` will ask Nexus"
+            ));
+        }
     }
 
     /// Writes the state (a transient session writes nothing).

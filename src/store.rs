@@ -127,6 +127,13 @@ pub fn service_name(base_url: &str) -> String {
     format!("nexus-token:{base_url}")
 }
 
+/// The keyring service of the token cache for a Nexus base URL: `nexus-token-cache:<base URL>`.
+/// It holds the current user token (never the password) so that `token` can answer Docker,
+/// Cargo, pnpm and Gradle without contacting Nexus.
+pub fn cache_service_name(base_url: &str) -> String {
+    format!("nexus-token-cache:{base_url}")
+}
+
 // ---------------------------------------------------------------------------------------------
 // In-memory store
 

@@ -2,7 +2,7 @@
 //! an in-memory secret store, against the emulator on 127.0.0.1. Fast, and able to reach states
 //! the binary cannot (a store that fails, a lock held by the test). The bugs of the structure
 //! issue (#13) each have a test here that failed before the fix.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -108,7 +108,14 @@ impl Harness {
 
     fn login(&self, emu: &Emulator, password: &str, extra: &[&str]) -> Outcome {
         let url = emu.base_url();
-        let mut args = vec!["login", "--url", &url, "--username", USER, "--password-stdin"];
+        let mut args = vec![
+            "login",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--password-stdin",
+        ];
         args.extend_from_slice(extra);
         let out = self.run(&args, Some(password));
         assert_eq!(out.code, 0, "login succeeds: {}", out.stderr);
@@ -167,7 +174,10 @@ fn password_stdin_is_refused_for_profiles_on_different_servers() {
         status.stdout
     );
 
-    let one = h.run(&["refresh", "--profile", "b", "--password-stdin"], Some("pw-b"));
+    let one = h.run(
+        &["refresh", "--profile", "b", "--password-stdin"],
+        Some("pw-b"),
+    );
     assert_eq!(
         one.code, 0,
         "the stdin password is used for the one profile it belongs to: {}",
@@ -216,7 +226,11 @@ fn hold_lock(dir: &Path) -> std::fs::File {
 fn a_write_that_fails_midway_names_the_files_with_and_without_the_new_token() {
     let emu = emulator("pw");
     let h = Harness::new();
-    h.login(&emu, "pw", &["--maven-server", "nexus", "--gradle-prefix", "nexus"]);
+    h.login(
+        &emu,
+        "pw",
+        &["--maven-server", "nexus", "--gradle-prefix", "nexus"],
+    );
     emu.reset_token(USER);
     let env = h.env().with_var("NEXUS_TOKEN_LOCK_TIMEOUT", "1");
 
@@ -224,12 +238,19 @@ fn a_write_that_fails_midway_names_the_files_with_and_without_the_new_token() {
     let lock = hold_lock(h.properties().parent().unwrap());
     let out = h.run_env(&env, &["refresh"], None);
     drop(lock);
-    assert_eq!(out.code, 5, "a file that cannot be written exits 5: {}", out.stderr);
+    assert_eq!(
+        out.code, 5,
+        "a file that cannot be written exits 5: {}",
+        out.stderr
+    );
     let settings = h.settings().display().to_string();
     let properties = h.properties().display().to_string();
     assert!(
-        out.stderr.contains(&format!("after `{settings}` got the new token"))
-            && out.stderr.contains(&format!("`{properties}` still hold(s) the old one")),
+        out.stderr
+            .contains(&format!("after `{settings}` got the new token"))
+            && out
+                .stderr
+                .contains(&format!("`{properties}` still hold(s) the old one")),
         "the error names which file holds the new token and which does not: {}",
         out.stderr
     );
@@ -243,7 +264,11 @@ fn a_write_that_fails_midway_names_the_files_with_and_without_the_new_token() {
     let lock = hold_lock(h.properties().parent().unwrap());
     let out = h.run_env(&env, &["rotate"], None);
     drop(lock);
-    assert_eq!(out.code, 5, "rotate fails on the locked file: {}", out.stderr);
+    assert_eq!(
+        out.code, 5,
+        "rotate fails on the locked file: {}",
+        out.stderr
+    );
     assert!(
         out.stderr
             .contains(&format!("`{properties}` still hold(s) the old token")),
@@ -273,11 +298,7 @@ fn a_zero_timeout_is_refused_by_the_command_line() {
         for flag in ["--timeout", "--connect-timeout"] {
             let err = Cli::try_parse_from(["nexus-token", command, flag, "0"])
                 .expect_err("0 seconds is refused");
-            assert_eq!(
-                err.exit_code(),
-                2,
-                "`{command} {flag} 0` is a usage error"
-            );
+            assert_eq!(err.exit_code(), 2, "`{command} {flag} 0` is a usage error");
         }
     }
 }
@@ -291,7 +312,16 @@ fn without_a_home_directory_nothing_is_written_below_the_working_directory() {
     let url = emu.base_url();
     let out = h.run_env(
         &env,
-        &["login", "--url", &url, "--username", USER, "--password-stdin", "--maven-server", "x"],
+        &[
+            "login",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--password-stdin",
+            "--maven-server",
+            "x",
+        ],
         Some("pw"),
     );
     assert_eq!(out.code, 2, "no home is a usage error: {}", out.stderr);
@@ -316,13 +346,20 @@ fn the_profiles_file_keeps_comments_and_refuses_unknown_keys() {
     );
     std::fs::write(&config, &edited).unwrap();
 
-    h.login(&emu, "pw", &["--maven-server", "nexus", "--gradle-prefix", "nexus"]);
+    h.login(
+        &emu,
+        "pw",
+        &["--maven-server", "nexus", "--gradle-prefix", "nexus"],
+    );
     let after = std::fs::read_to_string(&config).unwrap();
     assert!(
         after.contains("# my work laptop\n") && after.contains("# the mirror server only"),
         "a login keeps the user's comments:\n{after}"
     );
-    assert!(after.contains("nexusUsername"), "and saves the new target:\n{after}");
+    assert!(
+        after.contains("nexusUsername"),
+        "and saves the new target:\n{after}"
+    );
 
     std::fs::write(&config, after.replace("username =", "usernme =")).unwrap();
     let before = std::fs::read(&config).unwrap();
@@ -334,7 +371,11 @@ fn the_profiles_file_keeps_comments_and_refuses_unknown_keys() {
         out.stderr
     );
     let out = h.login_raw(&emu);
-    assert_ne!(out.code, 0, "login refuses to rewrite a file it cannot read: {}", out.stderr);
+    assert_ne!(
+        out.code, 0,
+        "login refuses to rewrite a file it cannot read: {}",
+        out.stderr
+    );
     assert_eq!(
         std::fs::read(&config).unwrap(),
         before,
@@ -346,7 +387,16 @@ impl Harness {
     fn login_raw(&self, emu: &Emulator) -> Outcome {
         let url = emu.base_url();
         self.run(
-            &["login", "--url", &url, "--username", USER, "--password-stdin", "--maven-server", "n"],
+            &[
+                "login",
+                "--url",
+                &url,
+                "--username",
+                USER,
+                "--password-stdin",
+                "--maven-server",
+                "n",
+            ],
             Some("pw"),
         )
     }
@@ -363,7 +413,12 @@ fn a_held_lock_fails_with_exit_5_naming_the_folder_instead_of_waiting_forever() 
     let lock = hold_lock(&dir);
     let out = h.run_env(&env, &["refresh"], None);
     drop(lock);
-    assert_eq!(out.code, ExitStatus::File.code(), "a lock that cannot be had exits 5: {}", out.stderr);
+    assert_eq!(
+        out.code,
+        ExitStatus::File.code(),
+        "a lock that cannot be had exits 5: {}",
+        out.stderr
+    );
     assert!(
         out.stderr.contains(&dir.display().to_string()),
         "the message names the locked folder: {}",
@@ -383,7 +438,16 @@ fn a_keyring_that_fails_before_the_token_is_fetched_sends_nothing() {
         .set_failure(Some(nexus_token::store::Failure::Locked));
     let url = emu.base_url();
     let out = h.run(
-        &["login", "--url", &url, "--username", USER, "--password-stdin", "--maven-server", "n"],
+        &[
+            "login",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--password-stdin",
+            "--maven-server",
+            "n",
+        ],
         Some("pw"),
     );
     assert_eq!(out.code, 6, "a locked keyring exits 6: {}", out.stderr);
@@ -397,4 +461,67 @@ fn a_keyring_that_fails_before_the_token_is_fetched_sends_nothing() {
     );
     assert!(!h.settings().exists(), "no file was written");
     assert!(out.stdout.is_empty(), "nothing on stdout: {}", out.stdout);
+}
+
+#[test]
+fn token_answers_from_the_cache_without_requests_while_it_is_current() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    h.login(&emu, "pw", &["--maven-server", "nexus"]);
+    let fresh = h.run(&["token", "--no-cache", "--format", "basic"], None);
+    assert_eq!(fresh.code, 0, "token --no-cache succeeds: {}", fresh.stderr);
+    assert!(
+        fresh.stdout.starts_with("Basic "),
+        "basic format: {}",
+        fresh.stdout
+    );
+
+    emu.clear_requests();
+    for _ in 0..20 {
+        let out = h.run(&["token", "--format", "basic"], None);
+        assert_eq!(out.code, 0, "token succeeds: {}", out.stderr);
+        assert_eq!(
+            out.stdout, fresh.stdout,
+            "the cached answer is the token Nexus gives"
+        );
+    }
+    assert_eq!(
+        emu.requests().len(),
+        0,
+        "20 cached answers make no request at all"
+    );
+    let header = h.run(&["token", "--format", "header"], None);
+    assert_eq!(
+        header.stdout,
+        format!("Authorization: {}", fresh.stdout),
+        "the header format is the basic value with its header name"
+    );
+
+    // After a reset on the server, refresh updates the cache.
+    emu.reset_token(USER);
+    assert_eq!(h.run(&["refresh"], None).code, 0);
+    let after = h.run(&["token", "--format", "basic"], None);
+    let (name, pass) = emu.token_of(USER).unwrap();
+    use base64::Engine as _;
+    let expected = format!(
+        "Basic {}\n",
+        base64::engine::general_purpose::STANDARD.encode(format!("{name}:{pass}"))
+    );
+    assert_eq!(after.stdout, expected, "the cache follows refresh");
+}
+
+#[test]
+fn a_no_keyring_profile_cannot_be_served() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    h.login(&emu, "pw", &["--maven-server", "nexus", "--no-keyring"]);
+    emu.clear_requests();
+    let out = h.run(&["token", "--format", "basic"], None);
+    assert_eq!(out.code, 6, "no keyring, no served token: {}", out.stderr);
+    assert!(
+        out.stderr.contains("--no-keyring") && out.stdout.is_empty(),
+        "one clear error on stderr, nothing on stdout: {}",
+        out.stderr
+    );
+    assert_eq!(emu.requests().len(), 0, "nothing was asked of Nexus");
 }

@@ -147,11 +147,16 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         );
     }
     session.record(&token);
+    session.cache(&token);
     session.persist();
     let saved = Config::update_profile(&ctx.config_path, &args.profile, Some(&profile))
         .and_then(|()| session.save());
     if let Err(e) = saved {
-        return Err(Error::other(e.exit_status(), left(&e.to_string()), e.hint()));
+        return Err(Error::other(
+            e.exit_status(),
+            left(&e.to_string()),
+            e.hint(),
+        ));
     }
     forget_old_password(ctx, &config, &args.profile, previous.as_ref(), &profile);
     if !profile.keyring {
@@ -174,7 +179,9 @@ fn resolve_username(
     previous: Option<&Profile>,
     url: &str,
 ) -> Result<String> {
-    let saved = previous.filter(|p| p.url == url).map(|p| p.username.clone());
+    let saved = previous
+        .filter(|p| p.url == url)
+        .map(|p| p.username.clone());
     let username = match args.server.username.clone().or(saved) {
         Some(u) => u,
         None if ctx.env.stdin_is_terminal
@@ -299,7 +306,9 @@ fn explicit_targets(
             Some((u, p)) => keys.push((u.to_owned(), p.to_owned())),
             None => {
                 return Err(Error::usage(
-                    format!("`--gradle-keys {pair}` is not a `USER_KEY,PASSWORD_KEY` pair of property names"),
+                    format!(
+                        "`--gradle-keys {pair}` is not a `USER_KEY,PASSWORD_KEY` pair of property names"
+                    ),
                     Some("e.g. `--gradle-keys mavenUser,mavenPassword`".into()),
                 ));
             }

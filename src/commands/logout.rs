@@ -27,7 +27,11 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
     }
     if profile.keyring {
         let service = service_name(&profile.url);
-        if keyring_entry_shared(&config, &args.profile, &profile.url, &profile.username) {
+        let shared = keyring_entry_shared(&config, &args.profile, &profile.url, &profile.username);
+        if !shared && session::forget_cached_token(ctx, &profile)? {
+            ui.verbose(1, "deleted the cached token from the keyring");
+        }
+        if shared {
             ui.step(&format!(
                 "kept the stored password of `{}`: another profile for {} uses it",
                 profile.username, profile.url

@@ -108,7 +108,9 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
         Err(message) => {
             return Err(Error::usage(
                 message,
-                Some("unset it, or give whole seconds such as `NEXUS_TOKEN_LOCK_TIMEOUT=30`".into()),
+                Some(
+                    "unset it, or give whole seconds such as `NEXUS_TOKEN_LOCK_TIMEOUT=30`".into(),
+                ),
             ));
         }
     }

@@ -27,10 +27,18 @@ pub(super) fn run(ctx: &Context<'_>, args: &RefreshArgs) -> Result<ExitStatus> {
     let names: Vec<String> = if args.profiles.is_empty() {
         config.profiles.keys().cloned().collect()
     } else {
-        let saved = config.profiles.keys().cloned().collect::<Vec<_>>().join(", ");
+        let saved = config
+            .profiles
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
         for name in &args.profiles {
             if !config.profiles.contains_key(name) {
-                return Err(session::no_profile(name, &format!("saved profiles: {saved}")));
+                return Err(session::no_profile(
+                    name,
+                    &format!("saved profiles: {saved}"),
+                ));
             }
         }
         args.profiles.clone()
@@ -41,7 +49,12 @@ pub(super) fn run(ctx: &Context<'_>, args: &RefreshArgs) -> Result<ExitStatus> {
     let stdin_password = if args.password_stdin {
         let mut accounts: Vec<(&str, &str)> = names
             .iter()
-            .map(|n| (config.profiles[n].url.as_str(), config.profiles[n].username.as_str()))
+            .map(|n| {
+                (
+                    config.profiles[n].url.as_str(),
+                    config.profiles[n].username.as_str(),
+                )
+            })
             .collect();
         accounts.sort_unstable();
         accounts.dedup();
@@ -145,6 +158,7 @@ fn refresh_session(
         return Ok(());
     }
     session.record(&token);
+    session.cache(&token);
     let changed: usize = reports.iter().map(|r| r.changed.len()).sum();
     let name = &session.name;
     if changed == 0 {

@@ -31,12 +31,12 @@ pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
     // The server has the new token now, whatever happens to the files: record it, so that
     // `status` and `doctor` show which targets are stale.
     session.record(&token);
+    session.cache(&token);
     let values = TokenValues {
         name_code: &token.name_code,
         pass_code: &token.pass_code,
     };
-    let reports = match targets::write_token(&targets, ctx.env, &values, WriteOptions::default())
-    {
+    let reports = match targets::write_token(&targets, ctx.env, &values, WriteOptions::default()) {
         Ok(reports) => reports,
         Err(e) => {
             session.state.last_error = Some(e.to_string());

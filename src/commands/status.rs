@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use crate::cli::StatusArgs;
 use crate::error::{Error, ExitStatus, Result};
-use crate::profile::{Config, State};
 use crate::expiry::{days_left, now_ms};
 use crate::profile::rfc3339;
+use crate::profile::{Config, State};
 use crate::targets::{self, State as TargetState, TargetCheck};
 
 use super::Context;

@@ -10,7 +10,7 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::expiry::ExpiryPolicy;
 use crate::nexus::UserToken;
 use crate::profile::{GradleTargets, MavenTargets, Profile};
-use crate::session::Session;
+use crate::session::{self, Session};
 
 use super::{Context, normalize_url, read_password};
 
@@ -24,14 +24,33 @@ pub(super) fn run(ctx: &Context<'_>, args: &TokenArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// The saved-profile form: `--profile NAME` (default `default`).
+/// The saved-profile form: `--profile NAME` (default `default`). Answers from the token cache in
+/// the keyring while it holds the current token; otherwise asks Nexus and updates the cache.
 fn from_profile(ctx: &Context<'_>, args: &TokenArgs) -> Result<UserToken> {
     let name = args.profile.as_deref().unwrap_or("default");
-    let mut session = Session::open(
+    let (profile, state) = session::load(
         ctx,
         name,
         "run `nexus-token login` first, or pass `--url URL --username USER --password-stdin`",
     )?;
+    if !profile.keyring && !args.password_stdin {
+        return Err(Error::other(
+            ExitStatus::Keyring,
+            format!(
+                "profile `{name}` was saved with --no-keyring: it has neither a stored password nor a token cache, so nexus-token cannot serve its token"
+            ),
+            Some(format!(
+                "run `nexus-token login --profile {name}` without `--no-keyring`, or pipe the password in with `--password-stdin`"
+            )),
+        ));
+    }
+    if !args.no_cache
+        && profile.keyring
+        && let Some(token) = session::cached_token(ctx, &profile, &state)?
+    {
+        return Ok(token);
+    }
+    let mut session = Session::loaded(ctx, name, profile, state)?;
     if args.password_stdin {
         let password = read_password(ctx, true, false, &session.profile.username)?;
         session.use_password(password);
@@ -39,6 +58,10 @@ fn from_profile(ctx: &Context<'_>, args: &TokenArgs) -> Result<UserToken> {
         session.use_keyring_password()?;
     }
     let token = session.current_token(ExpiryPolicy::on_expired_only())?;
+    // The state's fingerprint follows the token Nexus answered (a new one after an expiry),
+    // and the cache with it; the files catch up at the next `refresh`.
+    session.record(&token);
+    session.cache(&token);
     session.save()?;
     Ok(token)
 }
@@ -91,12 +114,24 @@ fn render(token: &UserToken, format: TokenFormat) -> String {
         })
         .to_string(),
         TokenFormat::Plain => format!("{}:{}", token.name_code, token.pass_code.expose()),
+        TokenFormat::Basic => basic(token),
+        TokenFormat::Header => format!("Authorization: {}", basic(token)),
         TokenFormat::Env => format!(
             "export NEXUS_TOKEN_NAME_CODE={}\nexport NEXUS_TOKEN_PASS_CODE={}",
             shell_quote(&token.name_code),
             shell_quote(token.pass_code.expose())
         ),
     }
+}
+
+/// `Basic <base64(nameCode:passCode)>`.
+fn basic(token: &UserToken) -> String {
+    use base64::Engine as _;
+    let pair = format!("{}:{}", token.name_code, token.pass_code.expose());
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair.as_bytes())
+    )
 }
 
 /// Single-quotes a value for POSIX shells.

@@ -36,7 +36,10 @@ impl GradleTarget {
             .keys
             .iter()
             .flat_map(|(user_key, pass_key)| {
-                [(user_key.as_str(), token.name_code), (pass_key.as_str(), pass)]
+                [
+                    (user_key.as_str(), token.name_code),
+                    (pass_key.as_str(), pass),
+                ]
             })
             .collect();
         let edit = gradle::set_properties(current, &pairs).map_err(|e| match e {

@@ -113,7 +113,11 @@ impl Target {
     }
 
     /// Whether each entry holds the token with the given fingerprint.
-    fn inspect(&self, current: &[u8], verdict: &dyn Fn(Option<&str>, Option<&str>) -> State) -> Vec<(String, State, Option<String>)> {
+    fn inspect(
+        &self,
+        current: &[u8],
+        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
+    ) -> Vec<(String, State, Option<String>)> {
         match self {
             Target::Maven(t) => t.inspect(current, verdict),
             Target::Gradle(t) => t.inspect(current, verdict),
@@ -389,13 +393,17 @@ pub(crate) fn check(targets: &[Target], expected_fingerprint: Option<&str>) -> V
                 .collect(),
             Ok(Some(bytes)) => target.inspect(&bytes, &verdict),
         };
-        checks.extend(entries.into_iter().map(|(name, state, detail)| TargetCheck {
-            kind: target.kind(),
-            path: path.clone(),
-            name,
-            state,
-            detail,
-        }));
+        checks.extend(
+            entries
+                .into_iter()
+                .map(|(name, state, detail)| TargetCheck {
+                    kind: target.kind(),
+                    path: path.clone(),
+                    name,
+                    state,
+                    detail,
+                }),
+        );
     }
     checks
 }
@@ -456,7 +464,9 @@ pub(crate) fn doctor(targets: &[Target], env: &Env, profile: &str) -> Vec<Findin
                 "files-parse",
                 Level::Fail,
                 format!("`{}` does not exist", path.display()),
-                Some(format!("run `nexus-token refresh --profile {profile}` to create it")),
+                Some(format!(
+                    "run `nexus-token refresh --profile {profile}` to create it"
+                )),
             ));
         }
         for target in list {
