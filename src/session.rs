@@ -491,7 +491,7 @@ fn detect(ctx: &Context<'_>, client: &Client) -> Result<Detection> {
     ctx.ui.verbose(
         1,
         &format!(
-            "detected {} (version {}, edition {})",
+            "detected `{}` (version {}, edition {})",
             detection.family,
             detection.version.as_deref().unwrap_or("unknown"),
             detection.edition.as_deref().unwrap_or("unknown")
