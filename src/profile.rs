@@ -328,9 +328,15 @@ fn save_toml<T: Serialize>(path: &Path, value: &T, header: &str) -> Result<()> {
 }
 
 impl Config {
-    /// Loads the profiles file; a missing file is an empty configuration.
+    /// Loads the profiles file; a missing file is an empty configuration. Hand-edited URLs are
+    /// normalised as `login` saves them (a trailing slash would miss the keyring entry).
     pub fn load(path: &Path) -> Result<Config> {
-        load_toml(path)
+        let mut config: Config = load_toml(path)?;
+        for (name, profile) in &mut config.profiles {
+            profile.url = crate::nexus::normalize_base_url(&profile.url)
+                .map_err(|e| Error::file(path, "read", format!("profile `{name}`: {e}")))?;
+        }
+        Ok(config)
     }
 
     /// Sets (or with `None` removes) one profile under the file lock. The file is edited, not

@@ -525,3 +525,290 @@ fn a_no_keyring_profile_cannot_be_served() {
     );
     assert_eq!(emu.requests().len(), 0, "nothing was asked of Nexus");
 }
+
+// ---- issue 14 (adversarial user), command-level items --------------------------------------
+
+const MALFORMED: &str = "<settings><servers><server><id>nexus</id></servers></settings>\n";
+
+#[test]
+fn a_malformed_target_stops_login_before_the_password_is_sent_or_stored() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    std::fs::create_dir_all(h.settings().parent().unwrap()).unwrap();
+    std::fs::write(h.settings(), MALFORMED).unwrap();
+    let url = emu.base_url();
+    let out = h.run(
+        &[
+            "login",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--password-stdin",
+            "--maven-server",
+            "nexus",
+        ],
+        Some("pw"),
+    );
+    assert_eq!(
+        out.code, 5,
+        "a malformed settings.xml exits 5: {}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(h.settings()).unwrap(),
+        MALFORMED,
+        "the file is byte-identical"
+    );
+    assert!(
+        !emu.requests()
+            .iter()
+            .any(|r| r.kind == RequestKind::Authenticate),
+        "the password never went to Nexus"
+    );
+    let service = nexus_token::store::service_name(&url);
+    assert!(
+        h.store.get(&service, USER).unwrap().is_none(),
+        "no password was left in the keyring"
+    );
+    assert!(
+        !h.home().join(".config/nexus-token/config.toml").exists(),
+        "no profile was saved"
+    );
+}
+
+#[test]
+fn invalid_target_flags_are_usage_errors_before_any_request() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    let url = emu.base_url();
+    for bad in [
+        ["--gradle-prefix", "my repo"],
+        ["--gradle-keys", "user"],
+        ["--gradle-keys", "#u,p"],
+        ["--maven-server", " padded "],
+    ] {
+        let mut args = vec![
+            "login",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--password-stdin",
+        ];
+        args.extend_from_slice(&bad);
+        let out = h.run(&args, Some("pw"));
+        assert_eq!(out.code, 2, "{bad:?} is a usage error: {}", out.stderr);
+    }
+    for bad_user in ["a:b", "", "a\u{7}b"] {
+        let out = h.run(
+            &[
+                "login",
+                "--url",
+                &url,
+                "--username",
+                bad_user,
+                "--password-stdin",
+                "--maven-server",
+                "n",
+            ],
+            Some("pw"),
+        );
+        assert_eq!(
+            out.code, 2,
+            "username {bad_user:?} is refused: {}",
+            out.stderr
+        );
+    }
+    // Discovery that finds nothing also stops before the password is sent.
+    let out = h.run(
+        &[
+            "login",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--password-stdin",
+        ],
+        Some("pw"),
+    );
+    assert_eq!(
+        out.code, 2,
+        "no targets found is a usage error: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("nothing was sent to Nexus"),
+        "it says the password was not sent: {}",
+        out.stderr
+    );
+    assert!(
+        !emu.requests()
+            .iter()
+            .any(|r| r.kind == RequestKind::Authenticate),
+        "no password went to Nexus for any of them"
+    );
+}
+
+#[test]
+fn a_login_at_a_new_url_deletes_the_password_stored_for_the_old_one() {
+    let (old, new) = (emulator("pw"), emulator("pw"));
+    let h = Harness::new();
+    h.login(&old, "pw", &["--maven-server", "nexus"]);
+    h.login(&new, "pw", &["--maven-server", "nexus"]);
+    let old_service = nexus_token::store::service_name(&old.base_url());
+    let new_service = nexus_token::store::service_name(&new.base_url());
+    assert!(
+        h.store.get(&old_service, USER).unwrap().is_none(),
+        "the password under the old URL is gone"
+    );
+    assert!(
+        h.store.get(&new_service, USER).unwrap().is_some(),
+        "the password under the new URL is there"
+    );
+}
+
+#[test]
+fn a_cached_family_that_stopped_answering_is_detected_again() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    h.login(&emu, "pw", &["--maven-server", "nexus"]);
+    // As if the profile had been saved before the server was upgraded from 3.20 to 3.24+.
+    let state = h.home().join(".local/state/nexus-token/state.toml");
+    let text = std::fs::read_to_string(&state).unwrap();
+    assert!(text.contains("family = \"nexus3\""), "{text}");
+    std::fs::write(
+        &state,
+        text.replace("family = \"nexus3\"", "family = \"nexus3-rest\""),
+    )
+    .unwrap();
+    emu.reset_token(USER);
+
+    let out = h.run(&["refresh"], None);
+    assert_eq!(
+        out.code, 0,
+        "refresh recovers after the upgrade: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("now speaks the `nexus3` API"),
+        "it says what changed: {}",
+        out.stderr
+    );
+    let after = std::fs::read_to_string(&state).unwrap();
+    assert!(
+        after.contains("family = \"nexus3\""),
+        "the new family is saved: {after}"
+    );
+}
+
+#[test]
+fn no_saved_profile_is_exit_2_from_every_command() {
+    let h = Harness::new();
+    for args in [
+        &["refresh"][..],
+        &["refresh", "--profile", "x"],
+        &["token", "--profile", "x"],
+        &["rotate", "--profile", "x"],
+        &["logout", "--profile", "x"],
+        &["status", "--profile", "x"],
+    ] {
+        let out = h.run(args, None);
+        assert_eq!(
+            out.code, 2,
+            "{args:?} without a profile exits 2: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn a_hand_edited_url_with_a_trailing_slash_still_finds_the_password() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    h.login(&emu, "pw", &["--maven-server", "nexus"]);
+    let config = h.home().join(".config/nexus-token/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let url = emu.base_url();
+    std::fs::write(
+        &config,
+        text.replace(&format!("\"{url}\""), &format!("\"{url}/\"")),
+    )
+    .unwrap();
+    let out = h.run(&["refresh"], None);
+    assert_eq!(out.code, 0, "the URL is normalised on load: {}", out.stderr);
+}
+
+#[test]
+fn the_world_readable_warning_is_printed_once_per_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let emu = emulator("pw");
+    let h = Harness::new();
+    h.login(&emu, "pw", &["--maven-server", "nexus"]);
+    std::fs::set_permissions(h.settings(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    emu.reset_token(USER);
+    let out = h.run(&["refresh"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.matches("0644").count(),
+        1,
+        "one warning about the mode: {}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_stale_gradle_password_is_reported_under_its_own_key() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    h.login(&emu, "pw", &["--gradle-prefix", "nexus"]);
+    let text = std::fs::read_to_string(h.properties()).unwrap();
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.starts_with("nexusPassword"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(h.properties(), kept).unwrap();
+    let out = h.run(&["status", "--json"], None);
+    assert!(
+        out.stdout.contains("\"name\": \"nexusPassword\""),
+        "the missing password key is named: {}",
+        out.stdout
+    );
+}
+
+#[test]
+fn nexus_url_in_the_environment_does_not_silently_replace_a_saved_profile() {
+    let (saved, other) = (emulator("pw"), emulator("pw"));
+    let h = Harness::new();
+    h.login(
+        &saved,
+        "pw",
+        &["--profile", "work", "--maven-server", "nexus"],
+    );
+    let other_url = other.base_url();
+    // What clap does with NEXUS_URL: it becomes the --url value.
+    let env = h.env().with_var("NEXUS_URL", &other_url);
+    let out = h.run_env(
+        &env,
+        &["token", "--profile", "work", "--url", &other_url],
+        None,
+    );
+    assert_eq!(out.code, 0, "the saved profile is used: {}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("`NEXUS_URL` is set, but `--profile work` uses"),
+        "and it says so: {}",
+        out.stderr
+    );
+    assert!(
+        other.requests().is_empty(),
+        "the other server was not asked"
+    );
+    let out = h.run(&["token", "--profile", "work", "--url", &other_url], None);
+    assert_eq!(
+        out.code, 2,
+        "an explicit --url with --profile is ambiguous: {}",
+        out.stderr
+    );
+}

@@ -16,7 +16,33 @@ use super::{Context, normalize_url, read_password};
 
 /// Runs `token`: a saved profile (password from the keyring), or `--url` without saving anything.
 pub(super) fn run(ctx: &Context<'_>, args: &TokenArgs) -> Result<ExitStatus> {
-    let token = match args.server.url.as_deref() {
+    // A saved profile and the environment never mix silently.
+    let from_env =
+        args.server.url.is_some() && args.server.url.as_deref() == ctx.env.var("NEXUS_URL");
+    let url = match (&args.profile, args.server.url.as_deref()) {
+        (Some(name), Some(_)) if from_env => {
+            ctx.ui.warn(&format!(
+                "`NEXUS_URL` is set, but `--profile {name}` uses the profile's saved URL"
+            ));
+            None
+        }
+        (Some(_), Some(_)) => {
+            return Err(Error::usage(
+                "`--profile` and `--url` name two different sources of the token",
+                Some("give `--profile NAME` for a saved profile, or `--url` with `--username` and `--password-stdin` for a one-off".into()),
+            ));
+        }
+        (None, Some(url)) => {
+            if from_env {
+                ctx.ui.step(&format!(
+                    "using `NEXUS_URL={url}` from the environment, not a saved profile (`--profile NAME` uses one)"
+                ));
+            }
+            Some(url)
+        }
+        (_, None) => None,
+    };
+    let token = match url {
         None => from_profile(ctx, args)?,
         Some(url) => from_flags(ctx, args, url)?,
     };
