@@ -107,6 +107,12 @@ pub(crate) fn dist_digests(bytes: &[u8]) -> (String, String) {
     )
 }
 
+/// The last path segment: npm attaches a scoped package as `@scope/name-1.0.0.tgz` but fetches
+/// `.../@scope/name/-/name-1.0.0.tgz`.
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
 /// Splits `name[/-/file]` after percent-decoding (`@scope%2fname` arrives encoded).
 fn split_path(rest: &str) -> (String, Option<String>) {
     let decoded = percent_encoding::percent_decode_str(rest)
@@ -194,7 +200,7 @@ pub(crate) fn serve(
                 state
                     .packages
                     .get(&name)
-                    .and_then(|p| p.tarballs.get(&file))
+                    .and_then(|p| p.tarballs.get(file_name(&file)))
                     .cloned()
             };
             match bytes {
@@ -245,7 +251,7 @@ fn publish(state: &mut NpmState, name: &str, body: &[u8]) -> Reply {
             else {
                 return Reply::error(400, "an attachment is not base64");
             };
-            tarballs.insert(file, bytes);
+            tarballs.insert(file_name(&file).to_owned(), bytes);
         }
     }
     if tarballs.is_empty() {

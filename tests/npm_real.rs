@@ -1,0 +1,443 @@
+//! The user `.npmrc` written by the npm editor, proven with the real npm, pnpm and Yarn 1
+//! against the emulator's npm repositories ("require user tokens" on, so the real password would
+//! be refused): install from the group, publish to the hosted repository, a wrong token fails
+//! with E401, and a stale `_authToken` at the same key (which the editor removes) would have won
+//! over `_auth`. Every run has its own HOME, user npmrc, caches and stores, and a cleared
+//! environment (no `npm_config_*` of the developer), and talks only to 127.0.0.1.
+//!
+//! The file is written with the editor's library call; the `login --npm-registry` flag comes with
+//! the target seam. A missing tool fails under CI (scripts/install-deps installs them).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::disallowed_methods
+)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use nexus_token::emulator::{Emulator, EmulatorConfig, RequestRecord};
+use nexus_token::nexus::Family;
+use nexus_token::targets::npm::editor::{registry_key, set_auth};
+use support::{Sandbox, assert_no_secret, tool_available, unique_password};
+
+const USER: &str = "erin";
+
+/// One emulator, one sandbox, and the user's token.
+struct Setup {
+    sb: Sandbox,
+    emu: Emulator,
+    password: String,
+    name_code: String,
+    pass_code: String,
+}
+
+fn setup() -> Setup {
+    let password = unique_password();
+    let emu = Emulator::start(
+        EmulatorConfig::new(Family::Nexus3)
+            .user(USER, &password)
+            .require_user_tokens(true),
+    )
+    .unwrap();
+    let sb = Sandbox::new();
+    let run = sb.run(
+        &[
+            "token",
+            "--url",
+            &emu.base_url(),
+            "--username",
+            USER,
+            "--password-stdin",
+            "--format",
+            "json",
+        ],
+        Some(&format!("{password}\n")),
+    );
+    assert_eq!(run.code, 0, "`token` fetches the user token: {}", run.all());
+    assert_no_secret(&run.all(), &password, "token output");
+    let v: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    let name_code = v["nameCode"].as_str().unwrap().to_owned();
+    let pass_code = v["passCode"].as_str().unwrap().to_owned();
+    Setup {
+        sb,
+        emu,
+        password,
+        name_code,
+        pass_code,
+    }
+}
+
+impl Setup {
+    fn npmrc(&self) -> PathBuf {
+        self.sb.home().join(".npmrc")
+    }
+
+    fn auth(&self, pass: &str) -> String {
+        B64.encode(format!("{}:{pass}", self.name_code))
+    }
+
+    /// Writes the user npmrc: `before` edited by the editor for `registries`.
+    fn write_npmrc(&self, before: &str, registries: &[&str], pass: &str) -> String {
+        let keys: Vec<String> = registries
+            .iter()
+            .map(|r| registry_key(r).unwrap())
+            .collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let edit = set_auth(Some(before.as_bytes()), &keys, &self.auth(pass)).unwrap();
+        let text = String::from_utf8(edit.output).unwrap();
+        std::fs::write(self.npmrc(), &text).unwrap();
+        text
+    }
+
+    /// A consumer project (a fresh folder each call).
+    fn project(&self, name: &str) -> PathBuf {
+        let dir = self.sb.dir.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("package.json"),
+            format!("{{\"name\":\"{name}\",\"version\":\"1.0.0\",\"private\":true}}\n"),
+        )
+        .unwrap();
+        dir
+    }
+
+    /// Runs a client in `cwd` with a cleared environment: only PATH from outside; HOME, the user
+    /// npmrc, caches and stores inside the sandbox. Returns success and the output.
+    fn client(&self, program: &str, args: &[&str], cwd: &Path, tag: &str) -> (bool, String) {
+        let root = self.sb.dir.path();
+        let mut cmd = Command::new(program);
+        if program == "pnpm" {
+            cmd.arg("--store-dir")
+                .arg(root.join(format!("pnpm-store-{tag}")));
+        }
+        cmd.args(args)
+            .current_dir(cwd)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.sb.home())
+            .env("NPM_CONFIG_USERCONFIG", self.npmrc())
+            .env("npm_config_cache", root.join(format!("npm-cache-{tag}")))
+            .env("npm_config_update_notifier", "false")
+            .env("npm_config_audit", "false")
+            .env("npm_config_fund", "false")
+            .env("YARN_CACHE_FOLDER", root.join(format!("yarn-cache-{tag}")))
+            .env("XDG_CONFIG_HOME", self.sb.home().join(".config"))
+            .env("XDG_DATA_HOME", self.sb.home().join(".local/share"))
+            .env("XDG_CACHE_HOME", self.sb.home().join(".cache"))
+            .env("XDG_STATE_HOME", self.sb.home().join(".local/state"))
+            .env("NO_PROXY", "127.0.0.1,localhost")
+            .env("no_proxy", "127.0.0.1,localhost")
+            // pnpm ignores, and Yarn 1 refuses, a user npmrc with an unset `${VAR}`.
+            .env("GITHUB_TOKEN", "unused-in-these-tests")
+            .env("CI", "true")
+            .env("NO_COLOR", "1");
+        let out = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    }
+
+    fn requests_for(&self, suffix: &str) -> Vec<RequestRecord> {
+        self.emu
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.ends_with(suffix))
+            .collect()
+    }
+
+    /// The tarball of nexus-demo-pkg was served, every time to the nameCode.
+    fn assert_tarball_served_to_token(&self, who: &str, log: &str) {
+        let hits: Vec<_> = self
+            .requests_for("nexus-demo-pkg-1.0.0.tgz")
+            .into_iter()
+            .filter(|r| r.status == 200)
+            .collect();
+        assert!(
+            !hits.is_empty(),
+            "{who} downloaded the tarball from the emulator (no cache hid the request): {:?}\n{log}",
+            self.emu.requests()
+        );
+        assert!(
+            hits.iter()
+                .all(|r| r.username.as_deref() == Some(self.name_code.as_str())),
+            "{who} authenticated the tarball request with the nameCode: {hits:?}"
+        );
+    }
+
+    fn assert_installed(&self, project: &Path, who: &str, log: &str) {
+        let index = project.join("node_modules/nexus-demo-pkg/index.js");
+        let text = std::fs::read_to_string(&index).unwrap_or_default();
+        assert!(
+            text.contains("hello from nexus-demo-pkg"),
+            "{who} installed nexus-demo-pkg into node_modules:\n{log}"
+        );
+        assert_no_secret(log, &self.password, &format!("{who} output"));
+        assert_no_secret(log, &self.pass_code, &format!("{who} output"));
+    }
+}
+
+/// A user npmrc as people have them: comments of both kinds, CRLF, another registry's token in
+/// an environment variable, and stale credentials at the Nexus key that must go.
+fn realistic_npmrc(key: &str) -> String {
+    [
+        "; company npm settings",
+        "# managed partly by hand",
+        "fund=false",
+        "//npm.pkg.github.com/:_authToken=${GITHUB_TOKEN}",
+        &format!("{key}:username=old-user"),
+        &format!("{key}:_password=b2xkLXBhc3N3b3Jk"),
+        "",
+    ]
+    .join("\r\n")
+}
+
+#[test]
+#[ignore = "needs npm, pnpm and yarn"]
+fn npm_installs_from_the_group_and_publishes_to_the_hosted_repository() {
+    if !tool_available("npm", "npm_installs_from_the_group_and_publishes") {
+        return;
+    }
+    let s = setup();
+    let group = s.emu.npm_group_url();
+    let hosted = s.emu.npm_hosted_url();
+    let group_key = registry_key(&group).unwrap();
+    let written = s.write_npmrc(
+        &realistic_npmrc(&group_key),
+        &[&group, &hosted],
+        &s.pass_code,
+    );
+    assert!(
+        written.starts_with("; company npm settings\r\n# managed partly by hand\r\nfund=false\r\n//npm.pkg.github.com/:_authToken=${GITHUB_TOKEN}\r\n"),
+        "comments, other keys and the CRLF line endings stay:\n{written}"
+    );
+    assert!(
+        !written.contains("old-user") && !written.contains(":_password="),
+        "username/_password at the Nexus key are removed:\n{written}"
+    );
+
+    // (a) install from the group.
+    let project = s.project("consumer");
+    s.emu.clear_requests();
+    let (ok, log) = s.client(
+        "npm",
+        &["install", "nexus-demo-pkg", "--registry", &group],
+        &project,
+        "install",
+    );
+    assert!(ok, "npm install succeeds with the written _auth:\n{log}");
+    s.assert_installed(&project, "npm", &log);
+    s.assert_tarball_served_to_token("npm", &log);
+
+    // (b) publish a scoped package to the hosted repository.
+    let package = s.sb.dir.path().join("published");
+    std::fs::create_dir_all(&package).unwrap();
+    std::fs::write(
+        package.join("package.json"),
+        "{\"name\":\"@nexus-demo/published\",\"version\":\"0.1.0\",\"main\":\"index.js\"}\n",
+    )
+    .unwrap();
+    std::fs::write(package.join("index.js"), "module.exports = 42;\n").unwrap();
+    let (ok, log) = s.client(
+        "npm",
+        &["publish", "--registry", &hosted],
+        &package,
+        "publish",
+    );
+    assert!(ok, "npm publish to the hosted repository succeeds:\n{log}");
+    assert_eq!(
+        s.emu.npm_published_versions("@nexus-demo/published"),
+        vec!["0.1.0".to_owned()],
+        "the hosted repository holds the published version"
+    );
+    let puts: Vec<_> = s
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT")
+        .collect();
+    assert!(
+        !puts.is_empty()
+            && puts
+                .iter()
+                .all(|r| r.username.as_deref() == Some(s.name_code.as_str()) && r.status == 201),
+        "the publish was authenticated with the nameCode: {puts:?}"
+    );
+
+    // The published scoped package installs through the group (`@scope%2fname` URLs).
+    let consumer = s.project("scoped-consumer");
+    let (ok, log) = s.client(
+        "npm",
+        &["install", "@nexus-demo/published", "--registry", &group],
+        &consumer,
+        "scoped",
+    );
+    assert!(ok, "npm installs the published scoped package:\n{log}");
+    assert!(
+        consumer
+            .join("node_modules/@nexus-demo/published/index.js")
+            .is_file(),
+        "the scoped package is in node_modules:\n{log}"
+    );
+}
+
+#[test]
+#[ignore = "needs npm, pnpm and yarn"]
+fn npm_fails_with_e401_when_the_token_is_wrong() {
+    if !tool_available("npm", "npm_fails_with_e401_when_the_token_is_wrong") {
+        return;
+    }
+    let s = setup();
+    let group = s.emu.npm_group_url();
+    s.write_npmrc("", &[&group], "not-the-pass-code");
+    let project = s.project("consumer");
+    let (ok, log) = s.client(
+        "npm",
+        &["install", "nexus-demo-pkg", "--registry", &group],
+        &project,
+        "wrong",
+    );
+    assert!(!ok, "npm install fails with a wrong token:\n{log}");
+    assert!(log.contains("E401"), "npm reports E401:\n{log}");
+    assert!(
+        !project.join("node_modules/nexus-demo-pkg").exists(),
+        "nothing was installed"
+    );
+
+    // The real password is refused too ("require user tokens").
+    s.write_npmrc("", &[&group], &s.password.clone());
+    let npmrc = std::fs::read_to_string(s.npmrc()).unwrap();
+    let with_password = npmrc.replace(
+        &s.auth(&s.password),
+        &B64.encode(format!("{USER}:{}", s.password)),
+    );
+    std::fs::write(s.npmrc(), with_password).unwrap();
+    let (ok, log) = s.client(
+        "npm",
+        &["install", "nexus-demo-pkg", "--registry", &group],
+        &project,
+        "password",
+    );
+    assert!(!ok, "the real password is refused under require-user-tokens:\n{log}");
+    assert!(log.contains("E401"), "npm reports E401:\n{log}");
+}
+
+#[test]
+#[ignore = "needs npm, pnpm and yarn"]
+fn a_stale_auth_token_at_the_same_key_would_have_won_and_is_removed() {
+    if !tool_available("npm", "a_stale_auth_token_at_the_same_key_would_have_won") {
+        return;
+    }
+    let s = setup();
+    let group = s.emu.npm_group_url();
+    let key = registry_key(&group).unwrap();
+    let before = format!("{key}:_authToken=stale-bearer-token\n");
+
+    // What a naive editor would write: `_auth` added, the `_authToken` left in place.
+    let naive = format!("{before}{key}:_auth={}\n", s.auth(&s.pass_code));
+    std::fs::write(s.npmrc(), &naive).unwrap();
+    let project = s.project("naive");
+    let (ok, log) = s.client(
+        "npm",
+        &["install", "nexus-demo-pkg", "--registry", &group],
+        &project,
+        "naive",
+    );
+    assert!(
+        !ok && log.contains("E401"),
+        "with the stale _authToken left in, npm sends it instead of _auth and fails:\n{log}"
+    );
+
+    let written = s.write_npmrc(&before, &[&group], &s.pass_code);
+    assert!(
+        !written.contains("_authToken"),
+        "the editor removed the stale _authToken:\n{written}"
+    );
+    let project = s.project("edited");
+    s.emu.clear_requests();
+    let (ok, log) = s.client(
+        "npm",
+        &["install", "nexus-demo-pkg", "--registry", &group],
+        &project,
+        "edited",
+    );
+    assert!(ok, "with the editor's output npm install succeeds:\n{log}");
+    s.assert_installed(&project, "npm", &log);
+    s.assert_tarball_served_to_token("npm", &log);
+}
+
+#[test]
+#[ignore = "needs npm, pnpm and yarn"]
+fn pnpm_installs_from_the_group_with_the_written_npmrc() {
+    if !tool_available("pnpm", "pnpm_installs_from_the_group_with_the_written_npmrc") {
+        return;
+    }
+    let s = setup();
+    let group = s.emu.npm_group_url();
+    let key = registry_key(&group).unwrap();
+    s.write_npmrc(&realistic_npmrc(&key), &[&group], &s.pass_code);
+    let project = s.project("consumer");
+    s.emu.clear_requests();
+    let (ok, log) = s.client(
+        "pnpm",
+        &["add", "nexus-demo-pkg", "--registry", &group],
+        &project,
+        "pnpm",
+    );
+    assert!(ok, "pnpm add succeeds with the written _auth:\n{log}");
+    s.assert_installed(&project, "pnpm", &log);
+    s.assert_tarball_served_to_token("pnpm", &log);
+
+    // Negative control: a wrong token fails.
+    s.write_npmrc("", &[&group], "not-the-pass-code");
+    let project = s.project("wrong");
+    let (ok, log) = s.client(
+        "pnpm",
+        &["add", "nexus-demo-pkg", "--registry", &group],
+        &project,
+        "pnpm-wrong",
+    );
+    assert!(!ok, "pnpm fails with a wrong token:\n{log}");
+    assert!(log.contains("401"), "pnpm reports 401:\n{log}");
+}
+
+#[test]
+#[ignore = "needs npm, pnpm and yarn"]
+fn yarn1_installs_from_the_group_with_the_written_npmrc() {
+    if !tool_available("yarn", "yarn1_installs_from_the_group_with_the_written_npmrc") {
+        return;
+    }
+    let s = setup();
+    let group = s.emu.npm_group_url();
+    let key = registry_key(&group).unwrap();
+    s.write_npmrc(&realistic_npmrc(&key), &[&group], &s.pass_code);
+    let project = s.project("consumer");
+    s.emu.clear_requests();
+    let (ok, log) = s.client(
+        "yarn",
+        &[
+            "add",
+            "nexus-demo-pkg",
+            "--registry",
+            &group,
+            "--non-interactive",
+            "--no-progress",
+        ],
+        &project,
+        "yarn",
+    );
+    assert!(ok, "yarn add succeeds with the written _auth:\n{log}");
+    s.assert_installed(&project, "yarn", &log);
+    s.assert_tarball_served_to_token("yarn", &log);
+}
