@@ -241,21 +241,7 @@ fn npm_installs_from_the_group_and_publishes_to_the_hosted_repository() {
     s.assert_tarball_served_to_token("npm", &log);
 
     // (b) publish a scoped package to the hosted repository.
-    let package = s.sb.dir.path().join("published");
-    std::fs::create_dir_all(&package).unwrap();
-    std::fs::write(
-        package.join("package.json"),
-        "{\"name\":\"@nexus-demo/published\",\"version\":\"0.1.0\",\"main\":\"index.js\"}\n",
-    )
-    .unwrap();
-    std::fs::write(package.join("index.js"), "module.exports = 42;\n").unwrap();
-    let (ok, log) = s.client(
-        "npm",
-        &["publish", "--registry", &hosted],
-        &package,
-        "publish",
-    );
-    assert!(ok, "npm publish to the hosted repository succeeds:\n{log}");
+    publish_scoped(&s);
     assert_eq!(
         s.emu.npm_published_versions("@nexus-demo/published"),
         vec!["0.1.0".to_owned()],
@@ -329,7 +315,10 @@ fn npm_fails_with_e401_when_the_token_is_wrong() {
         &project,
         "password",
     );
-    assert!(!ok, "the real password is refused under require-user-tokens:\n{log}");
+    assert!(
+        !ok,
+        "the real password is refused under require-user-tokens:\n{log}"
+    );
     assert!(log.contains("E401"), "npm reports E401:\n{log}");
 }
 
@@ -380,7 +369,10 @@ fn a_stale_auth_token_at_the_same_key_would_have_won_and_is_removed() {
 #[test]
 #[ignore = "needs npm, pnpm and yarn"]
 fn pnpm_installs_from_the_group_with_the_written_npmrc() {
-    if !tool_available("pnpm", "pnpm_installs_from_the_group_with_the_written_npmrc") {
+    if !tool_available(
+        "pnpm",
+        "pnpm_installs_from_the_group_with_the_written_npmrc",
+    ) {
         return;
     }
     let s = setup();
@@ -412,32 +404,126 @@ fn pnpm_installs_from_the_group_with_the_written_npmrc() {
     assert!(log.contains("401"), "pnpm reports 401:\n{log}");
 }
 
-#[test]
-#[ignore = "needs npm, pnpm and yarn"]
-fn yarn1_installs_from_the_group_with_the_written_npmrc() {
-    if !tool_available("yarn", "yarn1_installs_from_the_group_with_the_written_npmrc") {
-        return;
-    }
-    let s = setup();
-    let group = s.emu.npm_group_url();
-    let key = registry_key(&group).unwrap();
-    s.write_npmrc(&realistic_npmrc(&key), &[&group], &s.pass_code);
-    let project = s.project("consumer");
-    s.emu.clear_requests();
+/// Publishes `@nexus-demo/published` 0.1.0 to the hosted repository with npm.
+fn publish_scoped(s: &Setup) {
+    let hosted = s.emu.npm_hosted_url();
+    let package = s.sb.dir.path().join("published");
+    std::fs::create_dir_all(&package).unwrap();
+    std::fs::write(
+        package.join("package.json"),
+        "{\"name\":\"@nexus-demo/published\",\"version\":\"0.1.0\",\"main\":\"index.js\"}\n",
+    )
+    .unwrap();
+    std::fs::write(package.join("index.js"), "module.exports = 42;\n").unwrap();
     let (ok, log) = s.client(
+        "npm",
+        &["publish", "--registry", &hosted],
+        &package,
+        "publish",
+    );
+    assert!(ok, "npm publish to the hosted repository succeeds:\n{log}");
+}
+
+fn yarn_add(s: &Setup, package: &str, project: &Path, tag: &str) -> (bool, String) {
+    let group = s.emu.npm_group_url();
+    s.client(
         "yarn",
         &[
             "add",
-            "nexus-demo-pkg",
+            package,
             "--registry",
             &group,
             "--non-interactive",
             "--no-progress",
         ],
-        &project,
-        "yarn",
+        project,
+        tag,
+    )
+}
+
+#[test]
+#[ignore = "needs npm, pnpm and yarn"]
+fn yarn1_sends_the_written_auth_for_scoped_packages_and_with_always_auth() {
+    if !tool_available("yarn", "yarn1_sends_the_written_auth") || !tool_available("npm", "yarn1") {
+        return;
+    }
+    let s = setup();
+    let group = s.emu.npm_group_url();
+    let hosted = s.emu.npm_hosted_url();
+    let key = registry_key(&group).unwrap();
+    let written = s.write_npmrc(&realistic_npmrc(&key), &[&group, &hosted], &s.pass_code);
+    publish_scoped(&s);
+
+    // Yarn 1 sends credentials for a scoped package without further settings.
+    let project = s.project("scoped");
+    s.emu.clear_requests();
+    let (ok, log) = yarn_add(&s, "@nexus-demo/published", &project, "scoped");
+    assert!(
+        ok,
+        "yarn add of a scoped package succeeds with the written _auth:\n{log}"
     );
-    assert!(ok, "yarn add succeeds with the written _auth:\n{log}");
+    assert!(
+        project
+            .join("node_modules/@nexus-demo/published/index.js")
+            .is_file(),
+        "the scoped package is installed:\n{log}"
+    );
+    let tarballs: Vec<_> = s.requests_for("published-0.1.0.tgz");
+    assert!(
+        !tarballs.is_empty()
+            && tarballs
+                .iter()
+                .all(|r| r.status == 200 && r.username.as_deref() == Some(s.name_code.as_str())),
+        "yarn fetched the scoped tarball with the nameCode: {tarballs:?}"
+    );
+
+    // The Yarn 1 quirk: for an unscoped package it sends no credentials at all...
+    let project = s.project("unscoped-plain");
+    s.emu.clear_requests();
+    let (ok, log) = yarn_add(&s, "nexus-demo-pkg", &project, "plain");
+    assert!(
+        !ok,
+        "without always-auth Yarn 1 sends no credentials for unscoped packages:\n{log}"
+    );
+    assert!(
+        s.emu
+            .requests()
+            .iter()
+            .all(|r| r.username.is_none() && r.status == 401),
+        "every request went without credentials and got 401: {:?}",
+        s.emu.requests()
+    );
+
+    // ...unless `always-auth` is set at the registry key (npm 11 warns about that key).
+    let with_always = nexus_token::targets::npm::editor::set_key(
+        Some(written.as_bytes()),
+        &key,
+        "always-auth",
+        "true",
+    )
+    .unwrap();
+    std::fs::write(s.npmrc(), &with_always.output).unwrap();
+    let project = s.project("unscoped-always-auth");
+    s.emu.clear_requests();
+    let (ok, log) = yarn_add(&s, "nexus-demo-pkg", &project, "always");
+    assert!(ok, "with always-auth at the key yarn add succeeds:\n{log}");
     s.assert_installed(&project, "yarn", &log);
     s.assert_tarball_served_to_token("yarn", &log);
+
+    // Negative control: a wrong token fails.
+    s.write_npmrc(
+        &String::from_utf8(with_always.output).unwrap(),
+        &[&group],
+        "not-the-pass-code",
+    );
+    let project = s.project("wrong");
+    let (ok, log) = yarn_add(&s, "nexus-demo-pkg", &project, "wrong");
+    assert!(!ok, "yarn fails with a wrong token:\n{log}");
+    assert!(
+        s.emu
+            .requests()
+            .iter()
+            .any(|r| r.status == 401 && r.username.as_deref() == Some(s.name_code.as_str())),
+        "the emulator refused the wrong token with 401"
+    );
 }

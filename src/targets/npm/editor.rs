@@ -165,8 +165,7 @@ pub fn read_value(input: &[u8], full: &str) -> Result<Option<String>, Error> {
     let text = as_text(input)?;
     Ok(entries(text)
         .into_iter()
-        .filter(|e| e.key == full)
-        .next_back()
+        .rfind(|e| e.key == full)
         .map(|e| e.value))
 }
 
@@ -591,8 +590,10 @@ fn encode_value(key: &str, value: &str) -> Result<String, Error> {
     if value.contains("${") {
         return bad("npm would expand the `${...}` in the value");
     }
-    if matches!(value, "true" | "false" | "null") {
-        return bad("npm would read the value as a boolean or null");
+    // `true`/`false` become booleans, which is what a flag such as `always-auth` wants; `null`
+    // would unset the key.
+    if value == "null" {
+        return bad("npm would read the value as null");
     }
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
@@ -999,7 +1000,7 @@ mod tests {
 
     #[test]
     fn values_that_npm_would_change_are_refused() {
-        for value in ["", " x", "x ", "a\nb", "\"q\"", "${HOME}", "true", "null"] {
+        for value in ["", " x", "x ", "a\nb", "\"q\"", "${HOME}", "null"] {
             assert!(
                 set_key(None, K, "tokenHelper", value).is_err(),
                 "{value:?} cannot be written verbatim"
