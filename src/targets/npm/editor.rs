@@ -660,11 +660,12 @@ fn apply(input: &[u8], ops: &[Op]) -> Result<Edit, Error> {
     let mut warnings: Vec<String> = Vec::new();
     let remove_line = |n: usize| -> Range<usize> {
         let l = &lines[n];
-        if l.whole.end > l.text.end || n == 0 {
+        if l.whole.end > l.text.end || n == 0 || lines[n - 1].text.is_empty() {
             l.whole.clone()
         } else {
             // The last line has no terminator: take the previous line's terminator instead, so
-            // a file without a final line ending keeps that shape.
+            // a file without a final line ending keeps that shape (unless that line is blank:
+            // its terminator is all there is of it).
             lines[n - 1].text.end..l.whole.end
         }
     };
@@ -979,6 +980,9 @@ mod tests {
             ("\u{feff}k=bom", Some("bom")),
             ("k=a=b", Some("a=b")),
             ("k=c:\\path", Some("c:\\path")),
+            ("\u{feff}[s]\nk=after", Some("after")),
+            ("  [s]\nk=after", Some("after")),
+            ("[s] \t\nk=after", None),
         ];
         for (text, want) in cases {
             assert_eq!(
