@@ -900,7 +900,7 @@ mod tests {
                 format!("\u{feff}{K}:_auth=dTpw\n"),
             ),
             (
-                &format!("//other/:_authToken=${{T}}\n"),
+                "//other/:_authToken=${T}\n",
                 format!("//other/:_authToken=${{T}}\n{K}:_auth=dTpw\n"),
             ),
         ];
