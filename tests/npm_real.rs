@@ -6,7 +6,8 @@
 //! environment (no `npm_config_*` of the developer), and talks only to 127.0.0.1.
 //!
 //! The file is written with the editor's library call; the `login --npm-registry` flag comes with
-//! the target seam. A missing tool fails under CI (scripts/install-deps installs them).
+//! the target seam. A missing tool fails under CI (scripts/install-deps installs them). One test
+//! needs no tool: the emulator's npm repositories over raw HTTP (challenge, token rules, publish).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -525,5 +526,124 @@ fn yarn1_sends_the_written_auth_for_scoped_packages_and_with_always_auth() {
             .iter()
             .any(|r| r.status == 401 && r.username.as_deref() == Some(s.name_code.as_str())),
         "the emulator refused the wrong token with 401"
+    );
+}
+
+/// One HTTP/1.1 exchange over a fresh connection: status, header block, body.
+fn http(
+    emu: &Emulator,
+    method: &str,
+    path: &str,
+    auth: Option<(&str, &str)>,
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(emu.addr()).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        emu.addr(),
+        body.len()
+    );
+    if let Some((u, p)) = auth {
+        head.push_str(&format!(
+            "Authorization: Basic {}\r\n",
+            B64.encode(format!("{u}:{p}"))
+        ));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = headers[9..12].parse().unwrap();
+    (status, headers, raw[split + 4..].to_vec())
+}
+
+#[test]
+fn emulator_npm_repositories_follow_the_token_rules() {
+    let s = setup();
+    let origin = s.emu.origin_url();
+    let group_path = s.emu.npm_group_url()[origin.len()..].to_owned();
+    let hosted_path = s.emu.npm_hosted_url()[origin.len()..].to_owned();
+    let packument = format!("{group_path}nexus-demo-pkg");
+    let token = Some((s.name_code.as_str(), s.pass_code.as_str()));
+
+    let (status, headers, _) = http(&s.emu, "GET", &packument, None, b"");
+    assert_eq!(status, 401, "anonymous requests get 401");
+    assert!(
+        headers
+            .to_ascii_lowercase()
+            .contains("www-authenticate: basic"),
+        "the 401 carries a Basic challenge: {headers}"
+    );
+    let (status, _, _) = http(&s.emu, "GET", &packument, Some((USER, &s.password)), b"");
+    assert_eq!(
+        status, 401,
+        "the real password is refused under require-user-tokens"
+    );
+    let (status, _, body) = http(&s.emu, "GET", &packument, token, b"");
+    assert_eq!(status, 200, "the token reads the packument");
+    let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let tarball = doc["versions"]["1.0.0"]["dist"]["tarball"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        tarball,
+        format!(
+            "{}nexus-demo-pkg/-/nexus-demo-pkg-1.0.0.tgz",
+            s.emu.npm_group_url()
+        ),
+        "the tarball URL points back at the group"
+    );
+    let (status, _, tgz) = http(&s.emu, "GET", &tarball[origin.len()..], token, b"");
+    assert_eq!(status, 200, "the token reads the tarball");
+    assert_eq!(&tgz[..2], &[0x1f, 0x8b], "the tarball is gzip data");
+
+    let publish = serde_json::json!({
+        "name": "@acme/tiny",
+        "versions": {"1.0.0": {"name": "@acme/tiny", "version": "1.0.0",
+            "dist": {"tarball": "http://elsewhere/@acme/tiny/-/@acme/tiny-1.0.0.tgz"}}},
+        "dist-tags": {"latest": "1.0.0"},
+        "_attachments": {"@acme/tiny-1.0.0.tgz": {"data": B64.encode(b"bytes"), "length": 5}}
+    })
+    .to_string();
+    let put_path = format!("{hosted_path}@acme%2ftiny");
+    let (status, _, _) = http(&s.emu, "PUT", &put_path, None, publish.as_bytes());
+    assert_eq!(status, 401, "an anonymous publish is refused");
+    let (status, _, _) = http(&s.emu, "PUT", &put_path, token, publish.as_bytes());
+    assert_eq!(status, 201, "a publish with the token is accepted");
+    let (status, _, _) = http(
+        &s.emu,
+        "PUT",
+        &format!("{group_path}@acme%2ftiny"),
+        token,
+        publish.as_bytes(),
+    );
+    assert_eq!(status, 405, "the group does not accept uploads");
+    let (status, _, body) = http(&s.emu, "GET", &put_path, token, b"");
+    assert_eq!(status, 200, "the published package can be read back");
+    assert!(
+        String::from_utf8_lossy(&body).contains("\"1.0.0\""),
+        "the packument lists the published version"
+    );
+    let (status, _, _) = http(
+        &s.emu,
+        "GET",
+        &format!("{group_path}no-such-pkg"),
+        token,
+        b"",
+    );
+    assert_eq!(status, 404, "an unknown package is 404");
+
+    let log = s.emu.requests();
+    assert!(
+        log.iter().any(|r| r.method == "PUT"
+            && r.status == 201
+            && r.username.as_deref() == Some(s.name_code.as_str())
+            && r.kind == nexus_token::emulator::RequestKind::Repository),
+        "the request log records the publish with the nameCode: {log:?}"
     );
 }
