@@ -647,3 +647,143 @@ fn emulator_npm_repositories_follow_the_token_rules() {
         "the request log records the publish with the nameCode: {log:?}"
     );
 }
+
+/// Inputs for the reader oracle: every fixture input and output, tricky lines, and byte soups.
+fn oracle_inputs() -> Vec<Vec<u8>> {
+    let mut inputs: Vec<Vec<u8>> = Vec::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/npmrc");
+    for entry in std::fs::read_dir(root).unwrap() {
+        for file in ["in.npmrc", "out.npmrc"] {
+            if let Ok(bytes) = std::fs::read(entry.as_ref().unwrap().path().join(file))
+                && std::str::from_utf8(&bytes).is_ok()
+            {
+                inputs.push(bytes);
+            }
+        }
+    }
+    for text in [
+        "k = \"quoted ; not a comment\"  \nj='single'\ni=\"bad json\\q\"",
+        "  spaced key  =  v  \n\tk2\t=\tv2\t",
+        "k=a\\;b\\#c\\\\d\\e",
+        "k=v # comment\nk2=v ; comment",
+        "\u{feff}k=bom\n\u{a0}k2=nbsp\u{a0}",
+        "[s]\nk=in-section",
+        "  [s]\nk=after-indented-bracket",
+        "[s] x\nk=after",
+        "=x\nk\nk3=a=b",
+        "k=true\nj=false\nn=null",
+        "k=1\r\rk=2\r\n\r\nk=3",
+        "k=a\u{2028}b\nj=ok",
+        "//h/:_auth=\"dTpw\"\n//h/:_authToken='t'",
+    ] {
+        inputs.push(text.as_bytes().to_vec());
+    }
+    const SOUP: &[&str] = &[
+        "k",
+        "//h/:_auth",
+        "=",
+        " ",
+        "\t",
+        "\n",
+        "\r",
+        "\r\n",
+        ";",
+        "#",
+        "\"",
+        "'",
+        "\\",
+        "[",
+        "]",
+        "${X}",
+        "\u{feff}",
+        "v",
+        "true",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..2000 {
+        let mut text = String::new();
+        for _ in 0..(state % 30) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(SOUP[(state % SOUP.len() as u64) as usize]);
+        }
+        state = state.wrapping_add(0x2545_f491_4f6c_dd1d);
+        inputs.push(text.into_bytes());
+    }
+    inputs
+}
+
+#[test]
+#[ignore = "needs npm, pnpm and yarn"]
+fn reader_agrees_with_npms_own_ini_parser() {
+    if !tool_available("npm", "reader_agrees_with_npms_own_ini_parser") {
+        return;
+    }
+    let root = Command::new("npm").args(["root", "-g"]).output().unwrap();
+    let ini = Path::new(String::from_utf8_lossy(&root.stdout).trim()).join("npm/node_modules/ini");
+    assert!(
+        ini.is_dir(),
+        "npm bundles its ini parser at {}",
+        ini.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = oracle_inputs();
+    for (i, bytes) in inputs.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("{i:04}.npmrc")), bytes).unwrap();
+    }
+    // Top-level values as strings; sections (objects) marked.
+    let script = r#"
+        const ini = require(process.argv[1]); const fs = require('fs'); const path = require('path');
+        const dir = process.argv[2]; const out = [];
+        for (const f of fs.readdirSync(dir).sort()) {
+          const o = ini.decode(fs.readFileSync(path.join(dir, f), 'utf8')); const m = {};
+          for (const [k, v] of Object.entries(o)) {
+            m[k] = (v === null || typeof v !== 'object') ? String(v) : '\u0000section';
+          }
+          out.push(m);
+        }
+        process.stdout.write(JSON.stringify(out));
+    "#;
+    let out = Command::new("node")
+        .args(["-e", script])
+        .arg(&ini)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "node runs: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected: Vec<std::collections::BTreeMap<String, String>> =
+        serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(expected.len(), inputs.len());
+    for (bytes, want) in inputs.iter().zip(&expected) {
+        let mut got = std::collections::BTreeMap::new();
+        for (k, v) in nexus_token::targets::npm::editor::parse(bytes).unwrap() {
+            got.insert(k, v);
+        }
+        // ini drops `__proto__`, and a `[section]` object replaces a top-level key of its name.
+        got.remove("__proto__");
+        let mut want = want.clone();
+        want.retain(|k, v| {
+            if v == "\u{0}section" {
+                got.remove(k);
+                false
+            } else {
+                true
+            }
+        });
+        assert_eq!(
+            got,
+            want,
+            "the editor reads {:?} as npm's ini does",
+            String::from_utf8_lossy(bytes)
+        );
+    }
+    eprintln!(
+        "{} inputs read alike by npm's ini and the editor",
+        inputs.len()
+    );
+}

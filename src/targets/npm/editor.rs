@@ -161,12 +161,28 @@ pub fn clear_auth(current: &[u8], keys: &[&str], token_helper: bool) -> Result<E
 
 /// The effective (last) value of the top-level key `full` (e.g. `//host/path/:_auth`), decoded
 /// as npm decodes it (quotes, escapes, inline comments); `${VAR}` references stay unexpanded.
+/// `None` also when a `full[]` line makes the value a list.
 pub fn read_value(input: &[u8], full: &str) -> Result<Option<String>, Error> {
+    let text = as_text(input)?;
+    let found: Vec<Entry> = entries(text)
+        .into_iter()
+        .filter(|e| e.key == full)
+        .collect();
+    if found.iter().any(|e| e.array) {
+        return Ok(None);
+    }
+    Ok(found.into_iter().next_back().map(|e| e.value))
+}
+
+/// Every top-level `(key, value)` in file order, duplicates included, decoded as npm decodes them
+/// (a line without `=` has the value `true`, a `key[]` line is listed under `key`); keys after
+/// the first `[section]` are not listed.
+pub fn parse(input: &[u8]) -> Result<Vec<(String, String)>, Error> {
     let text = as_text(input)?;
     Ok(entries(text)
         .into_iter()
-        .rfind(|e| e.key == full)
-        .map(|e| e.value))
+        .map(|e| (e.key, e.value))
+        .collect())
 }
 
 /// The credential npm would send for registry key `key` from this file alone: an `_authToken`
@@ -302,6 +318,9 @@ struct Entry {
     value_span: Option<Range<usize>>,
     /// End of the key text (absolute), for a line without `=`.
     key_end: usize,
+    /// The key was written `key[]`: ini makes the value a list (and every later plain line of
+    /// the key is pushed onto it), which npm cannot use as a string.
+    array: bool,
 }
 
 fn physical_lines(text: &str) -> Vec<Line> {
@@ -372,8 +391,9 @@ fn is_quoted(v: &str) -> bool {
 fn unsafe_value(raw: &str) -> String {
     let v = js_trim(raw);
     if is_quoted(v) {
-        let inner = if v.starts_with('\'') && v.len() >= 2 {
-            &v[1..v.len() - 1]
+        // JavaScript's `slice(1, -1)`: a lone `'` becomes the empty string.
+        let inner = if v.starts_with('\'') {
+            v.get(1..v.len().saturating_sub(1)).unwrap_or("")
         } else {
             v
         };
@@ -454,7 +474,11 @@ fn entries(text: &str) -> Vec<Entry> {
             }
             None => (s, None),
         };
-        let key = unsafe_value(key_raw);
+        let mut key = unsafe_value(key_raw);
+        let array = key.len() > 2 && key.ends_with("[]");
+        if array {
+            key.truncate(key.len() - 2);
+        }
         let key_end = line.text.start + key_raw.trim_end_matches(js_space).len();
         let (value, value_span) = match value {
             Some((v, span)) => (v, Some(span)),
@@ -466,6 +490,7 @@ fn entries(text: &str) -> Vec<Entry> {
             line: n,
             value_span,
             key_end,
+            array,
         });
     }
     out
@@ -682,12 +707,25 @@ fn apply(input: &[u8], ops: &[Op]) -> Result<Edit, Error> {
                 }
             }
             Op::Set(_, value) => {
+                let (arrays, hits): (Vec<&Entry>, Vec<&Entry>) =
+                    hits.into_iter().partition(|e| e.array);
+                if !arrays.is_empty() {
+                    let idx: Vec<usize> = arrays.iter().map(|h| h.line).collect();
+                    warnings.push(format!(
+                        "`{key}[]` (lines {}) made `{key}` a list, which npm cannot use; those \
+                         lines were removed",
+                        line_numbers(&idx)
+                    ));
+                    for h in &arrays {
+                        cuts.push((remove_line(h.line), String::new()));
+                    }
+                }
                 let Some(last) = hits.last() else {
                     appended.push(format!("{key}={}", encode_value(key, value)?));
                     changed.push(key.to_owned());
                     continue;
                 };
-                let mut did = false;
+                let mut did = !arrays.is_empty();
                 if hits.len() > 1 {
                     let idx: Vec<usize> = hits.iter().map(|h| h.line).collect();
                     warnings.push(format!(
@@ -900,6 +938,10 @@ mod tests {
                 format!("\u{feff}{K}:_auth=dTpw\n"),
             ),
             (
+                &format!("{K}:_auth[]=x\n{K}:_auth=old\n"),
+                format!("{K}:_auth=dTpw\n"),
+            ),
+            (
                 "//other/:_authToken=${T}\n",
                 format!("//other/:_authToken=${{T}}\n{K}:_auth=dTpw\n"),
             ),
@@ -980,6 +1022,8 @@ mod tests {
             ("\u{feff}k=bom", Some("bom")),
             ("k=a=b", Some("a=b")),
             ("k=c:\\path", Some("c:\\path")),
+            ("k[]=1\nk=2", None),
+            ("k=2\nk[]=1", None),
             ("\u{feff}[s]\nk=after", Some("after")),
             ("  [s]\nk=after", Some("after")),
             ("[s] \t\nk=after", None),
