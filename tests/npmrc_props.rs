@@ -269,10 +269,10 @@ proptest! {
     }
 
     #[test]
-    fn byte_soups_read_back_the_token(pieces in prop::collection::vec(0usize..16, 0..40), seed in any::<u64>()) {
+    fn byte_soups_read_back_the_token(pieces in prop::collection::vec(0usize..17, 0..40), seed in any::<u64>()) {
         const SOUP: &[&[u8]] = &[
             b"//nexus.example:8081/repository/npm-group/", b":_auth", b":_authToken", b"=", b" ",
-            b"\n", b"\r", b"\r\n", b";", b"#", b"\"", b"\\", b"${X}", b"[s]", b"\xef\xbb\xbf", b"v",
+            b"\n", b"\r", b"\r\n", b";", b"#", b"\"", b"\\", b"${X}", b"[s]", b"\xef\xbb\xbf", b"v", b"[]",
         ];
         let input: Vec<u8> = pieces.iter().flat_map(|&i| SOUP[i].iter().copied()).collect();
         let keys = keys_for(seed);
