@@ -40,9 +40,13 @@ struct Setup {
 }
 
 fn setup() -> Setup {
+    setup_family(Family::Nexus3)
+}
+
+fn setup_family(family: Family) -> Setup {
     let password = unique_password();
     let emu = Emulator::start(
-        EmulatorConfig::new(Family::Nexus3)
+        EmulatorConfig::new(family)
             .user(USER, &password)
             .require_user_tokens(true),
     )
@@ -240,6 +244,14 @@ fn npm_installs_from_the_group_and_publishes_to_the_hosted_repository() {
     assert!(ok, "npm install succeeds with the written _auth:\n{log}");
     s.assert_installed(&project, "npm", &log);
     s.assert_tarball_served_to_token("npm", &log);
+
+    // `npm ci` from the lockfile, with a fresh cache: the tarball is fetched again, authenticated.
+    std::fs::remove_dir_all(project.join("node_modules")).unwrap();
+    s.emu.clear_requests();
+    let (ok, log) = s.client("npm", &["ci", "--registry", &group], &project, "ci");
+    assert!(ok, "npm ci succeeds with the written _auth:\n{log}");
+    s.assert_installed(&project, "npm ci", &log);
+    s.assert_tarball_served_to_token("npm ci", &log);
 
     // (b) publish a scoped package to the hosted repository.
     publish_scoped(&s);
@@ -563,7 +575,13 @@ fn http(
 
 #[test]
 fn emulator_npm_repositories_follow_the_token_rules() {
-    let s = setup();
+    for family in [Family::Nexus3, Family::Nexus2] {
+        emulator_npm_repositories_follow_the_token_rules_on(family);
+    }
+}
+
+fn emulator_npm_repositories_follow_the_token_rules_on(family: Family) {
+    let s = setup_family(family);
     let origin = s.emu.origin_url();
     let group_path = s.emu.npm_group_url()[origin.len()..].to_owned();
     let hosted_path = s.emu.npm_hosted_url()[origin.len()..].to_owned();
