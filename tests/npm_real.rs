@@ -805,3 +805,78 @@ fn reader_agrees_with_npms_own_ini_parser() {
         inputs.len()
     );
 }
+
+#[test]
+#[ignore = "needs npm, pnpm and yarn"]
+fn pnpm_runs_a_token_helper_written_with_set_key() {
+    if !tool_available("pnpm", "pnpm_runs_a_token_helper_written_with_set_key") {
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt as _;
+    let s = setup();
+    let group = s.emu.npm_group_url();
+    let key = registry_key(&group).unwrap();
+    // A stand-in for `nexus-token token --format basic`: prints the header value.
+    let helper = s.sb.dir.path().join("bin/token-helper");
+    std::fs::create_dir_all(helper.parent().unwrap()).unwrap();
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' 'Basic {}'\n",
+            s.auth(&s.pass_code)
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o700)).unwrap();
+    // A wrong `_auth` beside it: pnpm must prefer the helper.
+    let with_auth = s.write_npmrc("fund=false\n", &[&group], "not-the-pass-code");
+    let edit = nexus_token::targets::npm::editor::set_key(
+        Some(with_auth.as_bytes()),
+        &key,
+        "tokenHelper",
+        helper.to_str().unwrap(),
+    )
+    .unwrap();
+    std::fs::write(s.npmrc(), &edit.output).unwrap();
+    let project = s.project("helper");
+    s.emu.clear_requests();
+    let (ok, log) = s.client(
+        "pnpm",
+        &["add", "nexus-demo-pkg", "--registry", &group],
+        &project,
+        "helper",
+    );
+    assert!(ok, "pnpm add succeeds with the token helper:\n{log}");
+    s.assert_installed(&project, "pnpm", &log);
+    s.assert_tarball_served_to_token("pnpm with a token helper", &log);
+
+    // pnpm runs the helper through `sh`: a space in its path breaks it, which is why
+    // `check_token_helper` refuses such a path.
+    let spaced = s.sb.dir.path().join("bin dir/token-helper");
+    std::fs::create_dir_all(spaced.parent().unwrap()).unwrap();
+    std::fs::copy(&helper, &spaced).unwrap();
+    let spaced = spaced.to_str().unwrap();
+    assert!(
+        nexus_token::targets::npm::editor::check_token_helper(spaced).is_err(),
+        "a helper path with a space is refused"
+    );
+    let edit = nexus_token::targets::npm::editor::set_key(
+        Some(with_auth.as_bytes()),
+        &key,
+        "tokenHelper",
+        spaced,
+    )
+    .unwrap();
+    std::fs::write(s.npmrc(), &edit.output).unwrap();
+    let project = s.project("spaced-helper");
+    let (ok, log) = s.client(
+        "pnpm",
+        &["add", "nexus-demo-pkg", "--registry", &group],
+        &project,
+        "spaced",
+    );
+    assert!(
+        !ok && log.contains("TOKEN_HELPER"),
+        "pnpm cannot run a helper whose path has a space:\n{log}"
+    );
+}

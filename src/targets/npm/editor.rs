@@ -278,6 +278,27 @@ pub fn shadowing_auth(project: &[u8], key: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// Checks a path for pnpm's `tokenHelper`: pnpm (10.x) reads it only from the user npmrc, needs
+/// an absolute path to an existing file without arguments, and runs it through `sh` (so a space or
+/// a shell metacharacter in the path breaks it: exit 127). Allowed: `/` then ASCII letters, digits
+/// and `/._+-@%,:`.
+pub fn check_token_helper(path: &str) -> Result<(), Error> {
+    let ok = path.starts_with('/')
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._+-@%,:".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidValue {
+            key: "tokenHelper".to_owned(),
+            reason: "pnpm runs the token helper through `sh`: the path must be absolute and use \
+                     only letters, digits and `/._+-@%,:` (no spaces); use a wrapper in such a \
+                     folder",
+        })
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /// One requested change.
@@ -1070,6 +1091,19 @@ mod tests {
             set_auth(None, &["nexus/"], "dTpw").is_err(),
             "a key needs //"
         );
+    }
+
+    #[test]
+    fn token_helper_paths_must_survive_sh() {
+        for ok in [
+            "/usr/local/bin/nexus-token-pnpm",
+            "/home/a.b/.local/bin/x_y-1",
+        ] {
+            assert!(check_token_helper(ok).is_ok(), "{ok} is usable");
+        }
+        for bad in ["relative/x", "/home/a b/x", "/x;rm", "/x$(y)", "/x'y", "/é"] {
+            assert!(check_token_helper(bad).is_err(), "{bad} is refused");
+        }
     }
 
     #[test]
