@@ -81,7 +81,7 @@ fn setup_family(family: Family) -> Setup {
 
 impl Setup {
     fn npmrc(&self) -> PathBuf {
-        self.sb.home().join(".npmrc")
+        self.sb.npmrc()
     }
 
     fn auth(&self, pass: &str) -> String {
