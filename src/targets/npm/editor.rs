@@ -109,6 +109,11 @@ pub fn registry_key(url: &str) -> Result<String, Error> {
     Ok(key)
 }
 
+/// The `_auth` value for a token: base64 of `nameCode:passCode` (npm splits at the first `:`).
+pub fn auth_value(name_code: &str, pass_code: &str) -> String {
+    B64.encode(format!("{name_code}:{pass_code}"))
+}
+
 /// Sets `<key>:_auth=<auth_b64>` for every registry key (from [`registry_key`]) and removes
 /// `<key>:_authToken`, `<key>:username` and `<key>:_password` at those same keys (an
 /// `_authToken` wins over `_auth` in npm, pnpm and Yarn 1; `username`/`_password` is a second,
@@ -1090,6 +1095,19 @@ mod tests {
         assert!(
             set_auth(None, &["nexus/"], "dTpw").is_err(),
             "a key needs //"
+        );
+    }
+
+    #[test]
+    fn auth_value_reads_back_as_the_token() {
+        let edit = set_auth(None, &[K], &auth_value("nAmE", "p:a/s+s=")).unwrap();
+        assert_eq!(
+            read_auth(&edit.output, K).unwrap(),
+            Some(NpmAuth::Basic {
+                username: "nAmE".into(),
+                password: "p:a/s+s=".into()
+            }),
+            "npm decodes the written _auth into the nameCode and passCode"
         );
     }
 
