@@ -5,6 +5,7 @@
 //! and fault injection. It serves a tiny Maven repository guarded by the tokens. It must never
 //! listen on anything but loopback, and its log never holds a password, ticket or passCode.
 
+mod npm;
 mod repo;
 mod server;
 
@@ -236,6 +237,7 @@ pub(crate) struct Inner {
     pub log: Vec<RequestRecord>,
     pub fault: Option<Fault>,
     pub expire_next_tickets: u32,
+    pub npm: npm::NpmState,
 }
 
 pub(crate) struct Shared {

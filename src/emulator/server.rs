@@ -12,7 +12,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use rand::RngCore as _;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
-use super::{Fault, RequestKind, RequestRecord, Shared, Ticket, Token, repo};
+use super::{Fault, RequestKind, RequestRecord, Shared, Ticket, Token, npm, repo};
 use crate::nexus::{Family, TicketCarrier};
 
 /// What to send back.
@@ -65,6 +65,7 @@ struct Req {
     browser: bool,
     ticket_header: Option<(String, String)>,
     body: Vec<u8>,
+    host: Option<String>,
 }
 
 /// Who the Basic credentials belong to.
@@ -98,6 +99,7 @@ pub(crate) fn handle(shared: &Shared, mut request: Request) {
     let ticket_header = ["X-NX-AuthTicket", "X-NX-UserToken-AuthTicket"]
         .into_iter()
         .find_map(|name| header(name).map(|v| (name.to_owned(), v)));
+    let host = header("Host");
     let mut body = Vec::new();
     let _ = request.as_reader().take(64 * 1024).read_to_end(&mut body);
     let connection = request.remote_addr().map_or(0, |a| a.port());
@@ -123,6 +125,7 @@ pub(crate) fn handle(shared: &Shared, mut request: Request) {
             .is_some_and(|u| u.contains("Mozilla/")),
         ticket_header: ticket_header.clone(),
         body,
+        host,
     });
     let (kind, answer) = match &req {
         Some(req) => route(shared, req),
@@ -210,7 +213,7 @@ fn route(shared: &Shared, req: &Req) -> (RequestKind, Answer) {
         RequestKind::Attributes
     } else if rel == "service/local/status" || rel == "service/rest/v1/status" {
         RequestKind::Status
-    } else if rel.starts_with(family.repository_path()) {
+    } else if rel.starts_with(family.repository_path()) || npm::is_npm_path(family, rel) {
         RequestKind::Repository
     } else {
         RequestKind::Other
@@ -628,7 +631,8 @@ fn attributes(shared: &Shared, req: &Req) -> Answer {
 }
 
 fn repository(shared: &Shared, req: &Req) -> Answer {
-    if !matches!(req.method, Method::Get | Method::Head) {
+    let is_npm = npm::is_npm_path(shared.config.family, &req.rel);
+    if !matches!(req.method, Method::Get | Method::Head) && !is_npm {
         return fail(shared, 405, "Method Not Allowed");
     }
     match check_auth(shared, req) {
@@ -639,6 +643,21 @@ fn repository(shared: &Shared, req: &Req) -> Answer {
             return unauthorized(shared, req, "Content access is protected by token");
         }
         Auth::None | Auth::Invalid => return unauthorized(shared, req, "Unauthorized"),
+    }
+    if is_npm {
+        let origin = format!("http://{}", req.host.as_deref().unwrap_or("127.0.0.1"));
+        let mut inner = shared.lock();
+        let r = npm::serve(
+            &mut inner.npm,
+            shared.config.family,
+            &origin,
+            &shared.context,
+            req.method.as_str(),
+            &req.rel,
+            &req.body,
+        );
+        drop(inner);
+        return Answer::new(r.status).with(r.content_type, r.body);
     }
     let file = req
         .rel

@@ -17,6 +17,8 @@
 pub(crate) mod gradle;
 pub(crate) mod maven;
 
+pub mod npm;
+
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;

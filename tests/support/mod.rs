@@ -94,6 +94,10 @@ impl Sandbox {
         self.home().join(".gradle/gradle.properties")
     }
 
+    pub fn npmrc(&self) -> PathBuf {
+        self.home().join(".npmrc")
+    }
+
     pub fn config(&self) -> PathBuf {
         self.home().join(".config/nexus-token/config.toml")
     }
@@ -113,11 +117,15 @@ impl Sandbox {
             .env_remove("NEXUS_TOKEN_CONFIG")
             .env_remove("NEXUS_TOKEN_STATE_DIR")
             .env("NO_COLOR", "1")
+            .env("NPM_CONFIG_USERCONFIG", self.npmrc())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("ORG_GRADLE_PROJECT_") {
+            let name = key.to_string_lossy();
+            if name.starts_with("ORG_GRADLE_PROJECT_")
+                || name.to_ascii_lowercase().starts_with("npm_config_")
+            {
                 cmd.env_remove(key);
             }
         }
