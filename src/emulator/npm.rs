@@ -94,15 +94,11 @@ pub(crate) fn is_npm_path(family: Family, rel: &str) -> bool {
     which(family, rel).is_some()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// `dist.shasum` and `dist.integrity` of tarball bytes.
 pub(crate) fn dist_digests(bytes: &[u8]) -> (String, String) {
     let sha512 = Sha512::digest(bytes);
     (
-        hex(&repo::sha1(bytes)),
+        repo::sha1_hex(bytes),
         format!("sha512-{}", B64.encode(sha512)),
     )
 }
