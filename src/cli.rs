@@ -259,29 +259,22 @@ pub struct EmulatorArgs {
     #[arg(long, default_value_t = 0)]
     pub port: u16,
     /// API family to emulate.
-    #[arg(long, value_enum, default_value_t = ApiFamilyArg::Nexus3)]
-    pub family: ApiFamilyArg,
+    #[arg(long, value_enum, default_value_t = Family::Nexus3)]
+    pub family: Family,
     /// `user:password` pairs are read from standard input, one a line; without input the
     /// emulator knows `alice` with the password `demo-password`.
     #[arg(long)]
     pub users_stdin: bool,
 }
 
-/// `--api` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+/// `--api` values: `auto`, or one of the family names as [`Family`] spells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ApiChoice {
+    /// Detect the family from the server.
     #[default]
     Auto,
-    #[value(name = "nexus2-legacy")]
-    Nexus2Legacy,
-    #[value(name = "nexus2")]
-    Nexus2,
-    #[value(name = "nexus3-siesta")]
-    Nexus3Siesta,
-    #[value(name = "nexus3-rest")]
-    Nexus3Rest,
-    #[value(name = "nexus3")]
-    Nexus3,
+    /// Use this family.
+    Family(Family),
 }
 
 impl ApiChoice {
@@ -289,38 +282,28 @@ impl ApiChoice {
     pub fn family(self) -> Option<Family> {
         match self {
             ApiChoice::Auto => None,
-            ApiChoice::Nexus2Legacy => Some(Family::Nexus2Legacy),
-            ApiChoice::Nexus2 => Some(Family::Nexus2),
-            ApiChoice::Nexus3Siesta => Some(Family::Nexus3Siesta),
-            ApiChoice::Nexus3Rest => Some(Family::Nexus3Rest),
-            ApiChoice::Nexus3 => Some(Family::Nexus3),
+            ApiChoice::Family(f) => Some(f),
         }
     }
 }
 
-/// Families the hidden `emulator` command can serve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ApiFamilyArg {
-    #[value(name = "nexus2-legacy")]
-    Nexus2Legacy,
-    #[value(name = "nexus2")]
-    Nexus2,
-    #[value(name = "nexus3-siesta")]
-    Nexus3Siesta,
-    #[value(name = "nexus3-rest")]
-    Nexus3Rest,
-    #[value(name = "nexus3")]
-    Nexus3,
-}
+impl ValueEnum for ApiChoice {
+    fn value_variants<'a>() -> &'a [Self] {
+        const ALL: [ApiChoice; 6] = [
+            ApiChoice::Auto,
+            ApiChoice::Family(Family::Nexus2Legacy),
+            ApiChoice::Family(Family::Nexus2),
+            ApiChoice::Family(Family::Nexus3Siesta),
+            ApiChoice::Family(Family::Nexus3Rest),
+            ApiChoice::Family(Family::Nexus3),
+        ];
+        &ALL
+    }
 
-impl From<ApiFamilyArg> for Family {
-    fn from(value: ApiFamilyArg) -> Self {
-        match value {
-            ApiFamilyArg::Nexus2Legacy => Family::Nexus2Legacy,
-            ApiFamilyArg::Nexus2 => Family::Nexus2,
-            ApiFamilyArg::Nexus3Siesta => Family::Nexus3Siesta,
-            ApiFamilyArg::Nexus3Rest => Family::Nexus3Rest,
-            ApiFamilyArg::Nexus3 => Family::Nexus3,
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        match self {
+            ApiChoice::Auto => Some(clap::builder::PossibleValue::new("auto")),
+            ApiChoice::Family(f) => f.to_possible_value(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod commands;
 pub mod emulator;
 pub mod env;
 pub mod error;
+pub mod exit;
 pub mod expiry;
 pub mod fs;
 pub mod gradle;

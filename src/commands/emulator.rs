@@ -10,7 +10,7 @@ use crate::ui::Ui;
 
 /// Runs `emulator`; returns only on a start-up failure.
 pub fn run(args: &EmulatorArgs, ui: &Ui) -> Result<ExitStatus> {
-    let mut config = EmulatorConfig::new(args.family.into());
+    let mut config = EmulatorConfig::new(args.family);
     if args.users_stdin {
         let mut any = false;
         for line in std::io::stdin().lock().lines() {

@@ -89,7 +89,10 @@ mod tests {
     #[test]
     fn the_jar_is_a_zip_with_a_manifest() {
         let (_, _, jar) = FILES[2];
-        assert!(jar.starts_with(b"PK\x03\x04"), "a zip local file header first");
+        assert!(
+            jar.starts_with(b"PK\x03\x04"),
+            "a zip local file header first"
+        );
         assert!(
             jar.windows(20).any(|w| w == b"META-INF/MANIFEST.MF"),
             "the jar holds a manifest"

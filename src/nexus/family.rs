@@ -5,22 +5,29 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A user-token API family (our names, see docs/nexus-protocol.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 pub enum Family {
     /// Nexus 2.0-2.6: `/service/local/usertoken/...`, header `X-NX-UserToken-AuthTicket`.
     #[serde(rename = "nexus2-legacy")]
+    #[value(name = "nexus2-legacy")]
     Nexus2Legacy,
     /// Nexus 2.7-2.15: `/service/siesta/...`, header `X-NX-AuthTicket`.
     #[serde(rename = "nexus2")]
+    #[value(name = "nexus2")]
     Nexus2,
     /// Nexus 3.0-3.7: `/service/siesta/...`, header `X-NX-AuthTicket`.
     #[serde(rename = "nexus3-siesta")]
+    #[value(name = "nexus3-siesta")]
     Nexus3Siesta,
     /// Nexus 3.8-3.23: `/service/rest/...`, header `X-NX-AuthTicket`.
     #[serde(rename = "nexus3-rest")]
+    #[value(name = "nexus3-rest")]
     Nexus3Rest,
     /// Nexus 3.24+: `/service/rest/internal/current-user/user-token?authToken=<base64 ticket>`.
     #[serde(rename = "nexus3")]
+    #[value(name = "nexus3")]
     Nexus3,
 }
 
@@ -165,6 +172,30 @@ mod tests {
     fn names_round_trip() {
         for f in Family::ALL {
             assert_eq!(f.name().parse::<Family>(), Ok(f));
+        }
+    }
+
+    #[test]
+    fn the_command_line_the_files_and_messages_spell_families_alike() {
+        use clap::ValueEnum;
+        assert_eq!(
+            Family::value_variants(),
+            &Family::ALL[..],
+            "clap offers every family"
+        );
+        for f in Family::ALL {
+            let clap_name = f.to_possible_value().map(|v| v.get_name().to_owned());
+            let serde_name = serde_json::to_value(f).ok();
+            assert_eq!(
+                clap_name.as_deref(),
+                Some(f.name()),
+                "`--api` spells {f} as its name"
+            );
+            assert_eq!(
+                serde_name.as_ref().and_then(|v| v.as_str()),
+                Some(f.name()),
+                "config.toml and state.toml spell {f} as its name"
+            );
         }
     }
 }
