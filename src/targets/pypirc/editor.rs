@@ -411,10 +411,9 @@ fn list_index_server(p: &mut Planner<'_>, name: &str, warnings: &mut Vec<String>
             text.push_str(&format!("    {s}{}", p.nl));
         }
         text.push_str(&format!("    {name}{}", p.nl));
-        if !input.is_empty() {
-            text.push_str(p.nl);
-        }
-        p.edits.push((0..0, text.into_bytes()));
+        text.push_str(p.nl);
+        // First among inserts at offset 0: a new file starts with `[distutils]`.
+        p.edits.insert(0, (0..0, text.into_bytes()));
         return;
     };
     let Some(opt) = distutils.options.iter().find(|o| o.key == "index-servers") else {
@@ -587,4 +586,172 @@ pub fn discover(input: &[u8], base_url: &str) -> Result<Vec<String>, Error> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(e: &Edit) -> &str {
+        std::str::from_utf8(&e.output).expect("utf-8")
+    }
+
+    fn set_ok(input: &str, repo: Option<&str>) -> Edit {
+        set(Some(input.as_bytes()), "nexus", "NAME", "PA%SS", repo).expect("accepted")
+    }
+
+    const LISTED: &str = "[distutils]\nindex-servers =\n    nexus\n\n";
+
+    #[test]
+    fn a_missing_file_gets_distutils_and_the_section() {
+        let e = set(None, "nexus", "NAME", "PA%SS", Some("http://h/repository/pypi-hosted/"))
+            .unwrap();
+        assert_eq!(
+            out(&e),
+            "[distutils]\nindex-servers =\n    pypi\n    testpypi\n    nexus\n\n[nexus]\nrepository = http://h/repository/pypi-hosted/\nusername = NAME\npassword = PA%SS\n"
+        );
+        let s = read(&e.output, "nexus").unwrap().unwrap();
+        assert_eq!(s.username.as_deref(), Some("NAME"));
+        assert_eq!(s.password.as_deref(), Some("PA%SS"), "`%` survives: no interpolation");
+    }
+
+    #[test]
+    fn values_are_replaced_keeping_key_case_and_separator() {
+        let input = format!("{LISTED}[nexus]\nrepository: http://h/r/\nUserName: old\npassword=old\n");
+        let e = set_ok(&input, None);
+        assert_eq!(
+            out(&e),
+            format!("{LISTED}[nexus]\nrepository: http://h/r/\nUserName: NAME\npassword=PA%SS\n")
+        );
+        assert!(e.warnings.is_empty());
+    }
+
+    #[test]
+    fn missing_keys_follow_the_last_key_in_its_style() {
+        let input = format!("{LISTED}[nexus]\n  repository:http://h/r/\n# c\n[other]\nx = 1\n");
+        let e = set_ok(&input, None);
+        assert_eq!(
+            out(&e),
+            format!("{LISTED}[nexus]\n  repository:http://h/r/\n  username:NAME\n  password:PA%SS\n# c\n[other]\nx = 1\n")
+        );
+    }
+
+    #[test]
+    fn a_continued_password_becomes_one_line() {
+        let input = format!("{LISTED}[nexus]\npassword = a\n    b\nusername = NAME\n");
+        let e = set_ok(&input, None);
+        assert_eq!(
+            out(&e),
+            format!("{LISTED}[nexus]\npassword = PA%SS\nusername = NAME\n")
+        );
+    }
+
+    #[test]
+    fn index_servers_gets_the_name_in_its_style() {
+        let cases = [
+            (
+                "[distutils]\r\nindex-servers =\r\n\tpypi\r\n\r\n[nexus]\r\nusername = a\r\npassword = b\r\n",
+                "[distutils]\r\nindex-servers =\r\n\tpypi\r\n\tnexus\r\n\r\n[nexus]\r\nusername = NAME\r\npassword = PA%SS\r\n",
+            ),
+            (
+                "[distutils]\nindex-servers = pypi\n[nexus]\nusername = NAME\npassword = PA%SS\n",
+                "[distutils]\nindex-servers = pypi nexus\n[nexus]\nusername = NAME\npassword = PA%SS\n",
+            ),
+            (
+                "[distutils]\nfoo = 1\n[nexus]\nusername = NAME\npassword = PA%SS",
+                "[distutils]\nfoo = 1\nindex-servers =\n    pypi\n    testpypi\n    nexus\n[nexus]\nusername = NAME\npassword = PA%SS",
+            ),
+        ];
+        for (input, expected) in cases {
+            let e = set_ok(input, None);
+            assert_eq!(out(&e), expected, "input:\n{input}");
+            let again = set(Some(&e.output), "nexus", "NAME", "PA%SS", None).unwrap();
+            assert!(!again.changed, "a second run changes nothing");
+        }
+    }
+
+    #[test]
+    fn a_new_section_is_appended_after_a_blank_line() {
+        let e = set_ok("[pypi]\nusername = __token__", Some("http://h/r/"));
+        assert_eq!(
+            out(&e),
+            "[distutils]\nindex-servers =\n    pypi\n    testpypi\n    nexus\n\n[pypi]\nusername = __token__\n\n[nexus]\nrepository = http://h/r/\nusername = NAME\npassword = PA%SS\n"
+        );
+    }
+
+    #[test]
+    fn a_missing_section_without_url_is_an_error() {
+        let err = set(Some(b"[pypi]\n"), "nexus", "a", "b", None).unwrap_err();
+        assert!(matches!(err, Error::MissingSection { .. }));
+    }
+
+    #[test]
+    fn a_different_repository_is_kept_with_a_warning() {
+        let input = format!("{LISTED}[nexus]\nrepository = http://other/\n");
+        let e = set_ok(&input, Some("http://h/r/"));
+        assert!(out(&e).contains("repository = http://other/\n"));
+        assert_eq!(e.warnings.len(), 1);
+    }
+
+    #[test]
+    fn malformed_files_are_refused_with_a_line() {
+        for (input, line) in [
+            ("username = x\n", 1),
+            ("[a]\nx = 1\n[a]\n", 3),
+            ("[a]\nx = 1\nX: 2\n", 3),
+            ("[a]\njust words\n", 2),
+            ("[a]\n= 1\n", 2),
+        ] {
+            match set(Some(input.as_bytes()), "a", "u", "p", None) {
+                Err(Error::Syntax { line: got, .. }) => assert_eq!(got, line, "{input:?}"),
+                other => panic!("{input:?} is refused, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_values_are_refused() {
+        for (section, user, pass) in [
+            ("a b", "u", "p"),
+            ("a]", "u", "p"),
+            ("a", " u", "p"),
+            ("a", "u", "p\nq"),
+            ("a", "u", ""),
+        ] {
+            assert!(matches!(
+                set(None, section, user, pass, Some("http://h/")),
+                Err(Error::InvalidValue { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn remove_credentials_keeps_the_section_and_its_repository() {
+        let input = format!("{LISTED}[nexus]\nrepository = http://h/r/\nusername = a\npassword = b\n    c\n# end\n");
+        let e = remove_credentials(input.as_bytes(), "nexus").unwrap();
+        assert_eq!(out(&e), format!("{LISTED}[nexus]\nrepository = http://h/r/\n# end\n"));
+        assert!(!remove_credentials(&e.output, "nexus").unwrap().changed);
+    }
+
+    #[test]
+    fn discover_finds_sections_under_the_base_url() {
+        let input = b"[distutils]\nindex-servers = a b c\n[a]\nrepository = http://127.0.0.1:8081/nexus/repository/pypi-hosted/\n[b]\nrepository = https://upload.pypi.org/legacy/\n[c]\nusername = x\n";
+        assert_eq!(
+            discover(input, "http://127.0.0.1:8081/nexus").unwrap(),
+            vec!["a".to_owned()]
+        );
+    }
+
+    #[test]
+    fn options_join_continuation_lines_like_configparser() {
+        let input = b"[s]\nk = a\n\n  b\n; comment\n  c\n\nj=1\n";
+        let opts = options(input).unwrap();
+        assert_eq!(
+            opts,
+            vec![
+                ("s".to_owned(), "k".to_owned(), "a\n\nb\nc".to_owned()),
+                ("s".to_owned(), "j".to_owned(), "1".to_owned())
+            ]
+        );
+    }
 }
