@@ -9,7 +9,10 @@ use crate::targets::pypirc::editor as ini;
 
 /// Whether `candidate` lies under `base` (same scheme, host and port; path below the base path).
 pub fn url_under(candidate: &str, base: &str) -> bool {
-    let (Ok(c), Ok(b)) = (url::Url::parse(candidate.trim()), url::Url::parse(base.trim())) else {
+    let (Ok(c), Ok(b)) = (
+        url::Url::parse(candidate.trim()),
+        url::Url::parse(base.trim()),
+    ) else {
         return false;
     };
     if c.scheme() != b.scheme()
@@ -30,7 +33,10 @@ pub fn url_under(candidate: &str, base: &str) -> bool {
 
 /// pip's index keys: `index-url` and `extra-index-url` (pip also accepts `_` for `-`).
 fn pip_index_key(key: &str) -> bool {
-    matches!(key.replace('_', "-").as_str(), "index-url" | "extra-index-url")
+    matches!(
+        key.replace('_', "-").as_str(),
+        "index-url" | "extra-index-url"
+    )
 }
 
 /// Every index URL in a pip configuration file (`index-url`, `extra-index-url`, in any section;
@@ -137,7 +143,10 @@ mod tests {
 
     #[test]
     fn urls_under_the_base_need_the_same_origin_and_a_path_below() {
-        assert!(url_under("http://127.0.0.1:8081/nexus/repository/pypi/simple", BASE));
+        assert!(url_under(
+            "http://127.0.0.1:8081/nexus/repository/pypi/simple",
+            BASE
+        ));
         assert!(url_under("http://127.0.0.1:8081/nexus", BASE));
         assert!(!url_under("http://127.0.0.1:8081/nexus2/x", BASE));
         assert!(!url_under("https://127.0.0.1:8081/nexus/x", BASE));
@@ -163,7 +172,10 @@ extra-index-url =\n    https://pypi.org/simple\n    http://127.0.0.1:8081/nexus/
     #[test]
     fn pip_urls_with_credentials_are_reported_by_place_never_by_value() {
         let conf = b"[global]\nindex-url = http://bob:s3cret@127.0.0.1:8081/nexus/repository/pypi/simple\n";
-        assert!(url_has_credentials(conf).unwrap(), "userinfo in a URL is detected");
+        assert!(
+            url_has_credentials(conf).unwrap(),
+            "userinfo in a URL is detected"
+        );
         let places = pip_url_credentials(conf).unwrap();
         assert_eq!(places, vec!["global.index-url".to_owned()]);
         assert!(
@@ -199,6 +211,9 @@ extra-index-url = ["http://127.0.0.1:8081/nexus/repository/b/simple"]
                 "http://127.0.0.1:8081/nexus/repository/b/simple".to_owned(),
             ]
         );
-        assert!(uv_indexes_under("[[index]\n", BASE).is_err(), "bad TOML is an error");
+        assert!(
+            uv_indexes_under("[[index]\n", BASE).is_err(),
+            "bad TOML is an error"
+        );
     }
 }

@@ -210,12 +210,32 @@ impl Lexer<'_> {
     }
 }
 
-fn parse(input: &[u8]) -> Result<Vec<Item>, Error> {
+/// Whether more than blanks follow `pos` on its line.
+fn words_follow(input: &[u8], pos: usize) -> bool {
+    input[pos..]
+        .iter()
+        .take_while(|&&b| b != b'\n')
+        .any(|&b| !is_ws(b))
+}
+
+/// The items, and the lines of comments that Python's netrc (3.11 and later) misreads: it
+/// skips the rest of a comment's line only for a lone `#` at the top level, or inside an entry
+/// for a comment on the line of the entry's previous token; otherwise it reads the words after
+/// the `#` as tokens and refuses the whole file (pip then ignores it without a word).
+fn parse_with_notes(input: &[u8]) -> Result<(Vec<Item>, Vec<usize>), Error> {
     let mut lx = Lexer { input, pos: 0 };
     let mut items = Vec::new();
+    let mut python_misreads = Vec::new();
+    // Where Python's lexer stands after the last top-level item (for its line count).
+    let mut top_prev = 0;
     while let Some(tok) = lx.next()? {
         if !tok.quoted && tok.text.first() == Some(&b'#') {
+            let crossed = input[top_prev.min(tok.span.start)..tok.span.start].contains(&b'\n');
+            if (tok.text.len() > 1 || crossed) && words_follow(input, tok.span.end) {
+                python_misreads.push(line_of(input, tok.span.start));
+            }
             lx.skip_line();
+            top_prev = lx.pos;
             continue;
         }
         if tok.is("macdef") {
@@ -241,6 +261,7 @@ fn parse(input: &[u8]) -> Result<Vec<Item>, Error> {
                 start: tok.span.start,
                 unterminated,
             }));
+            top_prev = lx.pos;
             continue;
         }
         let name = if tok.is("machine") {
@@ -264,12 +285,20 @@ fn parse(input: &[u8]) -> Result<Vec<Item>, Error> {
             });
         };
         let mut end = name.as_ref().map_or(tok.span.end, |n| n.span.end);
+        // Python's lexer consumed the character after a token: it counts lines from there.
+        let mut prev_end = end + 1;
         let mut fields = Vec::new();
         loop {
             let Some(next) = lx.peek()? else { break };
             if !next.quoted && next.text.first() == Some(&b'#') {
+                let from = prev_end.min(next.span.start);
+                let own_line = input[from..next.span.start].contains(&b'\n');
+                if own_line && words_follow(input, next.span.end) {
+                    python_misreads.push(line_of(input, next.span.start));
+                }
                 lx.next()?;
                 lx.skip_line();
+                prev_end = lx.pos;
                 continue;
             }
             if next.is("machine") || next.is("default") || next.is("macdef") {
@@ -297,6 +326,7 @@ fn parse(input: &[u8]) -> Result<Vec<Item>, Error> {
                 });
             };
             end = value.span.end;
+            prev_end = end + 1;
             fields.push(Field {
                 key,
                 key_tok: next,
@@ -310,7 +340,26 @@ fn parse(input: &[u8]) -> Result<Vec<Item>, Error> {
             end,
         }));
     }
-    Ok(items)
+    Ok((items, python_misreads))
+}
+
+fn parse(input: &[u8]) -> Result<Vec<Item>, Error> {
+    Ok(parse_with_notes(input)?.0)
+}
+
+/// A warning when Python's netrc would refuse `output` because of a comment.
+fn python_comment_warning(output: &[u8]) -> Option<String> {
+    let (_, lines) = parse_with_notes(output).ok()?;
+    if lines.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = lines.iter().map(usize::to_string).collect();
+    Some(format!(
+        "Python's netrc (3.11 and later, used by pip) cannot read the comment on line {}: it \
+         reads the words after `#` as tokens and then ignores the whole file; write `#` comments \
+         right below a value line, or at the end of one",
+        lines.join(", ")
+    ))
 }
 
 fn host_matches(entry: &Entry, host: &str) -> bool {
@@ -347,7 +396,9 @@ pub fn validate_token(field: &'static str, value: &str) -> Result<(), Error> {
         return invalid("it contains `\"`, which netrc readers take as a quote");
     }
     if value.contains('\\') {
-        return invalid("it contains `\\`, which Python's netrc reads as an escape and curl does not");
+        return invalid(
+            "it contains `\\`, which Python's netrc reads as an escape and curl does not",
+        );
     }
     if value.starts_with('#') {
         return invalid("it starts with `#`, which curl reads as a comment at the start of a line");
@@ -487,7 +538,10 @@ pub fn set(current: Option<&[u8]>, host: &str, login: &str, password: &str) -> R
             }
             let mut has_login = false;
             let mut has_password = false;
-            let mut last_end = first.name.as_ref().map_or(first.start.span.end, |n| n.span.end);
+            let mut last_end = first
+                .name
+                .as_ref()
+                .map_or(first.start.span.end, |n| n.span.end);
             for f in &first.fields {
                 last_end = f.value.span.end;
                 let (value, is_login) = match f.key {
@@ -509,7 +563,10 @@ pub fn set(current: Option<&[u8]>, host: &str, login: &str, password: &str) -> R
                     edits.push((f.value.span.clone(), value.as_bytes().to_vec()));
                 }
             }
-            let name_end = first.name.as_ref().map_or(first.start.span.end, |n| n.span.end);
+            let name_end = first
+                .name
+                .as_ref()
+                .map_or(first.start.span.end, |n| n.span.end);
             if !has_login {
                 edits.push((name_end..name_end, format!(" login {login}").into_bytes()));
             }
@@ -520,10 +577,7 @@ pub fn set(current: Option<&[u8]>, host: &str, login: &str, password: &str) -> R
             if matching.len() > 1 {
                 let mut lines = Vec::new();
                 for dup in &matching[1..] {
-                    let next = starts
-                        .iter()
-                        .copied()
-                        .find(|&s| s > dup.start.span.start);
+                    let next = starts.iter().copied().find(|&s| s > dup.start.span.start);
                     edits.push((entry_cut(input, dup, next), Vec::new()));
                     lines.push(line_of(input, dup.start.span.start).to_string());
                 }
@@ -540,6 +594,7 @@ pub fn set(current: Option<&[u8]>, host: &str, login: &str, password: &str) -> R
     }
     let output = splice(input, edits);
     let changed = current != Some(output.as_slice());
+    warnings.extend(python_comment_warning(&output));
     Ok(Edit {
         output,
         changed,
@@ -586,10 +641,11 @@ pub fn remove(input: &[u8], host: &str) -> Result<Edit, Error> {
         .collect();
     let output = splice(input, edits);
     let changed = output != input;
+    let warnings = python_comment_warning(&output).into_iter().collect();
     Ok(Edit {
         output,
         changed,
-        warnings: Vec::new(),
+        warnings,
     })
 }
 
@@ -610,7 +666,10 @@ mod tests {
     #[test]
     fn a_missing_file_gets_one_line() {
         let e = set(None, H, "NAME", "PASS").unwrap();
-        assert_eq!(out(&e), "machine nexus.example.com login NAME password PASS\n");
+        assert_eq!(
+            out(&e),
+            "machine nexus.example.com login NAME password PASS\n"
+        );
         assert!(e.changed);
     }
 
@@ -652,7 +711,10 @@ mod tests {
     #[test]
     fn a_machine_name_in_another_spelling_is_rewritten_with_a_warning() {
         let e = set_ok("machine NEXUS.example.com login a password b\n");
-        assert_eq!(out(&e), "machine nexus.example.com login NAME password PASS\n");
+        assert_eq!(
+            out(&e),
+            "machine nexus.example.com login NAME password PASS\n"
+        );
         assert_eq!(e.warnings.len(), 1, "one warning about the spelling");
     }
 
@@ -692,18 +754,21 @@ mod tests {
     #[test]
     fn macro_bodies_are_not_read_as_tokens() {
         let input = "macdef x\nmachine nexus.example.com login evil password evil\n\nmachine b login c password d\n";
-        assert!(!has_machine(input.as_bytes(), H).unwrap(), "a macro body is not an entry");
+        assert!(
+            !has_machine(input.as_bytes(), H).unwrap(),
+            "a macro body is not an entry"
+        );
         let e = set_ok(input);
         assert!(out(&e).starts_with(input), "the macro body is untouched");
     }
 
     #[test]
     fn duplicates_keep_the_first_and_warn() {
-        let input = "machine nexus.example.com login a password b\n# keep me\nmachine other login o password p\nmachine nexus.example.com\n  login c\n  password d\n\nmachine z login z password z\n";
+        let input = "machine nexus.example.com login a password b # keep me\nmachine other login o password p\nmachine nexus.example.com\n  login c\n  password d\n\nmachine z login z password z\n";
         let e = set_ok(input);
         assert_eq!(
             out(&e),
-            "machine nexus.example.com login NAME password PASS\n# keep me\nmachine other login o password p\n\nmachine z login z password z\n"
+            "machine nexus.example.com login NAME password PASS # keep me\nmachine other login o password p\n\nmachine z login z password z\n"
         );
         assert_eq!(e.warnings.len(), 1);
         assert!(e.warnings[0].contains("curl reads the first and Python the last"));
@@ -712,12 +777,26 @@ mod tests {
 
     #[test]
     fn a_second_run_changes_nothing() {
-        for input in ["", "machine a login b password c\n", "default login x password y"] {
+        for input in [
+            "",
+            "machine a login b password c\n",
+            "default login x password y",
+        ] {
             let first = set_ok(input);
             let second = set(Some(&first.output), H, "NAME", "PASS").unwrap();
             assert!(!second.changed, "second run on {input:?}");
             assert_eq!(second.output, first.output);
         }
+    }
+
+    #[test]
+    fn comments_python_cannot_read_are_warned_about() {
+        let e =
+            set_ok("# top ok\nmachine a login b password c\n# ok\n\n# not ok for python\n#fine\n");
+        assert_eq!(e.warnings.len(), 1, "{:?}", e.warnings);
+        assert!(e.warnings[0].contains("line 5"), "{:?}", e.warnings);
+        let e = set_ok("#not ok at the top\nmachine a login b password c # ok\n");
+        assert!(e.warnings[0].contains("line 1"), "{:?}", e.warnings);
     }
 
     #[test]

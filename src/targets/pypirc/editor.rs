@@ -162,8 +162,7 @@ fn parse(input: &[u8]) -> Result<Doc, Error> {
         let value = &input[stripped.clone()];
         if value.is_empty() {
             // A blank line belongs to a value being continued.
-            if in_option && let Some(opt) = sections.last_mut().and_then(|s| s.options.last_mut())
-            {
+            if in_option && let Some(opt) = sections.last_mut().and_then(|s| s.options.last_mut()) {
                 opt.continuation.push(i);
             }
             continue;
@@ -185,7 +184,10 @@ fn parse(input: &[u8]) -> Result<Doc, Error> {
         {
             let name = text(input, stripped.start + 1..stripped.start + close);
             if sections.iter().any(|s| s.name == name) {
-                return Err(syntax(i, "a section is given twice, which configparser refuses"));
+                return Err(syntax(
+                    i,
+                    "a section is given twice, which configparser refuses",
+                ));
             }
             sections.push(Sect {
                 name,
@@ -433,9 +435,12 @@ fn list_index_server(p: &mut Planner<'_>, name: &str, warnings: &mut Vec<String>
     warnings.push(format!(
         "`{name}` was added to `index-servers` in `[distutils]`, so twine reads the section"
     ));
-    match opt.continuation.iter().rev().find(|&&c| {
-        !trim(input, doc.lines[c].content.clone()).is_empty()
-    }) {
+    match opt
+        .continuation
+        .iter()
+        .rev()
+        .find(|&&c| !trim(input, doc.lines[c].content.clone()).is_empty())
+    {
         Some(&c) => {
             let line = &doc.lines[c];
             let stripped = trim(input, line.content.clone());
@@ -604,20 +609,31 @@ mod tests {
 
     #[test]
     fn a_missing_file_gets_distutils_and_the_section() {
-        let e = set(None, "nexus", "NAME", "PA%SS", Some("http://h/repository/pypi-hosted/"))
-            .unwrap();
+        let e = set(
+            None,
+            "nexus",
+            "NAME",
+            "PA%SS",
+            Some("http://h/repository/pypi-hosted/"),
+        )
+        .unwrap();
         assert_eq!(
             out(&e),
             "[distutils]\nindex-servers =\n    pypi\n    testpypi\n    nexus\n\n[nexus]\nrepository = http://h/repository/pypi-hosted/\nusername = NAME\npassword = PA%SS\n"
         );
         let s = read(&e.output, "nexus").unwrap().unwrap();
         assert_eq!(s.username.as_deref(), Some("NAME"));
-        assert_eq!(s.password.as_deref(), Some("PA%SS"), "`%` survives: no interpolation");
+        assert_eq!(
+            s.password.as_deref(),
+            Some("PA%SS"),
+            "`%` survives: no interpolation"
+        );
     }
 
     #[test]
     fn values_are_replaced_keeping_key_case_and_separator() {
-        let input = format!("{LISTED}[nexus]\nrepository: http://h/r/\nUserName: old\npassword=old\n");
+        let input =
+            format!("{LISTED}[nexus]\nrepository: http://h/r/\nUserName: old\npassword=old\n");
         let e = set_ok(&input, None);
         assert_eq!(
             out(&e),
@@ -632,7 +648,9 @@ mod tests {
         let e = set_ok(&input, None);
         assert_eq!(
             out(&e),
-            format!("{LISTED}[nexus]\n  repository:http://h/r/\n  username:NAME\n  password:PA%SS\n# c\n[other]\nx = 1\n")
+            format!(
+                "{LISTED}[nexus]\n  repository:http://h/r/\n  username:NAME\n  password:PA%SS\n# c\n[other]\nx = 1\n"
+            )
         );
     }
 
@@ -727,9 +745,14 @@ mod tests {
 
     #[test]
     fn remove_credentials_keeps_the_section_and_its_repository() {
-        let input = format!("{LISTED}[nexus]\nrepository = http://h/r/\nusername = a\npassword = b\n    c\n# end\n");
+        let input = format!(
+            "{LISTED}[nexus]\nrepository = http://h/r/\nusername = a\npassword = b\n    c\n# end\n"
+        );
         let e = remove_credentials(input.as_bytes(), "nexus").unwrap();
-        assert_eq!(out(&e), format!("{LISTED}[nexus]\nrepository = http://h/r/\n# end\n"));
+        assert_eq!(
+            out(&e),
+            format!("{LISTED}[nexus]\nrepository = http://h/r/\n# end\n")
+        );
         assert!(!remove_credentials(&e.output, "nexus").unwrap().changed);
     }
 
