@@ -377,6 +377,8 @@ impl Planner<'_> {
             replacement.extend_from_slice(value.as_bytes());
             let end = match opt.continuation.last() {
                 Some(&c) => self.doc.lines[c].content.end,
+                // An empty value: blanks after the separator go too.
+                None if opt.value_span.is_empty() => self.doc.lines[opt.line].content.end,
                 None => opt.value_span.end,
             };
             self.edits.push((opt.value_span.start..end, replacement));
@@ -484,6 +486,7 @@ pub fn set(
         nl: line_ending(input),
         edits: Vec::new(),
     };
+    let mut append = None;
     match doc.section(section) {
         Some(sect) => {
             let mut missing = Vec::new();
@@ -520,11 +523,15 @@ pub fn set(
             text.push_str(&format!(
                 "[{section}]{nl}repository = {url}{nl}username = {username}{nl}password = {password}{nl}"
             ));
-            p.edits.push((input.len()..input.len(), text.into_bytes()));
+            append = Some(text.into_bytes());
         }
     }
     if section != "distutils" {
         list_index_server(&mut p, section, &mut warnings);
+    }
+    // Last among edits at the end of the file (an `index-servers` value may end there too).
+    if let Some(text) = append {
+        p.edits.push((input.len()..input.len(), text));
     }
     let output = splice(input, p.edits);
     let changed = current != Some(output.as_slice());
