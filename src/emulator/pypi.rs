@@ -110,7 +110,9 @@ fn html(title: &str, links: &[(String, String)]) -> Vec<u8> {
          <meta name=\"api-version\" value=\"2\"/></head>\n<body>\n<h1>{title}</h1>\n"
     );
     for (href, text) in links {
-        body.push_str(&format!("<a href=\"{href}\" rel=\"internal\">{text}</a><br/>\n"));
+        body.push_str(&format!(
+            "<a href=\"{href}\" rel=\"internal\">{text}</a><br/>\n"
+        ));
     }
     body.push_str("</body>\n</html>\n");
     body.into_bytes()
@@ -141,7 +143,10 @@ fn group(shared: &Shared, rest: &str) -> Answer {
             "text/html",
             html(
                 &format!("Links for {PROJECT}"),
-                &[(format!("../../{file_path}#sha256={sha}"), WHEEL_NAME.to_owned())],
+                &[(
+                    format!("../../{file_path}#sha256={sha}"),
+                    WHEEL_NAME.to_owned(),
+                )],
             ),
         );
     }
@@ -223,7 +228,10 @@ fn upload(shared: &Shared, req: &Req, rest: &str) -> Answer {
     if field(":action").as_deref() != Some("file_upload") {
         return Answer::new(400).with("text/plain", "Unsupported action");
     }
-    let Some(file) = parts.iter().find(|p| p.name == "content" && p.filename.is_some()) else {
+    let Some(file) = parts
+        .iter()
+        .find(|p| p.name == "content" && p.filename.is_some())
+    else {
         return Answer::new(400).with("text/plain", "Missing file content");
     };
     let (Some(name), Some(version)) = (field("name"), field("version")) else {
@@ -235,7 +243,11 @@ fn upload(shared: &Shared, req: &Req, rest: &str) -> Answer {
     {
         return Answer::new(400).with("text/plain", "Digest mismatch");
     }
-    let username = req.basic.as_ref().map(|(u, _)| u.clone()).unwrap_or_default();
+    let username = req
+        .basic
+        .as_ref()
+        .map(|(u, _)| u.clone())
+        .unwrap_or_default();
     shared.lock().pypi_uploads.push(PypiUpload {
         username,
         name,
