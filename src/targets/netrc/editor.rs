@@ -288,8 +288,7 @@ fn parse_with_notes(input: &[u8]) -> Result<(Vec<Item>, Vec<usize>), Error> {
         // Python's lexer consumed the character after a token: it counts lines from there.
         let mut prev_end = end + 1;
         let mut fields = Vec::new();
-        loop {
-            let Some(next) = lx.peek()? else { break };
+        while let Some(next) = lx.peek()? {
             if !next.quoted && next.text.first() == Some(&b'#') {
                 let from = prev_end.min(next.span.start);
                 let own_line = input[from..next.span.start].contains(&b'\n');
