@@ -484,9 +484,31 @@ pub fn set(current: Option<&[u8]>, host: &str, login: &str, password: &str) -> R
     let items = parse(input)?;
     let starts = item_starts(&items);
     let nl = line_ending(input);
-    let matching = entries_for(&items, host);
+    let all = entries_for(&items, host);
     let mut edits: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
     let mut warnings = Vec::new();
+
+    // curl stops at `default`: a block after it is never used by curl, so it goes.
+    let default_start = items.iter().find_map(|i| match i {
+        Item::Entry(e) if e.name.is_none() => Some(e.start.span.start),
+        _ => None,
+    });
+    let (matching, stranded): (Vec<&Entry>, Vec<&Entry>) = all
+        .into_iter()
+        .partition(|e| default_start.is_none_or(|d| e.start.span.start < d));
+    if !stranded.is_empty() {
+        let mut lines = Vec::new();
+        for e in &stranded {
+            let next = starts.iter().copied().find(|&s| s > e.start.span.start);
+            edits.push((entry_cut(input, e, next), Vec::new()));
+            lines.push(line_of(input, e.start.span.start).to_string());
+        }
+        warnings.push(format!(
+            "the block for `{host}` on line {} came after the `default` entry, where curl never \
+             looks; it was removed and the block before `default` holds the token",
+            lines.join(", ")
+        ));
+    }
 
     match matching.first() {
         None => {
@@ -715,6 +737,20 @@ mod tests {
             "machine nexus.example.com login NAME password PASS\n"
         );
         assert_eq!(e.warnings.len(), 1, "one warning about the spelling");
+    }
+
+    #[test]
+    fn a_block_after_default_moves_before_it_with_a_warning() {
+        let e =
+            set_ok("default login anon password x\nmachine nexus.example.com login a password b\n");
+        assert_eq!(
+            out(&e),
+            "machine nexus.example.com login NAME password PASS\ndefault login anon password x\n"
+        );
+        assert_eq!(e.warnings.len(), 1, "{:?}", e.warnings);
+        assert!(e.warnings[0].contains("after the `default` entry"));
+        let again = set(Some(&e.output), H, "NAME", "PASS").unwrap();
+        assert!(!again.changed && again.warnings.is_empty());
     }
 
     #[test]
