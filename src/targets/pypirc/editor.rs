@@ -302,6 +302,12 @@ fn validate_section(name: &str) -> Result<(), Error> {
             reason: "it contains `[`, `]` or whitespace",
         });
     }
+    if name == "DEFAULT" || name == "distutils" {
+        return Err(Error::InvalidValue {
+            field: "section name",
+            reason: "`DEFAULT` and `distutils` are not repository sections",
+        });
+    }
     Ok(())
 }
 
@@ -526,9 +532,7 @@ pub fn set(
             append = Some(text.into_bytes());
         }
     }
-    if section != "distutils" {
-        list_index_server(&mut p, section, &mut warnings);
-    }
+    list_index_server(&mut p, section, &mut warnings);
     // Last among edits at the end of the file (an `index-servers` value may end there too).
     if let Some(text) = append {
         p.edits.push((input.len()..input.len(), text));
@@ -742,6 +746,8 @@ mod tests {
             ("a", " u", "p"),
             ("a", "u", "p\nq"),
             ("a", "u", ""),
+            ("DEFAULT", "u", "p"),
+            ("distutils", "u", "p"),
         ] {
             assert!(matches!(
                 set(None, section, user, pass, Some("http://h/")),
