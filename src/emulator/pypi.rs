@@ -287,3 +287,155 @@ mod tests {
         assert!(multipart(b"not multipart").is_none());
     }
 }
+
+#[cfg(test)]
+mod http_tests {
+    use super::*;
+    use crate::emulator::{Emulator, EmulatorConfig};
+    use crate::nexus::Family;
+    use base64::Engine as _;
+    use std::io::{Read, Write};
+
+    /// One raw HTTP/1.1 request to the emulator; the status line, headers and body come back.
+    fn request(
+        emu: &Emulator,
+        method: &str,
+        path: &str,
+        auth: Option<(&str, &str)>,
+        body: &[u8],
+    ) -> (u16, String, Vec<u8>) {
+        let mut stream = std::net::TcpStream::connect(emu.addr()).expect("the emulator listens");
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            emu.addr(),
+            body.len()
+        );
+        if let Some((u, p)) = auth {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
+            head.push_str(&format!("Authorization: Basic {b64}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a full answer");
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let status = head[9..12].parse().unwrap();
+        (status, head, raw[split + 4..].to_vec())
+    }
+
+    fn start(require_tokens: bool) -> Emulator {
+        Emulator::start(
+            EmulatorConfig::new(Family::Nexus3)
+                .user("u", "pw")
+                .require_user_tokens(require_tokens),
+        )
+        .expect("the emulator starts")
+    }
+
+    #[test]
+    fn anonymous_requests_get_a_basic_challenge_and_the_password_is_refused_when_tokens_are_required()
+     {
+        let emu = start(true);
+        let (status, head, _) = request(&emu, "GET", "/repository/pypi-group/simple/", None, b"");
+        assert_eq!(status, 401, "anonymous requests are refused");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("www-authenticate: basic realm="),
+            "the 401 carries a Basic challenge (pip answers it from netrc): {head}"
+        );
+        let (status, _, _) = request(
+            &emu,
+            "GET",
+            "/repository/pypi-group/simple/",
+            Some(("u", "pw")),
+            b"",
+        );
+        assert_eq!(
+            status, 401,
+            "the real password is refused under require user tokens"
+        );
+    }
+
+    #[test]
+    fn the_simple_index_links_the_wheel_with_its_sha256() {
+        let emu = start(false);
+        let auth = Some(("u", "pw"));
+        let (status, _, body) = request(&emu, "GET", "/repository/pypi-group/simple/", auth, b"");
+        assert_eq!(status, 200);
+        assert!(String::from_utf8_lossy(&body).contains("href=\"nexus-e2e-hello/\""));
+        let (status, _, body) = request(
+            &emu,
+            "GET",
+            "/repository/pypi-group/simple/Nexus_E2E.Hello/",
+            auth,
+            b"",
+        );
+        assert_eq!(status, 200, "project names are normalized");
+        let page = String::from_utf8_lossy(&body).into_owned();
+        let sha = hex(&Sha256::digest(WHEEL));
+        let href = format!("../../packages/{PROJECT}/1.0/{WHEEL_NAME}#sha256={sha}");
+        assert!(
+            page.contains(&href),
+            "the link carries the wheel's sha256: {page}"
+        );
+        let (status, _, body) = request(
+            &emu,
+            "GET",
+            &format!("/repository/pypi-group/packages/{PROJECT}/1.0/{WHEEL_NAME}"),
+            auth,
+            b"",
+        );
+        assert_eq!(status, 200);
+        assert_eq!(body, WHEEL, "the wheel's bytes are served");
+    }
+
+    #[test]
+    fn the_hosted_repository_keeps_an_upload_and_checks_its_digest() {
+        let emu = start(false);
+        let sha = hex(&Sha256::digest(b"wheel-bytes"));
+        let form = |digest: &str| {
+            format!(
+                "--B\r\nContent-Disposition: form-data; name=\":action\"\r\n\r\nfile_upload\r\n\
+--B\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nnexus-e2e-hello\r\n\
+--B\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n1.0\r\n\
+--B\r\nContent-Disposition: form-data; name=\"sha256_digest\"\r\n\r\n{digest}\r\n\
+--B\r\nContent-Disposition: form-data; name=\"content\"; filename=\"x.whl\"\r\n\r\nwheel-bytes\r\n--B--\r\n"
+            )
+        };
+        let (status, _, _) = request(
+            &emu,
+            "POST",
+            "/repository/pypi-hosted/",
+            Some(("u", "pw")),
+            form("00").as_bytes(),
+        );
+        assert_eq!(status, 400, "a digest that does not match is refused");
+        let (status, _, _) = request(
+            &emu,
+            "POST",
+            "/repository/pypi-hosted/",
+            Some(("u", "pw")),
+            form(&sha).as_bytes(),
+        );
+        assert_eq!(status, 200, "a well-formed upload is accepted");
+        let uploads = emu.pypi_uploads();
+        assert_eq!(uploads.len(), 1, "one upload is kept");
+        assert_eq!(uploads[0].username, "u");
+        assert_eq!(uploads[0].filename, "x.whl");
+        assert_eq!(uploads[0].content, b"wheel-bytes");
+        let (status, _, _) = request(
+            &emu,
+            "POST",
+            "/repository/pypi-hosted/",
+            None,
+            form(&sha).as_bytes(),
+        );
+        assert_eq!(status, 401, "an anonymous upload is refused");
+        assert_eq!(emu.pypi_uploads().len(), 1);
+    }
+}
