@@ -440,3 +440,133 @@ fn curl_reads_the_written_netrc() {
         "curl is refused with a wrong token"
     );
 }
+
+#[test]
+#[ignore = "needs pip, uv and twine"]
+fn pip_conf_discovery_matches_what_pip_uses_and_url_credentials_shadow_netrc() {
+    use nexus_token::targets::netrc::discover;
+    if !pip_ready("pip_conf_discovery_matches_what_pip_uses_and_url_credentials_shadow_netrc") {
+        return;
+    }
+    let s = setup();
+    let target = s.sb.dir.path().join("site");
+    let conf_path = s.sb.home().join(".config/pip/pip.conf");
+    std::fs::create_dir_all(conf_path.parent().unwrap()).unwrap();
+    let simple = s.emu.pypi_simple_url();
+    let run_pip = |conf: &str| {
+        std::fs::write(&conf_path, conf).unwrap();
+        let _ = std::fs::remove_dir_all(&target);
+        s.command("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--no-cache-dir",
+                "--no-deps",
+                "--target",
+            ])
+            .arg(&target)
+            .arg(PYPI_PROJECT)
+            .env("PIP_CONFIG_FILE", &conf_path)
+            .output()
+            .expect("pip runs")
+    };
+    s.write_netrc(&s.name_code, &s.pass_code);
+
+    // The index discovery finds is the one pip uses: it installs through netrc.
+    let conf = format!("[global]\nindex-url = {simple}\n");
+    assert_eq!(
+        discover::pip_indexes_under(conf.as_bytes(), &s.emu.base_url()).unwrap(),
+        vec![simple.clone()],
+        "discovery finds the index under the Nexus URL"
+    );
+    let out = run_pip(&conf);
+    assert!(
+        out.status.success(),
+        "pip uses the pip.conf index with netrc:\n{}",
+        output_text(&out)
+    );
+
+    // Credentials inside the URL win over netrc: login and doctor must report them.
+    let url = url::Url::parse(&simple).unwrap();
+    let with_creds = format!(
+        "http://url-user:wrong@{}{}",
+        url.host_str().unwrap(),
+        if let Some(p) = url.port() {
+            format!(":{p}{}", url.path())
+        } else {
+            url.path().to_owned()
+        }
+    );
+    let conf = format!("[global]\nindex-url = {with_creds}\n");
+    assert!(
+        discover::url_has_credentials(conf.as_bytes()).unwrap(),
+        "a URL with credentials is detected"
+    );
+    assert_eq!(
+        discover::pip_url_credentials(conf.as_bytes()).unwrap(),
+        vec!["global.index-url".to_owned()]
+    );
+    s.emu.clear_requests();
+    let out = run_pip(&conf);
+    assert!(
+        !out.status.success(),
+        "pip sends the URL's credentials, not netrc's, so the wrong ones in the URL fail"
+    );
+    let users: Vec<Option<String>> = s.emu.requests().into_iter().map(|r| r.username).collect();
+    assert!(
+        users.iter().any(|u| u.as_deref() == Some("url-user"))
+            && !users
+                .iter()
+                .any(|u| u.as_deref() == Some(s.name_code.as_str())),
+        "pip used the URL's user and never the netrc login: {users:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs pip, uv and twine"]
+fn uv_toml_discovery_matches_what_uv_uses() {
+    use nexus_token::targets::netrc::discover;
+    if !tool_available("uv", "uv_toml_discovery_matches_what_uv_uses") {
+        return;
+    }
+    let s = setup();
+    let target = s.sb.dir.path().join("uv-site");
+    let simple = s.emu.pypi_simple_url();
+    let toml = format!("[[index]]\nname = \"nexus\"\nurl = \"{simple}\"\ndefault = true\n");
+    assert_eq!(
+        discover::uv_indexes_under(&toml, &s.emu.base_url()).unwrap(),
+        vec![simple.clone()],
+        "discovery finds the `[[index]]` under the Nexus URL"
+    );
+    let config = s.sb.dir.path().join("uv.toml");
+    std::fs::write(&config, &toml).unwrap();
+    s.write_netrc(&s.name_code, &s.pass_code);
+    let out = s
+        .command("uv")
+        .args([
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-cache",
+            "--python",
+            "python3",
+            "--config-file",
+        ])
+        .arg(&config)
+        .arg("--target")
+        .arg(&target)
+        .arg(PYPI_PROJECT)
+        .env_remove("UV_NO_CONFIG")
+        .output()
+        .expect("uv runs");
+    assert!(
+        out.status.success(),
+        "uv uses the uv.toml index with netrc:\n{}",
+        output_text(&out)
+    );
+    assert!(
+        target.join(format!("{PYPI_MODULE}.py")).is_file(),
+        "the module is installed"
+    );
+}
