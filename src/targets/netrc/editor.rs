@@ -447,7 +447,9 @@ fn entry_cut(input: &[u8], entry: &Entry, next_start: Option<usize>) -> Range<us
                 .strip_suffix(b"\n")
                 .map(|r| r.strip_suffix(b"\r").unwrap_or(r))
                 .unwrap_or(rest);
-            if only_blanks(rest_trimmed) {
+            // A trailing `# comment` belongs to the removed line.
+            let first_word = rest_trimmed.iter().find(|&&b| b != b' ' && b != b'\t');
+            if first_word.is_none_or(|&b| b == b'#') {
                 end = line_end;
             }
         }
@@ -901,6 +903,13 @@ machine h login second password second
         assert!(e.changed);
         let again = remove(&e.output, H).unwrap();
         assert!(!again.changed);
+        let commented = "machine nexus.example.com login n password p # ours\nmachine b login c\n";
+        let e = remove(commented.as_bytes(), H).unwrap();
+        assert_eq!(
+            out(&e),
+            "machine b login c\n",
+            "a trailing comment goes with its line"
+        );
         let inline = "machine nexus.example.com login n password p machine b login c\n";
         let e = remove(inline.as_bytes(), H).unwrap();
         assert_eq!(out(&e), "machine b login c\n");
