@@ -9,6 +9,11 @@ mod npm;
 mod repo;
 mod server;
 
+pub use server::pypi::{
+    MODULE as PYPI_MODULE, PROJECT as PYPI_PROJECT, PypiUpload, WHEEL as PYPI_WHEEL,
+    WHEEL_NAME as PYPI_WHEEL_NAME,
+};
+
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -238,6 +243,7 @@ pub(crate) struct Inner {
     pub fault: Option<Fault>,
     pub expire_next_tickets: u32,
     pub npm: npm::NpmState,
+    pub pypi_uploads: Vec<PypiUpload>,
 }
 
 pub(crate) struct Shared {
@@ -347,6 +353,21 @@ impl Emulator {
             self.base_url(),
             self.shared.config.family.repository_path()
         )
+    }
+
+    /// The PyPI group's simple index URL (`.../repository/pypi-group/simple/`).
+    pub fn pypi_simple_url(&self) -> String {
+        format!("{}/{}simple/", self.base_url(), server::pypi::GROUP)
+    }
+
+    /// The hosted PyPI repository's upload URL (`.../repository/pypi-hosted/`).
+    pub fn pypi_hosted_url(&self) -> String {
+        format!("{}/{}", self.base_url(), server::pypi::HOSTED)
+    }
+
+    /// Files uploaded to the hosted PyPI repository, oldest first.
+    pub fn pypi_uploads(&self) -> Vec<PypiUpload> {
+        self.shared.lock().pypi_uploads.clone()
     }
 
     /// Every request answered so far, oldest first.

@@ -13,6 +13,9 @@ use rand::RngCore as _;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use super::{Fault, RequestKind, RequestRecord, Shared, Ticket, Token, npm, repo};
+
+#[path = "pypi.rs"]
+pub(super) mod pypi;
 use crate::nexus::{Family, TicketCarrier};
 
 /// What to send back.
@@ -205,6 +208,9 @@ fn send(shared: &Shared, request: Request, answer: Answer) {
 fn route(shared: &Shared, req: &Req) -> (RequestKind, Answer) {
     let family = shared.config.family;
     let rel = req.rel.as_str();
+    if let Some(answer) = pypi::route(shared, req) {
+        return (RequestKind::Repository, answer);
+    }
     let kind = if rel == family.authenticate_path() {
         RequestKind::Authenticate
     } else if rel == family.token_path() {

@@ -19,6 +19,9 @@ pub(crate) mod maven;
 
 pub mod npm;
 
+pub mod netrc;
+pub mod pypirc;
+
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;
