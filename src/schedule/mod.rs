@@ -25,160 +25,45 @@ use crate::env::Env;
 use crate::error::{Error, ExitStatus, Result};
 use crate::ui::Ui;
 
+mod cron;
+mod interval;
+mod launchd;
+mod quote;
+mod systemd;
+mod tool;
+
+#[allow(clippy::wildcard_imports)]
+use cron::*;
+pub use cron::{Crontab, cron_line_in, crontab_with, crontab_without, render_cron_line};
+#[allow(clippy::wildcard_imports)]
+use interval::*;
+pub use interval::{
+    Cadence, IntervalError, MAX_INTERVAL, MIN_INTERVAL, cron_interval, format_interval,
+    parse_interval,
+};
+pub use launchd::render_launchd;
+#[allow(clippy::wildcard_imports)]
+use launchd::*;
+#[allow(clippy::wildcard_imports)]
+use quote::*;
+pub use quote::{sh_quote, systemd_quote};
+pub use systemd::render_systemd;
+#[allow(clippy::wildcard_imports)]
+use systemd::*;
+#[allow(clippy::wildcard_imports)]
+use tool::*;
+
 /// Name of the systemd service unit.
 pub const SYSTEMD_SERVICE: &str = "nexus-token-refresh.service";
+
 /// Name of the systemd timer unit.
 pub const SYSTEMD_TIMER: &str = "nexus-token-refresh.timer";
+
 /// The launchd agent's label (its plist is `<label>.plist`).
 pub const LAUNCHD_LABEL: &str = "io.github.nexus-token.refresh";
+
 /// Marks our crontab line: install and remove touch only lines holding it.
 pub const CRON_MARKER: &str = "# nexus-token refresh";
-
-const SERVICE_TEMPLATE: &str = include_str!("../templates/systemd/nexus-token-refresh.service");
-const TIMER_TEMPLATE: &str = include_str!("../templates/systemd/nexus-token-refresh.timer");
-const LAUNCHD_TEMPLATE: &str =
-    include_str!("../templates/launchd/io.github.nexus-token.refresh.plist");
-const CRON_TEMPLATE: &str = include_str!("../templates/cron/nexus-token.cron");
-
-/// Comment text that carries the interval in the systemd units and the plist.
-const UNIT_EVERY: &str = "nexus-token schedule: every ";
-/// Text that carries the interval in our crontab line.
-const CRON_EVERY: &str = ", every ";
-
-/// The shortest interval accepted: more often only loads Nexus.
-pub const MIN_INTERVAL: Duration = Duration::from_secs(5 * 60);
-/// The longest interval accepted: tokens may expire in between.
-pub const MAX_INTERVAL: Duration = Duration::from_secs(30 * 86_400);
-
-/// Systemd runs the first refresh this long after the user manager starts, when the interval
-/// is not calendar-shaped.
-const STARTUP_DELAY: &str = "5min";
-
-/// Why `--every` was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IntervalError {
-    #[error(
-        "`{0}` is not an interval: use a number and a unit (`s`, `m`, `h`, `d`), like `12h`, `30m` or `1d`"
-    )]
-    Invalid(String),
-    #[error("`{0}` is too short: refresh at most every 5 minutes (`5m`)")]
-    TooShort(String),
-    #[error("`{0}` is too long: refresh at least every 30 days (`30d`)")]
-    TooLong(String),
-}
-
-/// Parses `--every`: one or more `<number><unit>` parts with units `s`, `m`, `h`, `d`
-/// (`12h`, `30m`, `1d`, `90s`, `1h30m`). Refuses less than 5 minutes and more than 30 days.
-pub fn parse_interval(text: &str) -> Result<Duration, IntervalError> {
-    let trimmed = text.trim();
-    let invalid = || IntervalError::Invalid(text.to_owned());
-    if trimmed.is_empty() {
-        return Err(invalid());
-    }
-    let mut total: u64 = 0;
-    let mut rest = trimmed;
-    while !rest.is_empty() {
-        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        if digits == 0 {
-            return Err(invalid());
-        }
-        let (number, after) = rest.split_at(digits);
-        let mut chars = after.chars();
-        let unit: u64 = match chars.next() {
-            Some('s') => 1,
-            Some('m') => 60,
-            Some('h') => 3_600,
-            Some('d') => 86_400,
-            _ => return Err(invalid()),
-        };
-        rest = chars.as_str();
-        let too_long = || IntervalError::TooLong(text.to_owned());
-        let number: u64 = number.parse().map_err(|_| too_long())?;
-        total = number
-            .checked_mul(unit)
-            .and_then(|part| total.checked_add(part))
-            .ok_or_else(too_long)?;
-    }
-    let every = Duration::from_secs(total);
-    if every < MIN_INTERVAL {
-        return Err(IntervalError::TooShort(text.to_owned()));
-    }
-    if every > MAX_INTERVAL {
-        return Err(IntervalError::TooLong(text.to_owned()));
-    }
-    Ok(every)
-}
-
-/// The shortest text [`parse_interval`] reads back as `every` (`12h`, `90m`, `1d`, `400s`).
-pub fn format_interval(every: Duration) -> String {
-    let secs = every.as_secs();
-    if secs != 0 && secs.is_multiple_of(86_400) {
-        format!("{}d", secs / 86_400)
-    } else if secs != 0 && secs.is_multiple_of(3_600) {
-        format!("{}h", secs / 3_600)
-    } else if secs != 0 && secs.is_multiple_of(60) {
-        format!("{}m", secs / 60)
-    } else {
-        format!("{secs}s")
-    }
-}
-
-/// When the runs happen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cadence {
-    /// Every `step` minutes (a divisor of 60 below 60), at minutes `offset`, `offset + step`, ...
-    Minutes { step: u32, offset: u32 },
-    /// Every `step` hours (a divisor of 24), at hours `offset`, `offset + step`, ..., each at
-    /// `minute`.
-    Hours { step: u32, offset: u32, minute: u32 },
-    /// Anything else: counted from the previous run (cron cannot do this).
-    Interval(Duration),
-}
-
-impl Cadence {
-    /// The cadence for `every`, with offsets taken from `seed` so machines spread out.
-    pub fn new(every: Duration, seed: u64) -> Cadence {
-        let secs = every.as_secs();
-        if secs.is_multiple_of(60) && every.subsec_nanos() == 0 {
-            let minutes = secs / 60;
-            if (1..60).contains(&minutes) && 60 % minutes == 0 {
-                // Casts: `minutes` < 60, and a remainder of it is smaller still.
-                return Cadence::Minutes {
-                    step: minutes as u32,
-                    offset: (seed % minutes) as u32,
-                };
-            }
-            if minutes.is_multiple_of(60) {
-                let hours = minutes / 60;
-                if (1..=24).contains(&hours) && 24 % hours == 0 {
-                    // Casts: `hours` <= 24 and minutes < 60.
-                    return Cadence::Hours {
-                        step: hours as u32,
-                        offset: ((seed / 60) % hours) as u32,
-                        minute: (seed % 60) as u32,
-                    };
-                }
-            }
-        }
-        Cadence::Interval(every)
-    }
-}
-
-/// The interval cron really gets for `every`: `every` itself when it divides an hour or a day,
-/// else the longest such interval below it (`7h` runs every `6h`, `2d` every `1d`).
-pub fn cron_interval(every: Duration) -> Duration {
-    const STEPS_MIN: [u64; 15] = [
-        5, 6, 10, 12, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720, 1440,
-    ];
-    let minutes = every.as_secs() / 60;
-    let best = STEPS_MIN
-        .iter()
-        .copied()
-        .filter(|&step| step <= minutes)
-        .max()
-        .unwrap_or(5);
-    Duration::from_secs(best * 60)
-}
 
 /// Everything the renderers need.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,251 +100,6 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
         out = out.replace(&format!("{{{{{key}}}}}"), value);
     }
     out
-}
-
-/// One argument for systemd's `ExecStart=`: always double-quoted; `\` and `"` backslashed,
-/// `%` and `$` doubled (systemd's specifier and variable escapes), control characters escaped.
-pub fn systemd_quote(arg: &str) -> String {
-    let mut out = String::from("\"");
-    for c in arg.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '%' => out.push_str("%%"),
-            '$' => out.push_str("$$"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c) & 0xff)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// One argument for a POSIX shell: bare when it holds only safe characters, else single-quoted.
-pub fn sh_quote(arg: &str) -> String {
-    let safe = !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+:,@=".contains(c));
-    if safe {
-        arg.to_owned()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    }
-}
-
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Renders the systemd user service and timer, in that order.
-pub fn render_systemd(params: &Params) -> (String, String) {
-    let every = format_interval(params.every);
-    let exec_start = params
-        .argv()
-        .iter()
-        .map(|arg| systemd_quote(arg))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let service = fill(
-        SERVICE_TEMPLATE,
-        &[("every", &every), ("exec_start", &exec_start)],
-    );
-    let when = match Cadence::new(params.every, params.seed) {
-        Cadence::Minutes { step, offset } => {
-            format!("OnCalendar=*-*-* *:{offset:02}/{step}:00\nPersistent=true")
-        }
-        Cadence::Hours {
-            step: 24,
-            offset,
-            minute,
-        } => format!("OnCalendar=*-*-* {offset:02}:{minute:02}:00\nPersistent=true"),
-        Cadence::Hours {
-            step,
-            offset,
-            minute,
-        } => format!("OnCalendar=*-*-* {offset:02}/{step}:{minute:02}:00\nPersistent=true"),
-        Cadence::Interval(every) => format!(
-            "OnStartupSec={STARTUP_DELAY}\nOnUnitActiveSec={}s",
-            every.as_secs()
-        ),
-    };
-    // A small random delay on top of the per-machine offset: a tenth of the interval, at most
-    // ten minutes.
-    let delay = (params.every.as_secs() / 10).min(600).to_string();
-    let timer = fill(
-        TIMER_TEMPLATE,
-        &[("every", &every), ("when", &when), ("delay_secs", &delay)],
-    );
-    (service, timer)
-}
-
-/// Renders the launchd agent's plist.
-pub fn render_launchd(params: &Params) -> String {
-    let every = format_interval(params.every);
-    let program_arguments = params
-        .argv()
-        .iter()
-        .map(|arg| format!("\t\t<string>{}</string>", xml_escape(arg)))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let entry = |hour: Option<u32>, minute: u32| {
-        let hour = hour
-            .map(|h| format!("<key>Hour</key><integer>{h}</integer>"))
-            .unwrap_or_default();
-        format!("\t\t<dict>{hour}<key>Minute</key><integer>{minute}</integer></dict>")
-    };
-    let calendar = |entries: Vec<String>| {
-        format!(
-            "\t<key>StartCalendarInterval</key>\n\t<array>\n{}\n\t</array>",
-            entries.join("\n")
-        )
-    };
-    let when = match Cadence::new(params.every, params.seed) {
-        Cadence::Minutes { step, offset } => calendar(
-            (offset..60)
-                .step_by(step as usize)
-                .map(|m| entry(None, m))
-                .collect(),
-        ),
-        Cadence::Hours {
-            step,
-            offset,
-            minute,
-        } => calendar(
-            (offset..24)
-                .step_by(step as usize)
-                .map(|h| entry(Some(h), minute))
-                .collect(),
-        ),
-        Cadence::Interval(every) => format!(
-            "\t<key>StartInterval</key>\n\t<integer>{}</integer>",
-            every.as_secs()
-        ),
-    };
-    fill(
-        LAUNCHD_TEMPLATE,
-        &[
-            ("every", &every),
-            ("label", LAUNCHD_LABEL),
-            ("program_arguments", &program_arguments),
-            ("when", &when),
-            ("log", &xml_escape(&params.log_file)),
-        ],
-    )
-}
-
-/// Renders our crontab line (without a line ending). Intervals cron cannot express are
-/// shortened by [`cron_interval`].
-pub fn render_cron_line(params: &Params) -> String {
-    let every = cron_interval(params.every);
-    let list = |from: u32, to: u32, step: u32| {
-        (from..to)
-            .step_by(step as usize)
-            .map(|n| n.to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    let schedule = match Cadence::new(every, params.seed) {
-        Cadence::Minutes { step, offset } => format!("{} * * * *", list(offset, 60, step)),
-        Cadence::Hours {
-            step,
-            offset,
-            minute,
-        } => format!("{minute} {} * * *", list(offset, 24, step)),
-        // `cron_interval` only returns divisors of an hour or a day: a daily run fits.
-        Cadence::Interval(_) => format!("{} {} * * *", params.seed % 60, (params.seed / 60) % 24),
-    };
-    // cron turns an unescaped `%` into a newline, even inside quotes.
-    let command = params
-        .argv()
-        .iter()
-        .map(|arg| sh_quote(arg).replace('%', "\\%"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let uid = params.uid.to_string();
-    fill(
-        CRON_TEMPLATE,
-        &[
-            ("schedule", &schedule),
-            ("uid", &uid),
-            ("command", &command),
-            ("every", &format_interval(every)),
-        ],
-    )
-    .trim_end()
-    .to_owned()
-}
-
-fn is_our_cron_line(line: &str) -> bool {
-    line.contains(CRON_MARKER)
-}
-
-fn join_lines(lines: &[&str]) -> String {
-    if lines.is_empty() {
-        return String::new();
-    }
-    let mut out = lines.join("\n");
-    out.push('\n');
-    out
-}
-
-/// `existing` crontab text with our line in it: replaces the first marked line in place, drops
-/// any further marked lines, or appends the line when there was none. Other lines are kept.
-pub fn crontab_with(existing: &str, line: &str) -> String {
-    let mut out = Vec::new();
-    let mut placed = false;
-    for current in existing.lines() {
-        if is_our_cron_line(current) {
-            if !placed {
-                out.push(line);
-                placed = true;
-            }
-        } else {
-            out.push(current);
-        }
-    }
-    if !placed {
-        out.push(line);
-    }
-    join_lines(&out)
-}
-
-/// `existing` crontab text without our lines; unchanged when it holds none.
-pub fn crontab_without(existing: &str) -> String {
-    if !existing.lines().any(is_our_cron_line) {
-        return existing.to_owned();
-    }
-    let kept: Vec<&str> = existing
-        .lines()
-        .filter(|line| !is_our_cron_line(line))
-        .collect();
-    join_lines(&kept)
-}
-
-/// Our line in a crontab, if any.
-pub fn cron_line_in(crontab: &str) -> Option<&str> {
-    crontab.lines().find(|line| is_our_cron_line(line))
-}
-
-/// The interval written after `marker` in `text` (our units, plist or crontab line).
-fn every_after(text: &str, marker: &str) -> Option<Duration> {
-    let at = text.find(marker)? + marker.len();
-    let word = text[at..].split_whitespace().next()?;
-    parse_interval(word).ok()
 }
 
 /// A stable number for this machine and user, so offsets differ across a fleet but stay the
@@ -523,15 +163,6 @@ pub fn kind_name(kind: ScheduleKind) -> &'static str {
         ScheduleKind::Launchd => "launchd",
         ScheduleKind::Cron => "cron",
     }
-}
-
-/// Where the crontab is read and written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Crontab {
-    /// A plain file standing in for the crontab (`NEXUS_TOKEN_CRONTAB`, tests).
-    File(PathBuf),
-    /// The user's crontab, through `crontab -l` and `crontab -`.
-    Command,
 }
 
 /// Where schedules are installed, and whether the scheduler tools run.
@@ -714,140 +345,6 @@ fn remove_file(path: &Path) -> Result<bool> {
     }
 }
 
-/// How long a scheduler tool (`systemctl`, `launchctl`, `crontab`) may take before it is killed.
-const TOOL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// Waits for `child` at most `timeout`, reading its output meanwhile; kills it after that.
-fn wait_bounded(
-    mut child: std::process::Child,
-    timeout: std::time::Duration,
-) -> io::Result<std::process::Output> {
-    use std::io::Read;
-    fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut bytes);
-            }
-            bytes
-        })
-    }
-    let stdout = drain(child.stdout.take());
-    let stderr = drain(child.stderr.take());
-    let start = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
-        }
-        if start.elapsed() >= timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!("no answer within {} s; it was stopped", timeout.as_secs()),
-            ));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    Ok(std::process::Output {
-        status,
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
-    })
-}
-
-/// Runs a scheduler tool; on failure, says why in one line (its first line of stderr).
-fn run_tool(program: &str, args: &[&str], stdin: Option<&str>) -> Result<String, String> {
-    let shown = format!("{program} {}", args.join(" "));
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
-    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        pipe.write_all(text.as_bytes())
-            .map_err(|e| format!("cannot write to `{shown}`: {e}"))?;
-    }
-    let output = wait_bounded(child, TOOL_TIMEOUT).map_err(|e| format!("`{shown}` failed: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    if output.status.success() {
-        return Ok(stdout);
-    }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let why = stderr
-        .lines()
-        .map(str::trim)
-        .find(|line| !line.is_empty())
-        .map_or_else(|| output.status.to_string(), str::to_owned);
-    Err(format!("`{shown}` failed: {why}"))
-}
-
-/// Reads the crontab: `Ok(None)` when there is no `crontab` tool (so no cron schedule);
-/// an empty string when the user has no crontab yet.
-fn read_crontab(crontab: &Crontab) -> Result<Option<String>> {
-    match crontab {
-        Crontab::File(path) => match std::fs::read_to_string(path) {
-            Ok(text) => Ok(Some(text)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Some(String::new())),
-            Err(e) => Err(Error::file(path, "read", e)),
-        },
-        Crontab::Command => {
-            let output = match Command::new("crontab")
-                .arg("-l")
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .and_then(|child| wait_bounded(child, TOOL_TIMEOUT))
-            {
-                Ok(output) => output,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-                Err(e) => {
-                    return Err(Error::other(
-                        ExitStatus::Failure,
-                        format!("cannot run `crontab -l`: {e}"),
-                        None,
-                    ));
-                }
-            };
-            if output.status.success() {
-                return Ok(Some(String::from_utf8_lossy(&output.stdout).into_owned()));
-            }
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            if stderr.to_ascii_lowercase().contains("no crontab") {
-                return Ok(Some(String::new()));
-            }
-            Err(Error::other(
-                ExitStatus::Failure,
-                format!("`crontab -l` failed: {}", stderr.trim()),
-                Some("check that you may use cron (`/etc/cron.allow`)".to_owned()),
-            ))
-        }
-    }
-}
-
-fn write_crontab(crontab: &Crontab, text: &str) -> Result<()> {
-    match crontab {
-        Crontab::File(path) => write_atomic(path, text).map_err(|e| Error::file(path, "write", e)),
-        Crontab::Command => run_tool("crontab", &["-"], Some(text))
-            .map(drop)
-            .map_err(|why| Error::other(ExitStatus::Failure, why, None)),
-    }
-}
-
-fn crontab_name(crontab: &Crontab) -> String {
-    match crontab {
-        Crontab::File(path) => format!("`{}`", path.display()),
-        Crontab::Command => "your crontab".to_owned(),
-    }
-}
-
 fn enable_hint() -> String {
     format!(
         "run `systemctl --user daemon-reload && systemctl --user enable --now {SYSTEMD_TIMER}` \
@@ -876,105 +373,6 @@ fn report_write(ui: &Ui, path: &Path, changed: bool) {
     }
 }
 
-fn install_systemd(targets: &Targets, params: &Params, ui: &Ui) -> Result<()> {
-    let (service, timer) = render_systemd(params);
-    let (service_path, timer_path) = targets.systemd_files();
-    report_write(
-        ui,
-        &service_path,
-        write_if_changed(&service_path, &service)?,
-    );
-    report_write(ui, &timer_path, write_if_changed(&timer_path, &timer)?);
-    if !targets.run_tools {
-        ui.step("NEXUS_TOKEN_SCHEDULE_DIR is set: `systemctl` was not run");
-        return Ok(());
-    }
-    // `restart` makes a changed timer take effect; it does not run the refresh.
-    for args in [
-        &["--user", "daemon-reload"][..],
-        &["--user", "enable", SYSTEMD_TIMER],
-        &["--user", "restart", SYSTEMD_TIMER],
-    ] {
-        if let Err(why) = run_tool("systemctl", args, None) {
-            return Err(Error::other(
-                ExitStatus::Failure,
-                format!("wrote the units but could not start the timer: {why}"),
-                Some(enable_hint()),
-            ));
-        }
-    }
-    ui.step(&format!(
-        "timer started: see the next run with `systemctl --user list-timers {SYSTEMD_TIMER}`"
-    ));
-    Ok(())
-}
-
-fn install_launchd(targets: &Targets, params: &Params, ui: &Ui) -> Result<()> {
-    if targets.run_tools && !cfg!(target_os = "macos") {
-        return Err(Error::usage(
-            "launchd agents run only on macOS",
-            Some("see the agent with `nexus-token schedule --kind launchd --print`".to_owned()),
-        ));
-    }
-    let plist = targets.launchd_file();
-    report_write(
-        ui,
-        &plist,
-        write_if_changed(&plist, &render_launchd(params))?,
-    );
-    if !targets.run_tools {
-        ui.step("NEXUS_TOKEN_SCHEDULE_DIR is set: `launchctl` was not run");
-        return Ok(());
-    }
-    let domain = format!("gui/{}", params.uid);
-    // Unload a previous version first: bootstrap refuses a loaded label. Failure here only
-    // means it was not loaded.
-    let _ = run_tool(
-        "launchctl",
-        &["bootout", &format!("{domain}/{LAUNCHD_LABEL}")],
-        None,
-    );
-    let plist_arg = plist.to_string_lossy();
-    run_tool("launchctl", &["bootstrap", &domain, &plist_arg], None).map_err(|why| {
-        Error::other(
-            ExitStatus::Failure,
-            format!("wrote the agent but could not load it: {why}"),
-            Some(format!(
-                "run `launchctl bootstrap {domain} {}` in your login session",
-                sh_quote(&plist_arg)
-            )),
-        )
-    })?;
-    ui.step(&format!(
-        "agent loaded: see it with `launchctl print {domain}/{LAUNCHD_LABEL}`"
-    ));
-    Ok(())
-}
-
-fn install_cron(targets: &Targets, params: &Params, ui: &Ui) -> Result<()> {
-    let Some(existing) = read_crontab(&targets.crontab)? else {
-        return Err(Error::other(
-            ExitStatus::Failure,
-            "there is no `crontab` command on this system",
-            Some("install cron, or use `nexus-token schedule --kind systemd`".to_owned()),
-        ));
-    };
-    let line = render_cron_line(params);
-    let updated = crontab_with(&existing, &line);
-    let place = crontab_name(&targets.crontab);
-    if updated == existing {
-        ui.step(&format!("{place} already has the line"));
-        return Ok(());
-    }
-    write_crontab(&targets.crontab, &updated)?;
-    if cron_line_in(&existing).is_some() {
-        ui.step(&format!("replaced the line in {place}"));
-    } else {
-        ui.step(&format!("added a line to {place}"));
-    }
-    Ok(())
-}
-
 /// Removes `kind` if installed: stops it (unless redirected), deletes its files or our crontab
 /// line, and says what it removed. Returns whether anything was there.
 pub fn remove(kind: ScheduleKind, targets: &Targets, ui: &Ui) -> Result<bool> {
@@ -983,72 +381,6 @@ pub fn remove(kind: ScheduleKind, targets: &Targets, ui: &Ui) -> Result<bool> {
         ScheduleKind::Launchd => remove_launchd(targets, ui),
         ScheduleKind::Cron => remove_cron(targets, ui),
     }
-}
-
-fn remove_systemd(targets: &Targets, ui: &Ui) -> Result<bool> {
-    let (service, timer) = targets.systemd_files();
-    if !service.exists() && !timer.exists() {
-        return Ok(false);
-    }
-    if targets.run_tools
-        && let Err(why) = run_tool(
-            "systemctl",
-            &["--user", "disable", "--now", SYSTEMD_TIMER],
-            None,
-        )
-    {
-        ui.warn(&format!("could not stop the timer: {why}"));
-    }
-    // `enable` links the timer from `timers.target.wants/`; `disable` removes the link, but it
-    // stays behind when `systemctl` could not run.
-    let wanted = targets
-        .systemd_dir
-        .join("timers.target.wants")
-        .join(SYSTEMD_TIMER);
-    for path in [&wanted, &timer, &service] {
-        if remove_file(path)? {
-            ui.step(&format!("removed `{}`", path.display()));
-        }
-    }
-    if targets.run_tools
-        && let Err(why) = run_tool("systemctl", &["--user", "daemon-reload"], None)
-    {
-        ui.warn(&why);
-    }
-    Ok(true)
-}
-
-fn remove_launchd(targets: &Targets, ui: &Ui) -> Result<bool> {
-    let plist = targets.launchd_file();
-    if !plist.exists() {
-        return Ok(false);
-    }
-    if targets.run_tools && cfg!(target_os = "macos") {
-        let target = format!("gui/{}/{LAUNCHD_LABEL}", current_uid());
-        if let Err(why) = run_tool("launchctl", &["bootout", &target], None) {
-            ui.verbose(1, &format!("the agent was not loaded: {why}"));
-        }
-    }
-    if remove_file(&plist)? {
-        ui.step(&format!("removed `{}`", plist.display()));
-    }
-    Ok(true)
-}
-
-fn remove_cron(targets: &Targets, ui: &Ui) -> Result<bool> {
-    let Some(existing) = read_crontab(&targets.crontab)? else {
-        return Ok(false);
-    };
-    let updated = crontab_without(&existing);
-    if updated == existing {
-        return Ok(false);
-    }
-    write_crontab(&targets.crontab, &updated)?;
-    ui.step(&format!(
-        "removed the line from {}",
-        crontab_name(&targets.crontab)
-    ));
-    Ok(true)
 }
 
 #[cfg(test)]
