@@ -4,6 +4,9 @@
 //! This is the glue between the pure editors (`maven`, `gradle`, `maven_security`) and `fs`: it
 //! decides which file and which ids/keys, and reports what changed by name, never by value.
 
+pub mod cargo;
+pub mod docker;
+
 use std::path::{Path, PathBuf};
 
 use crate::cli::MavenEncrypt;
