@@ -126,9 +126,17 @@ fn registry_table<'a>(
 /// Inserts `key = item`; a new last member of an inline table takes over the trailing space of
 /// the member before it (`{ a = 1, b = 2 }` rather than `{ a = 1 , b = 2}`).
 fn insert_tidy(table: &mut dyn TableLike, inline: bool, key: &str, item: Item) {
-    let is_new = inline && !table.contains_key(key);
+    // A replaced value keeps its surroundings (a trailing `# comment`, the spaces).
+    let old_decor = table
+        .get(key)
+        .and_then(Item::as_value)
+        .map(|v| v.decor().clone());
+    let is_new = inline && old_decor.is_none();
     let previous_last = table.iter().last().map(|(k, _)| k.to_owned());
     table.insert(key, item);
+    if let (Some(decor), Some(v)) = (old_decor, table.get_mut(key).and_then(Item::as_value_mut)) {
+        *v.decor_mut() = decor;
+    }
     if !is_new {
         return;
     }
