@@ -7,6 +7,9 @@
 
 mod repo;
 mod server;
+// Served targets (issue 17): the Docker registry at `/v2/` and the Cargo sparse registry.
+mod cargo;
+mod docker;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -233,6 +236,8 @@ pub(crate) struct Ticket {
 pub(crate) struct Inner {
     pub users: BTreeMap<String, User>,
     pub tickets: HashMap<String, Ticket>,
+    /// Docker bearer tokens issued by `/v2/token`, and their user.
+    pub docker_tokens: HashMap<String, String>,
     pub log: Vec<RequestRecord>,
     pub fault: Option<Fault>,
     pub expire_next_tickets: u32,
