@@ -115,14 +115,36 @@ mod tests {
 
     #[test]
     fn the_index_checksum_is_the_crates_sha256() {
-        let r = serve("http://h/repository/cargo-group/", "GET", "repository/cargo-group/ne/xu/nexus-demo-crate");
+        let r = serve(
+            "http://h/repository/cargo-group/",
+            "GET",
+            "repository/cargo-group/ne/xu/nexus-demo-crate",
+        );
         let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-        assert_eq!(v["cksum"], digest(CRATE).trim_start_matches("sha256:"), "cksum matches the bytes served");
-        let c = serve("http://h/repository/cargo-group/", "GET", "repository/cargo-group/config.json");
+        assert_eq!(
+            v["cksum"],
+            digest(CRATE).trim_start_matches("sha256:"),
+            "cksum matches the bytes served"
+        );
+        let c = serve(
+            "http://h/repository/cargo-group/",
+            "GET",
+            "repository/cargo-group/config.json",
+        );
         let v: serde_json::Value = serde_json::from_slice(&c.body).unwrap();
-        assert_eq!(v["auth-required"], true, "the registry asks for credentials on every request");
-        assert_eq!(v["dl"], "http://h/repository/cargo-group/crates/{crate}/{version}/download");
-        let d = serve("http://h/repository/cargo-group/", "GET", "repository/cargo-group/crates/nexus-demo-crate/0.1.0/download");
+        assert_eq!(
+            v["auth-required"], true,
+            "the registry asks for credentials on every request"
+        );
+        assert_eq!(
+            v["dl"],
+            "http://h/repository/cargo-group/crates/{crate}/{version}/download"
+        );
+        let d = serve(
+            "http://h/repository/cargo-group/",
+            "GET",
+            "repository/cargo-group/crates/nexus-demo-crate/0.1.0/download",
+        );
         assert_eq!(d.body, CRATE, "the download is the committed crate");
     }
 }

@@ -58,10 +58,7 @@ fn reply(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> R
         status,
         content_type: Some(content_type),
         body: body.into(),
-        headers: vec![(
-            "Docker-Distribution-API-Version",
-            "registry/2.0".to_owned(),
-        )],
+        headers: vec![("Docker-Distribution-API-Version", "registry/2.0".to_owned())],
     }
 }
 
@@ -157,10 +154,26 @@ mod tests {
     #[test]
     fn the_manifest_names_the_committed_blobs_with_their_digests_and_sizes() {
         let m: serde_json::Value = serde_json::from_slice(MANIFEST).unwrap();
-        assert_eq!(m["config"]["digest"], digest(CONFIG), "the config digest is right");
-        assert_eq!(m["config"]["size"], CONFIG.len(), "the config size is right");
-        assert_eq!(m["layers"][0]["digest"], digest(LAYER), "the layer digest is right");
-        assert_eq!(m["layers"][0]["size"], LAYER.len(), "the layer size is right");
+        assert_eq!(
+            m["config"]["digest"],
+            digest(CONFIG),
+            "the config digest is right"
+        );
+        assert_eq!(
+            m["config"]["size"],
+            CONFIG.len(),
+            "the config size is right"
+        );
+        assert_eq!(
+            m["layers"][0]["digest"],
+            digest(LAYER),
+            "the layer digest is right"
+        );
+        assert_eq!(
+            m["layers"][0]["size"],
+            LAYER.len(),
+            "the layer size is right"
+        );
     }
 
     #[test]
@@ -176,18 +189,45 @@ mod tests {
                 && v == "Bearer realm=\"http://127.0.0.1:1/v2/token\",service=\"http://127.0.0.1:1/v2/token\""),
             "the challenge names the token endpoint"
         );
-        assert_eq!(serve(&mut tokens, origin, "GET", "/v2/token", None, &refused).status, 401);
+        assert_eq!(
+            serve(&mut tokens, origin, "GET", "/v2/token", None, &refused).status,
+            401
+        );
         let r = serve(&mut tokens, origin, "GET", "/v2/token", None, &granted);
         let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
         let token = v["token"].as_str().unwrap().to_owned();
-        assert!(token.starts_with("DockerToken."), "a Nexus-style token is issued");
+        assert!(
+            token.starts_with("DockerToken."),
+            "a Nexus-style token is issued"
+        );
         let auth = format!("Bearer {token}");
         let path = format!("/v2/nexus/demo/blobs/{}", digest(LAYER));
         let r = serve(&mut tokens, origin, "GET", &path, Some(&auth), &refused);
-        assert_eq!((r.status, r.body.as_slice()), (200, LAYER), "the layer is served with the token");
-        let r = serve(&mut tokens, origin, "GET", &path, Some("Bearer DockerToken.forged"), &granted);
-        assert_eq!(r.status, 401, "a token the registry did not issue is refused");
-        let r = serve(&mut tokens, origin, "GET", "/v2/nexus/demo/manifests/2.0", Some(&auth), &granted);
+        assert_eq!(
+            (r.status, r.body.as_slice()),
+            (200, LAYER),
+            "the layer is served with the token"
+        );
+        let r = serve(
+            &mut tokens,
+            origin,
+            "GET",
+            &path,
+            Some("Bearer DockerToken.forged"),
+            &granted,
+        );
+        assert_eq!(
+            r.status, 401,
+            "a token the registry did not issue is refused"
+        );
+        let r = serve(
+            &mut tokens,
+            origin,
+            "GET",
+            "/v2/nexus/demo/manifests/2.0",
+            Some(&auth),
+            &granted,
+        );
         assert_eq!(r.status, 404, "an unknown tag is not found");
     }
 }

@@ -99,7 +99,11 @@ pub(crate) fn handle(shared: &Shared, mut request: Request) {
         .into_iter()
         .find_map(|name| header(name).map(|v| (name.to_owned(), v)));
     let mut body = Vec::new();
-    let _ = request.as_reader().take(64 * 1024).read_to_end(&mut body);
+    // A GET has no body; reading one would block on an `Upgrade: h2c` request (cargo sends it
+    // over plain http), whose "body" tiny_http leaves open as the rest of the connection.
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        let _ = request.as_reader().take(64 * 1024).read_to_end(&mut body);
+    }
     let connection = request.remote_addr().map_or(0, |a| a.port());
 
     let context = shared.context.as_str();
@@ -658,7 +662,10 @@ fn repository(shared: &Shared, req: &Req) -> Answer {
 
 /// Repository content rules (as `repository()`): the token, or the password unless "require
 /// user tokens"; `Err` carries the 401 reason.
-fn content_login(shared: &Shared, basic: Option<&(String, String)>) -> Result<String, &'static str> {
+fn content_login(
+    shared: &Shared,
+    basic: Option<&(String, String)>,
+) -> Result<String, &'static str> {
     match auth_of(shared, basic) {
         Auth::Token(user, false) => Ok(user),
         Auth::Token(_, true) => Err("User Token expired"),

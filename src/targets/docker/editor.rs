@@ -3,7 +3,7 @@
 //! credential for that registry (`auths[...]`), and reads what doctor and logout need.
 //!
 //! Edits are splices into a copy of the original bytes at spans found by a small JSON reader
-//! ([`super::json`]): every other key keeps its bytes, its order and its indentation. New
+//! (`super::json`): every other key keeps its bytes, its order and its indentation. New
 //! members copy the indentation of their siblings (the file's unit, tabs as Docker writes them,
 //! when there is nothing to copy). It must not read or write files, print, or put a value of the
 //! file into an error or a warning (an `auths` entry holds a password).
