@@ -1,5 +1,5 @@
 //! `docker-credential-nexus-token`: the same binary under Docker's helper name (a link made by
-//! `login --docker-registry`). `main` dispatches here on argv[0], before clap, since Docker
+//! `login --docker-registry`). `main` dispatches here on `argv[0]`, before clap, since Docker
 //! passes only the action (`get`, `list`, `store`, `erase`) and the server on stdin.
 //!
 //! This file owns the I/O of a helper call: the action argument, reading stdin to its end for
@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::targets::docker::helper::{self, HelperCredentials, PROGRAM};
 use crate::ui::Ui;
 
-/// Whether the process was started under the helper's name (`argv[0]`'s file name).
+/// Whether the process was started under the helper's name (the file name of `argv[0]`).
 pub fn invoked_as_docker_helper(argv0: &OsString) -> bool {
     let name = Path::new(argv0)
         .file_name()
@@ -37,7 +37,7 @@ fn lookup(_env: &Env, _host: &str) -> Result<Option<HelperCredentials>> {
     Ok(None)
 }
 
-/// Runs one helper call; `args` is the whole command line (argv[0] first). Returns the exit code.
+/// Runs one helper call; `args` is the whole command line (`argv[0]` first). Returns the exit code.
 pub fn run_docker_helper(args: &[OsString], env: &Env, ui: &Ui) -> u8 {
     let Some(action) = args.get(1).filter(|_| args.len() == 2) else {
         ui.data(&helper::usage());
