@@ -457,3 +457,78 @@ fn cargo_fetches_the_crate_through_the_provider_and_fails_with_a_wrong_token() {
         "nothing was served with a wrong token"
     );
 }
+
+/// Runs the built binary under the helper's name with `action` and `stdin`.
+fn helper_call(dir: &Path, action: &[&str], stdin: &str) -> (Option<i32>, String, String) {
+    use std::io::Write as _;
+    let link = dir.join("docker-credential-nexus-token");
+    if !link.exists() {
+        std::os::unix::fs::symlink(support::BIN, &link).unwrap();
+    }
+    let mut child = Command::new(&link)
+        .args(action)
+        .env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir.join(".config"))
+        .env("XDG_STATE_HOME", dir.join(".local/state"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_binary_speaks_the_helper_protocol_under_the_helpers_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_found = "credentials not found in native keychain\n".to_owned();
+    for server in ["127.0.0.1:5000", "https://nexus.example:8443/v1/\n"] {
+        assert_eq!(
+            helper_call(dir.path(), &["get"], server),
+            (Some(1), not_found.clone(), String::new()),
+            "`get {server:?}` answers Docker's not-found (the lookup is not wired yet)"
+        );
+    }
+    assert_eq!(
+        helper_call(dir.path(), &["list"], ""),
+        (Some(0), "{}\n".to_owned(), String::new()),
+        "`list` prints a JSON object"
+    );
+    for action in ["store", "erase"] {
+        assert_eq!(
+            helper_call(
+                dir.path(),
+                &[action],
+                "{\"ServerURL\":\"h\",\"Username\":\"u\",\"Secret\":\"s\"}"
+            ),
+            (Some(0), String::new(), String::new()),
+            "`{action}` accepts its input and succeeds without output"
+        );
+    }
+    let (code, out, _) = helper_call(dir.path(), &["version"], "");
+    assert!(
+        code == Some(0) && out.starts_with("docker-credential-nexus-token (nexus-token) "),
+        "`version` names the helper: {out}"
+    );
+    let (code, out, _) = helper_call(dir.path(), &[], "");
+    assert!(
+        code == Some(1) && out.starts_with("Usage: docker-credential-nexus-token"),
+        "no action prints the usage: {out}"
+    );
+    let (code, out, _) = helper_call(dir.path(), &["login"], "");
+    assert!(
+        code == Some(1) && out.contains("unknown action: login"),
+        "clap is not reached under the helper's name: {out}"
+    );
+}
