@@ -241,6 +241,7 @@ pub fn set_provider(
     let mut changed = Vec::new();
     let mut warnings = Vec::new();
     let inline = find_registry(&doc, registry)?.is_some_and(|t| t.is_inline());
+    let no_items = doc.as_table().is_empty();
     let table = registry_table(&mut doc, registry)?;
     if let Some(index) = index {
         let want = sparse_index(index);
@@ -271,6 +272,9 @@ pub fn set_provider(
         );
         changed.push(format!("registries.{registry}.credential-provider"));
     }
+    if no_items && !changed.is_empty() {
+        keep_leading_comments(&mut doc, registry);
+    }
     let output = if changed.is_empty() {
         input.to_owned()
     } else {
@@ -281,6 +285,25 @@ pub fn set_provider(
         changed,
         warnings,
     })
+}
+
+/// In a file of only comments and blank lines, toml_edit holds them as the document's trailing
+/// text, which would put them after a new table: move them in front of it instead.
+fn keep_leading_comments(doc: &mut DocumentMut, registry: &str) {
+    let trailing = doc.trailing().as_str().unwrap_or_default().to_owned();
+    if trailing.is_empty() {
+        return;
+    }
+    let table = doc
+        .as_table_mut()
+        .get_mut("registries")
+        .and_then(Item::as_table_mut)
+        .and_then(|r| r.get_mut(registry))
+        .and_then(Item::as_table_mut);
+    if let Some(table) = table {
+        table.decor_mut().set_prefix(trailing);
+        doc.set_trailing("");
+    }
 }
 
 /// Whether a provider command is one nexus-token wrote: `cargo:token-from-stdout` running a
