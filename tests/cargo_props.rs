@@ -13,10 +13,13 @@
 use nexus_token::targets::cargo::editor::{provider_for, read_index, read_provider, set_provider};
 use proptest::prelude::*;
 
+/// A table: its name and its `key = number` lines (with a trailing comment or not).
+type TableSpec = (String, Vec<(String, u32, bool)>);
+
 #[derive(Debug, Clone)]
 struct Spec {
     crlf: bool,
-    tables: Vec<(String, Vec<(String, u32, bool)>)>,
+    tables: Vec<TableSpec>,
     registry: Option<(bool, bool)>,
     at: usize,
     leading_comment: bool,
