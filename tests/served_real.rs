@@ -186,10 +186,9 @@ fn skopeo_inspects_the_image_with_the_token_and_fails_with_a_wrong_one() {
 }
 
 #[test]
-#[ignore = "needs skopeo"]
 fn the_registry_refuses_the_real_password_under_require_user_tokens() {
-    // No real client needed for this rule, but it belongs with the skopeo proof: the password
-    // is sent from memory only (no command line, no file).
+    // No real client needed for this rule (plain HTTP from the test); the password is sent from
+    // memory only (no command line, no file).
     let (emu, _, _) = emulator_with_token();
     let http = reqwest::blocking::Client::new();
     let basic = |user: &str, pass: &str| {
