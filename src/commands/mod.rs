@@ -3,6 +3,7 @@
 //! the password, and reporting file changes. A command's file decides the order of steps and
 //! prints only through `ui`.
 
+pub mod credential_helper;
 mod demo;
 mod doctor;
 mod emulator;

@@ -8,6 +8,9 @@
 mod npm;
 mod repo;
 mod server;
+// Served targets (issue 17): the Docker registry at `/v2/` and the Cargo sparse registry.
+mod cargo;
+mod docker;
 
 pub use server::pypi::{
     MODULE as PYPI_MODULE, PROJECT as PYPI_PROJECT, PypiUpload, WHEEL as PYPI_WHEEL,
@@ -239,6 +242,8 @@ pub(crate) struct Ticket {
 pub(crate) struct Inner {
     pub users: BTreeMap<String, User>,
     pub tickets: HashMap<String, Ticket>,
+    /// Docker bearer tokens issued by `/v2/token`, and their user.
+    pub docker_tokens: HashMap<String, String>,
     pub log: Vec<RequestRecord>,
     pub fault: Option<Fault>,
     pub expire_next_tickets: u32,

@@ -104,7 +104,11 @@ pub(crate) fn handle(shared: &Shared, mut request: Request) {
         .find_map(|name| header(name).map(|v| (name.to_owned(), v)));
     let host = header("Host");
     let mut body = Vec::new();
-    let _ = request.as_reader().take(64 * 1024).read_to_end(&mut body);
+    // A GET has no body; reading one would block on an `Upgrade: h2c` request (cargo sends it
+    // over plain http), whose "body" tiny_http leaves open as the rest of the connection.
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        let _ = request.as_reader().take(64 * 1024).read_to_end(&mut body);
+    }
     let connection = request.remote_addr().map_or(0, |a| a.port());
 
     let context = shared.context.as_str();
@@ -131,6 +135,8 @@ pub(crate) fn handle(shared: &Shared, mut request: Request) {
         host,
     });
     let (kind, answer) = match &req {
+        _ if super::docker::owns(&path) => served_docker(shared, &request, &path, &basic),
+        Some(req) if super::cargo::owns(&req.rel) => served_cargo(shared, req, &request),
         Some(req) => route(shared, req),
         None => {
             let mut a = Answer::new(404).with("text/html", "<html><body>Not Found</body></html>");
@@ -340,7 +346,11 @@ fn parse_basic(value: &str) -> Option<(String, String)> {
 }
 
 fn check_auth(shared: &Shared, req: &Req) -> Auth {
-    let Some((user, pass)) = &req.basic else {
+    auth_of(shared, req.basic.as_ref())
+}
+
+fn auth_of(shared: &Shared, basic: Option<&(String, String)>) -> Auth {
+    let Some((user, pass)) = basic else {
         return Auth::None;
     };
     let inner = shared.lock();
@@ -673,6 +683,79 @@ fn repository(shared: &Shared, req: &Req) -> Answer {
         Some(a) => Answer::new(200).with(a.content_type, a.bytes.clone()),
         None => not_found(shared),
     }
+}
+
+/// Repository content rules (as `repository()`): the token, or the password unless "require
+/// user tokens"; `Err` carries the 401 reason.
+fn content_login(
+    shared: &Shared,
+    basic: Option<&(String, String)>,
+) -> Result<String, &'static str> {
+    match auth_of(shared, basic) {
+        Auth::Token(user, false) => Ok(user),
+        Auth::Token(_, true) => Err("User Token expired"),
+        Auth::Password(user) if !shared.config.require_user_tokens => Ok(user),
+        Auth::Password(_) => Err("Content access is protected by token"),
+        Auth::None | Auth::Invalid => Err("Unauthorized"),
+    }
+}
+
+fn header_of(request: &Request, name: &str) -> Option<String> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str().to_owned())
+}
+
+/// The Docker registry API at the root `/v2/` (see `docker.rs`).
+fn served_docker(
+    shared: &Shared,
+    request: &Request,
+    path: &str,
+    basic: &Option<(String, String)>,
+) -> (RequestKind, Answer) {
+    let origin = format!(
+        "http://{}",
+        header_of(request, "Host").unwrap_or_else(|| "127.0.0.1".into())
+    );
+    let authorization = header_of(request, "Authorization");
+    // Judged before taking the lock for the tokens (`auth_of` locks too).
+    let judged = content_login(shared, basic.as_ref());
+    let login = || match &judged {
+        Ok(user) => super::docker::Login::Granted(user.clone()),
+        Err(reason) => super::docker::Login::Refused(reason),
+    };
+    let mut inner = shared.lock();
+    let reply = super::docker::serve(
+        &mut inner.docker_tokens,
+        &origin,
+        request.method().as_str(),
+        path,
+        authorization.as_deref(),
+        &login,
+    );
+    drop(inner);
+    let mut answer = Answer::new(reply.status);
+    answer.content_type = reply.content_type;
+    answer.body = reply.body;
+    answer.headers = reply.headers;
+    answer.nexus = true;
+    (RequestKind::Repository, answer)
+}
+
+/// The Cargo sparse registry under `<context>/repository/cargo-group/` (see `cargo.rs`).
+fn served_cargo(shared: &Shared, req: &Req, request: &Request) -> (RequestKind, Answer) {
+    if let Err(reason) = content_login(shared, req.basic.as_ref()) {
+        return (RequestKind::Repository, unauthorized(shared, req, reason));
+    }
+    let host = header_of(request, "Host").unwrap_or_else(|| "127.0.0.1".into());
+    let repo_url = format!("http://{host}{}/{}", shared.context, super::cargo::PREFIX);
+    let reply = super::cargo::serve(&repo_url, req.method.as_str(), &req.rel);
+    (
+        RequestKind::Repository,
+        Answer::new(reply.status).with(reply.content_type, reply.body),
+    )
 }
 
 fn redact_query(query: &str) -> String {

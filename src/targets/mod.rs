@@ -22,6 +22,9 @@ pub mod npm;
 pub mod netrc;
 pub mod pypirc;
 
+pub mod cargo;
+pub mod docker;
+
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;
