@@ -8,6 +8,12 @@
 //! Malformed input (what Maven itself would reject, plus DTD entity declarations) is refused with
 //! a line and column, so the caller writes nothing.
 
+mod discover;
+
+pub use discover::{
+    Discovery, KnownSecrets, LeftAlone, LeftAloneReason, Taken, TakenReason, discover_servers,
+};
+
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use std::fmt;
@@ -460,6 +466,9 @@ pub fn clear_credentials(input: &[u8], ids: &[&str]) -> Result<Edit, Error> {
     })
 }
 
+/// Superseded by [`discover_servers`] (a username match alone takes servers of other services,
+/// issue 14): kept until `login` calls the new function.
+///
 /// Server ids worth updating for `username` on the Nexus at `base_url`: first the ids of servers
 /// whose `<username>` is `username`, then the ids of `<mirror>`, `<repository>` and
 /// `<pluginRepository>` entries whose `<url>` lies under `base_url`. In document order, without
