@@ -219,8 +219,7 @@ fn password_verdict(
     let print = (known.fingerprint)(user, clear);
     known
         .token_fingerprints
-        .iter()
-        .any(|f| *f == print)
+        .contains(&print)
         .then_some(TakenReason::KnownToken)
 }
 
