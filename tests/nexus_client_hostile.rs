@@ -15,7 +15,7 @@ mod emulator_util;
 use std::time::Duration;
 
 use emulator_util::{PASSWORD, USER, start};
-use nexus_token::emulator::{EmulatorConfig, RequestKind};
+use nexus_token::emulator::{EmulatorConfig, Fault, RequestKind};
 use nexus_token::nexus::{Client, ClientConfig, Error, Family};
 use nexus_token::secret::Secret;
 
@@ -72,5 +72,21 @@ fn an_expired_token_is_token_expired_at_fetch_and_attributes_and_generate_recove
     assert!(
         attrs.expiration_enabled && attrs.expires_at_ms.is_some(),
         "after generating, the attributes answer again"
+    );
+}
+
+#[test]
+fn a_body_trickling_one_byte_a_second_is_cut_off_by_the_timeout() {
+    let emu = start(EmulatorConfig::new(Family::Nexus3).user(USER, PASSWORD));
+    emu.set_fault(Some(Fault::TrickleBody));
+    let mut config = ClientConfig::new(emu.base_url());
+    config.timeout = Duration::from_secs(2);
+    let c = Client::new(config).unwrap();
+    let e = c
+        .fetch_token(Family::Nexus3, USER, &password())
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Timeout { secs: 2, .. }),
+        "a body that trickles in slower than `--timeout` allows is a timeout, got: {e:?}"
     );
 }

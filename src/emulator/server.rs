@@ -31,6 +31,7 @@ enum Special {
     Huge,
     Stall,
     Reset,
+    Trickle,
 }
 
 impl Answer {
@@ -134,7 +135,7 @@ pub(crate) fn handle(shared: &Shared, mut request: Request) {
     };
 
     let status = match answer.special {
-        Special::Stall | Special::Reset => 0,
+        Special::Stall | Special::Reset | Special::Trickle => 0,
         _ => answer.status,
     };
     shared.lock().log.push(RequestRecord {
@@ -180,6 +181,7 @@ fn send(shared: &Shared, request: Request, answer: Answer) {
             let _ = writer.write_all(b"XYZZY not http\r\n\r\n");
             let _ = writer.flush();
         }
+        Special::Trickle => trickle(shared, request, &answer.body),
         Special::Huge => {
             let reader = std::io::repeat(b' ').take(16 * 1024 * 1024);
             let response = Response::new(StatusCode(answer.status), headers, reader, None, None);
@@ -195,6 +197,38 @@ fn send(shared: &Shared, request: Request, answer: Answer) {
                 None,
             );
             let _ = request.respond(response);
+        }
+    }
+}
+
+/// Sends the headers at once, then the body one byte per second (until the emulator stops or
+/// the client goes away).
+fn trickle(shared: &Shared, request: Request, body: &[u8]) {
+    let mut writer = request.into_writer();
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    if writer
+        .write_all(head.as_bytes())
+        .and_then(|()| writer.flush())
+        .is_err()
+    {
+        return;
+    }
+    for byte in body {
+        for _ in 0..50 {
+            if shared.stop.load(Ordering::SeqCst) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if writer
+            .write_all(&[*byte])
+            .and_then(|()| writer.flush())
+            .is_err()
+        {
+            return;
         }
     }
 }
@@ -265,6 +299,14 @@ fn fault_answer(fault: &Fault, req: &Req) -> Answer {
             "Location",
             format!("{}/{}", target.trim_end_matches('/'), req.rel),
         ),
+        Fault::TrickleBody => {
+            let mut a = Answer::new(200).with(
+                "application/json",
+                r#"{"t":"AbCdEfGhIjKlMnOpQrStUvWxYz0123456789","nameCode":"n","passCode":"p"}"#,
+            );
+            a.special = Special::Trickle;
+            a
+        }
         Fault::ResetConnection => {
             let mut a = Answer::new(0);
             a.special = Special::Reset;

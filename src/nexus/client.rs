@@ -574,7 +574,13 @@ impl Client {
         } else {
             shown.clone()
         };
-        let mut req = self.http.request(method.clone(), url);
+        // A per-request timeout bounds the whole exchange, body included: the client-wide one
+        // of reqwest's blocking client only bounds each wait, so a body trickling one byte a
+        // second would never time out.
+        let mut req = self
+            .http
+            .request(method.clone(), url)
+            .timeout(self.config.timeout);
         if let Some((user, password)) = auth {
             req = req.basic_auth(user, Some(password.expose()));
         }
