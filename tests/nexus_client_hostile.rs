@@ -90,3 +90,23 @@ fn a_body_trickling_one_byte_a_second_is_cut_off_by_the_timeout() {
         "a body that trickles in slower than `--timeout` allows is a timeout, got: {e:?}"
     );
 }
+
+#[test]
+fn the_client_never_sends_a_username_basic_auth_cannot_carry() {
+    let emu = start(EmulatorConfig::new(Family::Nexus3).user("a", PASSWORD));
+    let c = client(&emu.base_url());
+    for bad in ["a:b", "", "a\r\nX-Injected: 1"] {
+        let e = c.fetch_token(Family::Nexus3, bad, &password()).unwrap_err();
+        assert!(
+            matches!(e, Error::InvalidUsername { .. }),
+            "`{bad:?}` is refused before any request, got: {e:?}"
+        );
+        let e = c.token_attributes(bad, &password()).unwrap_err();
+        assert!(matches!(e, Error::InvalidUsername { .. }), "{e:?}");
+    }
+    assert!(
+        emu.requests().is_empty(),
+        "no request left with such a username (`a:b` would log in as `a`): {:?}",
+        emu.requests()
+    );
+}

@@ -577,6 +577,9 @@ impl Client {
         // A per-request timeout bounds the whole exchange, body included: the client-wide one
         // of reqwest's blocking client only bounds each wait, so a body trickling one byte a
         // second would never time out.
+        if let Some((user, _)) = auth {
+            super::validate_username(user)?;
+        }
         let mut req = self
             .http
             .request(method.clone(), url)

@@ -16,6 +16,14 @@ pub enum Error {
     #[error("invalid Nexus URL `{url}`: {reason}")]
     InvalidUrl { url: String, reason: String },
 
+    /// A username that cannot travel in HTTP Basic auth (see [`validate_username`]).
+    #[error("the username `{shown}` cannot be used: {reason}")]
+    InvalidUsername {
+        /// The username with control characters escaped.
+        shown: String,
+        reason: &'static str,
+    },
+
     /// The `--ca-cert` file cannot be read or holds no certificate.
     #[error("cannot use the CA certificates in `{}`: {reason}", path.display())]
     CaCert { path: PathBuf, reason: String },
@@ -120,6 +128,24 @@ pub enum Error {
     Unsupported { what: &'static str, family: Family },
 }
 
+/// Checks that `username` can travel in HTTP Basic auth (RFC 7617): not empty, no `:` (the
+/// server would split there and log in as the part before it), no control characters. Pure.
+pub fn validate_username(username: &str) -> Result<(), Error> {
+    let reason = if username.is_empty() {
+        "it is empty"
+    } else if username.contains(':') {
+        "it contains `:`, which separates the username from the password in HTTP Basic auth"
+    } else if username.chars().any(char::is_control) {
+        "it contains control characters"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidUsername {
+        shown: username.escape_debug().to_string(),
+        reason,
+    })
+}
+
 fn edition_suffix(edition: &Option<String>) -> String {
     match edition {
         Some(e) => format!(" (edition `{e}`; user tokens need Nexus Pro)"),
@@ -131,7 +157,7 @@ impl Error {
     /// The exit status for this error (docs: cli.md).
     pub fn exit_status(&self) -> ExitStatus {
         match self {
-            Error::InvalidUrl { .. } => ExitStatus::Usage,
+            Error::InvalidUrl { .. } | Error::InvalidUsername { .. } => ExitStatus::Usage,
             Error::CaCert { .. } => ExitStatus::File,
             Error::Setup(_) => ExitStatus::Failure,
             Error::WrongPassword { .. }
@@ -172,6 +198,9 @@ impl Error {
         let hint = match self {
             Error::InvalidUrl { .. } => {
                 "give the base URL with scheme and context path, e.g. `--url https://nexus.example.com` or `--url http://host:8081/nexus`".into()
+            }
+            Error::InvalidUsername { .. } => {
+                "give the Nexus login name exactly as it is, e.g. `--username jdoe`; HTTP Basic auth cannot carry an empty name, a `:` or control characters".into()
             }
             Error::CaCert { .. } => {
                 "point `--ca-cert` at a readable PEM file holding one or more `BEGIN CERTIFICATE` blocks".into()
@@ -261,6 +290,28 @@ mod tests {
         };
         assert_eq!(e.exit_status(), ExitStatus::Unavailable);
         assert!(!e.is_rejected_login());
+    }
+
+    #[test]
+    fn usernames_that_cannot_travel_in_basic_auth_are_usage_errors() {
+        for ok in ["jdoe", "j.doe@example.com", "DOMAIN\\jdoe", "jürgen", "a b"] {
+            assert!(
+                validate_username(ok).is_ok(),
+                "`{ok}` can travel in Basic auth"
+            );
+        }
+        for bad in ["", "a:b", ":", "a\nb", "a\u{7f}", "tab\there"] {
+            let e = validate_username(bad).unwrap_err();
+            assert_eq!(
+                e.exit_status(),
+                ExitStatus::Usage,
+                "`{bad:?}` is refused as a usage error"
+            );
+            assert!(
+                !e.to_string().contains('\n'),
+                "the message shows control characters escaped: {e}"
+            );
+        }
     }
 
     #[test]

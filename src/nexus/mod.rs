@@ -13,5 +13,5 @@ pub use client::{
     Client, ClientConfig, Detection, TokenAttributes, Trace, UserToken, normalize_base_url,
     parse_ticket, parse_token_json,
 };
-pub use error::Error;
+pub use error::{Error, validate_username};
 pub use family::{Family, TicketCarrier};
