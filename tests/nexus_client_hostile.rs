@@ -110,3 +110,29 @@ fn the_client_never_sends_a_username_basic_auth_cannot_carry() {
         emu.requests()
     );
 }
+
+#[test]
+fn an_html_431_is_a_header_size_refusal_not_a_login_page() {
+    let emu = start(EmulatorConfig::new(Family::Nexus3).user(USER, PASSWORD));
+    emu.set_fault(Some(Fault::HtmlStatus(431)));
+    let e = client(&emu.base_url())
+        .fetch_token(Family::Nexus3, USER, &password())
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::HeadersTooLarge { status: 431, .. }),
+        "an HTML 431 page is reported as headers too large, got: {e:?}"
+    );
+    assert!(
+        !e.to_string().contains("single sign-on")
+            && !e.hint().unwrap_or_default().contains("single sign-on"),
+        "nothing mentions single sign-on: {e}"
+    );
+    emu.set_fault(Some(Fault::HtmlStatus(502)));
+    let e = client(&emu.base_url())
+        .fetch_token(Family::Nexus3, USER, &password())
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::ServerError { status: 502, .. }),
+        "an HTML 502 page from a proxy is a server failure, got: {e:?}"
+    );
+}

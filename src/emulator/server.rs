@@ -299,6 +299,10 @@ fn fault_answer(fault: &Fault, req: &Req) -> Answer {
             "Location",
             format!("{}/{}", target.trim_end_matches('/'), req.rel),
         ),
+        Fault::HtmlStatus(code) => Answer::new(*code).with(
+            "text/html",
+            format!("<html><head><title>{code}</title></head><body><h1>HTTP {code}</h1></body></html>"),
+        ),
         Fault::TrickleBody => {
             let mut a = Answer::new(200).with(
                 "application/json",

@@ -459,6 +459,22 @@ impl Client {
             }
             _ => {}
         }
+        // 431, or nginx's HTML 400 "Request Header Or Cookie Too Large": not a login page.
+        if reply.status == 431
+            || (reply.status == 400 && reply.is_html() && reply.body_mentions("too large"))
+        {
+            return Error::HeadersTooLarge {
+                url,
+                status: reply.status,
+            };
+        }
+        // A 5xx page is a server (or proxy) failure whatever its format.
+        if (500..600).contains(&reply.status) {
+            return Error::ServerError {
+                url,
+                status: reply.status,
+            };
+        }
         // A 404 page is "not found" whatever its format; other HTML answers (a login page, a
         // proxy error page) are not the API.
         if reply.is_html() && reply.status != 404 {
@@ -1020,6 +1036,53 @@ mod tests {
         assert!(
             !matches!(plain, Error::TokenExpired { .. }),
             "an answer that does not name the expiry is not taken for one"
+        );
+    }
+
+    #[test]
+    fn header_size_refusals_and_server_error_pages_are_not_taken_for_a_login_page() {
+        let c = Client::new(ClientConfig::new("http://127.0.0.1:1")).unwrap();
+        let page = "<html><body><h1>431 Request Header Fields Too Large</h1></body></html>";
+        for step in [
+            Step::Probe,
+            Step::Authenticate(Family::Nexus3),
+            Step::Token(Family::Nexus3),
+            Step::Attributes,
+        ] {
+            for r in [
+                reply(431, "text/html", page),
+                reply(431, "text/plain", ""),
+                reply(
+                    400,
+                    "text/html",
+                    "<html><center><h1>400 Bad Request</h1></center><center>Request Header Or Cookie Too Large</center></html>",
+                ),
+            ] {
+                let e = c.classify(step, &r, "alice");
+                assert!(
+                    matches!(e, Error::HeadersTooLarge { .. }),
+                    "HTTP {} saying the headers are too large is reported as such at {step:?}, got {e:?}",
+                    r.status
+                );
+            }
+            let e = c.classify(
+                step,
+                &reply(502, "text/html", "<html>Bad Gateway</html>"),
+                "alice",
+            );
+            assert!(
+                matches!(e, Error::ServerError { status: 502, .. }),
+                "an HTML 502 page is a server failure at {step:?}, got {e:?}"
+            );
+        }
+        let e = c.classify(
+            Step::Token(Family::Nexus3),
+            &reply(200, "text/html", "<html>Sign in</html>"),
+            "alice",
+        );
+        assert!(
+            e.to_string().contains("single sign-on"),
+            "a 200 HTML page is still taken for a login page: {e}"
         );
     }
 

@@ -87,9 +87,15 @@ pub enum Error {
 
     /// An HTML page came back where the API answers JSON.
     #[error(
-        "`{url}` answered HTTP {status} with an HTML page instead of the Nexus API (a single sign-on login page or a proxy error page)"
+        "`{url}` answered HTTP {status} with an HTML page instead of the Nexus API ({})",
+        html_kind(*status)
     )]
     Html { url: String, status: u16 },
+
+    /// 431 (or a 400 page saying so): the server or a proxy refused the request headers as too
+    /// large.
+    #[error("`{url}` refused the request headers as too large (HTTP {status})")]
+    HeadersTooLarge { url: String, status: u16 },
 
     /// A redirect to another origin, which we never follow with credentials.
     #[error("`{url}` redirects to another origin `{location}`; credentials are never sent there")]
@@ -146,6 +152,15 @@ pub fn validate_username(username: &str) -> Result<(), Error> {
     })
 }
 
+/// What an HTML answer with this status most likely is.
+fn html_kind(status: u16) -> &'static str {
+    if (200..300).contains(&status) || matches!(status, 401 | 403) {
+        "a single sign-on login page or a proxy page"
+    } else {
+        "an error page of a proxy or web server in front of Nexus"
+    }
+}
+
 fn edition_suffix(edition: &Option<String>) -> String {
     match edition {
         Some(e) => format!(" (edition `{e}`; user tokens need Nexus Pro)"),
@@ -170,6 +185,7 @@ impl Error {
             | Error::FeatureDisabled { .. }
             | Error::TokenExpired { .. }
             | Error::Html { .. }
+            | Error::HeadersTooLarge { .. }
             | Error::Redirected { .. }
             | Error::Tls { .. }
             | Error::ConnectionRefused { .. }
@@ -239,8 +255,14 @@ impl Error {
             Error::TokenExpired { .. } => {
                 "run `nexus-token refresh`: it generates a new token when the current one has expired (or `nexus-token rotate` to reset it)".into()
             }
-            Error::Html { .. } => {
+            Error::Html { status, .. } if (200..300).contains(status) || matches!(status, 401 | 403) => {
                 "use the direct Nexus URL that bypasses single sign-on, or fix the proxy in front of Nexus; check the URL in a browser".into()
+            }
+            Error::Html { .. } => {
+                "check that `--url` points at Nexus itself, and ask the administrator about the proxy in front of it; run again with `-v` to see the request".into()
+            }
+            Error::HeadersTooLarge { .. } => {
+                "a proxy in front of Nexus limits the size of request headers, and the Basic auth header grows with the username and password: ask the administrator to raise the limit (e.g. nginx `large_client_header_buffers`), or use the direct Nexus URL".into()
             }
             Error::Redirected { location, .. } => format!(
                 "if `{location}` is the Nexus itself, pass it as `--url`; a single sign-on redirect means you need the direct Nexus URL"
