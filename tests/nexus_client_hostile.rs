@@ -136,3 +136,29 @@ fn an_html_431_is_a_header_size_refusal_not_a_login_page() {
         "an HTML 502 page from a proxy is a server failure, got: {e:?}"
     );
 }
+
+#[test]
+fn a_redirect_loop_within_the_origin_is_a_loop_not_another_origin() {
+    let emu = start(EmulatorConfig::new(Family::Nexus3).user(USER, PASSWORD));
+    emu.set_fault(Some(Fault::RedirectTo(emu.base_url())));
+    let e = client(&emu.base_url())
+        .fetch_token(Family::Nexus3, USER, &password())
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::RedirectLoop { .. }),
+        "a server redirecting to itself is reported as a redirect loop, got: {e:?}"
+    );
+    assert!(
+        !e.to_string().contains("another origin"),
+        "the message does not claim another origin: {e}"
+    );
+    let other = start(EmulatorConfig::new(Family::Nexus3));
+    emu.set_fault(Some(Fault::RedirectTo(other.base_url())));
+    let e = client(&emu.base_url())
+        .fetch_token(Family::Nexus3, USER, &password())
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Redirected { .. }),
+        "a redirect to another origin is still reported as such, got: {e:?}"
+    );
+}

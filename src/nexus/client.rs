@@ -441,11 +441,22 @@ impl Client {
             };
         }
         if (300..400).contains(&reply.status) {
-            let location = reply
+            // Same-origin redirects are followed (up to 5); one that comes back here stayed in
+            // the origin, so it is a loop, not a redirect elsewhere.
+            let target = reply
                 .location
                 .as_deref()
-                .map(strip_query)
-                .unwrap_or_else(|| "(no Location)".into());
+                .and_then(|l| Url::parse(&reply.url).ok()?.join(l).ok());
+            let same_origin = target.as_ref().is_some_and(|t| {
+                Url::parse(&reply.url).is_ok_and(|from| from.origin() == t.origin())
+            });
+            let location = match &target {
+                Some(t) => strip_query(t.as_str()),
+                None => "(no Location)".into(),
+            };
+            if same_origin {
+                return Error::RedirectLoop { url, location };
+            }
             return Error::Redirected { url, location };
         }
         match (step, reply.status) {

@@ -101,6 +101,10 @@ pub enum Error {
     #[error("`{url}` redirects to another origin `{location}`; credentials are never sent there")]
     Redirected { url: String, location: String },
 
+    /// Redirects that stay within the origin but never end (a loop, or more than 5).
+    #[error("`{url}` redirects in a loop within its own origin (last to `{location}`)")]
+    RedirectLoop { url: String, location: String },
+
     /// TLS handshake or certificate failure.
     #[error("TLS failure talking to `{url}`: {detail}")]
     Tls { url: String, detail: String },
@@ -187,6 +191,7 @@ impl Error {
             | Error::Html { .. }
             | Error::HeadersTooLarge { .. }
             | Error::Redirected { .. }
+            | Error::RedirectLoop { .. }
             | Error::Tls { .. }
             | Error::ConnectionRefused { .. }
             | Error::Timeout { .. }
@@ -267,6 +272,9 @@ impl Error {
             Error::Redirected { location, .. } => format!(
                 "if `{location}` is the Nexus itself, pass it as `--url`; a single sign-on redirect means you need the direct Nexus URL"
             ),
+            Error::RedirectLoop { .. } => {
+                "the server or a proxy in front of it redirects in a loop: check `--url` (scheme, host, context path) and the proxy configuration; `-v` shows each request".into()
+            }
             Error::Tls { .. } => {
                 "if the server uses a private CA, pass its certificate with `--ca-cert FILE` (PEM); check the host name in the URL".into()
             }
