@@ -162,3 +162,35 @@ fn a_redirect_loop_within_the_origin_is_a_loop_not_another_origin() {
         "a redirect to another origin is still reported as such, got: {e:?}"
     );
 }
+
+#[test]
+fn a_nexus_3_under_nexus_is_suggested_when_the_root_url_is_given() {
+    let emu = start(
+        EmulatorConfig::new(Family::Nexus3)
+            .user(USER, PASSWORD)
+            .context_path("/nexus"),
+    );
+    let c = client(&emu.origin_url());
+    let e = c.detect().unwrap_err();
+    let want = format!("{}/nexus", emu.origin_url());
+    assert!(
+        matches!(&e, Error::WrongUrl { suggestion: Some(s), .. } if *s == want),
+        "detection at the root finds the Nexus 3 under `/nexus`, got: {e:?}"
+    );
+    assert!(
+        e.hint()
+            .unwrap_or_default()
+            .contains(&format!("--url {want}")),
+        "the hint names `--url {want}`: {:?}",
+        e.hint()
+    );
+
+    // A Nexus 3 at the root is not taken for one under `/nexus`.
+    let root = start(EmulatorConfig::new(Family::Nexus3).user(USER, PASSWORD));
+    let c = client(&format!("{}/nexus", root.origin_url()));
+    let e = c.detect();
+    assert!(
+        !matches!(&e, Err(Error::WrongUrl { suggestion: Some(s), .. }) if s.ends_with("/nexus")),
+        "a Nexus 3 at the root never makes `/nexus` the suggestion: {e:?}"
+    );
+}
