@@ -193,14 +193,7 @@ pub fn set_credentials(
         }
         let mut was_changed = false;
         let mut inserts = String::new();
-        let prefix = match server
-            .cont
-            .last_child_start
-            .and_then(|p| line_indent(body, p))
-        {
-            Some(indent) => format!("{nl}{indent}"),
-            None => String::new(),
-        };
+        let prefix = child_prefix(body, &server.cont, &unit, nl);
         for (name, field, new) in [
             ("username", &server.username, creds.username),
             ("password", &server.password, creds.password),
@@ -314,6 +307,40 @@ pub fn set_credentials(
         changed,
         warnings,
     })
+}
+
+/// What goes before each element appended to a container, so it lines up with its neighbours:
+/// a line break and the last child's indent when that child starts its line (or the indent of
+/// its line when a comment precedes it there); the container's indent plus one unit when the
+/// children sit on the container's first line but the end tag has its own line; nothing (inline)
+/// when the whole container is on one line.
+fn child_prefix(body: &[u8], cont: &Container, unit: &str, nl: &str) -> String {
+    let Some(last) = cont.last_child_start else {
+        return String::new();
+    };
+    if let Some(indent) = line_indent(body, last) {
+        return format!("{nl}{indent}");
+    }
+    if body[cont.elem.tag_end..last].contains(&b'\n') {
+        return format!("{nl}{}", leading_ws(body, last));
+    }
+    if body[cont.insert_at..cont.elem.close_start].contains(&b'\n') {
+        return format!("{nl}{}{unit}", leading_ws(body, cont.elem.start));
+    }
+    String::new()
+}
+
+/// The spaces and tabs at the start of the line holding `pos`.
+fn leading_ws(body: &[u8], pos: usize) -> &str {
+    let line_start = body[..pos]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let len = body[line_start..pos]
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    std::str::from_utf8(&body[line_start..line_start + len]).unwrap_or_default()
 }
 
 /// The edit that puts `content` at the end of a container element, expanding `<name/>`.
@@ -613,15 +640,36 @@ struct Doc {
 
 impl Doc {
     /// One level of indentation: how far the root's first child is indented past the root.
+    /// When the root's first child shares the root's line, the first `<servers>` or `<server>`
+    /// whose child starts a line tells; else a file indented with tabs gets a tab; else two
+    /// spaces.
     fn indent_unit(&self, body: &[u8]) -> String {
+        let unit_of = |cont: &Container| -> Option<String> {
+            let parent = line_indent(body, cont.elem.start)?;
+            cont.first_child_start
+                .and_then(|p| line_indent(body, p))
+                .and_then(|child| child.strip_prefix(parent))
+                .filter(|unit| !unit.is_empty())
+                .map(str::to_owned)
+        };
         let root = line_indent(body, self.root.elem.start).unwrap_or("");
-        self.root
+        let from_root = self
+            .root
             .first_child_start
             .and_then(|p| line_indent(body, p))
             .and_then(|child| child.strip_prefix(root))
             .filter(|unit| !unit.is_empty())
-            .unwrap_or("  ")
-            .to_owned()
+            .map(str::to_owned);
+        from_root
+            .or_else(|| self.servers_blocks.iter().find_map(unit_of))
+            .or_else(|| self.servers.iter().find_map(|s| unit_of(&s.cont)))
+            .unwrap_or_else(|| {
+                if body.windows(2).any(|w| w == b"\n\t") {
+                    "\t".to_owned()
+                } else {
+                    "  ".to_owned()
+                }
+            })
     }
 }
 
