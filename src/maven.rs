@@ -9,10 +9,12 @@
 //! a line and column, so the caller writes nothing.
 
 mod discover;
+mod strict;
 
 pub use discover::{
     Discovery, KnownSecrets, LeftAlone, LeftAloneReason, Taken, TakenReason, discover_servers,
 };
+pub use strict::maven_would_reject;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
