@@ -12,11 +12,16 @@
 #[path = "common/emulator_util.rs"]
 mod emulator_util;
 
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
 use std::time::Duration;
 
 use emulator_util::{PASSWORD, USER, start};
 use nexus_token::emulator::{EmulatorConfig, Fault, RequestKind};
-use nexus_token::nexus::{Client, ClientConfig, Error, Family};
+use nexus_token::nexus::{Client, ClientConfig, Error, Family, TlsProblem};
 use nexus_token::secret::Secret;
 
 fn client(url: &str) -> Client {
@@ -192,5 +197,155 @@ fn a_nexus_3_under_nexus_is_suggested_when_the_root_url_is_given() {
     assert!(
         !matches!(&e, Err(Error::WrongUrl { suggestion: Some(s), .. }) if s.ends_with("/nexus")),
         "a Nexus 3 at the root never makes `/nexus` the suggestion: {e:?}"
+    );
+}
+
+/// A self-signed certificate made with OpenSSL's defaults (`CA:TRUE`), for `san`; returns the
+/// paths of the certificate and key PEM files.
+fn openssl_self_signed(dir: &Path, name: &str, san: &str) -> (PathBuf, PathBuf) {
+    let cert = dir.join(format!("{name}.pem"));
+    let key = dir.join(format!("{name}.key"));
+    let out = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=localhost", "-addext"])
+        .arg(format!("subjectAltName={san}"))
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl runs (scripts/install-deps installs it)");
+    assert!(out.status.success(), "openssl req -x509 works: {out:?}");
+    let text = Command::new("openssl")
+        .args(["x509", "-noout", "-text", "-in"])
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains("CA:TRUE"),
+        "OpenSSL's defaults make a CA certificate"
+    );
+    (cert, key)
+}
+
+/// A TLS server on 127.0.0.1 with this certificate, answering every request with a Nexus 3 OSS
+/// 404 (a client that got through the handshake reports "no user tokens"). Returns the port.
+fn tls_server(cert: &Path, key: &Path) -> u16 {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let certs = vec![CertificateDer::from_pem_file(cert).unwrap()];
+    let key = PrivateKeyDer::from_pem_file(key).unwrap();
+    let config = Arc::new(
+        rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap(),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let config = Arc::clone(&config);
+            std::thread::spawn(move || {
+                let conn = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::StreamOwned::new(conn, stream);
+                let mut buf = [0u8; 4096];
+                let mut seen = Vec::new();
+                loop {
+                    let Ok(n) = tls.read(&mut buf) else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                    while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                        seen.drain(..end + 4);
+                        let answer = "HTTP/1.1 404 Not Found\r\nServer: Nexus/3.77.0-08 (OSS)\r\nContent-Length: 0\r\n\r\n";
+                        if tls.write_all(answer.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+fn detect_with(url: &str, ca: Option<&Path>) -> Result<(), Error> {
+    let mut config = ClientConfig::new(url);
+    config.ca_cert = ca.map(Path::to_path_buf);
+    config.timeout = Duration::from_secs(10);
+    match Client::new(config).unwrap().detect() {
+        Ok(_) | Err(Error::NoUserTokens { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[test]
+#[ignore = "needs openssl"]
+fn an_openssl_default_self_signed_certificate_given_with_ca_cert_is_trusted_for_its_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = openssl_self_signed(dir.path(), "server", "DNS:localhost,IP:127.0.0.1");
+    let port = tls_server(&cert, &key);
+    for host in ["127.0.0.1", "localhost"] {
+        let url = format!("https://{host}:{port}");
+        let got = detect_with(&url, Some(&cert));
+        assert!(
+            got.is_ok(),
+            "a CA:TRUE self-signed server certificate given byte for byte with --ca-cert is trusted at {url}, got: {got:?}"
+        );
+    }
+
+    let e = detect_with(&format!("https://127.0.0.1:{port}"), None).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Tls {
+                problem: TlsProblem::CaAsServerCertificate,
+                ..
+            }
+        ),
+        "without --ca-cert it stays untrusted, told as a CA certificate used by the server: {e:?}"
+    );
+    assert!(
+        e.to_string().contains("CA certificate")
+            && e.hint().unwrap_or_default().contains("--ca-cert FILE"),
+        "the problem is said in words with the flag that fixes it: {e} / {:?}",
+        e.hint()
+    );
+
+    // Another self-signed certificate is no trust anchor for this server.
+    let (other, _) = openssl_self_signed(dir.path(), "other", "DNS:localhost,IP:127.0.0.1");
+    let e = detect_with(&format!("https://127.0.0.1:{port}"), Some(&other)).unwrap_err();
+    assert!(
+        matches!(e, Error::Tls { .. }),
+        "a different certificate given with --ca-cert does not make the server trusted: {e:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs openssl"]
+fn a_pinned_certificate_still_needs_the_right_host_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = openssl_self_signed(dir.path(), "elsewhere", "DNS:nexus.example.com");
+    let port = tls_server(&cert, &key);
+    let e = detect_with(&format!("https://127.0.0.1:{port}"), Some(&cert)).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Tls {
+                problem: TlsProblem::WrongHost,
+                ..
+            }
+        ),
+        "a certificate for another host is refused even when given with --ca-cert, told as a wrong host name: {e:?}"
+    );
+    assert!(
+        e.to_string().contains("not valid for the host name"),
+        "the problem is said in words: {e}"
     );
 }

@@ -238,7 +238,9 @@ mod tests {
     /// column, words))` for a refusal, `None` when Maven reads the file (perhaps with a warning).
     #[test]
     fn refuses_what_maven_refuses_and_only_that() {
-        let cases: &[(&str, Option<(usize, usize, &str)>)] = &[
+        /// Line, column and words of Maven's refusal.
+        type Refusal = Option<(usize, usize, &'static str)>;
+        let cases: &[(&str, Refusal)] = &[
             (
                 "<settings><servers><server><id>a</id></server></servers></settings>",
                 None,

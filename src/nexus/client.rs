@@ -182,17 +182,21 @@ impl Client {
                 path: path.clone(),
                 reason: e.to_string(),
             })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| Error::CaCert {
-                path: path.clone(),
-                reason: e.without_url().to_string(),
-            })?;
+            use rustls::pki_types::pem::PemObject as _;
+            let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| Error::CaCert {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?;
             if certs.is_empty() {
                 return Err(Error::CaCert {
                     path: path.clone(),
                     reason: "no certificate found".into(),
                 });
             }
-            builder = builder.tls_certs_merge(certs);
+            let tls = super::tls::client_config(certs).map_err(Error::Setup)?;
+            builder = builder.tls_backend_preconfigured(tls);
         }
         let http = builder
             .build()
@@ -722,7 +726,12 @@ impl Client {
             || lower.contains("handshake")
             || lower.contains("invalid peer")
         {
-            return Error::Tls { url, detail };
+            let problem = super::TlsProblem::from_detail(&detail);
+            return Error::Tls {
+                url,
+                problem,
+                detail,
+            };
         }
         Error::Network { url, detail }
     }

@@ -106,8 +106,14 @@ pub enum Error {
     RedirectLoop { url: String, location: String },
 
     /// TLS handshake or certificate failure.
-    #[error("TLS failure talking to `{url}`: {detail}")]
-    Tls { url: String, detail: String },
+    #[error("TLS failure talking to `{url}`: {}: {detail}", problem.words())]
+    Tls {
+        url: String,
+        /// What the failure means.
+        problem: super::TlsProblem,
+        /// The TLS library's own description.
+        detail: String,
+    },
 
     /// Nobody listens on the port.
     #[error("cannot connect to `{url}`: connection refused")]
@@ -275,9 +281,7 @@ impl Error {
             Error::RedirectLoop { .. } => {
                 "the server or a proxy in front of it redirects in a loop: check `--url` (scheme, host, context path) and the proxy configuration; `-v` shows each request".into()
             }
-            Error::Tls { .. } => {
-                "if the server uses a private CA, pass its certificate with `--ca-cert FILE` (PEM); check the host name in the URL".into()
-            }
+            Error::Tls { problem, .. } => problem.hint().into(),
             Error::ConnectionRefused { .. } => {
                 "check host and port in `--url` and that Nexus is running".into()
             }

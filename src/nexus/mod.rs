@@ -8,6 +8,7 @@ mod client;
 mod detect;
 mod error;
 mod family;
+mod tls;
 
 pub use client::{
     Client, ClientConfig, Detection, TokenAttributes, Trace, UserToken, normalize_base_url,
@@ -15,3 +16,4 @@ pub use client::{
 };
 pub use error::{Error, validate_username};
 pub use family::{Family, TicketCarrier};
+pub use tls::TlsProblem;
