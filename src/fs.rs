@@ -142,6 +142,12 @@ pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
         .map_err(|e| Error::file(path, "read", e))
 }
 
+/// Like [`read_optional`] with the plain I/O error, for modules with error types of their own
+/// (e.g. `settings-security.xml`): a FIFO, socket, device or directory is refused at once.
+pub fn read_regular_file(path: &Path) -> io::Result<Option<Vec<u8>>> {
+    read_with_meta(path).map(|found| found.map(|(bytes, _)| bytes))
+}
+
 /// Replaces the file with `bytes` atomically (0600 when new). For the tool's own config and
 /// state files; takes the same lock as [`update_file`], so crash leftovers are cleaned too.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Outcome> {
