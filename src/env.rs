@@ -49,6 +49,27 @@ const VARS: &[&str] = &[
     "USER",
 ];
 
+/// The longest keyring wait `NEXUS_TOKEN_KEYRING_TIMEOUT` accepts, in seconds (one hour).
+pub const MAX_KEYRING_TIMEOUT_SECS: u64 = 3600;
+
+/// Parses a keyring timeout in whole seconds, 1 to [`MAX_KEYRING_TIMEOUT_SECS`]. Pure.
+pub fn parse_keyring_timeout(value: &str) -> Result<std::time::Duration, String> {
+    let refuse = || {
+        format!(
+            "`NEXUS_TOKEN_KEYRING_TIMEOUT={value}` is not a number of seconds from 1 to {MAX_KEYRING_TIMEOUT_SECS}"
+        )
+    };
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(refuse());
+    }
+    match value.parse::<u64>() {
+        Ok(secs) if (1..=MAX_KEYRING_TIMEOUT_SECS).contains(&secs) => {
+            Ok(std::time::Duration::from_secs(secs))
+        }
+        _ => Err(refuse()),
+    }
+}
+
 /// Prefix of the environment variables that override Gradle project properties.
 pub const GRADLE_PROJECT_PREFIX: &str = "ORG_GRADLE_PROJECT_";
 
@@ -112,6 +133,16 @@ impl Env {
     /// One captured variable.
     pub fn var(&self, key: &str) -> Option<&str> {
         self.vars.get(key).map(String::as_str)
+    }
+
+    /// `NEXUS_TOKEN_KEYRING_TIMEOUT` as a duration: `Ok(None)` when unset or empty, an error
+    /// message (naming the variable and the accepted values) when it is not whole seconds from
+    /// 1 to [`MAX_KEYRING_TIMEOUT_SECS`].
+    pub fn keyring_timeout(&self) -> Result<Option<std::time::Duration>, String> {
+        match self.var("NEXUS_TOKEN_KEYRING_TIMEOUT").map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(value) => parse_keyring_timeout(value).map(Some),
+        }
     }
 
     /// Whether we run under CI (`CI` set and not `false`/`0`).

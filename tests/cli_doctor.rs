@@ -653,7 +653,7 @@ fn an_expired_token_fails_with_the_refresh_command() {
     emu.expire_token(USER);
     let run = doctor(&sb);
     assert_eq!(run.code, 1, "an expired token is a failure: {}", run.all());
-    let (_, fix) = finding(&run, "FAIL", "the token expired at");
+    let (_, fix) = finding(&run, "FAIL", "user token has expired");
     assert!(
         fix.contains("`nexus-token refresh --profile default`"),
         "the fix is the refresh command: {fix}"

@@ -416,7 +416,6 @@ fn expiry_switched_on_later_is_noticed_within_a_week() {
     let emu = emulator(&pw, Some(30 * DAY));
     let sb = Sandbox::new();
     login(&sb, &emu, &pw);
-    emu.expire_token(USER);
 
     // Looked 2 days ago and saw no expiry: the plain two requests, no attributes.
     pretend_no_expiry_was_seen(&sb, 2);
@@ -429,7 +428,9 @@ fn expiry_switched_on_later_is_noticed_within_a_week() {
         emu.requests()
     );
 
-    // Looked 8 days ago: the attributes are read again, expiry is found and the expired token replaced.
+    // Looked 8 days ago: the attributes are read again, expiry is found and the expired token
+    // replaced. (Nexus 3.69+ answers `User Token expired` to the token GET of an expired token.)
+    emu.expire_token(USER);
     pretend_no_expiry_was_seen(&sb, 8);
     emu.clear_requests();
     let run = refresh(&sb, &pw, &[]);

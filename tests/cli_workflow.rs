@@ -260,8 +260,20 @@ fn login_without_targets_discovers_the_servers_pointing_at_this_nexus() {
         settings
             .matches(&format!("<username>{name}</username>"))
             .count(),
-        2,
-        "exactly the two matching servers got the token:\n{settings}"
+        1,
+        "only the server the Nexus mirror uses got the token:\n{settings}"
+    );
+    assert!(
+        settings.contains(&format!(
+            "<id>mine</id><username>{USER}</username><password>old</password>"
+        )),
+        "a server whose username alone matches is left as it was:\n{settings}"
+    );
+    assert!(
+        run.stderr
+            .contains("left `<server>` `mine` alone: only the username matches"),
+        "login says which server it left alone and why: {}",
+        run.stderr
     );
     assert!(
         settings.contains("<id>elsewhere</id><username>bob</username><password>keep-me</password>"),

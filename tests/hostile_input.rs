@@ -406,8 +406,20 @@ fn fuzz_the_settings_xml_editor_never_panics_and_reads_back_what_it_wrote() {
     for i in 0..iterations {
         let input = mutate(&mut rng, &corpus[i % corpus.len()], DICT_XML);
         let _ = nexus_token::maven::read_server(&input, "nexus");
-        let _ = nexus_token::maven::discover(&input, "alice", "http://127.0.0.1:8081");
         let _ = nexus_token::maven::duplicate_ids(&input);
+        let _ = nexus_token::maven::maven_would_reject(&input);
+        let known_password = nexus_token::secret::Secret::new("passCode1".to_owned());
+        let _ = nexus_token::maven::discover_servers(
+            &input,
+            "http://127.0.0.1:8081",
+            "alice",
+            &nexus_token::maven::KnownSecrets {
+                passwords: &[&known_password],
+                token_fingerprints: &[],
+                fingerprint: &nexus_token::profile::fingerprint,
+                master_password: Some(&known_password),
+            },
+        );
         match nexus_token::maven::set_credentials(Some(&input), &["nexus"], &creds) {
             Ok(edit) => {
                 edited += 1;

@@ -203,12 +203,7 @@ fn resolve_username(
             ));
         }
     };
-    nexus::validate_username(&username).map_err(|reason| {
-        Error::usage(
-            format!("the username cannot be sent to Nexus: {reason}"),
-            Some("give the Nexus login name exactly, with `--username USER`".into()),
-        )
-    })?;
+    nexus::validate_username(&username)?;
     Ok(username)
 }
 
@@ -335,14 +330,47 @@ fn reuse_or_discover(
         ctx.ui.verbose(1, "using the targets saved in the profile");
         return Ok(());
     }
-    // Discovery: the servers that already point at this Nexus.
+    // Discovery: the servers that are ours on evidence (cli.md): an id that a mirror or
+    // repository under this Nexus uses, or a password that is the login password or a token we
+    // wrote before. A matching username alone is not enough.
     let path = profile.maven.settings.clone().unwrap_or_default();
     let found = match fs::read_optional(&path)? {
-        Some(bytes) => maven::discover(&bytes, &profile.username, &profile.url)
-            .map_err(|e| Error::file(&path, "parse", e))?,
+        Some(bytes) => {
+            let security = profile
+                .maven
+                .settings_security
+                .clone()
+                .unwrap_or_else(|| ctx.env.maven_settings_security());
+            let master = crate::maven_security::master_password(&security)
+                .ok()
+                .flatten();
+            let fingerprints: Vec<String> = crate::profile::State::load(&ctx.state_path)
+                .map(|s| {
+                    s.profiles
+                        .into_values()
+                        .filter_map(|p| p.token_fingerprint)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let known = maven::KnownSecrets {
+                passwords: &[password],
+                token_fingerprints: &fingerprints,
+                fingerprint: &crate::profile::fingerprint,
+                master_password: master.as_ref(),
+            };
+            let discovery =
+                maven::discover_servers(&bytes, &profile.url, &profile.username, &known)
+                    .map_err(|e| Error::file(&path, "parse", e))?;
+            for left in &discovery.left_alone {
+                ctx.ui.step(&format!(
+                    "left `<server>` `{}` alone: {}",
+                    left.id, left.reason
+                ));
+            }
+            discovery.taken_ids()
+        }
         None => Vec::new(),
     };
-    let _ = password;
     if found.is_empty() {
         return Err(Error::usage(
             format!(

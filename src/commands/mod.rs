@@ -115,6 +115,12 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
             ));
         }
     }
+    if let Err(message) = ctx.env.keyring_timeout() {
+        return Err(Error::usage(
+            message,
+            Some("unset it, or give whole seconds such as `NEXUS_TOKEN_KEYRING_TIMEOUT=10`".into()),
+        ));
+    }
     let needs_home = !matches!(command, Command::Demo(_) | Command::Emulator(_));
     if needs_home && !ctx.env.home_known {
         return Err(Error::usage(

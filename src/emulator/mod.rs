@@ -178,6 +178,10 @@ pub enum Fault {
     RedirectTo(String),
     /// Answer bytes that are not HTTP, then drop the response (tiny_http cannot send a RST).
     ResetConnection,
+    /// Answer this status with a small HTML error page, as a proxy in front of Nexus does.
+    HtmlStatus(u16),
+    /// 200 JSON whose headers come at once and whose body trickles, one byte per second.
+    TrickleBody,
 }
 
 /// What a request was, for assertions.

@@ -34,6 +34,7 @@ enum Special {
     Huge,
     Stall,
     Reset,
+    Trickle,
 }
 
 impl Answer {
@@ -146,7 +147,7 @@ pub(crate) fn handle(shared: &Shared, mut request: Request) {
     };
 
     let status = match answer.special {
-        Special::Stall | Special::Reset => 0,
+        Special::Stall | Special::Reset | Special::Trickle => 0,
         _ => answer.status,
     };
     shared.lock().log.push(RequestRecord {
@@ -192,6 +193,7 @@ fn send(shared: &Shared, request: Request, answer: Answer) {
             let _ = writer.write_all(b"XYZZY not http\r\n\r\n");
             let _ = writer.flush();
         }
+        Special::Trickle => trickle(shared, request, &answer.body),
         Special::Huge => {
             let reader = std::io::repeat(b' ').take(16 * 1024 * 1024);
             let response = Response::new(StatusCode(answer.status), headers, reader, None, None);
@@ -207,6 +209,38 @@ fn send(shared: &Shared, request: Request, answer: Answer) {
                 None,
             );
             let _ = request.respond(response);
+        }
+    }
+}
+
+/// Sends the headers at once, then the body one byte per second (until the emulator stops or
+/// the client goes away).
+fn trickle(shared: &Shared, request: Request, body: &[u8]) {
+    let mut writer = request.into_writer();
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    if writer
+        .write_all(head.as_bytes())
+        .and_then(|()| writer.flush())
+        .is_err()
+    {
+        return;
+    }
+    for byte in body {
+        for _ in 0..50 {
+            if shared.stop.load(Ordering::SeqCst) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if writer
+            .write_all(&[*byte])
+            .and_then(|()| writer.flush())
+            .is_err()
+        {
+            return;
         }
     }
 }
@@ -280,6 +314,18 @@ fn fault_answer(fault: &Fault, req: &Req) -> Answer {
             "Location",
             format!("{}/{}", target.trim_end_matches('/'), req.rel),
         ),
+        Fault::HtmlStatus(code) => Answer::new(*code).with(
+            "text/html",
+            format!("<html><head><title>{code}</title></head><body><h1>HTTP {code}</h1></body></html>"),
+        ),
+        Fault::TrickleBody => {
+            let mut a = Answer::new(200).with(
+                "application/json",
+                r#"{"t":"AbCdEfGhIjKlMnOpQrStUvWxYz0123456789","nameCode":"n","passCode":"p"}"#,
+            );
+            a.special = Special::Trickle;
+            a
+        }
         Fault::ResetConnection => {
             let mut a = Answer::new(0);
             a.special = Special::Reset;
@@ -610,6 +656,9 @@ fn token(shared: &Shared, req: &Req) -> Answer {
         _ => {
             let t = account.token.get_or_insert(fresh).clone();
             drop(inner);
+            if is_expired(&t) {
+                return expired_answer();
+            }
             document(shared, req, "userToken", &token_fields(&t))
         }
     }
@@ -630,11 +679,11 @@ fn attributes(shared: &Shared, req: &Req) -> Answer {
     let Some(expiry) = shared.config.expiry else {
         return Answer::new(200).with("application/json", r#"{"expirationEnabled":"false"}"#);
     };
-    let expires_at = shared
-        .lock()
-        .users
-        .get(&user)
-        .and_then(|u| u.token.as_ref())
+    let current = shared.lock().users.get(&user).and_then(|u| u.token.clone());
+    if current.as_ref().is_some_and(is_expired) {
+        return expired_answer();
+    }
+    let expires_at = current
         .and_then(|t| t.expires_at)
         .unwrap_or_else(|| SystemTime::now() + expiry);
     let ms = expires_at
@@ -644,6 +693,16 @@ fn attributes(shared: &Shared, req: &Req) -> Answer {
         "application/json",
         format!(r#"{{"expirationTimeTimestamp":"{ms}","expirationEnabled":"true"}}"#),
     )
+}
+
+fn is_expired(t: &Token) -> bool {
+    t.expires_at.is_some_and(|e| e <= SystemTime::now())
+}
+
+/// Nexus 3.69+ when the current token has expired: the token GET and the attributes call fail
+/// with a body naming the expiry. The real status is unconfirmed (nexus-protocol.md); 410 here.
+fn expired_answer() -> Answer {
+    Answer::new(410).with("text/plain", "User Token expired")
 }
 
 fn repository(shared: &Shared, req: &Req) -> Answer {

@@ -100,8 +100,20 @@ pub(crate) fn find_nexus_elsewhere(client: &Client) -> Option<String> {
         from_reply(&reply).is_some() || (reply.status == 200 && !reply.is_html())
     } else {
         // Nexus 2 under `/nexus`. A Nexus 3 at the root answers there too (404 with its
-        // `Server` header), which must not count.
+        // `Server` header), which must not count; a Nexus 3 under `/nexus` is told apart by
+        // its own status resource (3.15+), which a Nexus 3 at the root answers 404.
         from_reply(&reply).is_some_and(|d| d.family.is_nexus2())
+            || nexus3_status_answers(client, &candidate)
     };
     found.then(|| candidate.as_str().trim_end_matches('/').to_owned())
+}
+
+/// Whether `{candidate}service/rest/v1/status` answers like a Nexus 3.15+ (200, not HTML).
+fn nexus3_status_answers(client: &Client, candidate: &url::Url) -> bool {
+    let Ok(url) = candidate.join("service/rest/v1/status") else {
+        return false;
+    };
+    client
+        .send(Method::GET, url, None, None, None, None)
+        .is_ok_and(|reply| reply.status == 200 && !reply.is_html())
 }
