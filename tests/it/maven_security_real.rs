@@ -1,53 +1,28 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 //! `maven_security` against the real Maven on this machine: we must read what
 //! `mvn --encrypt-master-password` and `mvn --encrypt-password` write, follow relocations the way
 //! Maven does, and pick the `{...}` part of a value exactly as plexus-cipher's Java regex does.
 //!
-//! Without `mvn`/`java` these tests skip loudly, unless `CI` or `NEXUS_TOKEN_REQUIRE_REAL_TOOLS=1`
-//! is set, where they fail.
+//! The tests are `#[ignore = "needs mvn"]` / `"needs java"`; run with `--include-ignored`, a
+//! missing tool fails.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 
 use nexus_token::maven_security::{self, MASTER_PASSPHRASE};
+
+use crate::support::{Sandbox, require_tool};
 
 /// A throwaway test value: it ends up on Maven's command line, which is fine only for a value
 /// that protects nothing.
 const TEST_ONLY_MASTER: &str = "test-only-master-Pässwörd-1";
 
-fn find_tool(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-}
-
-/// The tool, or `None` after saying loudly why the test is skipped.
-fn require(name: &str) -> Option<PathBuf> {
-    if let Some(path) = find_tool(name) {
-        return Some(path);
-    }
-    let strict = std::env::var_os("CI").is_some()
-        || std::env::var("NEXUS_TOKEN_REQUIRE_REAL_TOOLS").as_deref() == Ok("1");
-    assert!(
-        !strict,
-        "`{name}` must be installed when CI or NEXUS_TOKEN_REQUIRE_REAL_TOOLS=1 is set"
-    );
-    eprintln!("SKIPPED: `{name}` is not on PATH; this test proves nothing on this machine");
-    None
-}
-
-/// Runs `mvn` offline in `home` with `args`; returns the `{...}` it printed.
-fn mvn_encrypt(mvn: &Path, home: &Path, args: &[&str]) -> String {
-    let output = Command::new(mvn)
-        .current_dir(home)
+/// Runs `mvn` offline in the sandbox's home with `args`; returns the `{...}` it printed.
+fn mvn_encrypt(sb: &Sandbox, args: &[&str]) -> String {
+    let home = sb.home();
+    let output = sb
+        .program(require_tool("mvn"), &[])
+        .current_dir(&home)
         .env("LC_ALL", "C.UTF-8")
         .env(
             "MAVEN_OPTS",
@@ -58,7 +33,6 @@ fn mvn_encrypt(mvn: &Path, home: &Path, args: &[&str]) -> String {
         .arg("-Dstyle.color=never")
         .arg(format!("-Duser.home={}", home.display()))
         .args(args)
-        .stdin(Stdio::null())
         .output()
         .expect("mvn runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -82,12 +56,12 @@ fn write_security(path: &Path, body: &str) {
 }
 
 #[test]
+#[ignore = "needs mvn"]
 fn we_decrypt_what_real_maven_encrypts() {
-    let Some(mvn) = require("mvn") else { return };
-    let home = tempfile::tempdir().unwrap();
-    let home = home.path();
+    let sb = Sandbox::new();
+    let home = &sb.home();
 
-    let master = mvn_encrypt(&mvn, home, &["--encrypt-master-password", TEST_ONLY_MASTER]);
+    let master = mvn_encrypt(&sb, &["--encrypt-master-password", TEST_ONLY_MASTER]);
     assert_eq!(
         maven_security::decrypt(&master, MASTER_PASSPHRASE)
             .unwrap()
@@ -116,11 +90,7 @@ fn we_decrypt_what_real_maven_encrypts() {
         "x",
         "a-value-that-is-longer-than-one-aes-block-of-sixteen-bytes-0123456789",
     ] {
-        let encrypted = mvn_encrypt(
-            &mvn,
-            home,
-            &[&settings_security, "--encrypt-password", clear],
-        );
+        let encrypted = mvn_encrypt(&sb, &[&settings_security, "--encrypt-password", clear]);
         assert!(
             maven_security::is_encrypted(&encrypted),
             "Maven's output `{encrypted}` is recognised as encrypted"
@@ -135,11 +105,11 @@ fn we_decrypt_what_real_maven_encrypts() {
 }
 
 #[test]
+#[ignore = "needs mvn"]
 fn maven_and_we_agree_on_relocation_and_bare_masters() {
-    let Some(mvn) = require("mvn") else { return };
-    let home = tempfile::tempdir().unwrap();
-    let home = home.path();
-    let master = mvn_encrypt(&mvn, home, &["--encrypt-master-password", TEST_ONLY_MASTER]);
+    let sb = Sandbox::new();
+    let home = &sb.home();
+    let master = mvn_encrypt(&sb, &["--encrypt-master-password", TEST_ONLY_MASTER]);
 
     // `<master>` without braces: Maven's decryptDecorated accepts it, so must we.
     let real = home.join("real-security.xml");
@@ -164,8 +134,7 @@ fn maven_and_we_agree_on_relocation_and_bare_masters() {
     );
 
     let encrypted = mvn_encrypt(
-        &mvn,
-        home,
+        &sb,
         &[
             &format!("-Dsettings.security={}", pointer.display()),
             "--encrypt-password",
@@ -235,10 +204,10 @@ fn all_strings(alphabet: &[char], max_len: usize) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs java"]
 fn undecorate_agrees_with_plexus_cipher_regex() {
-    let Some(java) = require("java") else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("Oracle.java");
+    let sb = Sandbox::new();
+    let source = sb.dir.path().join("Oracle.java");
     std::fs::write(&source, JAVA_ORACLE).unwrap();
 
     // Exhaustive over the characters the pattern cares about (braces, backslash, a line
@@ -271,10 +240,10 @@ fn undecorate_agrees_with_plexus_cipher_regex() {
         .map(String::from),
     );
 
-    let mut child = Command::new(java)
+    let mut child = sb
+        .program(require_tool("java"), &[])
         .arg(&source)
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
         .spawn()
         .expect("java runs a single-file program");
     {

@@ -1,22 +1,12 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 //! The in-process client against the emulator: request shape (headers, one connection, ticket
 //! carriers), reset/generate/attributes, detection details, and the emulator's own fidelity
 //! (ticket rules, formats, the guarded Maven repository).
 
-#[path = "common/emulator_util.rs"]
-mod emulator_util;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::emulator_util::{PASSWORD, USER, emulator, start};
 use base64::Engine as _;
-use emulator_util::{PASSWORD, USER, emulator, start};
 use nexus_token::emulator::{EmulatorConfig, RequestKind};
 use nexus_token::nexus::{Client, ClientConfig, Error, Family};
 use nexus_token::secret::Secret;

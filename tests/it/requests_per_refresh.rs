@@ -2,19 +2,10 @@
 //! HTTP requests (ticket, token) over one TCP connection, whether the token changed or not, and
 //! `token` costs the same. A correctness test for the cost model in docs/performance.md; no
 //! timing is asserted. Needs no keyring: the profile is saved with `--no-keyring`.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 
-mod support;
-
+use crate::support::{Sandbox, unique_password};
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind, RequestRecord};
 use nexus_token::nexus::Family;
-use support::{Sandbox, unique_password};
 
 const USER: &str = "alice";
 

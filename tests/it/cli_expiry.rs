@@ -3,21 +3,14 @@
 //! token has expired or will within the margin, and leaves it alone otherwise. Servers without
 //! expiry keep the plain two requests per refresh. Profiles use `--no-keyring`, so no Secret
 //! Service is needed.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
+use crate::support::{Sandbox, assert_no_secret, unique_password};
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
 use nexus_token::nexus::Family;
-use support::{Sandbox, assert_no_secret, unique_password};
 
 const USER: &str = "alice";
 const DAY: Duration = Duration::from_secs(86_400);

@@ -1,52 +1,32 @@
 //! The keyring from the command line, against a real Secret Service: cron-like runs without a
 //! bus address, a Secret Service that is gone, and `--no-keyring` onboarding.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
-
-mod support;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::support::{Sandbox, assert_no_secret, unique_password};
 use nexus_token::emulator::{Emulator, EmulatorConfig};
 use nexus_token::nexus::Family;
-use support::{
-    Sandbox, assert_no_secret, real_tools_required, secret_service_available, unique_password,
-};
 
 const USER: &str = "carol";
 
-fn setup(test: &str) -> Option<(Sandbox, Emulator, String)> {
-    if !secret_service_available(test) {
-        return None;
-    }
+/// A sandbox logged in with the real keyring against a fresh Nexus 3 emulator.
+fn setup() -> (Sandbox, Emulator, String) {
     let pw = unique_password();
     let emu = Emulator::start(EmulatorConfig::new(Family::Nexus3Rest).user(USER, &pw)).unwrap();
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     sb.login_ok(&emu.base_url(), USER, &pw, &["--maven-server", "nexus"]);
-    Some((sb, emu, pw))
+    (sb, emu, pw)
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn refresh_finds_the_session_bus_at_xdg_runtime_dir_like_cron() {
-    let Some((sb, emu, pw)) = setup("refresh_finds_the_session_bus_at_xdg_runtime_dir_like_cron")
-    else {
-        return;
-    };
-    let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from);
-    let Some(runtime) = runtime.filter(|r| r.join("bus").exists()) else {
-        assert!(
-            !real_tools_required(),
-            "scripts/with-keyring must serve the bus at $XDG_RUNTIME_DIR/bus"
-        );
-        eprintln!("*** SKIPPED: no $XDG_RUNTIME_DIR/bus ***");
-        return;
-    };
+    let (sb, emu, pw) = setup();
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|r| r.join("bus").exists())
+        .expect("scripts/with-keyring serves the bus at $XDG_RUNTIME_DIR/bus");
     emu.reset_token(USER);
     let mut cmd = sb.command(&["refresh"]);
     cmd.env_remove("DBUS_SESSION_BUS_ADDRESS")
@@ -67,12 +47,9 @@ fn refresh_finds_the_session_bus_at_xdg_runtime_dir_like_cron() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn without_a_secret_service_refresh_fails_fast_with_exit_6_and_touches_nothing() {
-    let Some((sb, emu, pw)) =
-        setup("without_a_secret_service_refresh_fails_fast_with_exit_6_and_touches_nothing")
-    else {
-        return;
-    };
+    let (sb, emu, pw) = setup();
     emu.reset_token(USER);
     let before = std::fs::read(sb.settings()).unwrap();
     let dead = sb.dir.path().join("no-bus-here");
@@ -115,13 +92,11 @@ fn without_a_secret_service_refresh_fails_fast_with_exit_6_and_touches_nothing()
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn no_keyring_onboarding_refreshes_with_password_stdin() {
-    if !secret_service_available("no_keyring_onboarding_refreshes_with_password_stdin") {
-        return;
-    }
     let pw = unique_password();
     let emu = Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, &pw)).unwrap();
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     sb.login_ok(
         &emu.base_url(),
         USER,

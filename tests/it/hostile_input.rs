@@ -2,24 +2,14 @@
 //! nesting refused without a crash, 100 MB target files handled with memory linear in their
 //! size, hostile JSON refused (see also tests/faults.rs), and a seeded mutation fuzz of the
 //! settings.xml and gradle.properties editors and the JSON parsing that must never panic.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
-
-mod reliability;
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::support::reliability::{USER, bytes, emulator, figure, login_no_keyring, run_measured};
+use crate::support::{Sandbox, assert_no_secret, unique_password};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use reliability::{USER, bytes, emulator, figure, login_no_keyring, run_measured};
-use support::{Sandbox, assert_no_secret, unique_password};
 
 /// A saved profile writing `nexus` into settings.xml and `nexus*` into gradle.properties.
 fn saved() -> (Sandbox, nexus_token::emulator::Emulator, String) {

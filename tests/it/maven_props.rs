@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 //! Property test of the settings.xml editor: for generated settings files and tokens, the output
 //! parses, yields the token for each id, differs from the input only inside the target servers
 //! (plus one insertion for servers that did not exist), and a second run changes nothing.

@@ -1,20 +1,13 @@
 //! End to end: the built binary, a temp home, the emulator on 127.0.0.1 and a real Secret
 //! Service (gnome-keyring on the private bus of scripts/with-keyring). No in-memory store here.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, SystemTime};
 
+use crate::support::{Sandbox, assert_no_secret, unique_password};
 use nexus_token::emulator::{Emulator, EmulatorConfig};
 use nexus_token::nexus::Family;
-use support::{Sandbox, assert_no_secret, secret_service_available, unique_password};
 
 const USER: &str = "alice";
 
@@ -26,17 +19,13 @@ fn login(sb: &Sandbox, emu: &Emulator, password: &str, extra: &[&str]) -> suppor
     sb.login(&emu.base_url(), USER, password, extra)
 }
 
-/// A logged-in sandbox (real keyring) against a fresh Nexus 3 emulator, or `None` when the test
-/// is skipped for want of a Secret Service.
-fn logged_in(test: &str, targets: &[&str]) -> Option<(Sandbox, Emulator, String)> {
-    if !secret_service_available(test) {
-        return None;
-    }
+/// A logged-in sandbox (real keyring) against a fresh Nexus 3 emulator.
+fn logged_in(targets: &[&str]) -> (Sandbox, Emulator, String) {
     let pw = unique_password();
     let emu = emulator(&pw);
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     sb.login_ok(&emu.base_url(), USER, &pw, targets);
-    Some((sb, emu, pw))
+    (sb, emu, pw)
 }
 
 fn mtime(path: &std::path::Path) -> SystemTime {
@@ -48,13 +37,11 @@ fn read(path: &std::path::Path) -> String {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn login_then_refresh_writes_nothing_the_second_time() {
-    if !secret_service_available("login_then_refresh_writes_nothing_the_second_time") {
-        return;
-    }
     let pw = unique_password();
     let emu = emulator(&pw);
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     let run = login(
         &sb,
         &emu,
@@ -114,13 +101,9 @@ fn login_then_refresh_writes_nothing_the_second_time() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn refresh_after_a_server_reset_writes_the_new_token() {
-    let Some((sb, emu, _)) = logged_in(
-        "refresh_after_a_server_reset_writes_the_new_token",
-        &["--maven-server", "nexus", "--gradle-prefix", "repo"],
-    ) else {
-        return;
-    };
+    let (sb, emu, _) = logged_in(&["--maven-server", "nexus", "--gradle-prefix", "repo"]);
     let (_, old_pass) = emu.token_of(USER).unwrap();
     emu.reset_token(USER);
     let run = sb.run(&["refresh"], None);
@@ -146,15 +129,13 @@ fn refresh_after_a_server_reset_writes_the_new_token() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn two_profiles_against_two_servers_refresh_in_one_run() {
-    if !secret_service_available("two_profiles_against_two_servers_refresh_in_one_run") {
-        return;
-    }
     let pw1 = unique_password();
     let pw2 = unique_password() + "-2";
     let emu1 = emulator(&pw1);
     let emu2 = Emulator::start(EmulatorConfig::new(Family::Nexus2).user(USER, &pw2)).unwrap();
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     assert_eq!(
         login(
             &sb,
@@ -193,16 +174,12 @@ fn two_profiles_against_two_servers_refresh_in_one_run() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn a_failing_profile_does_not_stop_the_others_and_sets_the_exit_code() {
-    if !secret_service_available(
-        "a_failing_profile_does_not_stop_the_others_and_sets_the_exit_code",
-    ) {
-        return;
-    }
     let pw = unique_password();
     let emu1 = emulator(&pw);
     let emu2 = emulator(&pw);
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     assert_eq!(
         login(&sb, &emu1, &pw, &["--profile", "a", "--maven-server", "a"]).code,
         0
@@ -227,15 +204,11 @@ fn a_failing_profile_does_not_stop_the_others_and_sets_the_exit_code() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn login_without_targets_discovers_the_servers_pointing_at_this_nexus() {
-    if !secret_service_available(
-        "login_without_targets_discovers_the_servers_pointing_at_this_nexus",
-    ) {
-        return;
-    }
     let pw = unique_password();
     let emu = emulator(&pw);
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     let url = emu.base_url();
     let original = format!(
         r#"<settings>
@@ -274,14 +247,11 @@ fn login_without_targets_discovers_the_servers_pointing_at_this_nexus() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn login_without_targets_and_nothing_to_discover_stops_with_a_hint() {
-    if !secret_service_available("login_without_targets_and_nothing_to_discover_stops_with_a_hint")
-    {
-        return;
-    }
     let pw = unique_password();
     let emu = emulator(&pw);
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     let run = login(&sb, &emu, &pw, &[]);
     assert_eq!(run.code, 2, "no target is a usage error: {}", run.all());
     assert!(
@@ -296,13 +266,11 @@ fn login_without_targets_and_nothing_to_discover_stops_with_a_hint() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn dry_run_writes_nothing_and_prints_no_secret() {
-    if !secret_service_available("dry_run_writes_nothing_and_prints_no_secret") {
-        return;
-    }
     let pw = unique_password();
     let emu = emulator(&pw);
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     let run = login(
         &sb,
         &emu,
@@ -352,20 +320,16 @@ fn dry_run_writes_nothing_and_prints_no_secret() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn ten_parallel_refreshes_leave_valid_files_with_each_id_once() {
-    let Some((sb, emu, _)) = logged_in(
-        "ten_parallel_refreshes_leave_valid_files_with_each_id_once",
-        &[
-            "--maven-server",
-            "a",
-            "--maven-server",
-            "b",
-            "--gradle-prefix",
-            "p",
-        ],
-    ) else {
-        return;
-    };
+    let (sb, emu, _) = logged_in(&[
+        "--maven-server",
+        "a",
+        "--maven-server",
+        "b",
+        "--gradle-prefix",
+        "p",
+    ]);
     emu.reset_token(USER);
     let children: Vec<_> = (0..10)
         .map(|_| {
@@ -417,14 +381,11 @@ fn ten_parallel_refreshes_leave_valid_files_with_each_id_once() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn scripted_login_never_prompts_and_exits_with_the_documented_codes() {
-    if !secret_service_available("scripted_login_never_prompts_and_exits_with_the_documented_codes")
-    {
-        return;
-    }
     let pw = unique_password();
     let emu = emulator(&pw);
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     let url = emu.base_url();
 
     // No terminal and no --password-stdin: usage error, no prompt (stdin is /dev/null).
@@ -513,13 +474,9 @@ fn scripted_login_never_prompts_and_exits_with_the_documented_codes() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn a_rejected_password_pauses_refresh_until_login() {
-    let Some((sb, emu, pw)) = logged_in(
-        "a_rejected_password_pauses_refresh_until_login",
-        &["--maven-server", "nexus"],
-    ) else {
-        return;
-    };
+    let (sb, emu, pw) = logged_in(&["--maven-server", "nexus"]);
     let new_pw = format!("{pw}-changed");
     emu.set_password(USER, &new_pw);
     emu.clear_requests();
@@ -575,13 +532,9 @@ fn a_rejected_password_pauses_refresh_until_login() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn status_json_has_the_documented_fields_and_no_secret() {
-    let Some((sb, emu, pw)) = logged_in(
-        "status_json_has_the_documented_fields_and_no_secret",
-        &["--maven-server", "nexus", "--gradle-prefix", "nexus"],
-    ) else {
-        return;
-    };
+    let (sb, emu, pw) = logged_in(&["--maven-server", "nexus", "--gradle-prefix", "nexus"]);
     let run = sb.run(&["status", "--json"], None);
     assert_eq!(run.code, 0);
     let (_, pass) = emu.token_of(USER).unwrap();
@@ -616,13 +569,9 @@ fn status_json_has_the_documented_fields_and_no_secret() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn logout_removes_the_password_and_optionally_the_credentials() {
-    let Some((sb, emu, _)) = logged_in(
-        "logout_removes_the_password_and_optionally_the_credentials",
-        &["--maven-server", "nexus", "--gradle-prefix", "nexus"],
-    ) else {
-        return;
-    };
+    let (sb, emu, _) = logged_in(&["--maven-server", "nexus", "--gradle-prefix", "nexus"]);
     let run = sb.run(&["logout", "--remove-credentials"], None);
     assert_eq!(run.code, 0, "logout succeeds: {}", run.all());
     assert!(
@@ -681,39 +630,17 @@ fn demo_runs_and_touches_nothing_of_the_users() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring), python3"]
 fn login_on_a_terminal_prompts_for_the_username_then_the_password_without_echo() {
-    if !secret_service_available(
-        "login_on_a_terminal_prompts_for_the_username_then_the_password_without_echo",
-    ) {
-        return;
-    }
-    if !support::tool_available(
-        "python3",
-        "login_on_a_terminal_prompts_for_the_username_then_the_password_without_echo",
-    ) {
-        return;
-    }
     let pw = unique_password();
     let emu = emulator(&pw);
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     let url = emu.base_url();
     let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pty/drive.py");
-    // A clean environment, as in a fresh terminal session: only the sandbox, the session bus
-    // and the password for the driver to type (never on a command line).
-    let mut python = std::process::Command::new("python3");
-    python
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap())
-        .env("HOME", sb.home())
-        .env("XDG_CONFIG_HOME", sb.home().join(".config"))
-        .env("XDG_STATE_HOME", sb.home().join(".local/state"))
-        .env("NO_COLOR", "1")
-        .env("TEST_ANSWER_PASSWORD", &pw);
-    for var in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
-        if let Some(v) = std::env::var_os(var) {
-            python.env(var, v);
-        }
-    }
+    // The sandbox's environment, as in a fresh terminal session, plus the password for the
+    // driver to type (never on a command line). The driver types it only once echo is off.
+    let mut python = sb.program(support::require_tool("python3"), &[]);
+    python.env("TEST_ANSWER_PASSWORD", &pw);
     python
         .arg(driver)
         .args([

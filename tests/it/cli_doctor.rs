@@ -3,22 +3,15 @@
 //! matches the exit code. Most profiles use `--no-keyring` (doctor then checks everything but
 //! the live token); the checks that need the stored password run against the real Secret
 //! Service (`scripts/with-keyring cargo test --test cli_doctor`).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
+use crate::support::{Sandbox, assert_no_secret, unique_password};
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
 use nexus_token::nexus::Family;
-use support::{Sandbox, assert_no_secret, secret_service_available, unique_password};
 
 const USER: &str = "alice";
 
@@ -548,13 +541,11 @@ fn the_schedule_is_information_when_missing_and_ok_when_installed() {
 // ---- checks that need the stored password (real Secret Service) ----
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn a_healthy_keyring_profile_passes_with_the_token_check() {
-    if !secret_service_available("a_healthy_keyring_profile_passes_with_the_token_check") {
-        return;
-    }
     let pw = unique_password();
     let emu = emulator(&pw);
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     login(&sb, &emu, &pw, true);
     let run = doctor(&sb);
     assert_eq!(run.code, 0, "a healthy profile passes: {}", run.all());
@@ -569,13 +560,11 @@ fn a_healthy_keyring_profile_passes_with_the_token_check() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn no_stored_password_fails_with_the_login_command() {
-    if !secret_service_available("no_stored_password_fails_with_the_login_command") {
-        return;
-    }
     let pw = unique_password();
     let emu = emulator(&pw);
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     login(&sb, &emu, &pw, false);
     replace_in(&sb.config(), "keyring = false", "keyring = true");
     let run = doctor(&sb);
@@ -593,15 +582,11 @@ fn no_stored_password_fails_with_the_login_command() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn a_rejected_password_fails_with_the_login_command_and_pauses_the_profile() {
-    if !secret_service_available(
-        "a_rejected_password_fails_with_the_login_command_and_pauses_the_profile",
-    ) {
-        return;
-    }
     let pw = unique_password();
     let emu = emulator(&pw);
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     login(&sb, &emu, &pw, true);
     emu.set_password(USER, &format!("{pw}-changed"));
     let run = doctor(&sb);
@@ -633,10 +618,8 @@ fn a_rejected_password_fails_with_the_login_command_and_pauses_the_profile() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn an_expired_token_fails_with_the_refresh_command() {
-    if !secret_service_available("an_expired_token_fails_with_the_refresh_command") {
-        return;
-    }
     let pw = unique_password();
     let emu = Emulator::start(
         EmulatorConfig::new(Family::Nexus3)
@@ -644,7 +627,7 @@ fn an_expired_token_fails_with_the_refresh_command() {
             .expiry(Some(Duration::from_secs(30 * 86_400))),
     )
     .unwrap();
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     login(&sb, &emu, &pw, true);
     let run = doctor(&sb);
     assert_eq!(run.code, 0, "a fresh token passes: {}", run.all());

@@ -2,22 +2,12 @@
 //! several profiles (each its own server) writing their own ids into the same settings.xml and
 //! gradle.properties. The files stay valid, each id appears exactly once, and each holds its
 //! profile's current token: no lost update.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
-
-mod reliability;
-mod support;
 
 use std::io::Write;
 use std::process::{Child, Stdio};
 
-use reliability::{USER, emulator, figure, login_no_keyring};
-use support::{Sandbox, unique_password};
+use crate::support::reliability::{USER, emulator, figure, login_no_keyring};
+use crate::support::{Sandbox, unique_password};
 
 fn spawn_refresh(sb: &Sandbox, pw: &str, extra: &[&str]) -> Child {
     let mut args = vec!["refresh", "--password-stdin", "-q"];

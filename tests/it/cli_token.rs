@@ -1,19 +1,11 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 //! The built binary's `token` command against the emulator: every family end to end, `--api
 //! auto` detection, and every error case with its exit code, cause, next step and no password.
 
-#[path = "common/emulator_util.rs"]
-mod emulator_util;
+use crate::support::emulator_util;
 
 use std::time::Duration;
 
-use emulator_util::{PASSWORD, USER, emulator, start, token, token_as};
+use crate::support::emulator_util::{PASSWORD, USER, emulator, start, token, token_as};
 use nexus_token::emulator::{EmulatorConfig, Fault, RequestKind};
 use nexus_token::nexus::{Client, ClientConfig, Family};
 use nexus_token::secret::Secret;

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 //! Crash safety of `fs::write_atomic`: a child process rewrites a large file in a loop,
 //! alternating two versions; the test kills it with SIGKILL at random moments, many times. After
 //! every kill the file must be exactly one of the two versions (never partial), and after the next
@@ -12,12 +5,21 @@
 //! `NEXUS_TOKEN_TEST_CRASH_CHILD` set.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use nexus_token::fs::write_atomic;
 
+use crate::support::Sandbox;
+
 const CHILD_VAR: &str = "NEXUS_TOKEN_TEST_CRASH_CHILD";
+/// The test-harness arguments that run only `child_entry`.
+const CHILD_ARGS: [&str; 4] = [
+    "--exact",
+    "fs_crash::child_entry",
+    "--test-threads=1",
+    "--quiet",
+];
 const KILLS: usize = 40;
 
 fn version(which: u8) -> Vec<u8> {
@@ -56,10 +58,11 @@ fn kill_9_leaves_the_old_or_the_new_version() {
     let versions = [version(0), version(1)];
     write_atomic(&path, &versions[0]).unwrap();
     let exe = std::env::current_exe().unwrap();
+    let sb = Sandbox::new();
     let (mut seen, mut leftovers) = ([0usize; 2], 0usize);
     for round in 0..KILLS {
-        let mut child = Command::new(&exe)
-            .args(["--exact", "child_entry", "--test-threads=1", "--quiet"])
+        let mut child = sb
+            .program(&exe, &CHILD_ARGS)
             .env(CHILD_VAR, &path)
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -2,23 +2,15 @@
 //! (refused connection, reset, stall, 5xx, HTML, truncated/invalid JSON, huge body, redirect to
 //! another origin, ticket expiry, changed password). For each: the exit code, a message naming
 //! the cause with a next step, the target files byte-identical, and the stored password kept.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 
-mod reliability;
-mod support;
+use crate::support;
 
-use std::process::Command;
-
+use crate::support::reliability::{
+    USER, bytes, emulator, figure, login_no_keyring, refresh, run_measured,
+};
+use crate::support::{Sandbox, assert_no_secret, secret_tool_lookup, unique_password};
 use nexus_token::emulator::{Emulator, EmulatorConfig, Fault};
 use nexus_token::nexus::Family;
-use reliability::{USER, bytes, emulator, figure, login_no_keyring, refresh, run_measured};
-use support::{Sandbox, assert_no_secret, secret_service_available, unique_password};
 
 const TARGETS: &[&str] = &[
     "--maven-server",
@@ -389,32 +381,13 @@ fn a_password_changed_between_runs_exits_3_and_pauses_the_profile() {
     figure("fault `changed password` survived", 1);
 }
 
-fn secret_tool_lookup(service: &str, user: &str) -> Option<String> {
-    let out = Command::new("secret-tool")
-        .args(["lookup", "service", service, "username", user])
-        .output()
-        .ok()?;
-    out.status.success().then(|| {
-        String::from_utf8_lossy(&out.stdout)
-            .trim_end_matches('\n')
-            .to_owned()
-    })
-}
-
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring), secret-tool"]
 fn faults_with_the_real_keyring_keep_the_stored_password() {
-    if !secret_service_available("faults_with_the_real_keyring_keep_the_stored_password") {
-        return;
-    }
-    if !support::tool_available(
-        "secret-tool",
-        "faults_with_the_real_keyring_keep_the_stored_password",
-    ) {
-        return;
-    }
+    support::require_tool("secret-tool");
     let pw = unique_password();
     let emu = emulator(&pw);
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     let url = emu.base_url();
     let run = sb.run(
         &[

@@ -1,33 +1,26 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 //! `nexus-token schedule` end to end: the built binary installs, replaces and removes each
 //! scheduler's units in a temporary home (`NEXUS_TOKEN_SCHEDULE_DIR`, `NEXUS_TOKEN_CRONTAB`),
 //! twice, and the rendered units pass `systemd-analyze verify` and parse as a plist.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_nexus-token");
+use crate::support::{BIN, Sandbox, require_tool};
+
 const MARKER: &str = "# nexus-token refresh";
 
+/// A sandbox whose scheduler locations are files inside it.
 struct Home {
-    dir: tempfile::TempDir,
+    sb: Sandbox,
 }
 
 impl Home {
     fn new() -> Home {
-        Home {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        Home { sb: Sandbox::new() }
     }
 
-    fn path(&self) -> &Path {
-        self.dir.path()
+    fn path(&self) -> PathBuf {
+        self.sb.home()
     }
 
     fn units(&self) -> PathBuf {
@@ -40,13 +33,9 @@ impl Home {
 
     /// Runs `bin` with only this home's variables (never the real schedulers).
     fn run_bin(&self, bin: &Path, args: &[&str]) -> Output {
-        Command::new(bin)
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path())
+        self.sb
+            .program(bin, args)
             .env("USER", "tester")
-            .env("XDG_CONFIG_HOME", self.path().join(".config"))
             .env("NEXUS_TOKEN_SCHEDULE_DIR", self.units())
             .env("NEXUS_TOKEN_CRONTAB", self.crontab())
             .output()
@@ -246,31 +235,10 @@ fn another_installed_kind_is_reported() {
     assert!(!read(&home.crontab()).contains(MARKER));
 }
 
-fn require_real_tools() -> bool {
-    std::env::var("NEXUS_TOKEN_REQUIRE_REAL_TOOLS").is_ok_and(|v| v == "1")
-        || std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
-}
-
-fn systemd_analyze() -> Option<PathBuf> {
-    let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-        .map(|dir| dir.join("systemd-analyze"))
-        .chain([PathBuf::from("/usr/bin/systemd-analyze")])
-        .find(|p| p.is_file());
-    if found.is_none() {
-        assert!(
-            !require_real_tools(),
-            "systemd-analyze is required under CI or NEXUS_TOKEN_REQUIRE_REAL_TOOLS=1"
-        );
-        eprintln!("SKIPPED: systemd-analyze is not installed; the units were not verified");
-    }
-    found
-}
-
 #[test]
+#[ignore = "needs systemd-analyze"]
 fn systemd_units_pass_systemd_analyze_verify() {
-    let Some(analyze) = systemd_analyze() else {
-        return;
-    };
+    let analyze = require_tool("systemd-analyze");
     // A binary and a profiles file in directories with spaces and `%`: the quoting must hold.
     let home = Home::new();
     let bin_dir = home.path().join("my tools 100%");
@@ -306,8 +274,9 @@ fn systemd_units_pass_systemd_analyze_verify() {
             )),
             "ExecStart names the copied binary and the profiles file: {text}"
         );
-        let out = Command::new(&analyze)
-            .arg("verify")
+        let out = home
+            .sb
+            .program(&analyze, &["verify"])
             .arg(&service)
             .arg(home.units().join("nexus-token-refresh.timer"))
             .current_dir(home.units())
@@ -326,17 +295,17 @@ fn systemd_units_pass_systemd_analyze_verify() {
 }
 
 #[test]
+#[ignore = "needs systemd-analyze"]
 fn systemd_analyze_verify_would_catch_a_missing_binary() {
-    let Some(analyze) = systemd_analyze() else {
-        return;
-    };
+    let analyze = require_tool("systemd-analyze");
     let home = Home::new();
     home.ok(&["schedule", "--kind", "systemd"]);
     let service = home.units().join("nexus-token-refresh.service");
     let text = read(&service).replace(BIN, "/nonexistent/nexus-token");
     std::fs::write(&service, text).unwrap();
-    let out = Command::new(&analyze)
-        .arg("verify")
+    let out = home
+        .sb
+        .program(&analyze, &["verify"])
         .arg(&service)
         .output()
         .unwrap();

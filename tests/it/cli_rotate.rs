@@ -1,22 +1,13 @@
 //! `rotate` end to end: the built binary resets the token on the emulator, fetches the new one
 //! and writes it into every target. The old token then gets 401 from the emulator's repository,
 //! the new one 200. Profiles use `--no-keyring`, so no Secret Service is needed.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
-
-mod support;
 
 use std::time::Duration;
 
+use crate::support::{Sandbox, assert_no_secret, unique_password};
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
 use nexus_token::nexus::{Client, ClientConfig, Family};
 use nexus_token::secret::Secret;
-use support::{Sandbox, assert_no_secret, unique_password};
 
 const USER: &str = "alice";
 const ARTIFACT: &str = "com/example/e2e-parent/1.0/e2e-parent-1.0.pom";

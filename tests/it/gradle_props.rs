@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 //! Property tests for the gradle.properties editor.
 //!
 //! Structured files: a generator builds the file from chunks it understands (comments, blank

@@ -4,25 +4,17 @@
 //! and input of every child process (fake `systemctl` and `crontab` first on PATH record them).
 //! The password never appears; the passCode only in the targets and on `token`'s stdout.
 //! Also: a running `nexus-token` that waits for the password cannot dump core.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 
-mod reliability;
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use reliability::{USER, emulator, figure};
-use support::{Run, Sandbox, secret_service_available, unique_password};
+use crate::support::reliability::{USER, emulator, figure};
+use crate::support::{Run, Sandbox, unique_password};
 
 /// Fake `systemctl` and `crontab` that append their argv, environment and stdin to `log`.
 fn fake_tools(dir: &Path, log: &Path, crontab_store: &Path) -> PathBuf {
@@ -57,7 +49,11 @@ struct Scenario {
 fn scenario(keyring: bool) -> Scenario {
     let pw = unique_password();
     let emu = emulator(&pw);
-    let sb = Sandbox::new();
+    let sb = if keyring {
+        Sandbox::with_keyring()
+    } else {
+        Sandbox::new()
+    };
     let child_log = sb.dir.path().join("children.log");
     let bin = fake_tools(
         sb.dir.path(),
@@ -296,10 +292,8 @@ fn no_secret_leaks_with_password_stdin_profiles() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn no_secret_leaks_with_the_real_keyring() {
-    if !secret_service_available("no_secret_leaks_with_the_real_keyring") {
-        return;
-    }
     let s = scenario(true);
     scan(&s, "keyring");
 }
@@ -316,11 +310,15 @@ fn core_limit(pid: u32) -> Option<String> {
 /// Starts `login --password-stdin` under a shell that first raises the core limit, so the
 /// test sees the binary lower it (the test runner's own limit may already be 0).
 /// `url` is a stalled server, so the child stays alive whatever it does first.
-fn waiting_login(home: &Path, uid: Option<u32>, url: &str) -> std::process::Child {
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg("ulimit -c unlimited 2>/dev/null || ulimit -c 1024 2>/dev/null; exec \"$0\" \"$@\"")
-        .arg(support::BIN)
+fn waiting_login(sb: &Sandbox, uid: Option<u32>, url: &str) -> std::process::Child {
+    let mut cmd = sb.program(
+        "sh",
+        &[
+            "-c",
+            "ulimit -c unlimited 2>/dev/null || ulimit -c 1024 2>/dev/null; exec \"$0\" \"$@\"",
+        ],
+    );
+    cmd.arg(support::BIN)
         .args([
             "login",
             "--url",
@@ -334,9 +332,6 @@ fn waiting_login(home: &Path, uid: Option<u32>, url: &str) -> std::process::Chil
             "--maven-server",
             "x",
         ])
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_STATE_HOME", home.join(".state"))
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -350,11 +345,15 @@ fn waiting_login(home: &Path, uid: Option<u32>, url: &str) -> std::process::Chil
 #[test]
 fn a_process_waiting_for_the_password_cannot_dump_core() {
     // The shell can raise the limit here (else the check below would prove nothing).
-    let raised = Command::new("sh")
-        .args([
-            "-c",
-            "ulimit -c unlimited 2>/dev/null || ulimit -c 1024 2>/dev/null; ulimit -c",
-        ])
+    let sb = Sandbox::new();
+    let raised = sb
+        .program(
+            "sh",
+            &[
+                "-c",
+                "ulimit -c unlimited 2>/dev/null || ulimit -c 1024 2>/dev/null; ulimit -c",
+            ],
+        )
         .output()
         .unwrap();
     let raised = String::from_utf8_lossy(&raised.stdout).trim().to_owned();
@@ -364,8 +363,7 @@ fn a_process_waiting_for_the_password_cannot_dump_core() {
     let emu = emulator("unused");
     emu.set_fault(Some(nexus_token::emulator::Fault::Stall));
     let url = emu.base_url();
-    let home = tempfile::tempdir().unwrap();
-    let mut child = waiting_login(home.path(), None, &url);
+    let mut child = waiting_login(&sb, None, &url);
     let pid = child.id();
     // main() lowers the limit first thing; wait until it has run (the child blocks on stdin).
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -395,16 +393,26 @@ fn a_process_waiting_for_the_password_cannot_dump_core() {
     drop(child.stdin.take());
     let _ = child.kill();
     let _ = child.wait();
+}
 
-    // Not dumpable: the kernel then gives /proc/<pid>/* to root. Visible only when the child
-    // runs as another user than root, so this part needs root to start it as `nobody`.
-    if rustix::process::geteuid().as_raw() != 0 {
-        eprintln!("*** SKIPPED dumpable part: needs root to start the child as another user ***");
-        return;
+/// Not dumpable: the kernel then gives /proc/<pid>/* to root. Visible only when the child runs
+/// as another user than root, so this test needs root to start it as `nobody`.
+#[test]
+#[ignore = "needs root (to start the child as another user)"]
+fn a_process_waiting_for_the_password_is_not_dumpable() {
+    assert_eq!(
+        rustix::process::geteuid().as_raw(),
+        0,
+        "this test needs root to start the child as uid 65534"
+    );
+    let emu = emulator("unused");
+    emu.set_fault(Some(nexus_token::emulator::Fault::Stall));
+    let url = emu.base_url();
+    let sb = Sandbox::new();
+    for dir in [sb.dir.path().to_path_buf(), sb.home()] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
     }
-    let home = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
-    let mut child = waiting_login(home.path(), Some(65534), &url);
+    let mut child = waiting_login(&sb, Some(65534), &url);
     let pid = child.id();
     let deadline = Instant::now() + Duration::from_secs(20);
     let owner = || {

@@ -1,23 +1,15 @@
 //! Crash safety end to end: `kill -9` of `nexus-token refresh` at random moments while it
 //! writes a new token into a settings.xml of several MB. After every kill the file is exactly
 //! the old or the new version (never torn), and the next successful run leaves no temp file.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
-
-mod reliability;
-mod support;
 
 use std::io::Write;
 use std::time::Instant;
 
+use crate::support::reliability::{
+    USER, bytes, emulator, figure, login_no_keyring, refresh, temp_files,
+};
+use crate::support::{Sandbox, unique_password};
 use rand::Rng;
-use reliability::{USER, bytes, emulator, figure, login_no_keyring, refresh, temp_files};
-use support::{Sandbox, unique_password};
 
 /// Kill runs; the whole test stays well under a minute on a slow debug build.
 const RUNS: usize = 50;

@@ -1,21 +1,13 @@
 //! Shared pieces of the reliability suite (faults, crash, concurrency, hostile input, secret
 //! hygiene, file safety): a saved `--no-keyring` profile against the emulator, peak-memory
 //! measurement of a child run, and the `FIGURE` lines the closing report quotes.
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use nexus_token::emulator::{Emulator, EmulatorConfig};
 use nexus_token::nexus::Family;
 
-use crate::support::{BIN, Run, Sandbox};
+use super::{BIN, Run, Sandbox};
 
 pub const USER: &str = "rel";
 
@@ -64,32 +56,19 @@ pub fn bytes(path: &Path) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
 }
 
-/// Runs the binary under `/usr/bin/time` and returns the run and the child's peak resident set
-/// size in KiB. `None` for the figure when `/usr/bin/time` is not installed (the run still
-/// happens, directly; under CI a missing `/usr/bin/time` fails instead).
+/// Runs the binary under `/usr/bin/time` (in the sandbox) and returns the run and the child's
+/// peak resident set size in KiB (`None` only when `time` printed no figure).
 pub fn run_measured(sb: &Sandbox, args: &[&str], stdin: Option<&str>) -> (Run, Option<u64>) {
     const MARK: &str = "NEXUS_TOKEN_TEST_MAXRSS_KIB=";
-    let time = PathBuf::from("/usr/bin/time");
-    if !time.exists() {
-        assert!(
-            !crate::support::real_tools_required(),
-            "`/usr/bin/time` is needed for the memory checks (scripts/install-deps installs it)"
-        );
-        eprintln!("*** peak memory not measured: `/usr/bin/time` is not installed ***");
-        return (sb.run(args, stdin), None);
-    }
-    let template = sb.command(args);
-    let mut cmd = Command::new(&time);
-    cmd.arg("-f").arg(format!("{MARK}%M")).arg(BIN).args(args);
-    for (key, value) in template.get_envs() {
-        match value {
-            Some(v) => cmd.env(key, v),
-            None => cmd.env_remove(key),
-        };
-    }
-    cmd.stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
+    let time = Path::new("/usr/bin/time");
+    assert!(
+        time.is_file(),
+        "the memory checks need `/usr/bin/time` (scripts/install-deps installs it)"
+    );
+    let format = format!("{MARK}%M");
+    let mut time_args = vec!["-f", format.as_str(), BIN];
+    time_args.extend_from_slice(args);
+    let cmd = sb.program(time, &time_args);
     let mut run = sb.run_with(cmd, stdin);
     let mut rss = None;
     let mut kept = Vec::new();

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 //! The OS keyring adapter against a real Secret Service: Debian's gnome-keyring on a private
 //! D-Bus session started by `scripts/with-keyring` (which sets `NEXUS_TOKEN_TEST_SECRET_SERVICE=1`).
 //! Every test uses its own random service name, so the developer's keyring is never touched
@@ -15,7 +8,7 @@
 //! `main`: reads the environment, calls `prepare_process_env`, uses `OsStore`, and exits with the
 //! error's exit status.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::os::unix::net::UnixListener;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -25,28 +18,16 @@ use nexus_token::env::Env;
 use nexus_token::secret::Secret;
 use nexus_token::store::{self, OsStore, SecretStore};
 
-const CHILD_VAR: &str = "NEXUS_TOKEN_TEST_CHILD";
+use crate::support::{Sandbox, require_tool, secret_tool_lookup};
 
-/// Whether the real Secret Service is there. Missing: fails under CI or
-/// `NEXUS_TOKEN_REQUIRE_REAL_TOOLS=1`, else skips with a loud message.
-fn secret_service_available(test: &str) -> bool {
-    if std::env::var("NEXUS_TOKEN_TEST_SECRET_SERVICE").as_deref() == Ok("1") {
-        return true;
-    }
-    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
-    let required = std::env::var("NEXUS_TOKEN_REQUIRE_REAL_TOOLS").as_deref() == Ok("1");
-    assert!(
-        !(ci || required),
-        "{test}: a real Secret Service is required here: run the tests through `scripts/with-keyring`"
-    );
-    // Straight to stderr, past libtest's output capture, so the skip is seen.
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n!!!!!! SKIPPED {test}: no real Secret Service. Run `scripts/with-keyring cargo test \
-         --test keyring_secret_service` to run it. !!!!!!\n"
-    );
-    false
-}
+const CHILD_VAR: &str = "NEXUS_TOKEN_TEST_CHILD";
+/// The test-harness arguments that run only [`child_entry`], printing what it prints.
+const CHILD_ARGS: [&str; 4] = [
+    "--exact",
+    "keyring_secret_service::child_entry",
+    "--nocapture",
+    "--test-threads=1",
+];
 
 fn unique_service(tag: &str) -> String {
     format!(
@@ -56,22 +37,11 @@ fn unique_service(tag: &str) -> String {
     )
 }
 
-fn secret_tool_lookup(service: &str, user: &str) -> Option<String> {
-    let out = Command::new("secret-tool")
-        .args(["lookup", "service", service, "username", user])
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn round_trip_replace_delete_and_not_found() {
-    if !secret_service_available("round_trip_replace_delete_and_not_found") {
-        return;
-    }
-    let env = Env::from_process();
+    let sb = Sandbox::with_keyring();
+    let env = sb.lib_env();
     let store = OsStore::new(&env).expect("the private Secret Service is reachable");
     assert_eq!(store.name(), "secret-service");
     let service = unique_service("round-trip");
@@ -112,11 +82,10 @@ fn round_trip_replace_delete_and_not_found() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn service_name_is_the_keyring_service_attribute() {
-    if !secret_service_available("service_name_is_the_keyring_service_attribute") {
-        return;
-    }
-    let store = OsStore::new(&Env::from_process()).unwrap();
+    let sb = Sandbox::with_keyring();
+    let store = OsStore::new(&sb.lib_env()).unwrap();
     let url = format!("http://127.0.0.1:{}/nexus", rand::random::<u16>());
     let service = store::service_name(&url);
     assert_eq!(service, format!("nexus-token:{url}"));
@@ -169,12 +138,11 @@ struct ChildRun {
     elapsed: Duration,
 }
 
+/// Re-runs this test executable as `child_entry` in a fresh sandbox (no session bus) plus `envs`.
 fn run_child(mode: &str, envs: &[(&str, &str)], remove: &[&str]) -> ChildRun {
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--exact", "child_entry", "--nocapture", "--test-threads=1"])
-        .env(CHILD_VAR, mode)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+    let sb = Sandbox::new();
+    let mut cmd = sb.program(std::env::current_exe().unwrap(), &CHILD_ARGS);
+    cmd.env(CHILD_VAR, mode).stderr(Stdio::null());
     for (k, v) in envs {
         cmd.env(k, v);
     }
@@ -212,10 +180,9 @@ fn run_child(mode: &str, envs: &[(&str, &str)], remove: &[&str]) -> ChildRun {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn finds_the_bus_at_xdg_runtime_dir_without_the_address_variable() {
-    if !secret_service_available("finds_the_bus_at_xdg_runtime_dir_without_the_address_variable") {
-        return;
-    }
+    let sb = Sandbox::with_keyring();
     let runtime = std::env::var("XDG_RUNTIME_DIR").expect("with-keyring sets XDG_RUNTIME_DIR");
     assert!(
         Path::new(&runtime).join("bus").exists(),
@@ -238,7 +205,7 @@ fn finds_the_bus_at_xdg_runtime_dir_without_the_address_variable() {
     );
     assert!(run.stdout.contains("CHILD-OK"));
     // The child wrote into the same keyring this process reaches by its address.
-    let store = OsStore::new(&Env::from_process()).unwrap();
+    let store = OsStore::new(&sb.lib_env()).unwrap();
     assert_eq!(
         store.get(&service, "dave").unwrap().unwrap().expose(),
         "stored-by-child",
@@ -304,20 +271,10 @@ fn stopped_secret_service_bus_that_never_answers_times_out() {
 }
 
 #[test]
+#[ignore = "needs dbus-daemon"]
 fn stopped_secret_service_on_a_live_bus() {
     // A real dbus-daemon with no Secret Service and no service activation.
-    let Ok(found) = Command::new("dbus-daemon").arg("--version").output() else {
-        assert!(
-            std::env::var("NEXUS_TOKEN_REQUIRE_REAL_TOOLS").as_deref() != Ok("1"),
-            "dbus-daemon is required here"
-        );
-        let _ = writeln!(
-            std::io::stderr(),
-            "!!!!!! SKIPPED stopped_secret_service_on_a_live_bus: no dbus-daemon !!!!!!"
-        );
-        return;
-    };
-    assert!(found.status.success());
+    let dbus_daemon = require_tool("dbus-daemon");
     let dir = tempfile::tempdir().unwrap();
     let bus = dir.path().join("bus");
     let config = dir.path().join("bus.conf");
@@ -341,7 +298,7 @@ fn stopped_secret_service_on_a_live_bus() {
         ),
     )
     .unwrap();
-    let mut daemon = Command::new("dbus-daemon")
+    let mut daemon = Command::new(dbus_daemon)
         .arg(format!("--config-file={}", config.display()))
         .args(["--nofork", "--nopidfile"])
         .stdout(Stdio::null())
@@ -366,10 +323,9 @@ fn stopped_secret_service_on_a_live_bus() {
 }
 
 #[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn locked_collection_fails_with_exit_6_and_the_ways_out() {
-    if !secret_service_available("locked_collection_fails_with_exit_6_and_the_ways_out") {
-        return;
-    }
+    let sb = Sandbox::with_keyring();
     // A nested private session of its own, so locking does not disturb the other tests.
     let service = unique_service("locked");
     let script = r#"
@@ -380,10 +336,9 @@ fn locked_collection_fails_with_exit_6_and_the_ways_out() {
     "#;
     let exe = std::env::current_exe().unwrap();
     let with_keyring = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/with-keyring");
-    let mut cmd = Command::new(with_keyring);
-    cmd.args(["bash", "-c", script, "bash"])
-        .arg(&exe)
-        .args(["--exact", "child_entry", "--nocapture", "--test-threads=1"])
+    let mut cmd = sb.program(with_keyring, &["bash", "-c", script, "bash"]);
+    cmd.arg(&exe)
+        .args(CHILD_ARGS)
         .env(CHILD_VAR, "get")
         .env("SERVICE", &service)
         .env("NEXUS_TOKEN_TEST_CHILD_SERVICE", &service)

@@ -1,21 +1,23 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 //! Many writers at once, threads and processes, each doing a read-modify-write that appends its
 //! own marker to one file through `fs::update_file`: the lock must make every update survive.
 //! The process test re-runs this test executable as children (`NEXUS_TOKEN_TEST_FS_CHILD`).
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use nexus_token::fs::{Outcome, update_file};
 
+use crate::support::Sandbox;
+
 const CHILD_VAR: &str = "NEXUS_TOKEN_TEST_FS_CHILD";
+/// The test-harness arguments that run only `child_entry`.
+const CHILD_ARGS: [&str; 4] = [
+    "--exact",
+    "fs_concurrency::child_entry",
+    "--test-threads=1",
+    "--quiet",
+];
 
 fn append_marker(path: &Path, marker: &str) {
     let update = update_file(path, &mut |old| {
@@ -84,12 +86,13 @@ fn twenty_processes_lose_no_update() {
     let path = dir.path().join("gradle.properties");
     let (procs, each) = (20, 10);
     let exe = std::env::current_exe().unwrap();
+    let sb = Sandbox::new();
     let children: Vec<_> = (0..procs)
         .map(|p| {
-            Command::new(&exe)
-                .args(["--exact", "child_entry", "--test-threads=1", "--quiet"])
+            sb.program(&exe, &CHILD_ARGS)
                 .env(CHILD_VAR, format!("{}|{p}|{each}", path.display()))
                 .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
                 .spawn()
                 .unwrap()
         })

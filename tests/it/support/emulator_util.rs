@@ -1,13 +1,12 @@
-//! Shared helpers for the integration tests that run against the built-in Nexus emulator:
-//! starting emulators, running the built binary with a password on stdin, and a tiny TLS
-//! server for the `--ca-cert` tests. Test code only.
-
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+//! Helpers for the tests that run against the built-in Nexus emulator without a saved profile:
+//! starting emulators, running the built binary (in a fresh [`Sandbox`]) with a password on
+//! stdin, and a tiny TLS server for the `--ca-cert` tests.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
+
+use super::Sandbox;
 
 use nexus_token::emulator::{Emulator, EmulatorConfig};
 use nexus_token::nexus::Family;
@@ -25,15 +24,10 @@ pub fn start(config: EmulatorConfig) -> Emulator {
     Emulator::start(config).expect("the emulator starts on 127.0.0.1")
 }
 
-/// What one run of the binary printed.
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
+pub use super::Run;
 
 impl Run {
-    /// Asserts that the password appears nowhere in the output.
+    /// Asserts that [`PASSWORD`] appears nowhere in the output.
     pub fn assert_no_password(&self) {
         assert!(
             !self.stdout.contains(PASSWORD) && !self.stderr.contains(PASSWORD),
@@ -44,8 +38,7 @@ impl Run {
     }
 }
 
-/// Runs the built binary with `args`, `stdin` on standard input, no NEXUS_* variables and no
-/// proxy for loopback.
+/// Runs the built binary with `args` and `stdin` in a fresh [`Sandbox`], no proxy for loopback.
 pub fn run(args: &[&str], stdin: &str) -> Run {
     run_env(
         args,
@@ -57,46 +50,12 @@ pub fn run(args: &[&str], stdin: &str) -> Run {
     )
 }
 
-/// Like [`run`] with exactly these proxy variables (all others removed).
+/// Like [`run`] with exactly these proxy variables (the sandbox has none of its own).
 pub fn run_env(args: &[&str], stdin: &str, vars: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_nexus-token"));
-    command.args(args);
-    for name in [
-        "NEXUS_URL",
-        "NEXUS_USERNAME",
-        "NEXUS_TOKEN_CONFIG",
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "NO_PROXY",
-        "no_proxy",
-    ] {
-        command.env_remove(name);
-    }
+    let sandbox = Sandbox::new();
+    let mut command = sandbox.command(args);
     command.envs(vars.iter().copied());
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    // The binary may exit before reading (a usage error): a closed pipe is fine.
-    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-        assert_eq!(
-            e.kind(),
-            std::io::ErrorKind::BrokenPipe,
-            "writing stdin: {e}"
-        );
-    }
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    sandbox.run_with(command, Some(stdin))
 }
 
 /// `token --url URL --username alice --password-stdin` plus `extra`, with the right password.
