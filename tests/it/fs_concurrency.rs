@@ -11,13 +11,6 @@ use nexus_token::fs::{Outcome, update_file};
 use crate::support::Sandbox;
 
 const CHILD_VAR: &str = "NEXUS_TOKEN_TEST_FS_CHILD";
-/// The test-harness arguments that run only `child_entry`.
-const CHILD_ARGS: [&str; 4] = [
-    "--exact",
-    "fs_concurrency::child_entry",
-    "--test-threads=1",
-    "--quiet",
-];
 
 fn append_marker(path: &Path, marker: &str) {
     let update = update_file(path, &mut |old| {
@@ -85,11 +78,10 @@ fn twenty_processes_lose_no_update() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("gradle.properties");
     let (procs, each) = (20, 10);
-    let exe = std::env::current_exe().unwrap();
     let sb = Sandbox::new();
     let children: Vec<_> = (0..procs)
         .map(|p| {
-            sb.program(&exe, &CHILD_ARGS)
+            sb.rerun_test("fs_concurrency::child_entry")
                 .env(CHILD_VAR, format!("{}|{p}|{each}", path.display()))
                 .stdout(Stdio::null())
                 .stderr(Stdio::inherit())

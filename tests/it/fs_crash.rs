@@ -13,13 +13,6 @@ use nexus_token::fs::write_atomic;
 use crate::support::Sandbox;
 
 const CHILD_VAR: &str = "NEXUS_TOKEN_TEST_CRASH_CHILD";
-/// The test-harness arguments that run only `child_entry`.
-const CHILD_ARGS: [&str; 4] = [
-    "--exact",
-    "fs_crash::child_entry",
-    "--test-threads=1",
-    "--quiet",
-];
 const KILLS: usize = 40;
 
 fn version(which: u8) -> Vec<u8> {
@@ -57,12 +50,11 @@ fn kill_9_leaves_the_old_or_the_new_version() {
     let path = dir.path().join("settings.xml");
     let versions = [version(0), version(1)];
     write_atomic(&path, &versions[0]).unwrap();
-    let exe = std::env::current_exe().unwrap();
     let sb = Sandbox::new();
     let (mut seen, mut leftovers) = ([0usize; 2], 0usize);
     for round in 0..KILLS {
         let mut child = sb
-            .program(&exe, &CHILD_ARGS)
+            .rerun_test("fs_crash::child_entry")
             .env(CHILD_VAR, &path)
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -18,16 +18,10 @@ use nexus_token::env::Env;
 use nexus_token::secret::Secret;
 use nexus_token::store::{self, OsStore, SecretStore};
 
-use crate::support::{Sandbox, require_tool, secret_tool_lookup};
+use crate::support::{Sandbox, only_test, require_tool, secret_tool_lookup};
 
 const CHILD_VAR: &str = "NEXUS_TOKEN_TEST_CHILD";
-/// The test-harness arguments that run only [`child_entry`], printing what it prints.
-const CHILD_ARGS: [&str; 4] = [
-    "--exact",
-    "keyring_secret_service::child_entry",
-    "--nocapture",
-    "--test-threads=1",
-];
+const CHILD_TEST: &str = "keyring_secret_service::child_entry";
 
 fn unique_service(tag: &str) -> String {
     format!(
@@ -141,7 +135,7 @@ struct ChildRun {
 /// Re-runs this test executable as `child_entry` in a fresh sandbox (no session bus) plus `envs`.
 fn run_child(mode: &str, envs: &[(&str, &str)], remove: &[&str]) -> ChildRun {
     let sb = Sandbox::new();
-    let mut cmd = sb.program(std::env::current_exe().unwrap(), &CHILD_ARGS);
+    let mut cmd = sb.rerun_test(CHILD_TEST);
     cmd.env(CHILD_VAR, mode).stderr(Stdio::null());
     for (k, v) in envs {
         cmd.env(k, v);
@@ -338,7 +332,7 @@ fn locked_collection_fails_with_exit_6_and_the_ways_out() {
     let with_keyring = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/with-keyring");
     let mut cmd = sb.program(with_keyring, &["bash", "-c", script, "bash"]);
     cmd.arg(&exe)
-        .args(CHILD_ARGS)
+        .args(only_test(CHILD_TEST))
         .env(CHILD_VAR, "get")
         .env("SERVICE", &service)
         .env("NEXUS_TOKEN_TEST_CHILD_SERVICE", &service)

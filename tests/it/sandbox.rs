@@ -79,14 +79,8 @@ fn a_developer_profile_and_nexus_variables_never_reach_a_test() {
     nexus.clear_requests();
 
     // The test that sent `x` to that server: `token --password-stdin` without a URL.
-    let exe = std::env::current_exe().unwrap();
-    let args = [
-        "--exact",
-        "cli_token::usage_errors_exit_2_with_a_hint",
-        "--test-threads=1",
-    ];
     let out = developer
-        .program(exe, &args)
+        .rerun_test("cli_token::usage_errors_exit_2_with_a_hint")
         .env("NEXUS_URL", nexus.base_url())
         .env("NEXUS_USERNAME", "dev")
         .env("NEXUS_TOKEN_CONFIG", developer.config())

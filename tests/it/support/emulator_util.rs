@@ -64,16 +64,7 @@ pub fn token(url: &str, extra: &[&str]) -> Run {
 }
 
 pub fn token_as(url: &str, user: &str, password: &str, extra: &[&str]) -> Run {
-    let mut args = vec![
-        "token",
-        "--url",
-        url,
-        "--username",
-        user,
-        "--password-stdin",
-    ];
-    args.extend_from_slice(extra);
-    run(&args, &format!("{password}\n"))
+    Sandbox::new().run_password_stdin("token", url, user, password, extra)
 }
 
 /// A test CA (for `--ca-cert`) and a leaf for 127.0.0.1 signed by it; valid until 2126.

@@ -216,10 +216,17 @@ impl Sandbox {
         self.run_with(self.command(args), stdin)
     }
 
-    /// `login --url URL --username USER --password-stdin EXTRA...`, the password on stdin.
-    pub fn login(&self, url: &str, user: &str, password: &str, extra: &[&str]) -> Run {
+    /// `COMMAND --url URL --username USER --password-stdin EXTRA...`, the password on stdin.
+    pub fn run_password_stdin(
+        &self,
+        command: &str,
+        url: &str,
+        user: &str,
+        password: &str,
+        extra: &[&str],
+    ) -> Run {
         let mut args = vec![
-            "login",
+            command,
             "--url",
             url,
             "--username",
@@ -228,6 +235,18 @@ impl Sandbox {
         ];
         args.extend_from_slice(extra);
         self.run(&args, Some(&format!("{password}\n")))
+    }
+
+    /// `login --url URL --username USER --password-stdin EXTRA...`, the password on stdin.
+    pub fn login(&self, url: &str, user: &str, password: &str, extra: &[&str]) -> Run {
+        self.run_password_stdin("login", url, user, password, extra)
+    }
+
+    /// This test executable re-run as a child in this sandbox, running only `test`
+    /// (`module::name`, e.g. `fs_crash::child_entry`) and printing what it prints.
+    pub fn rerun_test(&self, test: &str) -> Command {
+        let exe = std::env::current_exe().unwrap();
+        self.program(exe, &only_test(test))
     }
 
     /// Like [`Sandbox::login`], and asserts that it succeeded.
@@ -260,6 +279,17 @@ impl Sandbox {
             })
             .collect()
     }
+}
+
+/// The test-harness arguments that run exactly `test` (`module::name`) of this executable.
+pub fn only_test(test: &str) -> [&str; 5] {
+    [
+        "--exact",
+        test,
+        "--test-threads=1",
+        "--nocapture",
+        "--quiet",
+    ]
 }
 
 /// The password `secret-tool` finds for `service` and `user` in the test keyring.
