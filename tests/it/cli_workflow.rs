@@ -434,19 +434,7 @@ fn scripted_login_never_prompts_and_exits_with_the_documented_codes() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", l.local_addr().unwrap())
     };
-    let run = sb.run(
-        &[
-            "login",
-            "--url",
-            &dead,
-            "--username",
-            USER,
-            "--password-stdin",
-            "--maven-server",
-            "x",
-        ],
-        Some(&format!("{pw}\n")),
-    );
+    let run = sb.login(&dead, USER, &pw, &["--maven-server", "x"]);
     assert_eq!(run.code, 4, "an unreachable server exits 4: {}", run.all());
 
     // Malformed settings.xml: 5, and the file stays byte-identical.

@@ -3,26 +3,10 @@
 //! gradle.properties. The files stay valid, each id appears exactly once, and each holds its
 //! profile's current token: no lost update.
 
-use std::io::Write;
-use std::process::{Child, Stdio};
+use std::process::Child;
 
-use crate::support::reliability::{USER, emulator, figure, login_no_keyring};
+use crate::support::reliability::{USER, emulator, figure, login_no_keyring, spawn_refresh};
 use crate::support::{Sandbox, unique_password};
-
-fn spawn_refresh(sb: &Sandbox, pw: &str, extra: &[&str]) -> Child {
-    let mut args = vec!["refresh", "--password-stdin", "-q"];
-    args.extend_from_slice(extra);
-    let mut cmd = sb.command(&args);
-    cmd.stdin(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{pw}\n").as_bytes())
-        .unwrap();
-    child
-}
 
 fn wait_all(children: Vec<Child>) -> Vec<(i32, String)> {
     children

@@ -2,11 +2,10 @@
 //! writes a new token into a settings.xml of several MB. After every kill the file is exactly
 //! the old or the new version (never torn), and the next successful run leaves no temp file.
 
-use std::io::Write;
 use std::time::Instant;
 
 use crate::support::reliability::{
-    USER, bytes, emulator, figure, login_no_keyring, refresh, temp_files,
+    USER, bytes, emulator, figure, login_no_keyring, refresh, spawn_refresh, temp_files,
 };
 use crate::support::{Sandbox, unique_password};
 use rand::Rng;
@@ -84,15 +83,7 @@ fn kill_9_during_refresh_never_leaves_a_torn_settings_xml() {
         let old = bytes(&sb.settings()).unwrap();
         let (old_user, old_pass) = target_values(&old);
         emu.reset_token(USER);
-        let mut cmd = sb.command(&["refresh", "--password-stdin", "-q"]);
-        cmd.stdin(std::process::Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{pw}\n").as_bytes())
-            .unwrap();
+        let mut child = spawn_refresh(&sb, &pw, &[]);
         // Half the kills anywhere in the run, half near its end, where the write happens.
         let (from, to) = if run % 2 == 0 { (0.0, 1.2) } else { (0.8, 1.6) };
         let delay = median.mul_f64(rng.random_range(from..to));

@@ -223,14 +223,11 @@ fn login_under_a_server_fault_writes_no_file_at_all() {
     ] {
         emu.set_fault(Some(fault.clone()));
         // `--api nexus3` skips detection, so the fault hits the token flow itself.
-        let run = sb.run(
+        let run = sb.login(
+            &url,
+            USER,
+            &pw,
             &[
-                "login",
-                "--url",
-                &url,
-                "--username",
-                USER,
-                "--password-stdin",
                 "--no-keyring",
                 "--api",
                 "nexus3",
@@ -239,7 +236,6 @@ fn login_under_a_server_fault_writes_no_file_at_all() {
                 "--gradle-prefix",
                 "nexus",
             ],
-            Some(&format!("{pw}\n")),
         );
         check_failure(&format!("login {fault:?}"), &run, 4, &[cause], "", &pw);
         assert!(
@@ -389,20 +385,11 @@ fn faults_with_the_real_keyring_keep_the_stored_password() {
     let emu = emulator(&pw);
     let sb = Sandbox::with_keyring();
     let url = emu.base_url();
-    let run = sb.run(
-        &[
-            "login",
-            "--url",
-            &url,
-            "--username",
-            USER,
-            "--password-stdin",
-            "--maven-server",
-            "nexus",
-            "--timeout",
-            "2",
-        ],
-        Some(&format!("{pw}\n")),
+    let run = sb.login(
+        &url,
+        USER,
+        &pw,
+        &["--maven-server", "nexus", "--timeout", "2"],
     );
     assert_eq!(
         run.code,

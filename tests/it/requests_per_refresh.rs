@@ -13,14 +13,11 @@ const USER: &str = "alice";
 fn logged_in(emu: &Emulator, pw: &str) -> Sandbox {
     let sb = Sandbox::new();
     let url = emu.base_url();
-    let run = sb.run(
+    let run = sb.login(
+        &url,
+        USER,
+        pw,
         &[
-            "login",
-            "--url",
-            &url,
-            "--username",
-            USER,
-            "--password-stdin",
             "--no-keyring",
             "--maven-server",
             "releases",
@@ -29,7 +26,6 @@ fn logged_in(emu: &Emulator, pw: &str) -> Sandbox {
             "--gradle-prefix",
             "nexus",
         ],
-        Some(&format!("{pw}\n")),
     );
     assert_eq!(
         run.code,

@@ -2,6 +2,7 @@
 //! hygiene, file safety): a saved `--no-keyring` profile against the emulator, peak-memory
 //! measurement of a child run, and the `FIGURE` lines the closing report quotes.
 
+use std::io::Write;
 use std::path::Path;
 
 use nexus_token::emulator::{Emulator, EmulatorConfig};
@@ -23,18 +24,8 @@ pub fn emulator(password: &str) -> Emulator {
 
 /// `login --no-keyring --password-stdin` with `extra` flags (targets, profile, timeout).
 pub fn login_no_keyring(sb: &Sandbox, emu: &Emulator, password: &str, extra: &[&str]) -> Run {
-    let url = emu.base_url();
-    let mut args = vec![
-        "login",
-        "--url",
-        url.as_str(),
-        "--username",
-        USER,
-        "--password-stdin",
-        "--no-keyring",
-    ];
-    args.extend_from_slice(extra);
-    let run = sb.run(&args, Some(&format!("{password}\n")));
+    let extra = [&["--no-keyring"], extra].concat();
+    let run = sb.login(&emu.base_url(), USER, password, &extra);
     assert_eq!(
         run.code,
         0,
@@ -49,6 +40,22 @@ pub fn refresh(sb: &Sandbox, password: &str, extra: &[&str]) -> Run {
     let mut args = vec!["refresh", "--password-stdin"];
     args.extend_from_slice(extra);
     sb.run(&args, Some(&format!("{password}\n")))
+}
+
+/// Starts `refresh --password-stdin -q` with `extra` flags, the password already written.
+pub fn spawn_refresh(sb: &Sandbox, pw: &str, extra: &[&str]) -> std::process::Child {
+    let mut args = vec!["refresh", "--password-stdin", "-q"];
+    args.extend_from_slice(extra);
+    let mut cmd = sb.command(&args);
+    cmd.stdin(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{pw}\n").as_bytes())
+        .unwrap();
+    child
 }
 
 /// The bytes of a file, or `None` when it does not exist.
