@@ -345,7 +345,7 @@ impl Config {
     pub fn update_profile(path: &Path, name: &str, value: Option<&Profile>) -> Result<()> {
         crate::fs::update_file(path, &mut |current| {
             let text = match current {
-                None => CONFIG_HEADER.to_owned(),
+                None => String::new(),
                 Some(bytes) => std::str::from_utf8(bytes)
                     .map_err(|e| Error::file(path, "read", e))?
                     .to_owned(),
@@ -383,7 +383,10 @@ impl Config {
                     profiles.remove(name);
                 }
             }
-            Ok(Some(doc.to_string().into_bytes()))
+            // A new file starts with the header (toml_edit would put a comment-only document's
+            // text after the first table).
+            let header = if current.is_none() { CONFIG_HEADER } else { "" };
+            Ok(Some(format!("{header}{doc}").into_bytes()))
         })?;
         Ok(())
     }
