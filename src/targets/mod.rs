@@ -35,6 +35,8 @@ pub enum Kind {
     Maven,
     /// A key pair of gradle.properties.
     Gradle,
+    /// A registry key of the user npmrc.
+    Npm,
 }
 
 impl Kind {
@@ -43,6 +45,7 @@ impl Kind {
         match self {
             Kind::Maven => "server",
             Kind::Gradle => "key",
+            Kind::Npm => "registry",
         }
     }
 }
@@ -70,6 +73,7 @@ pub struct WriteOptions {
 pub(crate) enum Target {
     Maven(maven::MavenTarget),
     Gradle(gradle::GradleTarget),
+    Npm(npm::NpmTarget),
 }
 
 /// A pure edit's result: the new bytes, the entries whose values changed (names, never values)
@@ -87,6 +91,7 @@ impl Target {
         match self {
             Target::Maven(_) => Kind::Maven,
             Target::Gradle(_) => Kind::Gradle,
+            Target::Npm(_) => Kind::Npm,
         }
     }
 
@@ -95,6 +100,7 @@ impl Target {
         match self {
             Target::Maven(t) => &t.path,
             Target::Gradle(t) => &t.path,
+            Target::Npm(t) => &t.path,
         }
     }
 
@@ -103,6 +109,7 @@ impl Target {
         match self {
             Target::Maven(t) => t.plan(current, token),
             Target::Gradle(t) => t.plan(current, token),
+            Target::Npm(t) => t.plan(current, token),
         }
     }
 
@@ -111,6 +118,7 @@ impl Target {
         match self {
             Target::Maven(t) => t.clear(current),
             Target::Gradle(t) => t.clear(current),
+            Target::Npm(t) => t.clear(current),
         }
     }
 
@@ -123,6 +131,7 @@ impl Target {
         match self {
             Target::Maven(t) => t.inspect(current, verdict),
             Target::Gradle(t) => t.inspect(current, verdict),
+            Target::Npm(t) => t.inspect(current, verdict),
         }
     }
 
@@ -131,6 +140,7 @@ impl Target {
         match self {
             Target::Maven(t) => t.servers.clone(),
             Target::Gradle(t) => t.keys.iter().map(|(u, _)| u.clone()).collect(),
+            Target::Npm(t) => t.registries.clone(),
         }
     }
 
@@ -139,6 +149,7 @@ impl Target {
         match self {
             Target::Maven(_) => Vec::new(),
             Target::Gradle(t) => t.notes(env),
+            Target::Npm(t) => t.notes(env),
         }
     }
 
@@ -147,6 +158,7 @@ impl Target {
         match self {
             Target::Maven(t) => t.doctor(current, profile),
             Target::Gradle(t) => t.doctor(env, current, profile),
+            Target::Npm(t) => t.doctor(env, current, profile),
         }
     }
 }
@@ -204,7 +216,7 @@ pub(crate) fn preflight(targets: &[Target]) -> Result<()> {
     if targets.is_empty() {
         return Err(Error::usage(
             "no targets: nothing would receive the token",
-            Some("name the targets with `--maven-server ID` and/or `--gradle-prefix NAME`".into()),
+            Some("name the targets with `--maven-server ID`, `--gradle-prefix NAME` and/or `--npm-registry URL`".into()),
         ));
     }
     let placeholder = Secret::new("nexus-token-preflight".to_owned());
