@@ -240,3 +240,186 @@ fn quoted(names: &[&str]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    const GROUP: &str = "http://127.0.0.1:8081/repository/npm-group/";
+    const KEY: &str = "//127.0.0.1:8081/repository/npm-group/";
+
+    fn target(path: &str) -> NpmTarget {
+        NpmTarget {
+            path: PathBuf::from(path),
+            registries: vec![GROUP.to_owned()],
+            always_auth: false,
+        }
+    }
+
+    fn plan(t: &NpmTarget, current: Option<&[u8]>, pass: &str) -> Result<Option<Planned>> {
+        let pass = Secret::new(pass.to_owned());
+        t.plan(
+            current,
+            &TokenValues {
+                name_code: "nc",
+                pass_code: &pass,
+            },
+        )
+    }
+
+    fn verdict(user: Option<&str>, pass: Option<&str>) -> State {
+        match (user, pass) {
+            (Some("nc"), Some("pc")) => State::Current,
+            (Some(_), Some(_)) => State::Stale,
+            _ => State::Missing,
+        }
+    }
+
+    #[test]
+    fn plan_writes_auth_and_is_idempotent() {
+        let t = target("/h/.npmrc");
+        let before = format!("fund=false\n{KEY}:_authToken=old\n");
+        let planned = plan(&t, Some(before.as_bytes()), "pc").unwrap().unwrap();
+        let text = String::from_utf8(planned.bytes.clone()).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "fund=false\n{KEY}:_auth={}\n",
+                editor::auth_value("nc", "pc")
+            ),
+            "the `_authToken` goes and `_auth` is appended; the rest stays"
+        );
+        assert!(
+            plan(&t, Some(&planned.bytes), "pc").unwrap().is_none(),
+            "a second plan with the same token changes nothing"
+        );
+        let inspected = t.inspect(&planned.bytes, &verdict);
+        assert_eq!(
+            inspected[0].1,
+            State::Current,
+            "the written token is current"
+        );
+    }
+
+    #[test]
+    fn always_auth_is_written_only_when_asked() {
+        let mut t = target("/h/.npmrc");
+        let plain = plan(&t, None, "pc").unwrap().unwrap();
+        assert!(
+            !String::from_utf8_lossy(&plain.bytes).contains("always-auth"),
+            "always-auth is opt-in"
+        );
+        t.always_auth = true;
+        let with = plan(&t, None, "pc").unwrap().unwrap();
+        assert!(
+            String::from_utf8_lossy(&with.bytes).contains(&format!("{KEY}:always-auth=true")),
+            "--npm-always-auth writes always-auth at the registry key"
+        );
+    }
+
+    #[test]
+    fn errors_map_to_file_and_usage_exit_codes() {
+        let t = target("/h/.npmrc");
+        let e = plan(&t, Some(b"a=\xff\n"), "pc").unwrap_err();
+        assert_eq!(
+            e.exit_status(),
+            ExitStatus::File,
+            "a file npm cannot read is exit 5"
+        );
+        let cause = std::error::Error::source(&e).map(ToString::to_string);
+        assert!(
+            e.to_string().contains("/h/.npmrc")
+                && cause
+                    .as_deref()
+                    .is_some_and(|c| c.contains("line 1, column")),
+            "the error names the file, the line and the column: {e} / {cause:?}"
+        );
+        let bad = NpmTarget {
+            path: PathBuf::from("/h/.npmrc"),
+            registries: vec!["ftp://x/".to_owned()],
+            always_auth: false,
+        };
+        assert_eq!(
+            plan(&bad, None, "pc").unwrap_err().exit_status(),
+            ExitStatus::Usage,
+            "a saved registry without an npmrc key is a usage error"
+        );
+    }
+
+    #[test]
+    fn inspect_tells_token_missing_and_undecodable_apart() {
+        let t = target("/h/.npmrc");
+        let cases = [
+            (
+                format!("{KEY}:_authToken=x\n{KEY}:_auth=bmM6cGM=\n"),
+                State::Stale,
+            ),
+            (String::from("fund=false\n"), State::Missing),
+            (format!("{KEY}:_auth=${{NPM_AUTH}}\n"), State::Unreadable),
+            (
+                format!("{KEY}:_auth={}\n", editor::auth_value("nc", "old")),
+                State::Stale,
+            ),
+        ];
+        for (text, want) in cases {
+            let got = t.inspect(text.as_bytes(), &verdict);
+            assert_eq!(got[0].1, want, "state of {text:?}");
+            assert_eq!(got[0].0, GROUP, "entries are named by the registry URL");
+        }
+    }
+
+    #[test]
+    fn clear_removes_only_the_auth_line() {
+        let t = target("/h/.npmrc");
+        let text = format!("; keep\n{KEY}:_auth=bmM6cGM=\n//other/:_auth=eDp5\n");
+        let cleared = t.clear(text.as_bytes()).unwrap();
+        assert_eq!(
+            String::from_utf8(cleared.bytes).unwrap(),
+            "; keep\n//other/:_auth=eDp5\n",
+            "logout removes our `_auth` and keeps other registries"
+        );
+    }
+
+    #[test]
+    fn doctor_fails_on_an_auth_token_and_warns_about_a_shadowing_project_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let user = dir.path().join("user.npmrc");
+        let project = dir.path().join("project");
+        std::fs::create_dir_all(&project).unwrap();
+        let shadow = format!("{KEY}:_authToken=x\n");
+        std::fs::write(project.join(".npmrc"), &shadow).unwrap();
+        let t = NpmTarget {
+            path: user,
+            registries: vec![GROUP.to_owned()],
+            always_auth: false,
+        };
+        let mut env = Env::sandboxed(dir.path());
+        env.cwd = Some(project.clone());
+        let current = format!("{KEY}:_authToken=stale\n");
+        let findings = t.doctor(&env, Some(current.as_bytes()), "default");
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.check == "npm-auth-token" && f.level == Level::Fail),
+            "an `_authToken` at our key is a failure: {findings:?}"
+        );
+        assert!(
+            findings.iter().any(|f| f.check == "npm-shadow"
+                && f.level == Level::Warn
+                && f.message
+                    .contains(&project.join(".npmrc").display().to_string())),
+            "a project .npmrc with auth at our key is a warning naming it: {findings:?}"
+        );
+        assert_eq!(
+            t.notes(&env).len(),
+            1,
+            "login and refresh print the shadowing too"
+        );
+        assert_eq!(
+            std::fs::read_to_string(project.join(".npmrc")).unwrap(),
+            shadow,
+            "the project file is never edited"
+        );
+    }
+}
