@@ -242,6 +242,7 @@ fn quoted(names: &[&str]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // tests set up files with `std::fs::write`
 mod tests {
     use super::*;
     use crate::secret::Secret;
