@@ -530,3 +530,37 @@ fn npm_config_userconfig_and_always_auth_are_followed() {
         "refresh updates the same file and keeps always-auth"
     );
 }
+
+#[test]
+fn a_malformed_npmrc_does_not_stop_maven_discovery() {
+    let h = Harness::new();
+    let bytes = b"bad=\xff\n".to_vec();
+    std::fs::write(h.npmrc(), &bytes).unwrap();
+    let settings = h.home().join(".m2/settings.xml");
+    std::fs::create_dir_all(settings.parent().unwrap()).unwrap();
+    std::fs::write(
+        &settings,
+        format!(
+            "<settings><servers><server><id>nexus</id><username>{USER}</username><password>x</password></server></servers></settings>\n"
+        ),
+    )
+    .unwrap();
+    let out = h.login_ok(&[]);
+    assert!(
+        out.stderr.contains("npm registries not discovered") && out.stderr.contains("line 1"),
+        "login warns that the npmrc could not be read, with the position: {}",
+        out.stderr
+    );
+    let (name_code, _) = h.emu.token_of(USER).unwrap();
+    assert!(
+        std::fs::read_to_string(&settings)
+            .unwrap()
+            .contains(&format!("<username>{name_code}</username>")),
+        "the Maven server found by discovery got the token"
+    );
+    assert_eq!(
+        std::fs::read(h.npmrc()).unwrap(),
+        bytes,
+        "the npmrc is untouched"
+    );
+}

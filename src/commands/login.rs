@@ -351,17 +351,27 @@ fn npm_targets(
     })
 }
 
-/// Discovery in the user npmrc: `registry=` and `@scope:registry=` URLs under the Nexus URL.
-fn discover_npm(profile: &Profile) -> Result<(PathBuf, Vec<String>)> {
+/// Discovery in the user npmrc: `registry=` and `@scope:registry=` URLs under the Nexus URL. A
+/// file that cannot be read only costs a warning: Maven discovery may still find targets.
+fn discover_npm(ctx: &Context<'_>, profile: &Profile) -> (PathBuf, Vec<String>) {
     let path = profile.npm.npmrc.clone().unwrap_or_default();
-    let found = match fs::read_optional(&path)? {
-        Some(bytes) => npmrc::discover(&bytes, &profile.url).map_err(|e| match e {
-            npmrc::Error::Syntax { .. } => Error::file(&path, "parse", e),
-            e => Error::file(&path, "read", e),
-        })?,
-        None => Vec::new(),
-    };
-    Ok((path, found))
+    let found = fs::read_optional(&path).and_then(|bytes| match bytes {
+        Some(bytes) => {
+            npmrc::discover(&bytes, &profile.url).map_err(|e| Error::file(&path, "parse", e))
+        }
+        None => Ok(Vec::new()),
+    });
+    match found {
+        Ok(found) => (path, found),
+        Err(e) => {
+            let cause = std::error::Error::source(&e)
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
+            ctx.ui
+                .warn(&format!("npm registries not discovered: {e}{cause}"));
+            (path, Vec::new())
+        }
+    }
 }
 
 /// Without target flags: the targets saved in the profile (same server), else discovery.
@@ -387,7 +397,7 @@ fn reuse_or_discover(
         None => Vec::new(),
     };
     let _ = password;
-    let (npmrc_path, npm_found) = discover_npm(profile)?;
+    let (npmrc_path, npm_found) = discover_npm(ctx, profile);
     if found.is_empty() && npm_found.is_empty() {
         return Err(Error::usage(
             format!(
