@@ -47,6 +47,8 @@ const VARS: &[&str] = &[
     "NEXUS_TOKEN_SCHEDULE_DIR",
     "PATH",
     "USER",
+    "NPM_CONFIG_USERCONFIG",
+    "npm_config_userconfig",
 ];
 
 /// The longest keyring wait `NEXUS_TOKEN_KEYRING_TIMEOUT` accepts, in seconds (one hour).
@@ -216,6 +218,22 @@ impl Env {
         }
     }
 
+    /// The user npmrc as npm finds it: `NPM_CONFIG_USERCONFIG` (or npm's lowercase
+    /// `npm_config_userconfig`; a leading `~/` is the home), else `~/.npmrc`.
+    pub fn user_npmrc(&self) -> PathBuf {
+        let set = ["NPM_CONFIG_USERCONFIG", "npm_config_userconfig"]
+            .into_iter()
+            .filter_map(|k| self.var(k))
+            .find(|v| !v.is_empty());
+        match set {
+            Some(v) => match v.strip_prefix("~/") {
+                Some(rest) => self.home.join(rest),
+                None => PathBuf::from(v),
+            },
+            None => self.home.join(".npmrc"),
+        }
+    }
+
     /// `$XDG_CONFIG_HOME` when set to an absolute path, else `~/.config` (the XDG rule, on
     /// every platform: systemd user units live below it).
     pub fn xdg_config_home(&self) -> PathBuf {
@@ -288,6 +306,24 @@ mod tests {
         assert_eq!(
             env.gradle_properties(),
             PathBuf::from("/h/.gradle/gradle.properties")
+        );
+    }
+
+    #[test]
+    fn user_npmrc_follows_npm_config_userconfig_in_either_case() {
+        let home = Path::new("/h");
+        assert_eq!(
+            Env::sandboxed(home).user_npmrc(),
+            PathBuf::from("/h/.npmrc"),
+            "without the variable the user npmrc is ~/.npmrc"
+        );
+        let upper = Env::sandboxed(home).with_var("NPM_CONFIG_USERCONFIG", "/u/npmrc");
+        assert_eq!(upper.user_npmrc(), PathBuf::from("/u/npmrc"));
+        let lower = Env::sandboxed(home).with_var("npm_config_userconfig", "~/cfg/npmrc");
+        assert_eq!(
+            lower.user_npmrc(),
+            PathBuf::from("/h/cfg/npmrc"),
+            "npm's lowercase spelling counts too, and `~/` is the home"
         );
     }
 

@@ -1,13 +1,14 @@
-//! The user `.npmrc` written by the npm editor, proven with the real npm, pnpm and Yarn 1
-//! against the emulator's npm repositories ("require user tokens" on, so the real password would
-//! be refused): install from the group, publish to the hosted repository, a wrong token fails
-//! with E401, and a stale `_authToken` at the same key (which the editor removes) would have won
-//! over `_auth`. Every run has its own HOME, user npmrc, caches and stores, and a cleared
-//! environment (no `npm_config_*` of the developer), and talks only to 127.0.0.1.
+//! The user `.npmrc` written by `nexus-token login --npm-registry ...`, proven with the real npm,
+//! pnpm and Yarn 1 against the emulator's npm repositories ("require user tokens" on, so the real
+//! password would be refused): install from the group, publish to the hosted repository, a wrong
+//! token fails with E401, `refresh` after a server-side reset makes installs work again, and a
+//! stale `_authToken` at the same key (which would have won over `_auth`) is gone after login with
+//! every other byte kept. Every run has its own HOME, user npmrc, caches and stores, a cleared
+//! environment (no `npm_config_*` of the developer), the real Secret Service of
+//! scripts/with-keyring, and talks only to 127.0.0.1.
 //!
-//! The file is written with the editor's library call; the `login --npm-registry` flag comes with
-//! the target seam. A missing tool fails under CI (scripts/install-deps installs them). One test
-//! needs no tool: the emulator's npm repositories over raw HTTP (challenge, token rules, publish).
+//! A missing tool or keyring fails under CI (scripts/install-deps installs them). Tests that need
+//! no tool: the emulator's npm repositories over raw HTTP (challenge, token rules, publish).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -26,7 +27,9 @@ use base64::engine::general_purpose::STANDARD as B64;
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestRecord};
 use nexus_token::nexus::Family;
 use nexus_token::targets::npm::editor::{registry_key, set_auth};
-use support::{Sandbox, assert_no_secret, tool_available, unique_password};
+use support::{
+    Run, Sandbox, assert_no_secret, secret_service_available, tool_available, unique_password,
+};
 
 const USER: &str = "erin";
 
@@ -39,18 +42,20 @@ struct Setup {
     pass_code: String,
 }
 
-fn setup() -> Setup {
-    setup_family(Family::Nexus3)
-}
-
-fn setup_family(family: Family) -> Setup {
-    let password = unique_password();
-    let emu = Emulator::start(
+fn emulator(family: Family, password: &str) -> Emulator {
+    Emulator::start(
         EmulatorConfig::new(family)
-            .user(USER, &password)
+            .user(USER, password)
             .require_user_tokens(true),
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// The token fetched with `token --password-stdin` (no keyring, nothing saved): for the tests of
+/// the emulator and of the editor alone.
+fn setup_family(family: Family) -> Setup {
+    let password = unique_password();
+    let emu = emulator(family, &password);
     let sb = Sandbox::new();
     let run = sb.run(
         &[
@@ -79,16 +84,99 @@ fn setup_family(family: Family) -> Setup {
     }
 }
 
+fn setup() -> Setup {
+    setup_family(Family::Nexus3)
+}
+
+/// A sandbox whose user npmrc starts as `before` (`None`: no file), then
+/// `nexus-token login --npm-registry <group>/ --npm-registry <hosted>/ EXTRA...` with the real
+/// keyring. `None` when a tool or the keyring is missing outside CI (the test is then skipped
+/// loudly).
+fn login_setup(test: &str, tools: &[&str], before: Option<&str>, extra: &[&str]) -> Option<Setup> {
+    let mut s = prepare(test, tools)?;
+    if let Some(text) = before {
+        std::fs::write(s.npmrc(), text).unwrap();
+    }
+    let run = s.login(extra);
+    assert_eq!(run.code, 0, "login --npm-registry succeeds: {}", run.all());
+    Some(s)
+}
+
+/// An emulator and a sandbox without a login yet (`None` as for [`login_setup`]).
+fn prepare(test: &str, tools: &[&str]) -> Option<Setup> {
+    if !secret_service_available(test) || !tools.iter().all(|t| tool_available(t, test)) {
+        return None;
+    }
+    let password = unique_password();
+    Some(Setup {
+        sb: Sandbox::new(),
+        emu: emulator(Family::Nexus3, &password),
+        password,
+        name_code: String::new(),
+        pass_code: String::new(),
+    })
+}
+
 impl Setup {
     fn npmrc(&self) -> PathBuf {
         self.sb.npmrc()
+    }
+
+    fn npmrc_text(&self) -> String {
+        std::fs::read_to_string(self.npmrc()).unwrap()
     }
 
     fn auth(&self, pass: &str) -> String {
         B64.encode(format!("{}:{pass}", self.name_code))
     }
 
-    /// Writes the user npmrc: `before` edited by the editor for `registries`.
+    /// `login` with both npm registries, the password on stdin, the real keyring; afterwards
+    /// `name_code`/`pass_code` hold the token the server now has.
+    fn login(&mut self, extra: &[&str]) -> Run {
+        let group = self.emu.npm_group_url();
+        let hosted = self.emu.npm_hosted_url();
+        let mut args = vec!["--npm-registry", &group, "--npm-registry", &hosted];
+        args.extend_from_slice(extra);
+        let run = self
+            .sb
+            .login(&self.emu.base_url(), USER, &self.password, &args);
+        self.sync_token();
+        self.assert_quiet(&run, "login");
+        run
+    }
+
+    /// Runs `nexus-token ARGS` (no stdin: the password comes from the keyring).
+    fn nexus_token(&mut self, args: &[&str]) -> Run {
+        let run = self.sb.run(args, None);
+        self.sync_token();
+        self.assert_quiet(&run, args[0]);
+        run
+    }
+
+    fn sync_token(&mut self) {
+        if let Some((n, p)) = self.emu.token_of(USER) {
+            self.name_code = n;
+            self.pass_code = p;
+        }
+    }
+
+    fn assert_quiet(&self, run: &Run, what: &str) {
+        assert_no_secret(&run.all(), &self.password, &format!("{what} output"));
+        if !self.pass_code.is_empty() {
+            assert_no_secret(&run.all(), &self.pass_code, &format!("{what} output"));
+        }
+    }
+
+    /// The file as login wrote it, with the `_auth` of `pass` instead of the real passCode: a
+    /// negative control that differs from the proven file only in the credential.
+    fn tamper(&self, pass: &str) {
+        let text = self.npmrc_text();
+        let right = self.auth(&self.pass_code);
+        assert!(text.contains(&right), "the file holds the token:\n{text}");
+        std::fs::write(self.npmrc(), text.replace(&right, &self.auth(pass))).unwrap();
+    }
+
+    /// Writes the user npmrc with the editor alone: `before` edited for `registries`.
     fn write_npmrc(&self, before: &str, registries: &[&str], pass: &str) -> String {
         let keys: Vec<String> = registries
             .iter()
@@ -154,6 +242,20 @@ impl Setup {
         (out.status.success(), text)
     }
 
+    /// `npm install nexus-demo-pkg` from the group in a fresh project (fresh cache).
+    fn npm_install(&self, tag: &str) -> (bool, String, PathBuf) {
+        let group = self.emu.npm_group_url();
+        let project = self.project(tag);
+        self.emu.clear_requests();
+        let (ok, log) = self.client(
+            "npm",
+            &["install", "nexus-demo-pkg", "--registry", &group],
+            &project,
+            tag,
+        );
+        (ok, log, project)
+    }
+
     fn requests_for(&self, suffix: &str) -> Vec<RequestRecord> {
         self.emu
             .requests()
@@ -194,58 +296,63 @@ impl Setup {
 }
 
 /// A user npmrc as people have them: comments of both kinds, CRLF, another registry's token in
-/// an environment variable, and stale credentials at the Nexus key that must go.
-fn realistic_npmrc(key: &str) -> String {
-    [
+/// an environment variable; `stale` lines at the Nexus key follow.
+fn realistic_npmrc(stale: &[String]) -> String {
+    let mut lines: Vec<String> = [
         "; company npm settings",
         "# managed partly by hand",
         "fund=false",
         "//npm.pkg.github.com/:_authToken=${GITHUB_TOKEN}",
-        &format!("{key}:username=old-user"),
-        &format!("{key}:_password=b2xkLXBhc3N3b3Jk"),
-        "",
     ]
-    .join("\r\n")
+    .iter()
+    .map(|l| (*l).to_owned())
+    .collect();
+    lines.extend(stale.iter().cloned());
+    lines.push(String::new());
+    lines.join("\r\n")
+}
+
+/// The keys of the emulator's group and hosted repositories.
+fn keys(emu: &Emulator) -> (String, String) {
+    (
+        registry_key(&emu.npm_group_url()).unwrap(),
+        registry_key(&emu.npm_hosted_url()).unwrap(),
+    )
 }
 
 #[test]
-#[ignore = "needs npm, pnpm and yarn"]
+#[ignore = "needs npm, pnpm, yarn and a Secret Service"]
 fn npm_installs_from_the_group_and_publishes_to_the_hosted_repository() {
-    if !tool_available("npm", "npm_installs_from_the_group_and_publishes") {
+    const TEST: &str = "npm_installs_from_the_group_and_publishes";
+    let Some(mut s) = prepare(TEST, &["npm"]) else {
         return;
-    }
-    let s = setup();
-    let group = s.emu.npm_group_url();
-    let hosted = s.emu.npm_hosted_url();
-    let group_key = registry_key(&group).unwrap();
-    let written = s.write_npmrc(
-        &realistic_npmrc(&group_key),
-        &[&group, &hosted],
-        &s.pass_code,
-    );
-    assert!(
-        written.starts_with("; company npm settings\r\n# managed partly by hand\r\nfund=false\r\n//npm.pkg.github.com/:_authToken=${GITHUB_TOKEN}\r\n"),
-        "comments, other keys and the CRLF line endings stay:\n{written}"
-    );
-    assert!(
-        !written.contains("old-user") && !written.contains(":_password="),
-        "username/_password at the Nexus key are removed:\n{written}"
+    };
+    let (gkey, hkey) = keys(&s.emu);
+    let before = realistic_npmrc(&[
+        format!("{gkey}:username=old-user"),
+        format!("{gkey}:_password=b2xkLXBhc3N3b3Jk"),
+    ]);
+    std::fs::write(s.npmrc(), &before).unwrap();
+    let run = s.login(&[]);
+    assert_eq!(run.code, 0, "login succeeds: {}", run.all());
+    let auth = s.auth(&s.pass_code);
+    assert_eq!(
+        s.npmrc_text(),
+        format!(
+            "{}{gkey}:_auth={auth}\r\n{hkey}:_auth={auth}\r\n",
+            realistic_npmrc(&[])
+        ),
+        "login removed username/_password at the Nexus key, appended `_auth` for both registries with CRLF, and kept every other byte"
     );
 
     // (a) install from the group.
-    let project = s.project("consumer");
-    s.emu.clear_requests();
-    let (ok, log) = s.client(
-        "npm",
-        &["install", "nexus-demo-pkg", "--registry", &group],
-        &project,
-        "install",
-    );
+    let (ok, log, project) = s.npm_install("install");
     assert!(ok, "npm install succeeds with the written _auth:\n{log}");
     s.assert_installed(&project, "npm", &log);
     s.assert_tarball_served_to_token("npm", &log);
 
     // `npm ci` from the lockfile, with a fresh cache: the tarball is fetched again, authenticated.
+    let group = s.emu.npm_group_url();
     std::fs::remove_dir_all(project.join("node_modules")).unwrap();
     s.emu.clear_requests();
     let (ok, log) = s.client("npm", &["ci", "--registry", &group], &project, "ci");
@@ -289,24 +396,28 @@ fn npm_installs_from_the_group_and_publishes_to_the_hosted_repository() {
             .is_file(),
         "the scoped package is in node_modules:\n{log}"
     );
+    let status = s.nexus_token(&["status", "--json"]);
+    assert_eq!(
+        status.stdout.matches("\"state\": \"current\"").count(),
+        2,
+        "status reports both registries current: {}",
+        status.stdout
+    );
 }
 
 #[test]
-#[ignore = "needs npm, pnpm and yarn"]
+#[ignore = "needs npm, pnpm, yarn and a Secret Service"]
 fn npm_fails_with_e401_when_the_token_is_wrong() {
-    if !tool_available("npm", "npm_fails_with_e401_when_the_token_is_wrong") {
+    let Some(s) = login_setup(
+        "npm_fails_with_e401_when_the_token_is_wrong",
+        &["npm"],
+        None,
+        &[],
+    ) else {
         return;
-    }
-    let s = setup();
-    let group = s.emu.npm_group_url();
-    s.write_npmrc("", &[&group], "not-the-pass-code");
-    let project = s.project("consumer");
-    let (ok, log) = s.client(
-        "npm",
-        &["install", "nexus-demo-pkg", "--registry", &group],
-        &project,
-        "wrong",
-    );
+    };
+    s.tamper("not-the-pass-code");
+    let (ok, log, project) = s.npm_install("wrong");
     assert!(!ok, "npm install fails with a wrong token:\n{log}");
     assert!(log.contains("E401"), "npm reports E401:\n{log}");
     assert!(
@@ -315,19 +426,13 @@ fn npm_fails_with_e401_when_the_token_is_wrong() {
     );
 
     // The real password is refused too ("require user tokens").
-    s.write_npmrc("", &[&group], &s.password.clone());
-    let npmrc = std::fs::read_to_string(s.npmrc()).unwrap();
-    let with_password = npmrc.replace(
-        &s.auth(&s.password),
+    let text = std::fs::read_to_string(s.npmrc()).unwrap();
+    let with_password = text.replace(
+        &s.auth("not-the-pass-code"),
         &B64.encode(format!("{USER}:{}", s.password)),
     );
     std::fs::write(s.npmrc(), with_password).unwrap();
-    let (ok, log) = s.client(
-        "npm",
-        &["install", "nexus-demo-pkg", "--registry", &group],
-        &project,
-        "password",
-    );
+    let (ok, log, _) = s.npm_install("password");
     assert!(
         !ok,
         "the real password is refused under require-user-tokens:\n{log}"
@@ -336,62 +441,93 @@ fn npm_fails_with_e401_when_the_token_is_wrong() {
 }
 
 #[test]
-#[ignore = "needs npm, pnpm and yarn"]
-fn a_stale_auth_token_at_the_same_key_would_have_won_and_is_removed() {
-    if !tool_available("npm", "a_stale_auth_token_at_the_same_key_would_have_won") {
+#[ignore = "needs npm, pnpm, yarn and a Secret Service"]
+fn refresh_after_a_server_side_reset_makes_npm_work_again() {
+    let Some(mut s) = login_setup("refresh_after_a_server_side_reset", &["npm"], None, &[]) else {
         return;
-    }
-    let s = setup();
-    let group = s.emu.npm_group_url();
-    let key = registry_key(&group).unwrap();
-    let before = format!("{key}:_authToken=stale-bearer-token\n");
+    };
+    let (ok, log, _) = s.npm_install("before-reset");
+    assert!(ok, "npm install succeeds after login:\n{log}");
 
-    // What a naive editor would write: `_auth` added, the `_authToken` left in place.
-    let naive = format!("{before}{key}:_auth={}\n", s.auth(&s.pass_code));
-    std::fs::write(s.npmrc(), &naive).unwrap();
-    let project = s.project("naive");
-    let (ok, log) = s.client(
-        "npm",
-        &["install", "nexus-demo-pkg", "--registry", &group],
-        &project,
-        "naive",
-    );
+    s.emu.reset_token(USER);
+    let old_auth = s.auth(&s.pass_code);
+    let (ok, log, _) = s.npm_install("after-reset");
     assert!(
         !ok && log.contains("E401"),
-        "with the stale _authToken left in, npm sends it instead of _auth and fails:\n{log}"
+        "after a server-side reset the written token is refused:\n{log}"
+    );
+    let status = s.nexus_token(&["status", "--json"]);
+    assert!(
+        status.stdout.contains("\"kind\": \"npm\""),
+        "status lists the npm registries: {}",
+        status.stdout
     );
 
-    let written = s.write_npmrc(&before, &[&group], &s.pass_code);
+    let run = s.nexus_token(&["refresh"]);
+    assert_eq!(
+        run.code,
+        0,
+        "refresh succeeds from the keyring: {}",
+        run.all()
+    );
+    let text = s.npmrc_text();
     assert!(
-        !written.contains("_authToken"),
-        "the editor removed the stale _authToken:\n{written}"
+        !text.contains(&old_auth) && text.contains(&s.auth(&s.pass_code)),
+        "refresh wrote the new token into the npmrc:\n{text}"
     );
-    let project = s.project("edited");
-    s.emu.clear_requests();
-    let (ok, log) = s.client(
-        "npm",
-        &["install", "nexus-demo-pkg", "--registry", &group],
-        &project,
-        "edited",
-    );
-    assert!(ok, "with the editor's output npm install succeeds:\n{log}");
+    let (ok, log, project) = s.npm_install("after-refresh");
+    assert!(ok, "npm install works again after refresh:\n{log}");
     s.assert_installed(&project, "npm", &log);
     s.assert_tarball_served_to_token("npm", &log);
 }
 
 #[test]
-#[ignore = "needs npm, pnpm and yarn"]
-fn pnpm_installs_from_the_group_with_the_written_npmrc() {
-    if !tool_available(
-        "pnpm",
-        "pnpm_installs_from_the_group_with_the_written_npmrc",
-    ) {
+#[ignore = "needs npm, pnpm, yarn and a Secret Service"]
+fn a_stale_auth_token_at_the_same_key_would_have_won_and_is_removed() {
+    const TEST: &str = "a_stale_auth_token_at_the_same_key";
+    let Some(mut s) = prepare(TEST, &["npm"]) else {
         return;
-    }
-    let s = setup();
+    };
+    let (gkey, hkey) = keys(&s.emu);
+    let stale = format!("{gkey}:_authToken=stale-bearer-token");
+    let before = format!("fund=false\n{stale}\n; end\n");
+    std::fs::write(s.npmrc(), &before).unwrap();
+    let run = s.login(&[]);
+    assert_eq!(run.code, 0, "login succeeds: {}", run.all());
+    let auth = s.auth(&s.pass_code);
+    assert_eq!(
+        s.npmrc_text(),
+        format!("fund=false\n; end\n{gkey}:_auth={auth}\n{hkey}:_auth={auth}\n"),
+        "the stale _authToken line is gone and every other byte of the input is kept"
+    );
+    let (ok, log, project) = s.npm_install("edited");
+    assert!(ok, "with login's output npm install succeeds:\n{log}");
+    s.assert_installed(&project, "npm", &log);
+    s.assert_tarball_served_to_token("npm", &log);
+
+    // The control: the same `_auth` with the stale `_authToken` left beside it (what a naive
+    // editor would write) fails, since npm sends the `_authToken` instead.
+    let naive = format!("{before}{gkey}:_auth={auth}\n");
+    std::fs::write(s.npmrc(), &naive).unwrap();
+    let (ok, log, _) = s.npm_install("naive");
+    assert!(
+        !ok && log.contains("E401"),
+        "with the stale _authToken left in, npm sends it instead of _auth and fails:\n{log}"
+    );
+}
+
+#[test]
+#[ignore = "needs npm, pnpm, yarn and a Secret Service"]
+fn pnpm_installs_from_the_group_with_the_written_npmrc() {
+    let Some(s) = login_setup(
+        "pnpm_installs_from_the_group_with_the_written_npmrc",
+        &["pnpm"],
+        Some(&realistic_npmrc(&[])),
+        &[],
+    ) else {
+        return;
+    };
     let group = s.emu.npm_group_url();
-    let key = registry_key(&group).unwrap();
-    s.write_npmrc(&realistic_npmrc(&key), &[&group], &s.pass_code);
     let project = s.project("consumer");
     s.emu.clear_requests();
     let (ok, log) = s.client(
@@ -405,7 +541,7 @@ fn pnpm_installs_from_the_group_with_the_written_npmrc() {
     s.assert_tarball_served_to_token("pnpm", &log);
 
     // Negative control: a wrong token fails.
-    s.write_npmrc("", &[&group], "not-the-pass-code");
+    s.tamper("not-the-pass-code");
     let project = s.project("wrong");
     let (ok, log) = s.client(
         "pnpm",
@@ -455,16 +591,16 @@ fn yarn_add(s: &Setup, package: &str, project: &Path, tag: &str) -> (bool, Strin
 }
 
 #[test]
-#[ignore = "needs npm, pnpm and yarn"]
-fn yarn1_sends_the_written_auth_for_scoped_packages_and_with_always_auth() {
-    if !tool_available("yarn", "yarn1_sends_the_written_auth") || !tool_available("npm", "yarn1") {
+#[ignore = "needs npm, pnpm, yarn and a Secret Service"]
+fn yarn1_sends_the_written_auth_for_scoped_packages_and_with_npm_always_auth() {
+    let Some(mut s) = login_setup(
+        "yarn1_sends_the_written_auth",
+        &["yarn", "npm"],
+        Some(&realistic_npmrc(&[])),
+        &[],
+    ) else {
         return;
-    }
-    let s = setup();
-    let group = s.emu.npm_group_url();
-    let hosted = s.emu.npm_hosted_url();
-    let key = registry_key(&group).unwrap();
-    let written = s.write_npmrc(&realistic_npmrc(&key), &[&group, &hosted], &s.pass_code);
+    };
     publish_scoped(&s);
 
     // Yarn 1 sends credentials for a scoped package without further settings.
@@ -507,15 +643,21 @@ fn yarn1_sends_the_written_auth_for_scoped_packages_and_with_always_auth() {
         s.emu.requests()
     );
 
-    // ...unless `always-auth` is set at the registry key (npm 11 warns about that key).
-    let with_always = nexus_token::targets::npm::editor::set_key(
-        Some(written.as_bytes()),
-        &key,
-        "always-auth",
-        "true",
-    )
-    .unwrap();
-    std::fs::write(s.npmrc(), &with_always.output).unwrap();
+    // ...unless login writes `always-auth` at the registry key (`--npm-always-auth`).
+    let run = s.login(&["--npm-always-auth"]);
+    assert_eq!(
+        run.code,
+        0,
+        "login --npm-always-auth succeeds: {}",
+        run.all()
+    );
+    let (gkey, _) = keys(&s.emu);
+    assert!(
+        s.npmrc_text()
+            .contains(&format!("{gkey}:always-auth=true\r\n")),
+        "--npm-always-auth wrote always-auth at the key, with the file's CRLF:\n{}",
+        s.npmrc_text()
+    );
     let project = s.project("unscoped-always-auth");
     s.emu.clear_requests();
     let (ok, log) = yarn_add(&s, "nexus-demo-pkg", &project, "always");
@@ -524,12 +666,9 @@ fn yarn1_sends_the_written_auth_for_scoped_packages_and_with_always_auth() {
     s.assert_tarball_served_to_token("yarn", &log);
 
     // Negative control: a wrong token fails.
-    s.write_npmrc(
-        &String::from_utf8(with_always.output).unwrap(),
-        &[&group],
-        "not-the-pass-code",
-    );
+    s.tamper("not-the-pass-code");
     let project = s.project("wrong");
+    s.emu.clear_requests();
     let (ok, log) = yarn_add(&s, "nexus-demo-pkg", &project, "wrong");
     assert!(!ok, "yarn fails with a wrong token:\n{log}");
     assert!(

@@ -41,6 +41,8 @@ pub enum Kind {
     Maven,
     /// A key pair of gradle.properties.
     Gradle,
+    /// A registry key of the user npmrc.
+    Npm,
 }
 
 impl Kind {
@@ -49,6 +51,7 @@ impl Kind {
         match self {
             Kind::Maven => "server",
             Kind::Gradle => "key",
+            Kind::Npm => "registry",
         }
     }
 }
@@ -76,6 +79,7 @@ pub struct WriteOptions {
 pub(crate) enum Target {
     Maven(maven::MavenTarget),
     Gradle(gradle::GradleTarget),
+    Npm(npm::NpmTarget),
 }
 
 /// A pure edit's result: the new bytes, the entries whose values changed (names, never values)
@@ -93,6 +97,7 @@ impl Target {
         match self {
             Target::Maven(_) => Kind::Maven,
             Target::Gradle(_) => Kind::Gradle,
+            Target::Npm(_) => Kind::Npm,
         }
     }
 
@@ -101,6 +106,7 @@ impl Target {
         match self {
             Target::Maven(t) => &t.path,
             Target::Gradle(t) => &t.path,
+            Target::Npm(t) => &t.path,
         }
     }
 
@@ -109,6 +115,7 @@ impl Target {
         match self {
             Target::Maven(t) => t.plan(current, token),
             Target::Gradle(t) => t.plan(current, token),
+            Target::Npm(t) => t.plan(current, token),
         }
     }
 
@@ -117,6 +124,7 @@ impl Target {
         match self {
             Target::Maven(t) => t.clear(current),
             Target::Gradle(t) => t.clear(current),
+            Target::Npm(t) => t.clear(current),
         }
     }
 
@@ -129,6 +137,7 @@ impl Target {
         match self {
             Target::Maven(t) => t.inspect(current, verdict),
             Target::Gradle(t) => t.inspect(current, verdict),
+            Target::Npm(t) => t.inspect(current, verdict),
         }
     }
 
@@ -137,6 +146,7 @@ impl Target {
         match self {
             Target::Maven(t) => t.servers.clone(),
             Target::Gradle(t) => t.keys.iter().map(|(u, _)| u.clone()).collect(),
+            Target::Npm(t) => t.registries.clone(),
         }
     }
 
@@ -145,6 +155,7 @@ impl Target {
         match self {
             Target::Maven(_) => Vec::new(),
             Target::Gradle(t) => t.notes(env),
+            Target::Npm(t) => t.notes(env),
         }
     }
 
@@ -153,6 +164,7 @@ impl Target {
         match self {
             Target::Maven(t) => t.doctor(current, profile),
             Target::Gradle(t) => t.doctor(env, current, profile),
+            Target::Npm(t) => t.doctor(env, current, profile),
         }
     }
 }
@@ -210,7 +222,7 @@ pub(crate) fn preflight(targets: &[Target]) -> Result<()> {
     if targets.is_empty() {
         return Err(Error::usage(
             "no targets: nothing would receive the token",
-            Some("name the targets with `--maven-server ID` and/or `--gradle-prefix NAME`".into()),
+            Some("name the targets with `--maven-server ID`, `--gradle-prefix NAME` and/or `--npm-registry URL`".into()),
         ));
     }
     let placeholder = Secret::new("nexus-token-preflight".to_owned());
