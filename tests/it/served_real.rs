@@ -16,13 +16,13 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::support::tool_available;
 use base64::Engine as _;
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
 use nexus_token::nexus::{Client, ClientConfig, Family};
 use nexus_token::secret::Secret;
 use nexus_token::targets::cargo::editor as cargo_editor;
 use nexus_token::targets::docker::editor as docker_editor;
-use crate::support::tool_available;
 
 const USER: &str = "dave";
 const PASSWORD: &str = "served-Real-pw-never-printed";

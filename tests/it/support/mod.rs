@@ -123,6 +123,11 @@ impl Sandbox {
         self.home().join(".config/nexus-token/config.toml")
     }
 
+    /// The user npmrc (`NPM_CONFIG_USERCONFIG` of every child).
+    pub fn npmrc(&self) -> PathBuf {
+        self.home().join(".npmrc")
+    }
+
     /// The whole environment a child gets, built from nothing: PATH (to find the tools), LANG=C,
     /// NO_COLOR, and every home, config, data, state, cache and runtime location inside the
     /// sandbox. The private session bus only for [`Sandbox::with_keyring`].

@@ -2,7 +2,6 @@
 //! discovery in the user npmrc, `refresh`, `rotate`, `status --json`, `doctor`, `--dry-run` and
 //! `logout --remove-credentials`, against the emulator on 127.0.0.1 with an in-memory keyring and
 //! a sandboxed home. What the real npm, pnpm and Yarn make of the file is tests/npm_real.rs.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

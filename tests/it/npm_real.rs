@@ -9,27 +9,18 @@
 //!
 //! A missing tool or keyring fails under CI (scripts/install-deps installs them). Tests that need
 //! no tool: the emulator's npm repositories over raw HTTP (challenge, token rules, publish).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
-
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::{
+    Run, Sandbox, assert_no_secret, secret_service_available, tool_available, unique_password,
+};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestRecord};
 use nexus_token::nexus::Family;
 use nexus_token::targets::npm::editor::{registry_key, set_auth};
-use support::{
-    Run, Sandbox, assert_no_secret, secret_service_available, tool_available, unique_password,
-};
 
 const USER: &str = "erin";
 
@@ -109,7 +100,7 @@ fn prepare(test: &str, tools: &[&str]) -> Option<Setup> {
     }
     let password = unique_password();
     Some(Setup {
-        sb: Sandbox::new(),
+        sb: Sandbox::with_keyring(),
         emu: emulator(Family::Nexus3, &password),
         password,
         name_code: String::new(),

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 //! Fixture cases for the `.npmrc` editor: `tests/fixtures/npmrc/<case>/`.
 //!
 //! - `in.npmrc`: the file before (absent: the file does not exist yet);

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 //! Property tests for the `.npmrc` editor.
 //!
 //! Structured files: a generator builds a user npmrc from lines it understands (comments of both
