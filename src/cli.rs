@@ -61,9 +61,11 @@ pub enum Command {
     Schedule(ScheduleArgs),
     /// Check server, edition, keyring, files, modes and schedule; one line each with the fix.
     Doctor(DoctorArgs),
+    #[cfg(feature = "demo")]
     /// Run the whole flow against the built-in Nexus emulator in a throwaway home and show
     /// what was written. Needs no server and touches nothing of yours.
     Demo(DemoArgs),
+    #[cfg(feature = "demo")]
     /// Serve the built-in Nexus emulator on 127.0.0.1 (for benchmarks and experiments).
     #[command(hide = true)]
     Emulator(EmulatorArgs),
