@@ -1,17 +1,17 @@
 //! The target seam: every place a token goes (a settings.xml server, gradle.properties keys, and
-//! the client files to come) is one [`Target`], resolved from the saved profile by
-//! [`Profile::targets`](crate::profile::Profile::targets). Commands never look at target kinds:
-//! they call [`write_token`], [`remove_token`], [`check`] and [`doctor`], which loop over targets.
+//! the client files to come) is one `Target`, resolved from the saved profile by
+//! `Profile::targets`. Commands never look at target kinds:
+//! they call `write_token`, `remove_token`, `check` and `doctor`, which loop over targets.
 //!
 //! Each kind lives in its own module and supplies the same four things: where its file is, a pure
 //! `plan` of the new bytes with the token in, `inspect` (does the file hold the current token),
 //! `clear` (logout) and its own doctor findings. Writing is two-phase: every file is planned in
 //! memory first (a malformed file stops the run before anything is written), then written one by
-//! one through [`fs`]; when a later write fails, the error names the files that already hold the
+//! one through `fs`; when a later write fails, the error names the files that already hold the
 //! new token and those that do not. Several targets may share one file: their plans are applied
 //! in order to the same bytes and the file is written once.
 //!
-//! Adding a kind: one module here, one [`Target`] arm, its flags in `cli.rs` and its fields in
+//! Adding a kind: one module here, one `Target` arm, its flags in `cli.rs` and its fields in
 //! `profile.rs` (docs/architecture.md has the recipe).
 
 pub(crate) mod gradle;
