@@ -540,7 +540,8 @@ fn a_malformed_npmrc_does_not_stop_maven_discovery() {
     std::fs::write(
         &settings,
         format!(
-            "<settings><servers><server><id>nexus</id><username>{USER}</username><password>x</password></server></servers></settings>\n"
+            "<settings><mirrors><mirror><id>nexus</id><mirrorOf>*</mirrorOf><url>{}/repository/maven-public/</url></mirror></mirrors><servers><server><id>nexus</id><username>{USER}</username><password>x</password></server></servers></settings>\n",
+            h.emu.base_url()
         ),
     )
     .unwrap();
