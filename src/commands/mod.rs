@@ -3,6 +3,7 @@
 //! the password, and reporting file changes. A command's file decides the order of steps and
 //! prints only through `ui`.
 
+mod completions;
 mod demo;
 mod doctor;
 mod emulator;
@@ -114,6 +115,8 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
         }
         Command::Doctor(args) => doctor::run(ctx, &args),
         Command::Demo(args) => demo::run(ctx, &args),
+        Command::Completions(args) => completions::run(&args, ctx.ui),
+        Command::Manpages(args) => completions::write_manpages(&args, ctx.ui),
         Command::Emulator(args) => emulator::run(&args, ctx.ui),
     }
 }
