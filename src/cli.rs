@@ -63,8 +63,8 @@ pub enum Command {
     /// Run the whole flow against the built-in Nexus emulator in a throwaway home and show
     /// what was written. Needs no server and touches nothing of yours.
     Demo(DemoArgs),
-    /// Print a shell completion script on standard output, e.g.
-    /// `nexus-token completions bash > ~/.local/share/bash-completion/completions/nexus-token`.
+    /// Print the completion script for a shell on standard output (see docs/install.md for
+    /// where to put it).
     Completions(CompletionsArgs),
     /// Write one man page per command into a directory (for packagers).
     #[command(hide = true)]
