@@ -462,13 +462,27 @@ fn dedup(mut items: Vec<String>) -> Vec<String> {
     items
 }
 
-/// A path as given, made absolute against the working directory (a schedule runs elsewhere).
+/// A path as given, made absolute against the working directory (a schedule runs elsewhere),
+/// with `.` and `..` resolved lexically (a symbolic link stays a link).
 fn absolute(path: PathBuf) -> PathBuf {
-    if path.is_absolute() {
+    use std::path::Component;
+    let joined = if path.is_absolute() {
         path
     } else {
-        std::env::current_dir()
-            .map(|d| d.join(&path))
-            .unwrap_or(path)
+        match std::env::current_dir() {
+            Ok(dir) => dir.join(&path),
+            Err(_) => return path,
+        }
+    };
+    let mut out = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
     }
+    out
 }

@@ -396,6 +396,18 @@ impl Emulator {
         Some((token.name_code.clone(), token.pass_code.clone()))
     }
 
+    /// Gives the user this token (tests of values a client file cannot hold).
+    pub fn set_token(&self, user: &str, name_code: &str, pass_code: &str) {
+        if let Some(u) = self.shared.lock().users.get_mut(user) {
+            u.token = Some(Token {
+                name_code: name_code.to_owned(),
+                pass_code: pass_code.to_owned(),
+                created: "2024-01-01T00:00:00.000+00:00".to_owned(),
+                expires_at: None,
+            });
+        }
+    }
+
     /// Resets the user's token (as an administrator would).
     pub fn reset_token(&self, user: &str) {
         if let Some(u) = self.shared.lock().users.get_mut(user) {

@@ -811,3 +811,114 @@ fn nexus_url_in_the_environment_does_not_silently_replace_a_saved_profile() {
         out.stderr
     );
 }
+
+#[test]
+fn discovery_leaves_a_github_server_with_the_same_username_alone() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    let url = emu.base_url();
+    let original = format!(
+        r#"<settings>
+  <mirrors>
+    <mirror><id>nexus</id><mirrorOf>*</mirrorOf><url>{url}/repository/maven-public/</url></mirror>
+  </mirrors>
+  <profiles><profile><id>gh</id><repositories>
+    <repository><id>github</id><url>https://maven.pkg.github.com/acme/libs</url></repository>
+  </repositories></profile></profiles>
+  <servers>
+    <server><id>nexus</id><username>{USER}</username><password>old-secret</password></server>
+    <server><id>github</id><username>{USER}</username><password>pw</password></server>
+  </servers>
+</settings>
+"#
+    );
+    std::fs::create_dir_all(h.settings().parent().unwrap()).unwrap();
+    std::fs::write(h.settings(), &original).unwrap();
+    let out = h.run(
+        &[
+            "login",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--password-stdin",
+        ],
+        Some("pw"),
+    );
+    assert_eq!(
+        out.code, 0,
+        "discovery finds the Nexus server: {}",
+        out.stderr
+    );
+    let text = std::fs::read_to_string(h.settings()).unwrap();
+    assert!(
+        text.contains(&format!(
+            "<server><id>github</id><username>{USER}</username><password>pw</password></server>"
+        )),
+        "the GitHub server keeps its secret, even one equal to the login password:\n{text}"
+    );
+    assert!(
+        out.stderr
+            .contains("left `<server>` `github` alone: a mirror or repository with this id points at `maven.pkg.github.com`"),
+        "login says why: {}",
+        out.stderr
+    );
+    emu.reset_token(USER);
+    assert_eq!(h.run(&["refresh"], None).code, 0);
+    let after = std::fs::read_to_string(h.settings()).unwrap();
+    assert!(
+        after.contains("<id>github</id><username>alice</username><password>pw</password>"),
+        "and every refresh leaves it alone:\n{after}"
+    );
+}
+
+#[test]
+fn a_token_a_file_cannot_hold_is_a_server_answer_problem() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    h.login(&emu, "pw", &["--maven-server", "nexus"]);
+    // Maven would interpolate `${...}` in a password: the value cannot be written as is.
+    emu.set_token(USER, "nameCode1", "pass${env.HOME}word");
+    let before = std::fs::read(h.settings()).unwrap();
+    let out = h.run(&["refresh", "--force"], None);
+    assert_eq!(
+        out.code, 4,
+        "a value from Nexus that the file cannot hold exits 4: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("Nexus sent a token that") && out.stderr.contains("rotate"),
+        "the message blames the server's answer and names the way out: {}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read(h.settings()).unwrap(),
+        before,
+        "the file is unchanged"
+    );
+}
+
+#[test]
+fn a_relative_ca_cert_is_saved_as_an_absolute_path() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    let pem = h.home().join("company-ca.pem");
+    std::fs::write(&pem, crate::support::emulator_util::CA_PEM).unwrap();
+    // The same file, named relative to this process's working directory.
+    let cwd = std::env::current_dir().unwrap();
+    let ups = "../".repeat(cwd.components().count() - 1);
+    let relative = format!("{ups}{}", pem.display().to_string().trim_start_matches('/'));
+    assert!(
+        std::path::Path::new(&relative).is_relative() && std::path::Path::new(&relative).exists()
+    );
+    h.login(
+        &emu,
+        "pw",
+        &["--maven-server", "nexus", "--ca-cert", &relative],
+    );
+    let config = std::fs::read_to_string(h.home().join(".config/nexus-token/config.toml")).unwrap();
+    assert!(
+        config.contains(&format!("ca_cert = \"{}\"", pem.display())),
+        "the profile holds the absolute path, so a schedule in another folder finds it:\n{config}"
+    );
+}
