@@ -11,6 +11,8 @@
 //! 4. only then the password is stored and the profile and state saved. When a late step fails,
 //!    the error says exactly what is left.
 
+mod python;
+
 use std::path::PathBuf;
 
 use crate::cli::LoginArgs;
@@ -61,6 +63,8 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             .or_else(|| previous.as_ref().and_then(|p| p.timeout)),
         maven: MavenTargets::default(),
         gradle: GradleTargets::default(),
+        netrc: Default::default(),
+        pypirc: Default::default(),
     };
     // Flags are checked before anything touches the network.
     let explicit = explicit_targets(ctx, args, &mut profile, previous.as_ref())?;
@@ -319,6 +323,7 @@ fn explicit_targets(
         properties: Some(absolute(properties)),
         keys,
     };
+    python::explicit(ctx, t, profile, previous)?;
     Ok(profile.has_targets())
 }
 
@@ -332,6 +337,7 @@ fn reuse_or_discover(
     if let Some(previous) = previous.filter(|p| p.url == profile.url && p.has_targets()) {
         profile.maven.servers = previous.maven.servers.clone();
         profile.gradle.keys = previous.gradle.keys.clone();
+        python::reuse(profile, previous);
         ctx.ui.verbose(1, "using the targets saved in the profile");
         return Ok(());
     }
@@ -343,22 +349,25 @@ fn reuse_or_discover(
         None => Vec::new(),
     };
     let _ = password;
-    if found.is_empty() {
+    let python_found = python::discover(ctx, profile)?;
+    if found.is_empty() && !python_found {
         return Err(Error::usage(
             format!(
                 "found no `<server>` in `{}` that points at {}",
                 path.display(),
                 profile.url,
             ),
-            Some("name the targets: `--maven-server ID` (repeatable) and/or `--gradle-prefix NAME` (repeatable); nothing was sent to Nexus".into()),
+            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME`, `--netrc` and/or `--pypirc NAME=URL` (each repeatable); nothing was sent to Nexus".into()),
         ));
     }
-    ctx.ui.step(&format!(
-        "found Maven servers for this Nexus in `{}`: {}",
-        path.display(),
-        found.join(", ")
-    ));
-    profile.maven.servers = found;
+    if !found.is_empty() {
+        ctx.ui.step(&format!(
+            "found Maven servers for this Nexus in `{}`: {}",
+            path.display(),
+            found.join(", ")
+        ));
+        profile.maven.servers = found;
+    }
     Ok(())
 }
 

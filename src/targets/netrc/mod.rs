@@ -1,7 +1,178 @@
 //! The netrc target: `machine <host> login <nameCode> password <passCode>` in the user's
 //! `~/.netrc` (or `$NETRC`), which pip, uv, conda, Go, curl `-n` and wget read, plus discovery
-//! of pip's and uv's configuration pointing at the Nexus. Pure code only: the files are read and
-//! written by the caller.
+//! of pip's and uv's configuration pointing at the Nexus. The editor and discovery are pure;
+//! this glue plans, clears and inspects the host's block for the seam and reads pip's user
+//! configuration for the check that URL credentials there shadow netrc. It never writes a file.
 
 pub mod discover;
 pub mod editor;
+
+use std::path::{Path, PathBuf};
+
+use crate::env::Env;
+use crate::error::{Error, ExitStatus, Result};
+use crate::fs;
+use crate::profile::fingerprint;
+
+use super::{Finding, Level, Planned, State, TokenValues};
+
+/// The block for the Nexus host in one netrc file.
+#[derive(Debug)]
+pub(crate) struct NetrcTarget {
+    pub path: PathBuf,
+    /// The Nexus host name, without port (netrc has no ports).
+    pub host: String,
+}
+
+impl NetrcTarget {
+    fn entry(&self) -> String {
+        format!("machine {}", self.host)
+    }
+
+    pub(crate) fn plan(
+        &self,
+        current: Option<&[u8]>,
+        token: &TokenValues<'_>,
+    ) -> Result<Option<Planned>> {
+        let edit = editor::set(
+            current,
+            &self.host,
+            token.name_code,
+            token.pass_code.expose(),
+        )
+        .map_err(|e| edit_error(&self.path, e))?;
+        if !edit.changed {
+            return Ok(None);
+        }
+        Ok(Some(Planned {
+            bytes: edit.output,
+            changed: vec![self.entry()],
+            warnings: edit.warnings,
+        }))
+    }
+
+    /// Removes the host's block only when it holds the token recorded in the state: a block
+    /// with other credentials (the user's own) stays, with a warning.
+    pub(crate) fn clear(&self, current: &[u8], expected: Option<&str>) -> Result<Planned> {
+        let unchanged = |warnings| Planned {
+            bytes: current.to_vec(),
+            changed: Vec::new(),
+            warnings,
+        };
+        let held = editor::read(current, &self.host).map_err(|e| edit_error(&self.path, e))?;
+        let Some((login, password)) = held else {
+            return Ok(unchanged(Vec::new()));
+        };
+        if expected.is_none_or(|fp| fingerprint(&login, &password) != fp) {
+            return Ok(unchanged(vec![format!(
+                "left the `{}` block in `{}`: it does not hold the token nexus-token wrote",
+                self.entry(),
+                self.path.display()
+            )]));
+        }
+        let edit = editor::remove(current, &self.host).map_err(|e| edit_error(&self.path, e))?;
+        Ok(Planned {
+            bytes: edit.output,
+            changed: vec![self.entry()],
+            warnings: edit.warnings,
+        })
+    }
+
+    pub(crate) fn inspect(
+        &self,
+        current: &[u8],
+        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
+    ) -> Vec<(String, State, Option<String>)> {
+        let state = match editor::read(current, &self.host) {
+            Err(e) => return vec![(self.entry(), State::Unreadable, Some(e.to_string()))],
+            Ok(None) => State::Missing,
+            Ok(Some((login, password))) => verdict(
+                Some(login.as_str()).filter(|l| !l.is_empty()),
+                Some(password.as_str()).filter(|p| !p.is_empty()),
+            ),
+        };
+        vec![(self.entry(), state, None)]
+    }
+
+    pub(crate) fn names(&self) -> Vec<String> {
+        vec![self.entry()]
+    }
+
+    /// pip configuration files whose index URLs carry credentials: pip then ignores netrc.
+    pub(crate) fn notes(&self, env: &Env) -> Vec<String> {
+        shadowing_pip_configs(env)
+            .into_iter()
+            .map(|(file, keys)| {
+                format!(
+                    "`{}` has credentials inside its index URL ({}): pip sends those and ignores `{}` for that index; remove them from the URL",
+                    file.display(),
+                    keys.join(", "),
+                    self.path.display()
+                )
+            })
+            .collect()
+    }
+
+    pub(crate) fn doctor(&self, env: &Env, current: Option<&[u8]>) -> Vec<Finding> {
+        let path = self.path.display();
+        let mut findings = Vec::new();
+        if let Some(bytes) = current {
+            findings.push(match editor::has_machine(bytes, &self.host) {
+                Ok(_) => Finding::new("files-parse", Level::Ok, format!("`{path}` parses"), None),
+                Err(e) => Finding::new(
+                    "files-parse",
+                    Level::Fail,
+                    format!("`{path}`: {e}"),
+                    Some("fix the file at that line".into()),
+                ),
+            });
+        }
+        for (file, keys) in shadowing_pip_configs(env) {
+            findings.push(Finding::new(
+                "pip-url-credentials",
+                Level::Warn,
+                format!(
+                    "`{}` has credentials inside its index URL ({}): pip uses them instead of the token in `{path}`",
+                    file.display(),
+                    keys.join(", ")
+                ),
+                Some(format!(
+                    "remove `user:password@` from {} in `{}`; pip then reads `{path}`",
+                    keys.join(", "),
+                    file.display()
+                )),
+            ));
+        }
+        findings
+    }
+}
+
+/// The user's pip configuration files with index URLs that carry credentials, with the
+/// `section.key` names (never the URLs). Unreadable or malformed files are skipped.
+pub(crate) fn shadowing_pip_configs(env: &Env) -> Vec<(PathBuf, Vec<String>)> {
+    env.pip_configs()
+        .into_iter()
+        .filter_map(|file| {
+            let bytes = fs::read_optional(&file).ok().flatten()?;
+            let keys = discover::pip_url_credentials(&bytes).ok()?;
+            (!keys.is_empty()).then_some((file, keys))
+        })
+        .collect()
+}
+
+/// A syntax error is the file's problem (exit 5, with the line); a token value netrc cannot hold
+/// came from the server (exit 4).
+fn edit_error(path: &Path, e: editor::Error) -> Error {
+    match e {
+        editor::Error::InvalidValue { field, reason } if field != "host" => Error::other(
+            ExitStatus::Unavailable,
+            format!(
+                "Nexus sent a token whose {field} `{}` cannot hold: {reason}",
+                path.display()
+            ),
+            Some("this is a server-side problem: reset the token (`nexus-token rotate`) or ask your Nexus administrator".into()),
+        ),
+        e @ editor::Error::Syntax { .. } => Error::file(path, "parse", e),
+        e => Error::file(path, "update", e),
+    }
+}

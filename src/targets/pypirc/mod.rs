@@ -1,4 +1,142 @@
 //! The pypirc target: `username`/`password` of a section of `~/.pypirc`, which twine reads for
-//! uploads. Pure code only: the file is read and written by the caller.
+//! uploads. The editor is pure; this glue plans, clears and inspects one section for the seam
+//! and maps editor errors to exit codes. It never reads or writes a file itself.
 
 pub mod editor;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, ExitStatus, Result};
+
+use super::{Finding, Level, Planned, State, TokenValues};
+
+/// One repository section of a .pypirc.
+#[derive(Debug)]
+pub(crate) struct PypircTarget {
+    pub path: PathBuf,
+    pub section: String,
+    /// The repository URL to create the section with when it is missing (`--pypirc NAME=URL`).
+    pub repository: Option<String>,
+}
+
+impl PypircTarget {
+    fn entry(&self) -> String {
+        format!("[{}]", self.section)
+    }
+
+    pub(crate) fn plan(
+        &self,
+        current: Option<&[u8]>,
+        token: &TokenValues<'_>,
+    ) -> Result<Option<Planned>> {
+        let edit = editor::set(
+            current,
+            &self.section,
+            token.name_code,
+            token.pass_code.expose(),
+            self.repository.as_deref(),
+        )
+        .map_err(|e| edit_error(&self.path, e))?;
+        if !edit.changed {
+            return Ok(None);
+        }
+        Ok(Some(Planned {
+            bytes: edit.output,
+            changed: vec![self.entry()],
+            warnings: edit.warnings,
+        }))
+    }
+
+    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+        let edit = editor::remove_credentials(current, &self.section)
+            .map_err(|e| edit_error(&self.path, e))?;
+        Ok(Planned {
+            changed: if edit.changed {
+                vec![self.entry()]
+            } else {
+                Vec::new()
+            },
+            bytes: edit.output,
+            warnings: edit.warnings,
+        })
+    }
+
+    pub(crate) fn inspect(
+        &self,
+        current: &[u8],
+        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
+    ) -> Vec<(String, State, Option<String>)> {
+        let state = match editor::read(current, &self.section) {
+            Err(e) => return vec![(self.entry(), State::Unreadable, Some(e.to_string()))],
+            Ok(None) => State::Missing,
+            Ok(Some(s)) => verdict(s.username.as_deref(), s.password.as_deref()),
+        };
+        vec![(self.entry(), state, None)]
+    }
+
+    pub(crate) fn names(&self) -> Vec<String> {
+        vec![self.entry()]
+    }
+
+    pub(crate) fn doctor(&self, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+        let Some(bytes) = current else {
+            return Vec::new();
+        };
+        let path = self.path.display();
+        match editor::read(bytes, &self.section) {
+            Err(e) => vec![Finding::new(
+                "files-parse",
+                Level::Fail,
+                format!("`{path}`: {e}"),
+                Some("fix the file at that line".into()),
+            )],
+            Ok(None) if self.repository.is_none() => vec![Finding::new(
+                "pypirc-section",
+                Level::Fail,
+                format!("`{path}` has no `[{}]` section", self.section),
+                Some(format!(
+                    "log in again with `--pypirc {}=URL` (the repository's upload URL) for profile `{profile}`",
+                    self.section
+                )),
+            )],
+            Ok(_) => vec![Finding::new(
+                "files-parse",
+                Level::Ok,
+                format!("`{path}` parses"),
+                None,
+            )],
+        }
+    }
+}
+
+/// The usage error for a section that is missing and has no URL to create it with.
+pub(crate) fn missing_section(path: &Path, section: &str) -> Error {
+    Error::usage(
+        format!("`{}` has no `[{section}]` section", path.display()),
+        Some(format!(
+            "give its repository URL: `--pypirc {section}=URL` (e.g. `--pypirc {section}=https://nexus.example.com/repository/pypi-hosted/`)"
+        )),
+    )
+}
+
+/// Syntax errors are the file's problem (exit 5, with the line); a token value the file cannot
+/// hold came from the server (exit 4); a missing section is a usage problem (exit 2).
+fn edit_error(path: &Path, e: editor::Error) -> Error {
+    match e {
+        editor::Error::InvalidValue { field, reason }
+            if field == "username" || field == "password" =>
+        {
+            Error::other(
+                ExitStatus::Unavailable,
+                format!(
+                    "Nexus sent a token whose {field} `{}` cannot hold: {reason}",
+                    path.display()
+                ),
+                Some("this is a server-side problem: reset the token (`nexus-token rotate`) or ask your Nexus administrator".into()),
+            )
+        }
+        editor::Error::MissingSection { section } => missing_section(path, &section),
+        e @ editor::Error::Syntax { .. } => Error::file(path, "parse", e),
+        e => Error::file(path, "update", e),
+    }
+}
