@@ -297,14 +297,22 @@ mod tests {
     fn python_paths_follow_netrc_xdg_and_pip_config_file() {
         let home = Path::new("/h");
         let env = Env::sandboxed(home);
-        assert_eq!(env.netrc(), PathBuf::from("/h/.netrc"), "netrc defaults to ~/.netrc");
+        assert_eq!(
+            env.netrc(),
+            PathBuf::from("/h/.netrc"),
+            "netrc defaults to ~/.netrc"
+        );
         assert_eq!(env.pypirc(), PathBuf::from("/h/.pypirc"));
         assert_eq!(env.uv_config(), PathBuf::from("/h/.config/uv/uv.toml"));
         let env = Env::sandboxed(home)
             .with_var("NETRC", "/n/netrc")
             .with_var("XDG_CONFIG_HOME", "/x")
             .with_var("PIP_CONFIG_FILE", "/p/pip.conf");
-        assert_eq!(env.netrc(), PathBuf::from("/n/netrc"), "`NETRC` names the file");
+        assert_eq!(
+            env.netrc(),
+            PathBuf::from("/n/netrc"),
+            "`NETRC` names the file"
+        );
         assert_eq!(
             env.pip_configs(),
             vec![

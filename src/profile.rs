@@ -565,7 +565,10 @@ mod tests {
             _ => None,
         });
         let netrc = netrc.expect("an enabled netrc is a target");
-        assert_eq!(netrc.host, "nexus.example.com", "the machine is the host without port");
+        assert_eq!(
+            netrc.host, "nexus.example.com",
+            "the machine is the host without port"
+        );
         assert_eq!(netrc.path, PathBuf::from("/h/.netrc"));
         let sections: Vec<_> = targets
             .iter()

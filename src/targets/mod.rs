@@ -340,10 +340,7 @@ pub(crate) fn write_token(
 
 /// Removes our credentials from every target (`logout --remove-credentials`). Missing files are
 /// left missing. `expected` is the token fingerprint recorded in the state.
-pub(crate) fn remove_token(
-    targets: &[Target],
-    expected: Option<&str>,
-) -> Result<Vec<FileReport>> {
+pub(crate) fn remove_token(targets: &[Target], expected: Option<&str>) -> Result<Vec<FileReport>> {
     let mut reports = Vec::new();
     for (path, list) in by_file(targets) {
         let mut changed = Vec::new();

@@ -91,8 +91,12 @@ fn parse_pypirc_flag(arg: &str) -> Result<PypircSection> {
         });
         if !ok {
             return Err(Error::usage(
-                format!("`--pypirc {arg}`: the repository URL is not an http(s) URL without credentials"),
-                Some(format!("give the upload URL of the Nexus PyPI repository, e.g. `--pypirc {name}=https://nexus.example.com/repository/pypi-hosted/`")),
+                format!(
+                    "`--pypirc {arg}`: the repository URL is not an http(s) URL without credentials"
+                ),
+                Some(format!(
+                    "give the upload URL of the Nexus PyPI repository, e.g. `--pypirc {name}=https://nexus.example.com/repository/pypi-hosted/`"
+                )),
             ));
         }
     }
@@ -118,12 +122,19 @@ pub(super) fn discover(ctx: &Context<'_>, profile: &mut Profile) -> Result<bool>
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
         .unwrap_or_default();
-    let netrc_path = profile.netrc.file.clone().unwrap_or_else(|| ctx.env.netrc());
+    let netrc_path = profile
+        .netrc
+        .file
+        .clone()
+        .unwrap_or_else(|| ctx.env.netrc());
     let mut why: Option<String> = None;
     if let Some(bytes) = fs::read_optional(&netrc_path)?
         && netrc::has_machine(&bytes, &host).map_err(|e| Error::file(&netrc_path, "parse", e))?
     {
-        why = Some(format!("`{}` has a block for `{host}`", netrc_path.display()));
+        why = Some(format!(
+            "`{}` has a block for `{host}`",
+            netrc_path.display()
+        ));
     }
     for file in ctx.env.pip_configs() {
         if why.is_some() {
@@ -144,11 +155,16 @@ pub(super) fn discover(ctx: &Context<'_>, profile: &mut Profile) -> Result<bool>
         why = Some(format!("`{}` has an index under {base}", uv.display()));
     }
     if let Some(why) = &why {
-        ctx.ui
-            .step(&format!("found pip/uv use of this Nexus ({why}): writing netrc"));
+        ctx.ui.step(&format!(
+            "found pip/uv use of this Nexus ({why}): writing netrc"
+        ));
         profile.netrc.enabled = true;
     }
-    let pypirc_path = profile.pypirc.file.clone().unwrap_or_else(|| ctx.env.pypirc());
+    let pypirc_path = profile
+        .pypirc
+        .file
+        .clone()
+        .unwrap_or_else(|| ctx.env.pypirc());
     let sections = match fs::read_optional(&pypirc_path)? {
         Some(bytes) => pypirc_editor::discover(&bytes, &base)
             .map_err(|e| Error::file(&pypirc_path, "parse", e))?,
@@ -175,4 +191,3 @@ pub(super) fn discover(ctx: &Context<'_>, profile: &mut Profile) -> Result<bool>
 fn read_quietly(path: &Path) -> Option<Vec<u8>> {
     fs::read_optional(path).ok().flatten()
 }
-
