@@ -267,6 +267,22 @@ fn login_refresh_status_and_logout_cover_netrc_and_pypirc() {
         "a second refresh with the same token leaves the bytes as they are"
     );
 
+    // rotate: a new token on the server and in both files.
+    let out = h.run(&["rotate"], None);
+    assert_eq!(out.code, 0, "rotate succeeds: {}", out.stderr);
+    let (name3, pass3) = h.token();
+    assert_ne!(pass3, pass2, "rotate reset the token");
+    assert_eq!(
+        h.netrc_holds(),
+        Some((name3.clone(), pass3.clone())),
+        "rotate updates netrc"
+    );
+    assert_eq!(
+        h.pypirc_holds("nexus"),
+        (Some(name3), Some(pass3)),
+        "rotate updates .pypirc"
+    );
+
     let out = h.run(&["logout", "--remove-credentials"], None);
     assert_eq!(out.code, 0, "logout succeeds: {}", out.stderr);
     assert_eq!(

@@ -176,3 +176,104 @@ fn edit_error(path: &Path, e: editor::Error) -> Error {
         e => Error::file(path, "update", e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    fn target() -> NetrcTarget {
+        NetrcTarget {
+            path: PathBuf::from("/h/.netrc"),
+            host: "nexus.example.com".into(),
+        }
+    }
+
+    fn plan(current: Option<&[u8]>, name: &str, pass: &str) -> Result<Option<Planned>> {
+        let pass = Secret::new(pass.to_owned());
+        target().plan(
+            current,
+            &TokenValues {
+                name_code: name,
+                pass_code: &pass,
+            },
+        )
+    }
+
+    #[test]
+    fn plan_writes_the_block_and_is_idempotent() {
+        let planned = plan(None, "N", "P")
+            .unwrap()
+            .expect("a new file is planned");
+        assert_eq!(
+            planned.bytes,
+            b"machine nexus.example.com login N password P\n"
+        );
+        assert_eq!(planned.changed, vec!["machine nexus.example.com"]);
+        assert!(
+            plan(Some(&planned.bytes), "N", "P").unwrap().is_none(),
+            "a file that holds the token is left as it is"
+        );
+    }
+
+    #[test]
+    fn errors_map_to_exit_codes() {
+        let e = plan(None, "N", "with space").unwrap_err();
+        assert_eq!(
+            e.exit_status(),
+            ExitStatus::Unavailable,
+            "a token netrc cannot hold is the server's problem (exit 4): {e}"
+        );
+        let e = plan(Some(b"machine\n"), "N", "P").unwrap_err();
+        assert_eq!(
+            e.exit_status(),
+            ExitStatus::File,
+            "a syntax error is the file's problem (exit 5): {e}"
+        );
+    }
+
+    #[test]
+    fn clear_removes_only_a_block_holding_the_recorded_token() {
+        let file =
+            b"machine nexus.example.com login N password P\nmachine other login a password b\n";
+        let ours = fingerprint("N", "P");
+        let cleared = target().clear(file, Some(&ours)).unwrap();
+        assert_eq!(
+            cleared.bytes, b"machine other login a password b\n",
+            "our block goes, the other machine stays"
+        );
+        let kept = target().clear(file, Some("0000")).unwrap();
+        assert_eq!(kept.bytes, file, "a block with other credentials stays");
+        assert!(kept.changed.is_empty() && kept.warnings.len() == 1);
+        let kept = target().clear(file, None).unwrap();
+        assert_eq!(
+            kept.bytes, file,
+            "without a recorded token nothing is removed"
+        );
+    }
+
+    #[test]
+    fn inspect_compares_with_the_verdict() {
+        let verdict = |u: Option<&str>, p: Option<&str>| match (u, p) {
+            (Some("N"), Some("P")) => State::Current,
+            (Some(_), Some(_)) => State::Stale,
+            _ => State::Missing,
+        };
+        let t = target();
+        let state = |bytes: &[u8]| t.inspect(bytes, &verdict)[0].1;
+        assert_eq!(
+            state(b"machine nexus.example.com login N password P\n"),
+            State::Current
+        );
+        assert_eq!(
+            state(b"machine nexus.example.com login N password Q\n"),
+            State::Stale
+        );
+        assert_eq!(
+            state(b"machine nexus.example.com login N\n"),
+            State::Missing
+        );
+        assert_eq!(state(b"machine other login N password P\n"), State::Missing);
+        assert_eq!(state(b"machine\n"), State::Unreadable);
+    }
+}

@@ -140,3 +140,71 @@ fn edit_error(path: &Path, e: editor::Error) -> Error {
         e => Error::file(path, "update", e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    fn target(repository: Option<&str>) -> PypircTarget {
+        PypircTarget {
+            path: PathBuf::from("/h/.pypirc"),
+            section: "nexus".into(),
+            repository: repository.map(str::to_owned),
+        }
+    }
+
+    fn plan(t: &PypircTarget, current: Option<&[u8]>, pass: &str) -> Result<Option<Planned>> {
+        let pass = Secret::new(pass.to_owned());
+        t.plan(
+            current,
+            &TokenValues {
+                name_code: "N",
+                pass_code: &pass,
+            },
+        )
+    }
+
+    #[test]
+    fn plan_creates_the_section_with_its_url_and_is_idempotent() {
+        let t = target(Some("https://n.example.com/repository/py/"));
+        let planned = plan(&t, None, "P").unwrap().expect("a new file is planned");
+        let text = String::from_utf8(planned.bytes.clone()).unwrap();
+        assert!(
+            text.contains("[nexus]\nrepository = https://n.example.com/repository/py/\nusername = N\npassword = P\n"),
+            "the section is created with the token: {text}"
+        );
+        assert_eq!(planned.changed, vec!["[nexus]"]);
+        assert!(plan(&t, Some(&planned.bytes), "P").unwrap().is_none());
+    }
+
+    #[test]
+    fn errors_map_to_exit_codes() {
+        let e = plan(&target(None), Some(b"[pypi]\n"), "P").unwrap_err();
+        assert_eq!(
+            e.exit_status(),
+            ExitStatus::Usage,
+            "a missing section is a usage error: {e}"
+        );
+        assert!(
+            e.hint().is_some_and(|h| h.contains("--pypirc nexus=URL")),
+            "the hint names `--pypirc NAME=URL`"
+        );
+        let e = plan(&target(None), Some(b"[nexus]\n"), " P").unwrap_err();
+        assert_eq!(
+            e.exit_status(),
+            ExitStatus::Unavailable,
+            "a token the file cannot hold: exit 4"
+        );
+        let e = plan(&target(None), Some(b"[nexus\n"), "P").unwrap_err();
+        assert_eq!(e.exit_status(), ExitStatus::File, "a syntax error: exit 5");
+    }
+
+    #[test]
+    fn clear_keeps_the_section_and_its_repository() {
+        let file = b"[nexus]\nrepository = https://x/\nusername = N\npassword = P\n";
+        let cleared = target(None).clear(file).unwrap();
+        assert_eq!(cleared.bytes, b"[nexus]\nrepository = https://x/\n");
+        assert_eq!(cleared.changed, vec!["[nexus]"]);
+    }
+}
