@@ -214,9 +214,9 @@ fn login_refresh_status_and_logout_cover_netrc_and_pypirc() {
     assert_eq!(status.code, 0, "status succeeds: {}", status.stderr);
     for needle in [
         "\"kind\": \"netrc\"",
-        "\"name\": \"machine 127.0.0.1\"",
+        "\"name\": \"127.0.0.1\"",
         "\"kind\": \"pypirc\"",
-        "\"name\": \"[nexus]\"",
+        "\"name\": \"nexus\"",
     ] {
         assert!(
             status.stdout.contains(needle),
@@ -240,7 +240,9 @@ fn login_refresh_status_and_logout_cover_netrc_and_pypirc() {
         "a dry run writes nothing"
     );
     assert!(
-        dry.stderr.contains("machine 127.0.0.1") && dry.stderr.contains("[nexus]"),
+        dry.stderr.contains("would update `")
+            && dry.stderr.contains(": 127.0.0.1")
+            && dry.stderr.contains(": nexus"),
         "the dry run names the entries it would change: {}",
         dry.stderr
     );

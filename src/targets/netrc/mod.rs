@@ -25,8 +25,9 @@ pub(crate) struct NetrcTarget {
 }
 
 impl NetrcTarget {
+    /// The entry name in reports (`status` prints it after the kind's word, `machine`).
     fn entry(&self) -> String {
-        format!("machine {}", self.host)
+        self.host.clone()
     }
 
     pub(crate) fn plan(
@@ -65,8 +66,8 @@ impl NetrcTarget {
         };
         if expected.is_none_or(|fp| fingerprint(&login, &password) != fp) {
             return Ok(unchanged(vec![format!(
-                "left the `{}` block in `{}`: it does not hold the token nexus-token wrote",
-                self.entry(),
+                "left the `machine {}` block in `{}`: it does not hold the token nexus-token wrote",
+                self.host,
                 self.path.display()
             )]));
         }
@@ -209,7 +210,7 @@ mod tests {
             planned.bytes,
             b"machine nexus.example.com login N password P\n"
         );
-        assert_eq!(planned.changed, vec!["machine nexus.example.com"]);
+        assert_eq!(planned.changed, vec!["nexus.example.com"]);
         assert!(
             plan(Some(&planned.bytes), "N", "P").unwrap().is_none(),
             "a file that holds the token is left as it is"

@@ -20,8 +20,9 @@ pub(crate) struct PypircTarget {
 }
 
 impl PypircTarget {
+    /// The entry name in reports (`status` prints it after the kind's word, `section`).
     fn entry(&self) -> String {
-        format!("[{}]", self.section)
+        self.section.clone()
     }
 
     pub(crate) fn plan(
@@ -174,7 +175,7 @@ mod tests {
             text.contains("[nexus]\nrepository = https://n.example.com/repository/py/\nusername = N\npassword = P\n"),
             "the section is created with the token: {text}"
         );
-        assert_eq!(planned.changed, vec!["[nexus]"]);
+        assert_eq!(planned.changed, vec!["nexus"]);
         assert!(plan(&t, Some(&planned.bytes), "P").unwrap().is_none());
     }
 
@@ -205,6 +206,6 @@ mod tests {
         let file = b"[nexus]\nrepository = https://x/\nusername = N\npassword = P\n";
         let cleared = target(None).clear(file).unwrap();
         assert_eq!(cleared.bytes, b"[nexus]\nrepository = https://x/\n");
-        assert_eq!(cleared.changed, vec!["[nexus]"]);
+        assert_eq!(cleared.changed, vec!["nexus"]);
     }
 }
