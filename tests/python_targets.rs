@@ -494,3 +494,41 @@ fn url_credentials_in_pip_conf_are_reported_by_login_and_doctor() {
         "doctor never prints the URL's password: {all}"
     );
 }
+
+#[test]
+fn login_dry_run_writes_nothing_and_netrc_file_names_another_file() {
+    let h = Harness::new();
+    let hosted = format!("nexus={}", h.emu.pypi_hosted_url());
+    let out = h.login(&["--netrc", "--pypirc", &hosted, "--dry-run"]);
+    assert_eq!(out.code, 0, "a dry-run login succeeds: {}", out.stderr);
+    assert!(
+        !h.netrc().exists() && !h.pypirc().exists(),
+        "a dry run creates neither file"
+    );
+    assert!(
+        out.stderr.contains("would update") && out.stderr.contains("127.0.0.1"),
+        "the dry run names what would change: {}",
+        out.stderr
+    );
+
+    let other = h.home().join("cfg/netrc");
+    let out = h.login(&["--netrc-file", other.to_str().unwrap()]);
+    assert_eq!(
+        out.code, 0,
+        "login with --netrc-file succeeds: {}",
+        out.stderr
+    );
+    assert!(!h.netrc().exists(), "~/.netrc is left alone");
+    let held = netrc::read(&h.read(&other), "127.0.0.1").unwrap();
+    assert_eq!(
+        held,
+        Some(h.token()),
+        "--netrc-file implies --netrc and names the file"
+    );
+    let out = h.run(&["refresh", "--force"], None);
+    assert_eq!(out.code, 0, "refresh succeeds: {}", out.stderr);
+    assert!(
+        !h.netrc().exists(),
+        "refresh writes the saved file, not ~/.netrc"
+    );
+}
