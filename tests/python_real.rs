@@ -566,7 +566,7 @@ fn login_discovers_pip_conf_and_url_credentials_shadow_netrc() {
     std::fs::write(&conf_path, &conf).unwrap();
     let run = s.login(&[]);
     assert!(
-        run.all().contains("writing netrc"),
+        run.all().contains("pip.conf` has an index under"),
         "login says it found pip's use of the Nexus: {}",
         run.all()
     );

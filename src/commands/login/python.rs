@@ -156,7 +156,8 @@ pub(super) fn discover(ctx: &Context<'_>, profile: &mut Profile) -> Result<bool>
     }
     if let Some(why) = &why {
         ctx.ui.step(&format!(
-            "found pip/uv use of this Nexus ({why}): writing netrc"
+            "found netrc, pip or uv use of this Nexus: {why}; the token goes into `{}`",
+            netrc_path.display()
         ));
         profile.netrc.enabled = true;
     }
