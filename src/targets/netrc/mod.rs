@@ -99,18 +99,35 @@ impl NetrcTarget {
         vec![self.entry()]
     }
 
-    /// pip configuration files whose index URLs carry credentials: pip then ignores netrc.
+    /// The file `NETRC` names, when it is set and is not this target's (the clients read that
+    /// one). An explicit `--netrc-file` without `NETRC` is the user's choice: no warning.
+    fn elsewhere(&self, env: &Env) -> Option<PathBuf> {
+        env.var("NETRC")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .filter(|read| read != &self.path)
+    }
+
+    /// pip configuration files whose index URLs carry credentials (pip then ignores netrc), and
+    /// a `NETRC` that names another file than the one written.
     pub(crate) fn notes(&self, env: &Env) -> Vec<String> {
-        shadowing_pip_configs(env)
+        let moved = self.elsewhere(env).map(|read| {
+            format!(
+                "`NETRC` names `{}`, so pip, uv and curl read that file, not `{}`: log in again with `--netrc-file` naming it, or unset `NETRC`",
+                read.display(),
+                self.path.display()
+            )
+        });
+        moved
             .into_iter()
-            .map(|(file, keys)| {
+            .chain(shadowing_pip_configs(env).into_iter().map(|(file, keys)| {
                 format!(
                     "`{}` has credentials inside its index URL ({}): pip sends those and ignores `{}` for that index; remove them from the URL",
                     file.display(),
                     keys.join(", "),
                     self.path.display()
                 )
-            })
+            }))
             .collect()
     }
 
@@ -127,6 +144,20 @@ impl NetrcTarget {
                     Some("fix the file at that line".into()),
                 ),
             });
+        }
+        if let Some(read) = self.elsewhere(env) {
+            findings.push(Finding::new(
+                "netrc-elsewhere",
+                Level::Warn,
+                format!(
+                    "`NETRC` names `{}`, which pip, uv and curl read, but the token goes into `{path}`",
+                    read.display()
+                ),
+                Some(format!(
+                    "log in again with `--netrc-file {}`, or unset `NETRC` where the clients run",
+                    read.display()
+                )),
+            ));
         }
         for (file, keys) in shadowing_pip_configs(env) {
             findings.push(Finding::new(
@@ -250,6 +281,34 @@ mod tests {
         assert_eq!(
             kept.bytes, file,
             "without a recorded token nothing is removed"
+        );
+    }
+
+    #[test]
+    fn a_netrc_variable_naming_another_file_is_reported() {
+        let t = target();
+        let home = std::path::Path::new("/h");
+        assert!(
+            t.notes(&Env::sandboxed(home)).is_empty(),
+            "without `NETRC` (and no pip.conf) there is nothing to say"
+        );
+        let same = Env::sandboxed(home).with_var("NETRC", "/h/.netrc");
+        assert!(
+            t.notes(&same).is_empty(),
+            "`NETRC` naming the target's file is fine"
+        );
+        let other = Env::sandboxed(home).with_var("NETRC", "/elsewhere/netrc");
+        let notes = t.notes(&other);
+        assert!(
+            notes.len() == 1 && notes[0].contains("/elsewhere/netrc"),
+            "`NETRC` naming another file is reported: {notes:?}"
+        );
+        let findings = t.doctor(&other, None);
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.check == "netrc-elsewhere" && f.level == Level::Warn),
+            "doctor warns too"
         );
     }
 
