@@ -532,3 +532,42 @@ fn login_dry_run_writes_nothing_and_netrc_file_names_another_file() {
         "refresh writes the saved file, not ~/.netrc"
     );
 }
+
+#[test]
+fn a_malformed_netrc_or_pypirc_only_warns_during_discovery() {
+    // Nothing else points at the Nexus: a warning, then the usual "nothing found" (exit 2).
+    let h = Harness::new();
+    h.write(".netrc", "machine\n");
+    h.write(".pypirc", "no section here\n");
+    let out = h.login(&[]);
+    assert_eq!(
+        out.code, 2,
+        "nothing discovered is a usage error: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("netrc not searched")
+            && out.stderr.contains(".pypirc sections not discovered"),
+        "login says which files it could not search: {}",
+        out.stderr
+    );
+    // pip.conf points at the Nexus: netrc is a target, and the malformed file stops login with
+    // exit 5 naming the line, before the password is sent.
+    h.write(
+        ".config/pip/pip.conf",
+        &format!("[global]\nindex-url = {}\n", h.emu.pypi_simple_url()),
+    );
+    std::fs::remove_file(h.pypirc()).unwrap();
+    let out = h.login(&[]);
+    assert_eq!(
+        out.code, 5,
+        "the netrc to be written cannot be parsed: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("line 1"),
+        "the error names the line: {}",
+        out.stderr
+    );
+    assert_eq!(h.token_requests(), 0, "nothing was sent to Nexus");
+}

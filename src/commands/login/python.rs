@@ -114,8 +114,9 @@ pub(super) fn reuse(profile: &mut Profile, previous: &Profile) {
 
 /// Discovery: netrc when it has a block for the Nexus host or pip's or uv's user configuration
 /// has an index under the base URL; the .pypirc sections whose repository lies under it.
-/// Returns whether anything was found. A netrc or .pypirc that cannot be parsed is an error
-/// (exit 5; they would be written); an unreadable pip or uv configuration is skipped.
+/// Returns whether anything was found. A netrc or .pypirc that cannot be read or parsed is
+/// warned about and not searched (writing it would stop later, before any request, with exit
+/// 5); an unreadable pip or uv configuration is skipped.
 pub(super) fn discover(ctx: &Context<'_>, profile: &mut Profile) -> Result<bool> {
     let base = profile.url.clone();
     let host = url::Url::parse(&base)
@@ -128,13 +129,19 @@ pub(super) fn discover(ctx: &Context<'_>, profile: &mut Profile) -> Result<bool>
         .clone()
         .unwrap_or_else(|| ctx.env.netrc());
     let mut why: Option<String> = None;
-    if let Some(bytes) = fs::read_optional(&netrc_path)?
-        && netrc::has_machine(&bytes, &host).map_err(|e| Error::file(&netrc_path, "parse", e))?
-    {
-        why = Some(format!(
-            "`{}` has a block for `{host}`",
+    match fs::read_optional(&netrc_path).map(|b| b.map(|b| netrc::has_machine(&b, &host))) {
+        Ok(Some(Ok(true))) => {
+            why = Some(format!(
+                "`{}` has a block for `{host}`",
+                netrc_path.display()
+            ));
+        }
+        Ok(Some(Err(e))) => ctx.ui.warn(&format!(
+            "netrc not searched: cannot parse `{}`: {e}",
             netrc_path.display()
-        ));
+        )),
+        Err(e) => ctx.ui.warn(&format!("netrc not searched: {e}")),
+        Ok(None | Some(Ok(false))) => {}
     }
     for file in ctx.env.pip_configs() {
         if why.is_some() {
@@ -166,10 +173,23 @@ pub(super) fn discover(ctx: &Context<'_>, profile: &mut Profile) -> Result<bool>
         .file
         .clone()
         .unwrap_or_else(|| ctx.env.pypirc());
-    let sections = match fs::read_optional(&pypirc_path)? {
-        Some(bytes) => pypirc_editor::discover(&bytes, &base)
-            .map_err(|e| Error::file(&pypirc_path, "parse", e))?,
-        None => Vec::new(),
+    let sections = match fs::read_optional(&pypirc_path)
+        .map(|b| b.map(|b| pypirc_editor::discover(&b, &base)))
+    {
+        Ok(Some(Ok(sections))) => sections,
+        Ok(Some(Err(e))) => {
+            ctx.ui.warn(&format!(
+                ".pypirc sections not discovered: cannot parse `{}`: {e}",
+                pypirc_path.display()
+            ));
+            Vec::new()
+        }
+        Err(e) => {
+            ctx.ui
+                .warn(&format!(".pypirc sections not discovered: {e}"));
+            Vec::new()
+        }
+        Ok(None) => Vec::new(),
     };
     if !sections.is_empty() {
         ctx.ui.step(&format!(
