@@ -340,6 +340,22 @@ fn a_pypirc_section_without_url_must_exist_before_any_request() {
     );
     assert_eq!(h.token_requests(), 0, "nothing was sent to Nexus");
 
+    let out = h.login(&[
+        "--pypirc",
+        "other=https://pypi.example.org/legacy/",
+        "--dry-run",
+    ]);
+    assert_eq!(
+        out.code, 0,
+        "a repository elsewhere is allowed: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("is not under"),
+        "login warns that the token works only on this Nexus: {}",
+        out.stderr
+    );
+    h.emu.clear_requests();
     let out = h.login(&["--pypirc", "nexus=ftp://host/x"]);
     assert_eq!(
         out.code, 2,

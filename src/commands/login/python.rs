@@ -44,6 +44,16 @@ pub(super) fn explicit(
             sections.push(section);
         }
     }
+    for s in &sections {
+        if let Some(url) = &s.repository
+            && !pip_uv::url_under(url, &profile.url)
+        {
+            ctx.ui.warn(&format!(
+                "`--pypirc {}`: `{url}` is not under {}, and the token works only there",
+                s.name, profile.url
+            ));
+        }
+    }
     let lacking: Vec<&str> = sections
         .iter()
         .filter(|s| s.repository.is_none())
