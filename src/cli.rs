@@ -37,6 +37,7 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run: boxing the login flags gains nothing
 pub enum Command {
     /// Take the real password once, fetch the user token, write the targets, store the password
     /// in the OS keyring and save the profile.
@@ -153,6 +154,23 @@ pub struct TargetArgs {
     /// unscoped packages without it (npm 11 warns about that key, so it is opt-in).
     #[arg(long)]
     pub npm_always_auth: bool,
+    /// Write a `machine HOST login ... password ...` block for the Nexus host into netrc, which
+    /// pip, uv, conda, Go and curl `-n` read.
+    #[arg(long)]
+    pub netrc: bool,
+
+    /// The netrc file (implies --netrc) [default: $NETRC, else ~/.netrc].
+    #[arg(long, value_name = "FILE")]
+    pub netrc_file: Option<PathBuf>,
+
+    /// A .pypirc section (twine's `--repository NAME`) that gets the token; `NAME=URL` creates
+    /// a missing section with that repository URL. Repeatable.
+    #[arg(long = "pypirc", value_name = "NAME[=URL]")]
+    pub pypirc_sections: Vec<String>,
+
+    /// The .pypirc file [default: ~/.pypirc].
+    #[arg(long, value_name = "FILE")]
+    pub pypirc_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

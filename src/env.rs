@@ -49,6 +49,8 @@ const VARS: &[&str] = &[
     "USER",
     "NPM_CONFIG_USERCONFIG",
     "npm_config_userconfig",
+    "NETRC",
+    "PIP_CONFIG_FILE",
 ];
 
 /// The longest keyring wait `NEXUS_TOKEN_KEYRING_TIMEOUT` accepts, in seconds (one hour).
@@ -234,6 +236,37 @@ impl Env {
         }
     }
 
+    /// The netrc file pip, uv, curl and Go read: `$NETRC` when set, else `~/.netrc`.
+    pub fn netrc(&self) -> PathBuf {
+        match self.var("NETRC") {
+            Some(file) if !file.is_empty() => PathBuf::from(file),
+            _ => self.home.join(".netrc"),
+        }
+    }
+
+    /// `~/.pypirc` (twine reads no variable for it).
+    pub fn pypirc(&self) -> PathBuf {
+        self.home.join(".pypirc")
+    }
+
+    /// pip's user configuration files, in the order pip reads them: `~/.pip/pip.conf`, then
+    /// `$XDG_CONFIG_HOME/pip/pip.conf` (else `~/.config/pip/pip.conf`), then `$PIP_CONFIG_FILE`.
+    pub fn pip_configs(&self) -> Vec<PathBuf> {
+        let mut files = vec![
+            self.home.join(".pip").join("pip.conf"),
+            self.xdg_config_home().join("pip").join("pip.conf"),
+        ];
+        if let Some(file) = self.var("PIP_CONFIG_FILE").filter(|f| !f.is_empty()) {
+            files.push(PathBuf::from(file));
+        }
+        files
+    }
+
+    /// uv's user configuration: `$XDG_CONFIG_HOME/uv/uv.toml`, else `~/.config/uv/uv.toml`.
+    pub fn uv_config(&self) -> PathBuf {
+        self.xdg_config_home().join("uv").join("uv.toml")
+    }
+
     /// `$XDG_CONFIG_HOME` when set to an absolute path, else `~/.config` (the XDG rule, on
     /// every platform: systemd user units live below it).
     pub fn xdg_config_home(&self) -> PathBuf {
@@ -325,6 +358,38 @@ mod tests {
             PathBuf::from("/h/cfg/npmrc"),
             "npm's lowercase spelling counts too, and `~/` is the home"
         );
+    }
+
+    #[test]
+    fn python_paths_follow_netrc_xdg_and_pip_config_file() {
+        let home = Path::new("/h");
+        let env = Env::sandboxed(home);
+        assert_eq!(
+            env.netrc(),
+            PathBuf::from("/h/.netrc"),
+            "netrc defaults to ~/.netrc"
+        );
+        assert_eq!(env.pypirc(), PathBuf::from("/h/.pypirc"));
+        assert_eq!(env.uv_config(), PathBuf::from("/h/.config/uv/uv.toml"));
+        let env = Env::sandboxed(home)
+            .with_var("NETRC", "/n/netrc")
+            .with_var("XDG_CONFIG_HOME", "/x")
+            .with_var("PIP_CONFIG_FILE", "/p/pip.conf");
+        assert_eq!(
+            env.netrc(),
+            PathBuf::from("/n/netrc"),
+            "`NETRC` names the file"
+        );
+        assert_eq!(
+            env.pip_configs(),
+            vec![
+                PathBuf::from("/h/.pip/pip.conf"),
+                PathBuf::from("/x/pip/pip.conf"),
+                PathBuf::from("/p/pip.conf")
+            ],
+            "pip's user files follow XDG_CONFIG_HOME, and PIP_CONFIG_FILE comes last"
+        );
+        assert_eq!(env.uv_config(), PathBuf::from("/x/uv/uv.toml"));
     }
 
     #[test]

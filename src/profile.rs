@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::maven_security::MavenEncrypt;
 use crate::nexus::Family;
 use crate::targets::{Target, gradle::GradleTarget, maven::MavenTarget, npm::NpmTarget};
+use crate::targets::{netrc::NetrcTarget, pypirc::PypircTarget};
 
 /// The profiles file (`config.toml`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -59,6 +60,12 @@ pub struct Profile {
     /// npm registries (user npmrc).
     #[serde(default, skip_serializing_if = "NpmTargets::is_empty")]
     pub npm: NpmTargets,
+    /// The netrc block for the Nexus host (pip, uv, curl, Go).
+    #[serde(default, skip_serializing_if = "NetrcTargets::is_empty")]
+    pub netrc: NetrcTargets,
+    /// .pypirc sections (twine).
+    #[serde(default, skip_serializing_if = "PypircTargets::is_empty")]
+    pub pypirc: PypircTargets,
 }
 
 fn yes() -> bool {
@@ -100,13 +107,88 @@ impl Profile {
                 always_auth: self.npm.always_auth,
             }));
         }
+        if self.netrc.enabled {
+            targets.push(Target::Netrc(NetrcTarget {
+                path: self.netrc.file.clone().unwrap_or_else(|| env.netrc()),
+                host: url_host(&self.url),
+            }));
+        }
+        let pypirc = self.pypirc.file.clone().unwrap_or_else(|| env.pypirc());
+        for section in &self.pypirc.sections {
+            targets.push(Target::Pypirc(PypircTarget {
+                path: pypirc.clone(),
+                section: section.name.clone(),
+                repository: section.repository.clone(),
+            }));
+        }
         targets
     }
 
     /// Whether the profile has any target.
     pub fn has_targets(&self) -> bool {
-        !self.maven.is_empty() || !self.gradle.is_empty() || !self.npm.is_empty()
+        !self.maven.is_empty()
+            || !self.gradle.is_empty()
+            || !self.npm.is_empty()
+            || !self.netrc.is_empty()
+            || !self.pypirc.is_empty()
     }
+}
+
+/// The host of a base URL, without port: what a netrc `machine` names.
+fn url_host(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The netrc target: whether the Nexus host's block is written, and where.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetrcTargets {
+    /// The netrc file, when not `$NETRC` or `~/.netrc` (`--netrc-file`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<PathBuf>,
+    /// Whether the token goes into netrc.
+    #[serde(default)]
+    pub enabled: bool,
+}
+
+impl NetrcTargets {
+    /// Not enabled.
+    pub fn is_empty(&self) -> bool {
+        !self.enabled
+    }
+}
+
+/// .pypirc sections that get the token.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PypircTargets {
+    /// The .pypirc, when not `~/.pypirc` (`--pypirc-file`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<PathBuf>,
+    /// The sections.
+    #[serde(default)]
+    pub sections: Vec<PypircSection>,
+}
+
+impl PypircTargets {
+    /// No sections.
+    pub fn is_empty(&self) -> bool {
+        self.sections.is_empty()
+    }
+}
+
+/// One .pypirc section, with the repository URL it is created with when missing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PypircSection {
+    /// The section name (what `twine upload --repository NAME` takes).
+    pub name: String,
+    /// Its repository URL, when given with `--pypirc NAME=URL`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
 }
 
 /// `<server>` ids in one settings.xml.
@@ -487,9 +569,63 @@ mod tests {
                     registries: vec!["https://nexus.example.com/repository/npm-group/".into()],
                     always_auth: true,
                 },
+                netrc: NetrcTargets::default(),
+                pypirc: PypircTargets::default(),
             },
         );
         config
+    }
+
+    #[test]
+    fn netrc_and_pypirc_targets_round_trip_and_resolve() {
+        let mut config = sample();
+        let text = toml::to_string_pretty(&config).unwrap();
+        assert!(
+            !text.contains("netrc") && !text.contains("pypirc"),
+            "a profile without netrc or pypirc targets saves no such table:\n{text}"
+        );
+        let p = config.profiles.get_mut("default").unwrap();
+        p.url = "https://nexus.example.com:8443/nexus".into();
+        p.netrc.enabled = true;
+        p.pypirc.sections = vec![
+            PypircSection {
+                name: "nexus".into(),
+                repository: Some("https://nexus.example.com:8443/nexus/repository/py/".into()),
+            },
+            PypircSection {
+                name: "other".into(),
+                repository: None,
+            },
+        ];
+        let text = toml::to_string_pretty(&config).unwrap();
+        let back: Config = toml::from_str(&text).unwrap();
+        assert_eq!(back, config, "netrc and pypirc targets load back:\n{text}");
+        let targets = config.profiles["default"].targets(&Env::sandboxed(Path::new("/h")));
+        let netrc = targets.iter().find_map(|t| match t {
+            Target::Netrc(n) => Some(n),
+            _ => None,
+        });
+        let netrc = netrc.expect("an enabled netrc is a target");
+        assert_eq!(
+            netrc.host, "nexus.example.com",
+            "the machine is the host without port"
+        );
+        assert_eq!(netrc.path, PathBuf::from("/h/.netrc"));
+        let sections: Vec<_> = targets
+            .iter()
+            .filter_map(|t| match t {
+                Target::Pypirc(p) => Some((p.section.as_str(), p.path.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            sections,
+            vec![
+                ("nexus", PathBuf::from("/h/.pypirc")),
+                ("other", PathBuf::from("/h/.pypirc"))
+            ],
+            "each section is one target in ~/.pypirc"
+        );
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //! 4. only then the password is stored and the profile and state saved. When a late step fails,
 //!    the error says exactly what is left.
 
+mod python;
+
 use std::path::PathBuf;
 
 use crate::cli::LoginArgs;
@@ -63,6 +65,8 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         maven: MavenTargets::default(),
         gradle: GradleTargets::default(),
         npm: Default::default(),
+        netrc: Default::default(),
+        pypirc: Default::default(),
     };
     // Flags are checked before anything touches the network.
     let explicit = explicit_targets(ctx, args, &mut profile, previous.as_ref())?;
@@ -317,6 +321,7 @@ fn explicit_targets(
         keys,
     };
     profile.npm = npm_targets(ctx, t, previous)?;
+    python::explicit(ctx, t, profile, previous)?;
     Ok(profile.has_targets())
 }
 
@@ -381,6 +386,7 @@ fn reuse_or_discover(
         profile.gradle.keys = previous.gradle.keys.clone();
         profile.npm.registries = previous.npm.registries.clone();
         profile.npm.always_auth |= previous.npm.always_auth;
+        python::reuse(profile, previous);
         ctx.ui.verbose(1, "using the targets saved in the profile");
         return Ok(());
     }
@@ -426,7 +432,8 @@ fn reuse_or_discover(
         None => Vec::new(),
     };
     let (npmrc_path, npm_found) = discover_npm(ctx, profile);
-    if found.is_empty() && npm_found.is_empty() {
+    let python_found = python::discover(ctx, profile)?;
+    if found.is_empty() && npm_found.is_empty() && !python_found {
         return Err(Error::usage(
             format!(
                 "found no `<server>` in `{}` and no npm registry in `{}` that points at {}",
@@ -434,7 +441,7 @@ fn reuse_or_discover(
                 npmrc_path.display(),
                 profile.url,
             ),
-            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME` and/or `--npm-registry URL` (each repeatable); nothing was sent to Nexus".into()),
+            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME` `--npm-registry URL`, `--netrc` and/or `--pypirc NAME=URL` (each repeatable); nothing was sent to Nexus".into()),
         ));
     }
     if !found.is_empty() {

@@ -22,7 +22,13 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
         ));
     };
     if args.remove_credentials {
-        let reports = targets::remove_token(&profile.targets(ctx.env))?;
+        // The recorded fingerprint: a netrc block is removed only when it holds our token.
+        let state = State::load(&ctx.state_path)?;
+        let expected = state
+            .profiles
+            .get(&args.profile)
+            .and_then(|s| s.token_fingerprint.as_deref());
+        let reports = targets::remove_token(&profile.targets(ctx.env), expected)?;
         report_files(ui, &reports, false);
     }
     if profile.keyring {

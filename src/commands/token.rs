@@ -119,6 +119,8 @@ fn from_flags(ctx: &Context<'_>, args: &TokenArgs, url: &str) -> Result<UserToke
         maven: MavenTargets::default(),
         gradle: GradleTargets::default(),
         npm: Default::default(),
+        netrc: Default::default(),
+        pypirc: Default::default(),
     };
     let mut session = Session::transient(ctx, "(--url)", profile)?;
     let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;

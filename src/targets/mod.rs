@@ -43,6 +43,10 @@ pub enum Kind {
     Gradle,
     /// A registry key of the user npmrc.
     Npm,
+    /// A `machine` block of a netrc file.
+    Netrc,
+    /// A section of a .pypirc.
+    Pypirc,
 }
 
 impl Kind {
@@ -52,6 +56,8 @@ impl Kind {
             Kind::Maven => "server",
             Kind::Gradle => "key",
             Kind::Npm => "registry",
+            Kind::Netrc => "machine",
+            Kind::Pypirc => "section",
         }
     }
 }
@@ -80,6 +86,8 @@ pub(crate) enum Target {
     Maven(maven::MavenTarget),
     Gradle(gradle::GradleTarget),
     Npm(npm::NpmTarget),
+    Netrc(netrc::NetrcTarget),
+    Pypirc(pypirc::PypircTarget),
 }
 
 /// A pure edit's result: the new bytes, the entries whose values changed (names, never values)
@@ -127,6 +135,8 @@ impl Target {
             Target::Maven(_) => Kind::Maven,
             Target::Gradle(_) => Kind::Gradle,
             Target::Npm(_) => Kind::Npm,
+            Target::Netrc(_) => Kind::Netrc,
+            Target::Pypirc(_) => Kind::Pypirc,
         }
     }
 
@@ -136,6 +146,8 @@ impl Target {
             Target::Maven(t) => &t.path,
             Target::Gradle(t) => &t.path,
             Target::Npm(t) => &t.path,
+            Target::Netrc(t) => &t.path,
+            Target::Pypirc(t) => &t.path,
         }
     }
 
@@ -145,15 +157,20 @@ impl Target {
             Target::Maven(t) => t.plan(current, token),
             Target::Gradle(t) => t.plan(current, token),
             Target::Npm(t) => t.plan(current, token),
+            Target::Netrc(t) => t.plan(current, token),
+            Target::Pypirc(t) => t.plan(current, token),
         }
     }
 
     /// Pure: the file's new bytes without our credentials (`logout --remove-credentials`).
-    fn clear(&self, current: &[u8]) -> Result<Planned> {
+    /// `expected` is the recorded token fingerprint (netrc removes only a block holding it).
+    fn clear(&self, current: &[u8], expected: Option<&str>) -> Result<Planned> {
         match self {
             Target::Maven(t) => t.clear(current),
             Target::Gradle(t) => t.clear(current),
             Target::Npm(t) => t.clear(current),
+            Target::Netrc(t) => t.clear(current, expected),
+            Target::Pypirc(t) => t.clear(current),
         }
     }
 
@@ -167,6 +184,8 @@ impl Target {
             Target::Maven(t) => t.inspect(current, verdict),
             Target::Gradle(t) => t.inspect(current, verdict),
             Target::Npm(t) => t.inspect(current, verdict),
+            Target::Netrc(t) => t.inspect(current, verdict),
+            Target::Pypirc(t) => t.inspect(current, verdict),
         }
     }
 
@@ -176,6 +195,8 @@ impl Target {
             Target::Maven(t) => t.servers.clone(),
             Target::Gradle(t) => t.keys.iter().map(|(u, _)| u.clone()).collect(),
             Target::Npm(t) => t.registries.clone(),
+            Target::Netrc(t) => t.names(),
+            Target::Pypirc(t) => t.names(),
         }
     }
 
@@ -185,6 +206,8 @@ impl Target {
             Target::Maven(_) => Vec::new(),
             Target::Gradle(t) => t.notes(env),
             Target::Npm(t) => t.notes(env),
+            Target::Netrc(t) => t.notes(env),
+            Target::Pypirc(_) => Vec::new(),
         }
     }
 
@@ -194,6 +217,8 @@ impl Target {
             Target::Maven(t) => t.doctor(current, profile),
             Target::Gradle(t) => t.doctor(env, current, profile),
             Target::Npm(t) => t.doctor(env, current, profile),
+            Target::Netrc(t) => t.doctor(env, current),
+            Target::Pypirc(t) => t.doctor(current, profile),
         }
     }
 }
@@ -358,30 +383,34 @@ pub(crate) fn write_token(
 }
 
 /// Removes our credentials from every target (`logout --remove-credentials`). Missing files are
-/// left missing.
-pub(crate) fn remove_token(targets: &[Target]) -> Result<Vec<FileReport>> {
+/// left missing. `expected` is the token fingerprint recorded in the state.
+pub(crate) fn remove_token(targets: &[Target], expected: Option<&str>) -> Result<Vec<FileReport>> {
     let mut reports = Vec::new();
     for (path, list) in by_file(targets) {
         let mut changed = Vec::new();
+        let mut warnings = Vec::new();
         let update = fs::update_file(&path, &mut |current| {
             let Some(current) = current else {
                 return Ok(None);
             };
             changed.clear();
+            warnings.clear();
             let mut bytes = current.to_vec();
             for target in &list {
-                let plan = target.clear(&bytes)?;
+                let plan = target.clear(&bytes, expected)?;
                 changed.extend(plan.changed);
+                warnings.extend(plan.warnings);
                 bytes = plan.bytes;
             }
             Ok(Some(bytes))
         })?;
+        warnings.extend(update.warnings);
         reports.push(FileReport {
             kind: list[0].kind(),
             path,
             changed,
             outcome: Some(update.outcome),
-            warnings: update.warnings,
+            warnings,
         });
     }
     Ok(reports)

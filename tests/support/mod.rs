@@ -119,6 +119,8 @@ impl Sandbox {
             .env_remove("NEXUS_TOKEN_STATE_DIR")
             .env("NO_COLOR", "1")
             .env("NPM_CONFIG_USERCONFIG", self.npmrc())
+            .env("NETRC", self.home().join(".netrc"))
+            .env_remove("PIP_CONFIG_FILE")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

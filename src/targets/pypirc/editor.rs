@@ -294,7 +294,8 @@ pub fn validate_value(field: &'static str, value: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn validate_section(name: &str) -> Result<(), Error> {
+/// Checks that `name` can be a repository section of its own (`--pypirc NAME`).
+pub fn validate_section(name: &str) -> Result<(), Error> {
     validate_value("section name", name)?;
     if name.contains([']', '[']) || name.chars().any(char::is_whitespace) {
         return Err(Error::InvalidValue {
