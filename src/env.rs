@@ -185,6 +185,14 @@ impl Env {
         }
     }
 
+    /// `$GRADLE_USER_HOME/init.d`, else `~/.gradle/init.d`: Gradle runs every `*.gradle` there.
+    pub fn gradle_init_dir(&self) -> PathBuf {
+        match self.var("GRADLE_USER_HOME") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir).join("init.d"),
+            _ => self.home.join(".gradle").join("init.d"),
+        }
+    }
+
     /// `$XDG_CONFIG_HOME` when set to an absolute path, else `~/.config` (the XDG rule, on
     /// every platform: systemd user units live below it).
     pub fn xdg_config_home(&self) -> PathBuf {

@@ -16,6 +16,7 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::maven_security::MavenEncrypt;
 use crate::nexus::Family;
+use crate::targets::gradle_init::GradleInitTarget;
 use crate::targets::{Target, gradle::GradleTarget, maven::MavenTarget};
 
 /// The profiles file (`config.toml`).
@@ -50,6 +51,9 @@ pub struct Profile {
     /// Whole-request timeout in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
+    /// The Gradle init script (`--gradle-init`).
+    #[serde(default, skip_serializing_if = "GradleInitTargets::is_empty")]
+    pub gradle_init: GradleInitTargets,
     /// Maven targets.
     #[serde(default, skip_serializing_if = "MavenTargets::is_empty")]
     pub maven: MavenTargets,
@@ -90,12 +94,20 @@ impl Profile {
                 keys: self.gradle.keys.clone(),
             }));
         }
+        if let Some(script) = &self.gradle_init.script {
+            targets.push(Target::GradleInit(GradleInitTarget {
+                path: script.clone(),
+                profile: self.gradle_init.profile.clone(),
+                url: self.url.clone(),
+                exe: env.current_exe().ok(),
+            }));
+        }
         targets
     }
 
     /// Whether the profile has any target.
     pub fn has_targets(&self) -> bool {
-        !self.maven.is_empty() || !self.gradle.is_empty()
+        !self.maven.is_empty() || !self.gradle.is_empty() || !self.gradle_init.is_empty()
     }
 }
 
@@ -140,6 +152,25 @@ impl GradleTargets {
     /// No keys.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+}
+
+/// The Gradle init script that asks nexus-token for this profile's token at build time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradleInitTargets {
+    /// `<gradle user home>/init.d/nexus-token-<profile>.gradle` (absolute, resolved at login).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<PathBuf>,
+    /// The profile name the script asks for (this profile's own name).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub profile: String,
+}
+
+impl GradleInitTargets {
+    /// No script.
+    pub fn is_empty(&self) -> bool {
+        self.script.is_none()
     }
 }
 
@@ -434,6 +465,7 @@ mod tests {
                 username: "alice".into(),
                 api: Some(Family::Nexus3),
                 keyring: true,
+                gradle_init: GradleInitTargets::default(),
                 ca_cert: None,
                 connect_timeout: None,
                 timeout: Some(20),
@@ -477,6 +509,38 @@ mod tests {
             "the keyring is on unless the profile says otherwise"
         );
         assert!(p.api.is_none() && p.maven.is_empty() && p.gradle.is_empty());
+    }
+
+    #[test]
+    fn gradle_init_script_is_saved_in_its_own_table_and_only_when_set() {
+        let mut config = sample();
+        let text = toml::to_string_pretty(&config).unwrap();
+        assert!(
+            !text.contains("gradle_init"),
+            "a profile without an init script has no gradle_init table:\n{text}"
+        );
+        let profile = config.profiles.get_mut("default").unwrap();
+        profile.gradle_init = GradleInitTargets {
+            script: Some(PathBuf::from(
+                "/home/a/.gradle/init.d/nexus-token-default.gradle",
+            )),
+            profile: "default".into(),
+        };
+        let text = toml::to_string_pretty(&config).unwrap();
+        assert!(
+            text.contains("[profiles.default.gradle_init]"),
+            "the script is saved in its own table:\n{text}"
+        );
+        let back: Config = toml::from_str(&text).unwrap();
+        assert_eq!(back, config, "the init script loads back unchanged");
+        let env = Env::sandboxed(Path::new("/home/a"));
+        let targets = back.profiles["default"].targets(&env);
+        assert!(
+            targets
+                .iter()
+                .any(|t| t.kind() == crate::targets::Kind::GradleInit),
+            "a saved init script is one of the profile's targets"
+        );
     }
 
     #[test]

@@ -16,9 +16,10 @@ use std::path::PathBuf;
 use crate::cli::LoginArgs;
 use crate::error::{Error, ExitStatus, Result};
 use crate::expiry::ExpiryPolicy;
-use crate::profile::{Config, GradleTargets, MavenTargets, Profile};
+use crate::profile::{Config, GradleInitTargets, GradleTargets, MavenTargets, Profile};
 use crate::session::Session;
 use crate::store::service_name;
+use crate::targets::gradle_init;
 use crate::targets::{self, TokenValues, WriteOptions};
 use crate::{fs, gradle, maven, nexus};
 
@@ -45,6 +46,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         username,
         api: args.server.api.and_then(|a| a.family()),
         keyring: !args.no_keyring,
+        gradle_init: GradleInitTargets::default(),
         ca_cert: args
             .server
             .ca_cert
@@ -319,6 +321,9 @@ fn explicit_targets(
         properties: Some(absolute(properties)),
         keys,
     };
+    if t.gradle_init {
+        profile.gradle_init = gradle_init_targets(ctx, &args.profile)?;
+    }
     Ok(profile.has_targets())
 }
 
@@ -332,6 +337,7 @@ fn reuse_or_discover(
     if let Some(previous) = previous.filter(|p| p.url == profile.url && p.has_targets()) {
         profile.maven.servers = previous.maven.servers.clone();
         profile.gradle.keys = previous.gradle.keys.clone();
+        profile.gradle_init = previous.gradle_init.clone();
         ctx.ui.verbose(1, "using the targets saved in the profile");
         return Ok(());
     }
@@ -360,6 +366,23 @@ fn reuse_or_discover(
     ));
     profile.maven.servers = found;
     Ok(())
+}
+
+/// `--gradle-init`: the profile's script in Gradle's `init.d` (the profile name must make a
+/// file name).
+fn gradle_init_targets(ctx: &Context<'_>, name: &str) -> Result<GradleInitTargets> {
+    gradle_init::validate_profile(name).map_err(|reason| {
+        Error::usage(
+            format!("`--gradle-init` names its script after the profile, but `{name}` cannot be part of a file name: {reason}"),
+            Some("use a profile name of letters, digits, `-`, `_` and `.`, e.g. `--profile work`".into()),
+        )
+    })?;
+    Ok(GradleInitTargets {
+        script: Some(absolute(
+            ctx.env.gradle_init_dir().join(gradle_init::file_name(name)),
+        )),
+        profile: name.to_owned(),
+    })
 }
 
 fn dedup(mut items: Vec<String>) -> Vec<String> {

@@ -15,6 +15,7 @@
 //! `profile.rs` (docs/architecture.md has the recipe).
 
 pub(crate) mod gradle;
+pub(crate) mod gradle_init;
 pub(crate) mod maven;
 
 pub mod npm;
@@ -38,6 +39,9 @@ pub enum Kind {
     Maven,
     /// A key pair of gradle.properties.
     Gradle,
+    /// A Gradle init script that asks nexus-token at build time.
+    #[serde(rename = "gradle-init")]
+    GradleInit,
 }
 
 impl Kind {
@@ -46,6 +50,7 @@ impl Kind {
         match self {
             Kind::Maven => "server",
             Kind::Gradle => "key",
+            Kind::GradleInit => "script",
         }
     }
 }
@@ -73,6 +78,7 @@ pub struct WriteOptions {
 pub(crate) enum Target {
     Maven(maven::MavenTarget),
     Gradle(gradle::GradleTarget),
+    GradleInit(gradle_init::GradleInitTarget),
 }
 
 /// A pure edit's result: the new bytes, the entries whose values changed (names, never values)
@@ -90,6 +96,7 @@ impl Target {
         match self {
             Target::Maven(_) => Kind::Maven,
             Target::Gradle(_) => Kind::Gradle,
+            Target::GradleInit(_) => Kind::GradleInit,
         }
     }
 
@@ -98,6 +105,7 @@ impl Target {
         match self {
             Target::Maven(t) => &t.path,
             Target::Gradle(t) => &t.path,
+            Target::GradleInit(t) => &t.path,
         }
     }
 
@@ -106,6 +114,7 @@ impl Target {
         match self {
             Target::Maven(t) => t.plan(current, token),
             Target::Gradle(t) => t.plan(current, token),
+            Target::GradleInit(t) => t.plan(current, token),
         }
     }
 
@@ -114,6 +123,7 @@ impl Target {
         match self {
             Target::Maven(t) => t.clear(current),
             Target::Gradle(t) => t.clear(current),
+            Target::GradleInit(t) => t.clear(current),
         }
     }
 
@@ -126,6 +136,7 @@ impl Target {
         match self {
             Target::Maven(t) => t.inspect(current, verdict),
             Target::Gradle(t) => t.inspect(current, verdict),
+            Target::GradleInit(t) => t.inspect(current),
         }
     }
 
@@ -134,6 +145,7 @@ impl Target {
         match self {
             Target::Maven(t) => t.servers.clone(),
             Target::Gradle(t) => t.keys.iter().map(|(u, _)| u.clone()).collect(),
+            Target::GradleInit(t) => vec![t.name()],
         }
     }
 
@@ -142,6 +154,7 @@ impl Target {
         match self {
             Target::Maven(_) => Vec::new(),
             Target::Gradle(t) => t.notes(env),
+            Target::GradleInit(_) => Vec::new(),
         }
     }
 
@@ -150,7 +163,14 @@ impl Target {
         match self {
             Target::Maven(t) => t.doctor(current, profile),
             Target::Gradle(t) => t.doctor(env, current, profile),
+            Target::GradleInit(t) => t.doctor(env, current, profile),
         }
+    }
+
+    /// Whether nexus-token owns the whole file, so that logout deletes it instead of writing
+    /// what `clear` leaves.
+    fn owns_file(&self) -> bool {
+        matches!(self, Target::GradleInit(_))
     }
 }
 
@@ -314,10 +334,24 @@ pub(crate) fn write_token(
 }
 
 /// Removes our credentials from every target (`logout --remove-credentials`). Missing files are
-/// left missing.
+/// left missing; a file nexus-token owns whole (an init script) is deleted.
 pub(crate) fn remove_token(targets: &[Target]) -> Result<Vec<FileReport>> {
     let mut reports = Vec::new();
     for (path, list) in by_file(targets) {
+        if list.iter().all(|t| t.owns_file()) {
+            let outcome = fs::remove_file(&path)?;
+            reports.push(FileReport {
+                kind: list[0].kind(),
+                changed: match outcome {
+                    Outcome::Unchanged => Vec::new(),
+                    _ => list.iter().flat_map(|t| t.names()).collect(),
+                },
+                path,
+                outcome: Some(outcome),
+                warnings: Vec::new(),
+            });
+            continue;
+        }
         let mut changed = Vec::new();
         let update = fs::update_file(&path, &mut |current| {
             let Some(current) = current else {
