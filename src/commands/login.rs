@@ -322,6 +322,12 @@ fn explicit_targets(
         keys,
     };
     if t.gradle_init {
+        if args.no_keyring {
+            return Err(Error::usage(
+                "`--gradle-init` and `--no-keyring` do not go together: the init script asks nexus-token at build time, which answers from the keyring",
+                Some("drop `--no-keyring`, or use `--gradle-prefix NAME` to write the token into gradle.properties".into()),
+            ));
+        }
         profile.gradle_init = gradle_init_targets(ctx, &args.profile)?;
     }
     Ok(profile.has_targets())

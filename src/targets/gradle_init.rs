@@ -60,7 +60,7 @@ pub(crate) fn validate_profile(profile: &str) -> std::result::Result<(), &'stati
 }
 
 /// Pure: the whole script for `exe`, `profile` and the Nexus base `url`.
-pub(crate) fn render(exe: &str, profile: &str, url: &str) -> String {
+pub fn render(exe: &str, profile: &str, url: &str) -> String {
     TEMPLATE
         .replace("{{EXE}}", &groovy_quoted(exe))
         .replace("{{PROFILE}}", &groovy_quoted(profile))
@@ -93,9 +93,14 @@ fn groovy_quoted(value: &str) -> String {
 }
 
 impl GradleInitTarget {
-    /// The entry name in messages.
+    /// The entry name in `status` and `doctor`: the profile the script asks for.
     pub(crate) fn name(&self) -> String {
-        format!("init script for profile `{}`", self.profile)
+        self.profile.clone()
+    }
+
+    /// What a write or a logout changes, in messages.
+    fn changed(&self) -> Vec<String> {
+        vec![format!("init script for profile `{}`", self.profile)]
     }
 
     /// The script this binary would write.
@@ -132,7 +137,7 @@ impl GradleInitTarget {
         }
         Ok(Some(Planned {
             bytes: script.into_bytes(),
-            changed: vec![self.name()],
+            changed: self.changed(),
             warnings: Vec::new(),
         }))
     }
@@ -141,7 +146,7 @@ impl GradleInitTarget {
     pub(crate) fn clear(&self, _current: &[u8]) -> Result<Planned> {
         Ok(Planned {
             bytes: Vec::new(),
-            changed: vec![self.name()],
+            changed: self.changed(),
             warnings: Vec::new(),
         })
     }

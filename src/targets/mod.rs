@@ -16,6 +16,7 @@
 
 pub(crate) mod gradle;
 pub(crate) mod gradle_init;
+pub use gradle_init::render as render_gradle_init;
 pub(crate) mod maven;
 
 pub mod npm;
