@@ -687,7 +687,17 @@ fn a_failing_token_call_prints_one_line_naming_doctor_then_gradle_reports_401() 
         refresh.all()
     );
     let project = sb.dir.path().join("project");
-    gradle_project(&project, &[(emu.repository_url(), String::new())]);
+    // Two repositories under the Nexus URL: still one `token` call, so one line.
+    gradle_project(
+        &project,
+        &[
+            (
+                format!("{}/repository/other/", emu.base_url()),
+                String::new(),
+            ),
+            (emu.repository_url(), String::new()),
+        ],
+    );
 
     emu.clear_requests();
     let (ok, log) = gradle_resolve(&sb, &gradle_home, &project);
@@ -699,7 +709,7 @@ fn a_failing_token_call_prints_one_line_naming_doctor_then_gradle_reports_401() 
     assert_eq!(
         ours.len(),
         1,
-        "the script prints exactly one line of its own:\n{log}"
+        "one `token` call per build, so exactly one line of the script's own, for two repositories:\n{log}"
     );
     assert!(
         ours[0].contains("nexus-token doctor --profile default") && ours[0].contains("paused"),
@@ -709,5 +719,57 @@ fn a_failing_token_call_prints_one_line_naming_doctor_then_gradle_reports_401() 
     assert!(
         log.contains("401"),
         "then Gradle reports the server's 401:\n{log}"
+    );
+}
+
+#[test]
+#[ignore = "needs gradle and a Secret Service"]
+fn buildscript_and_plugin_management_repositories_get_the_token_too() {
+    let test = "buildscript_and_plugin_management_repositories_get_the_token_too";
+    if !real_parts(test) {
+        return;
+    }
+    let pw = support::unique_password();
+    let emu = emulator(&pw);
+    let sb = support::Sandbox::new();
+    let gradle_home = sb.dir.path().join("gradle-home");
+    login_gradle_init(&sb, &emu, &pw, &gradle_home);
+    let repo = emu.repository_url();
+    let project = sb.dir.path().join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    // The settings script registers its check after the init script's hook, so it sees the
+    // credentials the hook set (Gradle 4.4 has no `beforeSettings`).
+    std::fs::write(
+        project.join("settings.gradle"),
+        format!(
+            "pluginManagement {{ repositories {{ maven {{ url '{repo}' }} }} }}\nrootProject.name = 'e2e'\ngradle.settingsEvaluated {{ s ->\n    s.pluginManagement.repositories.each {{ println \"PLUGIN-REPO credentials set: \" + (it.credentials.username != null) }}\n}}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("build.gradle"),
+        format!(
+            "buildscript {{\n    repositories {{ maven {{ url '{repo}' }} }}\n    dependencies {{ classpath 'com.example:e2e-ext:1.0' }}\n}}\ntask resolveE2e {{ doLast {{ println 'BUILDSCRIPT ' + buildscript.configurations.classpath.files*.name }} }}\n"
+        ),
+    )
+    .unwrap();
+    emu.clear_requests();
+    let (ok, log) = gradle_resolve(&sb, &gradle_home, &project);
+    assert!(
+        ok && log.contains("BUILDSCRIPT [e2e-ext-1.0.jar]"),
+        "the buildscript classpath resolves from the Nexus with the token:\n{log}"
+    );
+    let (name, _) = emu.token_of(USER).unwrap();
+    assert!(
+        emu.requests()
+            .iter()
+            .any(|r| r.path.ends_with("e2e-ext-1.0.jar")
+                && r.status == 200
+                && r.username.as_deref() == Some(name.as_str())),
+        "the buildscript jar was served to the token's nameCode"
+    );
+    assert!(
+        log.contains("PLUGIN-REPO credentials set: true"),
+        "the pluginManagement repository under the Nexus URL got credentials:\n{log}"
     );
 }
