@@ -773,3 +773,30 @@ fn buildscript_and_plugin_management_repositories_get_the_token_too() {
         "the pluginManagement repository under the Nexus URL got credentials:\n{log}"
     );
 }
+
+#[test]
+fn remove_file_deletes_a_link_not_its_target_and_accepts_a_missing_file() {
+    use nexus_token::fs::{Outcome, remove_file};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("init.d/nexus-token-default.gradle");
+    assert_eq!(
+        remove_file(&file).unwrap(),
+        Outcome::Unchanged,
+        "a missing file (and folder) is nothing to delete"
+    );
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "// script\n").unwrap();
+    assert_eq!(remove_file(&file).unwrap(), Outcome::Removed);
+    assert!(!file.exists(), "the file is gone");
+    #[cfg(unix)]
+    {
+        let real = dir.path().join("dotfiles-script.gradle");
+        std::fs::write(&real, "// kept\n").unwrap();
+        std::os::unix::fs::symlink(&real, &file).unwrap();
+        assert_eq!(remove_file(&file).unwrap(), Outcome::Removed);
+        assert!(
+            std::fs::symlink_metadata(&file).is_err() && real.exists(),
+            "the link is deleted, the file it pointed at is left alone"
+        );
+    }
+}

@@ -367,6 +367,47 @@ mod tests {
         }
     }
 
+    /// What Groovy makes of the body of a single-quoted string (the escapes `groovy_quoted` uses).
+    fn groovy_unquote(body: &str) -> Option<String> {
+        let mut units: Vec<u16> = Vec::new();
+        let mut chars = body.chars();
+        while let Some(c) = chars.next() {
+            if c == '\'' {
+                return None; // would end the string
+            }
+            if c != '\\' {
+                units.extend(c.encode_utf16(&mut [0; 2]).iter());
+                continue;
+            }
+            let unit = match chars.next()? {
+                'n' => u16::from(b'\n'),
+                'r' => u16::from(b'\r'),
+                't' => u16::from(b'\t'),
+                e @ ('\\' | '\'' | '$') => e as u16,
+                'u' => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    u16::from_str_radix(&hex, 16).ok()?
+                }
+                _ => return None,
+            };
+            units.push(unit);
+        }
+        String::from_utf16(&units).ok()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn groovy_quoting_round_trips_any_string(value in "\\PC*|[\\\\'$\\n\\r\\t\\x00-\\x1f ]{0,12}") {
+            let quoted = groovy_quoted(&value);
+            proptest::prop_assert!(quoted.is_ascii(), "the quoted form is ASCII: {quoted}");
+            proptest::prop_assert!(!quoted.contains('\n') && !quoted.contains('\r'), "one line");
+            proptest::prop_assert_eq!(groovy_unquote(&quoted), Some(value.clone()), "Groovy reads back the value");
+            let script = render(&value, "p", "http://n");
+            let line = format!("def nexusTokenExe = '{quoted}'\n");
+            proptest::prop_assert!(script.contains(&line), "the script holds the quoted value on its line");
+        }
+    }
+
     #[test]
     fn render_fills_every_placeholder_with_quoted_values() {
         let script = render("/opt/it's/nt", "work", "https://nexus.example.com/nexus");
