@@ -64,6 +64,8 @@ impl SecretStore for Shared {
 struct Harness {
     dir: tempfile::TempDir,
     store: Arc<MemoryStore>,
+    /// Whether `GRADLE_USER_HOME` is set (to `gradle-home` in the sandbox).
+    gradle_user_home: bool,
 }
 
 struct Outcome {
@@ -83,6 +85,7 @@ impl Harness {
         Harness {
             dir: tempfile::tempdir().unwrap(),
             store: Arc::new(MemoryStore::new()),
+            gradle_user_home: true,
         }
     }
 
@@ -97,8 +100,10 @@ impl Harness {
     }
 
     fn run(&self, args: &[&str], password: Option<&str>) -> Outcome {
-        let env = Env::sandboxed(self.dir.path())
-            .with_var("GRADLE_USER_HOME", self.gradle_home().to_str().unwrap());
+        let mut env = Env::sandboxed(self.dir.path());
+        if self.gradle_user_home {
+            env = env.with_var("GRADLE_USER_HOME", self.gradle_home().to_str().unwrap());
+        }
         let cli = Cli::try_parse_from(std::iter::once("nexus-token").chain(args.iter().copied()))
             .expect("the arguments parse");
         let (ui, captured) = Ui::capture(1);
@@ -181,6 +186,27 @@ fn login_writes_the_script_in_init_d_without_the_token() {
             .mode();
         assert_eq!(mode & 0o077, 0, "the script is private to its owner");
     }
+}
+
+#[test]
+fn without_gradle_user_home_the_script_goes_to_dot_gradle_init_d() {
+    let pw = support::unique_password();
+    let emu = emulator(&pw);
+    let mut h = Harness::new();
+    h.gradle_user_home = false;
+    let out = h.login(&emu, &pw, &["--gradle-init", "--profile", "work"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        h.dir
+            .path()
+            .join(".gradle/init.d/nexus-token-work.gradle")
+            .is_file(),
+        "without GRADLE_USER_HOME the script is ~/.gradle/init.d/nexus-token-<profile>.gradle"
+    );
+    assert!(
+        !h.gradle_home().exists(),
+        "nothing goes to the unset Gradle home"
+    );
 }
 
 #[test]
