@@ -16,7 +16,6 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::maven_security::MavenEncrypt;
 use crate::nexus::Family;
-use crate::targets::gradle_init::GradleInitTarget;
 use crate::targets::{Target, gradle::GradleTarget, maven::MavenTarget};
 
 /// The profiles file (`config.toml`).
@@ -70,6 +69,16 @@ impl Profile {
     /// The one place that maps a saved profile to its targets, with every default path resolved.
     pub(crate) fn targets(&self, env: &Env) -> Vec<Target> {
         let mut targets = Vec::new();
+        if let Some(script) = &self.gradle_init.script {
+            targets.push(Target::GradleInit(
+                crate::targets::gradle_init::GradleInitTarget {
+                    path: script.clone(),
+                    profile: self.gradle_init.profile.clone(),
+                    url: self.url.clone(),
+                    exe: env.current_exe().ok(),
+                },
+            ));
+        }
         if !self.maven.is_empty() {
             targets.push(Target::Maven(MavenTarget::new(
                 self.maven
@@ -92,14 +101,6 @@ impl Profile {
                     .clone()
                     .unwrap_or_else(|| env.gradle_properties()),
                 keys: self.gradle.keys.clone(),
-            }));
-        }
-        if let Some(script) = &self.gradle_init.script {
-            targets.push(Target::GradleInit(GradleInitTarget {
-                path: script.clone(),
-                profile: self.gradle_init.profile.clone(),
-                url: self.url.clone(),
-                exe: env.current_exe().ok(),
             }));
         }
         targets

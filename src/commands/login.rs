@@ -16,10 +16,9 @@ use std::path::PathBuf;
 use crate::cli::LoginArgs;
 use crate::error::{Error, ExitStatus, Result};
 use crate::expiry::ExpiryPolicy;
-use crate::profile::{Config, GradleInitTargets, GradleTargets, MavenTargets, Profile};
+use crate::profile::{Config, GradleTargets, MavenTargets, Profile};
 use crate::session::Session;
 use crate::store::service_name;
-use crate::targets::gradle_init;
 use crate::targets::{self, TokenValues, WriteOptions};
 use crate::{fs, gradle, maven, nexus};
 
@@ -46,7 +45,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         username,
         api: args.server.api.and_then(|a| a.family()),
         keyring: !args.no_keyring,
-        gradle_init: GradleInitTargets::default(),
+        gradle_init: crate::profile::GradleInitTargets::default(),
         ca_cert: args
             .server
             .ca_cert
@@ -258,6 +257,15 @@ fn explicit_targets(
     previous: Option<&Profile>,
 ) -> Result<bool> {
     let t = &args.targets;
+    if t.gradle_init {
+        if args.no_keyring {
+            return Err(Error::usage(
+                "`--gradle-init` and `--no-keyring` do not go together: the init script asks nexus-token at build time, which answers from the keyring",
+                Some("drop `--no-keyring`, or use `--gradle-prefix NAME` to write the token into gradle.properties".into()),
+            ));
+        }
+        profile.gradle_init = gradle_init_targets(ctx, &args.profile)?;
+    }
     let settings = t
         .maven_settings
         .clone()
@@ -321,15 +329,6 @@ fn explicit_targets(
         properties: Some(absolute(properties)),
         keys,
     };
-    if t.gradle_init {
-        if args.no_keyring {
-            return Err(Error::usage(
-                "`--gradle-init` and `--no-keyring` do not go together: the init script asks nexus-token at build time, which answers from the keyring",
-                Some("drop `--no-keyring`, or use `--gradle-prefix NAME` to write the token into gradle.properties".into()),
-            ));
-        }
-        profile.gradle_init = gradle_init_targets(ctx, &args.profile)?;
-    }
     Ok(profile.has_targets())
 }
 
@@ -341,9 +340,9 @@ fn reuse_or_discover(
     password: &crate::secret::Secret<String>,
 ) -> Result<()> {
     if let Some(previous) = previous.filter(|p| p.url == profile.url && p.has_targets()) {
+        profile.gradle_init = previous.gradle_init.clone();
         profile.maven.servers = previous.maven.servers.clone();
         profile.gradle.keys = previous.gradle.keys.clone();
-        profile.gradle_init = previous.gradle_init.clone();
         ctx.ui.verbose(1, "using the targets saved in the profile");
         return Ok(());
     }
@@ -376,16 +375,18 @@ fn reuse_or_discover(
 
 /// `--gradle-init`: the profile's script in Gradle's `init.d` (the profile name must make a
 /// file name).
-fn gradle_init_targets(ctx: &Context<'_>, name: &str) -> Result<GradleInitTargets> {
-    gradle_init::validate_profile(name).map_err(|reason| {
+fn gradle_init_targets(ctx: &Context<'_>, name: &str) -> Result<crate::profile::GradleInitTargets> {
+    crate::targets::gradle_init::validate_profile(name).map_err(|reason| {
         Error::usage(
             format!("`--gradle-init` names its script after the profile, but `{name}` cannot be part of a file name: {reason}"),
             Some("use a profile name of letters, digits, `-`, `_` and `.`, e.g. `--profile work`".into()),
         )
     })?;
-    Ok(GradleInitTargets {
+    Ok(crate::profile::GradleInitTargets {
         script: Some(absolute(
-            ctx.env.gradle_init_dir().join(gradle_init::file_name(name)),
+            ctx.env
+                .gradle_init_dir()
+                .join(crate::targets::gradle_init::file_name(name)),
         )),
         profile: name.to_owned(),
     })

@@ -36,22 +36,22 @@ use crate::secret::Secret;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    /// A Gradle init script that asks nexus-token at build time.
+    #[serde(rename = "gradle-init")]
+    GradleInit,
     /// A `<server>` of settings.xml.
     Maven,
     /// A key pair of gradle.properties.
     Gradle,
-    /// A Gradle init script that asks nexus-token at build time.
-    #[serde(rename = "gradle-init")]
-    GradleInit,
 }
 
 impl Kind {
     /// What one named entry of this kind is called in messages (`server`, `key`).
     pub fn entry_word(self) -> &'static str {
         match self {
+            Kind::GradleInit => "script",
             Kind::Maven => "server",
             Kind::Gradle => "key",
-            Kind::GradleInit => "script",
         }
     }
 }
@@ -77,9 +77,9 @@ pub struct WriteOptions {
 /// One place a token goes.
 #[derive(Debug)]
 pub(crate) enum Target {
+    GradleInit(gradle_init::GradleInitTarget),
     Maven(maven::MavenTarget),
     Gradle(gradle::GradleTarget),
-    GradleInit(gradle_init::GradleInitTarget),
 }
 
 /// A pure edit's result: the new bytes, the entries whose values changed (names, never values)
@@ -95,36 +95,36 @@ impl Target {
     /// The kind.
     pub(crate) fn kind(&self) -> Kind {
         match self {
+            Target::GradleInit(_) => Kind::GradleInit,
             Target::Maven(_) => Kind::Maven,
             Target::Gradle(_) => Kind::Gradle,
-            Target::GradleInit(_) => Kind::GradleInit,
         }
     }
 
     /// The file this target edits.
     pub(crate) fn path(&self) -> &Path {
         match self {
+            Target::GradleInit(t) => &t.path,
             Target::Maven(t) => &t.path,
             Target::Gradle(t) => &t.path,
-            Target::GradleInit(t) => &t.path,
         }
     }
 
     /// Pure: the file's new bytes with the token in (`None`: leave the file as it is).
     fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
         match self {
+            Target::GradleInit(t) => t.plan(current, token),
             Target::Maven(t) => t.plan(current, token),
             Target::Gradle(t) => t.plan(current, token),
-            Target::GradleInit(t) => t.plan(current, token),
         }
     }
 
     /// Pure: the file's new bytes without our credentials (`logout --remove-credentials`).
     fn clear(&self, current: &[u8]) -> Result<Planned> {
         match self {
+            Target::GradleInit(t) => t.clear(current),
             Target::Maven(t) => t.clear(current),
             Target::Gradle(t) => t.clear(current),
-            Target::GradleInit(t) => t.clear(current),
         }
     }
 
@@ -135,36 +135,36 @@ impl Target {
         verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
     ) -> Vec<(String, State, Option<String>)> {
         match self {
+            Target::GradleInit(t) => t.inspect(current),
             Target::Maven(t) => t.inspect(current, verdict),
             Target::Gradle(t) => t.inspect(current, verdict),
-            Target::GradleInit(t) => t.inspect(current),
         }
     }
 
     /// The entry names, for messages about a file that cannot be read.
     fn names(&self) -> Vec<String> {
         match self {
+            Target::GradleInit(t) => vec![t.name()],
             Target::Maven(t) => t.servers.clone(),
             Target::Gradle(t) => t.keys.iter().map(|(u, _)| u.clone()).collect(),
-            Target::GradleInit(t) => vec![t.name()],
         }
     }
 
     /// Warnings that do not depend on the file's bytes (environment overrides, shadowing files).
     fn notes(&self, env: &Env) -> Vec<String> {
         match self {
+            Target::GradleInit(_) => Vec::new(),
             Target::Maven(_) => Vec::new(),
             Target::Gradle(t) => t.notes(env),
-            Target::GradleInit(_) => Vec::new(),
         }
     }
 
     /// This kind's own doctor findings (parse problems Maven would reject, overrides, ...).
     fn doctor(&self, env: &Env, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
         match self {
+            Target::GradleInit(t) => t.doctor(env, current, profile),
             Target::Maven(t) => t.doctor(current, profile),
             Target::Gradle(t) => t.doctor(env, current, profile),
-            Target::GradleInit(t) => t.doctor(env, current, profile),
         }
     }
 
