@@ -112,6 +112,25 @@ impl Profile {
     }
 }
 
+/// The Gradle init script that asks nexus-token for this profile's token at build time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradleInitTargets {
+    /// `<gradle user home>/init.d/nexus-token-<profile>.gradle` (absolute, resolved at login).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<PathBuf>,
+    /// The profile name the script asks for (this profile's own name).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub profile: String,
+}
+
+impl GradleInitTargets {
+    /// No script.
+    pub fn is_empty(&self) -> bool {
+        self.script.is_none()
+    }
+}
+
 /// `<server>` ids in one settings.xml.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -153,25 +172,6 @@ impl GradleTargets {
     /// No keys.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
-    }
-}
-
-/// The Gradle init script that asks nexus-token for this profile's token at build time.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GradleInitTargets {
-    /// `<gradle user home>/init.d/nexus-token-<profile>.gradle` (absolute, resolved at login).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub script: Option<PathBuf>,
-    /// The profile name the script asks for (this profile's own name).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub profile: String,
-}
-
-impl GradleInitTargets {
-    /// No script.
-    pub fn is_empty(&self) -> bool {
-        self.script.is_none()
     }
 }
 
