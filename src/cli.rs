@@ -61,9 +61,11 @@ pub enum Command {
     Schedule(ScheduleArgs),
     /// Check server, edition, keyring, files, modes and schedule; one line each with the fix.
     Doctor(DoctorArgs),
+    #[cfg(feature = "demo")]
     /// Run the whole flow against the built-in Nexus emulator in a throwaway home and show
     /// what was written. Needs no server and touches nothing of yours.
     Demo(DemoArgs),
+    #[cfg(feature = "demo")]
     /// Serve the built-in Nexus emulator on 127.0.0.1 (for benchmarks and experiments).
     #[command(hide = true)]
     Emulator(EmulatorArgs),
@@ -136,6 +138,21 @@ pub struct TargetArgs {
     /// Maven's settings-security.xml [default: ~/.m2/settings-security.xml].
     #[arg(long, value_name = "FILE")]
     pub maven_settings_security: Option<PathBuf>,
+
+    /// An npm registry URL (a Nexus npm repository or group, e.g.
+    /// `https://nexus.example.com/repository/npm-group/`) whose key in the user npmrc gets the
+    /// token as `_auth`. Repeatable.
+    #[arg(long = "npm-registry", value_name = "URL")]
+    pub npm_registries: Vec<String>,
+
+    /// User npmrc [default: $NPM_CONFIG_USERCONFIG, else ~/.npmrc].
+    #[arg(long, value_name = "FILE")]
+    pub npmrc: Option<PathBuf>,
+
+    /// Also write `always-auth=true` at each npm registry's key: Yarn 1 sends no credentials for
+    /// unscoped packages without it (npm 11 warns about that key, so it is opt-in).
+    #[arg(long)]
+    pub npm_always_auth: bool,
 }
 
 #[derive(Debug, Args)]

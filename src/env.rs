@@ -47,7 +47,30 @@ const VARS: &[&str] = &[
     "NEXUS_TOKEN_SCHEDULE_DIR",
     "PATH",
     "USER",
+    "NPM_CONFIG_USERCONFIG",
+    "npm_config_userconfig",
 ];
+
+/// The longest keyring wait `NEXUS_TOKEN_KEYRING_TIMEOUT` accepts, in seconds (one hour).
+pub const MAX_KEYRING_TIMEOUT_SECS: u64 = 3600;
+
+/// Parses a keyring timeout in whole seconds, 1 to [`MAX_KEYRING_TIMEOUT_SECS`]. Pure.
+pub fn parse_keyring_timeout(value: &str) -> Result<std::time::Duration, String> {
+    let refuse = || {
+        format!(
+            "`NEXUS_TOKEN_KEYRING_TIMEOUT={value}` is not a number of seconds from 1 to {MAX_KEYRING_TIMEOUT_SECS}"
+        )
+    };
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(refuse());
+    }
+    match value.parse::<u64>() {
+        Ok(secs) if (1..=MAX_KEYRING_TIMEOUT_SECS).contains(&secs) => {
+            Ok(std::time::Duration::from_secs(secs))
+        }
+        _ => Err(refuse()),
+    }
+}
 
 /// Prefix of the environment variables that override Gradle project properties.
 pub const GRADLE_PROJECT_PREFIX: &str = "ORG_GRADLE_PROJECT_";
@@ -112,6 +135,16 @@ impl Env {
     /// One captured variable.
     pub fn var(&self, key: &str) -> Option<&str> {
         self.vars.get(key).map(String::as_str)
+    }
+
+    /// `NEXUS_TOKEN_KEYRING_TIMEOUT` as a duration: `Ok(None)` when unset or empty, an error
+    /// message (naming the variable and the accepted values) when it is not whole seconds from
+    /// 1 to [`MAX_KEYRING_TIMEOUT_SECS`].
+    pub fn keyring_timeout(&self) -> Result<Option<std::time::Duration>, String> {
+        match self.var("NEXUS_TOKEN_KEYRING_TIMEOUT").map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(value) => parse_keyring_timeout(value).map(Some),
+        }
     }
 
     /// Whether we run under CI (`CI` set and not `false`/`0`).
@@ -193,6 +226,22 @@ impl Env {
         }
     }
 
+    /// The user npmrc as npm finds it: `NPM_CONFIG_USERCONFIG` (or npm's lowercase
+    /// `npm_config_userconfig`; a leading `~/` is the home), else `~/.npmrc`.
+    pub fn user_npmrc(&self) -> PathBuf {
+        let set = ["NPM_CONFIG_USERCONFIG", "npm_config_userconfig"]
+            .into_iter()
+            .filter_map(|k| self.var(k))
+            .find(|v| !v.is_empty());
+        match set {
+            Some(v) => match v.strip_prefix("~/") {
+                Some(rest) => self.home.join(rest),
+                None => PathBuf::from(v),
+            },
+            None => self.home.join(".npmrc"),
+        }
+    }
+
     /// `$XDG_CONFIG_HOME` when set to an absolute path, else `~/.config` (the XDG rule, on
     /// every platform: systemd user units live below it).
     pub fn xdg_config_home(&self) -> PathBuf {
@@ -265,6 +314,24 @@ mod tests {
         assert_eq!(
             env.gradle_properties(),
             PathBuf::from("/h/.gradle/gradle.properties")
+        );
+    }
+
+    #[test]
+    fn user_npmrc_follows_npm_config_userconfig_in_either_case() {
+        let home = Path::new("/h");
+        assert_eq!(
+            Env::sandboxed(home).user_npmrc(),
+            PathBuf::from("/h/.npmrc"),
+            "without the variable the user npmrc is ~/.npmrc"
+        );
+        let upper = Env::sandboxed(home).with_var("NPM_CONFIG_USERCONFIG", "/u/npmrc");
+        assert_eq!(upper.user_npmrc(), PathBuf::from("/u/npmrc"));
+        let lower = Env::sandboxed(home).with_var("npm_config_userconfig", "~/cfg/npmrc");
+        assert_eq!(
+            lower.user_npmrc(),
+            PathBuf::from("/h/cfg/npmrc"),
+            "npm's lowercase spelling counts too, and `~/` is the home"
         );
     }
 

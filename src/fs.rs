@@ -117,6 +117,9 @@ fn update(
         }
         temp.commit(&target)
             .map_err(|e| Error::file(path, "replace", e))?;
+        if let Some(meta) = meta {
+            warnings.extend(read_only_warning(path, meta));
+        }
         return Ok(Update {
             outcome: if old.is_some() {
                 Outcome::Written
@@ -159,13 +162,18 @@ pub fn not_writable(path: &Path) -> Option<String> {
     None
 }
 
-/// The file's bytes, or `None` when it does not exist. Follows symlinks.
+/// The file's bytes, or `None` when it does not exist. Follows symlinks. A path that is not a
+/// regular file (a FIFO, a socket, a device, a directory) is refused at once, without blocking.
 pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::file(path, "read", e)),
-    }
+    read_with_meta(path)
+        .map(|found| found.map(|(bytes, _)| bytes))
+        .map_err(|e| Error::file(path, "read", e))
+}
+
+/// Like [`read_optional`] with the plain I/O error, for modules with error types of their own
+/// (e.g. `settings-security.xml`): a FIFO, socket, device or directory is refused at once.
+pub fn read_regular_file(path: &Path) -> io::Result<Option<Vec<u8>>> {
+    read_with_meta(path).map(|found| found.map(|(bytes, _)| bytes))
 }
 
 /// Replaces the file with `bytes` atomically (0600 when new). For the tool's own config and
@@ -341,13 +349,59 @@ fn remove_stale_temps(dir: &Path, target: &Path) {
     }
 }
 
-fn read_with_meta(path: &Path) -> io::Result<Option<(Vec<u8>, fs::Metadata)>> {
-    let mut file = match File::open(path) {
+/// Opens `path` for reading without blocking on a FIFO (or a device) and refuses anything that
+/// is not a regular file: opening a FIFO for reading would wait for a writer forever.
+fn open_regular(path: &Path) -> io::Result<Option<(File, fs::Metadata)>> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // The flag bits fit in an i32 (they are C `int` flags).
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = match options.open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
     let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::other(format!(
+            "`{}` is {}, not a regular file; nexus-token only reads and replaces regular files",
+            path.display(),
+            kind_of(&meta)
+        )));
+    }
+    Ok(Some((file, meta)))
+}
+
+/// "a FIFO (named pipe)", "a directory", ...: what a non-regular file is, for messages.
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    "a special file"
+}
+
+fn read_with_meta(path: &Path) -> io::Result<Option<(Vec<u8>, fs::Metadata)>> {
+    let Some((mut file, meta)) = open_regular(path)? else {
+        return Ok(None);
+    };
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     file.read_to_end(&mut bytes)?;
     Ok(Some((bytes, meta)))
@@ -401,6 +455,30 @@ fn mode_warnings(path: &Path, meta: &fs::Metadata) -> Vec<String> {
 #[cfg(not(unix))]
 fn mode_warnings(_path: &Path, _meta: &fs::Metadata) -> Vec<String> {
     Vec::new()
+}
+
+/// Said after replacing a file its owner cannot write (e.g. 0400): the replacement keeps that
+/// mode, but the user marked the file read-only and should know it was changed.
+#[cfg(unix)]
+fn read_only_warning(path: &Path, meta: &fs::Metadata) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode() & 0o7777;
+    (mode & 0o200 == 0).then(|| {
+        format!(
+            "`{}` is read-only (mode {mode:04o}): it was replaced anyway and keeps mode {mode:04o}; remove it from the targets if it must not change",
+            path.display()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn read_only_warning(path: &Path, meta: &fs::Metadata) -> Option<String> {
+    meta.permissions().readonly().then(|| {
+        format!(
+            "`{}` is read-only: it was replaced anyway and stays read-only; remove it from the targets if it must not change",
+            path.display()
+        )
+    })
 }
 
 /// A fully written and synced temp file beside the target; removed on drop unless committed.
@@ -498,7 +576,7 @@ fn sync_dir(dir: &Path) {
 mod tests {
     use super::*;
     #[cfg(unix)]
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 
     fn append(marker: &'static str) -> impl FnMut(Option<&[u8]>) -> Result<Option<Vec<u8>>> {
         move |old| {
@@ -520,6 +598,83 @@ mod tests {
     #[cfg(unix)]
     fn mode(path: &Path) -> u32 {
         fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_at_the_target_is_refused_at_once_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.xml");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &path,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let p = path.clone();
+        std::thread::spawn(move || {
+            let update = update_file(&p, &mut append("x")).map_err(|e| {
+                let source = std::error::Error::source(&e).map(ToString::to_string);
+                (e.exit_status(), e.to_string(), source.unwrap_or_default())
+            });
+            let read = read_optional(&p).map_err(|e| e.exit_status());
+            let _ = tx.send((update, read));
+        });
+        let (update, read) = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("a FIFO at the target path must not block the run");
+        let (status, message, source) = update.unwrap_err();
+        assert_eq!(status.code(), 5, "a FIFO target is a file error (exit 5)");
+        assert!(
+            message.contains(&path.display().to_string()) && source.contains("FIFO"),
+            "the error names the path and says it is a FIFO: {message}: {source}"
+        );
+        assert_eq!(
+            read.unwrap_err().code(),
+            5,
+            "read_optional refuses a FIFO too"
+        );
+        assert!(
+            fs::symlink_metadata(&path).unwrap().file_type().is_fifo(),
+            "the FIFO is left as it was"
+        );
+    }
+
+    #[test]
+    fn a_directory_at_the_target_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = update_file(dir.path(), &mut append("x")).unwrap_err();
+        assert_eq!(e.exit_status().code(), 5);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_target_keeps_its_mode_and_is_named_in_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gradle.properties");
+        fs::write(&path, "a=1\n").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o400)).unwrap();
+        let u = update_file(&path, &mut append("b=2\n")).unwrap();
+        assert_eq!(u.outcome, Outcome::Written);
+        assert_eq!(mode(&path), 0o400, "the read-only mode is kept");
+        assert!(
+            u.warnings
+                .iter()
+                .any(|w| w.contains(&path.display().to_string())
+                    && w.contains("0400")
+                    && w.contains("read-only")),
+            "a warning names the read-only file and its mode: {:?}",
+            u.warnings
+        );
+        let u = update_file(&path, &mut |old| Ok(old.map(<[u8]>::to_vec))).unwrap();
+        assert!(
+            u.warnings.iter().all(|w| !w.contains("read-only")),
+            "no read-only warning when nothing was written: {:?}",
+            u.warnings
+        );
     }
 
     #[test]

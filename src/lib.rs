@@ -12,6 +12,7 @@
 
 pub mod cli;
 pub mod commands;
+#[cfg(feature = "demo")]
 pub mod emulator;
 pub mod env;
 pub mod error;

@@ -5,12 +5,23 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use nexus_token::cli::Cli;
+use nexus_token::commands::credential_helper;
 use nexus_token::env::Env;
 use nexus_token::ui::Ui;
 
 fn main() -> ExitCode {
     nexus_token::secret::harden_process();
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args
+        .first()
+        .is_some_and(credential_helper::invoked_as_docker_helper)
+    {
+        let env = Env::from_process();
+        nexus_token::store::prepare_process_env(&env);
+        let ui = Ui::new(true, 0, false);
+        return ExitCode::from(credential_helper::run_docker_helper(&args, &env, &ui));
+    }
+    let cli = Cli::parse_from(args);
     let env = Env::from_process();
     // First thing after reading the environment, while the process has a single thread.
     nexus_token::store::prepare_process_env(&env);

@@ -8,6 +8,14 @@
 //! Malformed input (what Maven itself would reject, plus DTD entity declarations) is refused with
 //! a line and column, so the caller writes nothing.
 
+mod discover;
+mod strict;
+
+pub use discover::{
+    Discovery, KnownSecrets, LeftAlone, LeftAloneReason, Taken, TakenReason, discover_servers,
+};
+pub use strict::maven_would_reject;
+
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use std::fmt;
@@ -187,14 +195,7 @@ pub fn set_credentials(
         }
         let mut was_changed = false;
         let mut inserts = String::new();
-        let prefix = match server
-            .cont
-            .last_child_start
-            .and_then(|p| line_indent(body, p))
-        {
-            Some(indent) => format!("{nl}{indent}"),
-            None => String::new(),
-        };
+        let prefix = child_prefix(body, &server.cont, &unit, nl);
         for (name, field, new) in [
             ("username", &server.username, creds.username),
             ("password", &server.password, creds.password),
@@ -308,6 +309,40 @@ pub fn set_credentials(
         changed,
         warnings,
     })
+}
+
+/// What goes before each element appended to a container, so it lines up with its neighbours:
+/// a line break and the last child's indent when that child starts its line (or the indent of
+/// its line when a comment precedes it there); the container's indent plus one unit when the
+/// children sit on the container's first line but the end tag has its own line; nothing (inline)
+/// when the whole container is on one line.
+fn child_prefix(body: &[u8], cont: &Container, unit: &str, nl: &str) -> String {
+    let Some(last) = cont.last_child_start else {
+        return String::new();
+    };
+    if let Some(indent) = line_indent(body, last) {
+        return format!("{nl}{indent}");
+    }
+    if body[cont.elem.tag_end..last].contains(&b'\n') {
+        return format!("{nl}{}", leading_ws(body, last));
+    }
+    if body[cont.insert_at..cont.elem.close_start].contains(&b'\n') {
+        return format!("{nl}{}{unit}", leading_ws(body, cont.elem.start));
+    }
+    String::new()
+}
+
+/// The spaces and tabs at the start of the line holding `pos`.
+fn leading_ws(body: &[u8], pos: usize) -> &str {
+    let line_start = body[..pos]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let len = body[line_start..pos]
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    std::str::from_utf8(&body[line_start..line_start + len]).unwrap_or_default()
 }
 
 /// The edit that puts `content` at the end of a container element, expanding `<name/>`.
@@ -460,36 +495,6 @@ pub fn clear_credentials(input: &[u8], ids: &[&str]) -> Result<Edit, Error> {
     })
 }
 
-/// Server ids worth updating for `username` on the Nexus at `base_url`: first the ids of servers
-/// whose `<username>` is `username`, then the ids of `<mirror>`, `<repository>` and
-/// `<pluginRepository>` entries whose `<url>` lies under `base_url`. In document order, without
-/// repeats.
-pub fn discover(input: &[u8], username: &str, base_url: &str) -> Result<Vec<String>, Error> {
-    let doc = parse(input)?;
-    let mut ids: Vec<String> = Vec::new();
-    let mut push = |id: &str| {
-        if !id.is_empty() && !ids.iter().any(|i| i == id) {
-            ids.push(id.to_owned());
-        }
-    };
-    for s in &doc.servers {
-        if let (Some(id), Some(user)) = (&s.id, &s.username)
-            && user.value() == username
-        {
-            push(id.value());
-        }
-    }
-    let base = url::Url::parse(base_url.trim()).ok();
-    for h in &doc.holders {
-        if let (Some(id), Some(u), Some(base)) = (&h.id, &h.url, &base)
-            && url_under(maven_trim(u), base)
-        {
-            push(maven_trim(id));
-        }
-    }
-    Ok(ids)
-}
-
 fn url_under(candidate: &str, base: &url::Url) -> bool {
     let Ok(c) = url::Url::parse(candidate) else {
         return false;
@@ -604,15 +609,36 @@ struct Doc {
 
 impl Doc {
     /// One level of indentation: how far the root's first child is indented past the root.
+    /// When the root's first child shares the root's line, the first `<servers>` or `<server>`
+    /// whose child starts a line tells; else a file indented with tabs gets a tab; else two
+    /// spaces.
     fn indent_unit(&self, body: &[u8]) -> String {
+        let unit_of = |cont: &Container| -> Option<String> {
+            let parent = line_indent(body, cont.elem.start)?;
+            cont.first_child_start
+                .and_then(|p| line_indent(body, p))
+                .and_then(|child| child.strip_prefix(parent))
+                .filter(|unit| !unit.is_empty())
+                .map(str::to_owned)
+        };
         let root = line_indent(body, self.root.elem.start).unwrap_or("");
-        self.root
+        let from_root = self
+            .root
             .first_child_start
             .and_then(|p| line_indent(body, p))
             .and_then(|child| child.strip_prefix(root))
             .filter(|unit| !unit.is_empty())
-            .unwrap_or("  ")
-            .to_owned()
+            .map(str::to_owned);
+        from_root
+            .or_else(|| self.servers_blocks.iter().find_map(unit_of))
+            .or_else(|| self.servers.iter().find_map(|s| unit_of(&s.cont)))
+            .unwrap_or_else(|| {
+                if body.windows(2).any(|w| w == b"\n\t") {
+                    "\t".to_owned()
+                } else {
+                    "  ".to_owned()
+                }
+            })
     }
 }
 
@@ -1335,21 +1361,6 @@ mod tests {
     <!-- <repositories><repository><id>commented</id><url>http://127.0.0.1:8081/repository/y/</url></repository></repositories> -->
   </profile></profiles>
 </settings>"#;
-
-    #[test]
-    fn discover_finds_servers_by_user_and_entries_by_url() {
-        let ids = discover(
-            DISCOVERY.as_bytes(),
-            "me",
-            "http://127.0.0.1:8081/repository/",
-        )
-        .unwrap();
-        assert_eq!(
-            ids,
-            vec!["by-user", "mirror", "repo", "plugins"],
-            "servers of the user come first, then mirrors and repositories under the base URL, each once; proxies and comments do not count"
-        );
-    }
 
     #[test]
     fn duplicate_ids_lists_each_repeated_id_once() {

@@ -343,7 +343,10 @@ pub fn master_password(path: &Path) -> Result<Option<Secret<String>>, Error> {
     let mut current = path.to_path_buf();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     for hop in 0..=MAX_RELOCATIONS {
-        let text = match std::fs::read(&current) {
+        // Never blocks on a FIFO or device at the path.
+        let found = crate::fs::read_regular_file(&current)
+            .and_then(|t| t.ok_or_else(|| std::io::ErrorKind::NotFound.into()));
+        let text = match found {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && hop == 0 => return Ok(None),
             Err(e) => {
@@ -875,6 +878,38 @@ mod tests {
             "the error names the file: {err}"
         );
         assert!(matches!(err, Error::File { .. }), "{err:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_as_settings_security_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("settings-security.xml");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &file,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = file.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(
+                master_password(&path)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+            );
+        });
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("a FIFO as settings-security.xml must not block");
+        let err = got.unwrap_err();
+        assert!(
+            err.contains(&file.display().to_string()),
+            "the error names the file: {err}"
+        );
     }
 
     #[test]

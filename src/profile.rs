@@ -16,7 +16,7 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::maven_security::MavenEncrypt;
 use crate::nexus::Family;
-use crate::targets::{Target, gradle::GradleTarget, maven::MavenTarget};
+use crate::targets::{Target, gradle::GradleTarget, maven::MavenTarget, npm::NpmTarget};
 
 /// The profiles file (`config.toml`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -59,6 +59,9 @@ pub struct Profile {
     /// Gradle targets.
     #[serde(default, skip_serializing_if = "GradleTargets::is_empty")]
     pub gradle: GradleTargets,
+    /// npm registries (user npmrc).
+    #[serde(default, skip_serializing_if = "NpmTargets::is_empty")]
+    pub npm: NpmTargets,
 }
 
 fn yes() -> bool {
@@ -103,12 +106,22 @@ impl Profile {
                 keys: self.gradle.keys.clone(),
             }));
         }
+        if !self.npm.is_empty() {
+            targets.push(Target::Npm(NpmTarget {
+                path: self.npm.npmrc.clone().unwrap_or_else(|| env.user_npmrc()),
+                registries: self.npm.registries.clone(),
+                always_auth: self.npm.always_auth,
+            }));
+        }
         targets
     }
 
     /// Whether the profile has any target.
     pub fn has_targets(&self) -> bool {
-        !self.maven.is_empty() || !self.gradle.is_empty() || !self.gradle_init.is_empty()
+        !self.maven.is_empty()
+            || !self.gradle.is_empty()
+            || !self.npm.is_empty()
+            || !self.gradle_init.is_empty()
     }
 }
 
@@ -172,6 +185,28 @@ impl GradleTargets {
     /// No keys.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+}
+
+/// npm registries whose `_auth` lives in one user npmrc.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NpmTargets {
+    /// The user npmrc (absolute, resolved at login).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub npmrc: Option<PathBuf>,
+    /// Registry URLs that get the token at their npmrc key.
+    #[serde(default)]
+    pub registries: Vec<String>,
+    /// Also write `<key>:always-auth=true` (`--npm-always-auth`, for Yarn 1).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub always_auth: bool,
+}
+
+impl NpmTargets {
+    /// No registries.
+    pub fn is_empty(&self) -> bool {
+        self.registries.is_empty()
     }
 }
 
@@ -377,7 +412,7 @@ impl Config {
     pub fn update_profile(path: &Path, name: &str, value: Option<&Profile>) -> Result<()> {
         crate::fs::update_file(path, &mut |current| {
             let text = match current {
-                None => CONFIG_HEADER.to_owned(),
+                None => String::new(),
                 Some(bytes) => std::str::from_utf8(bytes)
                     .map_err(|e| Error::file(path, "read", e))?
                     .to_owned(),
@@ -415,7 +450,10 @@ impl Config {
                     profiles.remove(name);
                 }
             }
-            Ok(Some(doc.to_string().into_bytes()))
+            // A new file starts with the header (toml_edit would put a comment-only document's
+            // text after the first table).
+            let header = if current.is_none() { CONFIG_HEADER } else { "" };
+            Ok(Some(format!("{header}{doc}").into_bytes()))
         })?;
         Ok(())
     }
@@ -480,6 +518,11 @@ mod tests {
                     properties: Some(PathBuf::from("/home/a/.gradle/gradle.properties")),
                     keys: vec![("nexusUsername".into(), "nexusPassword".into())],
                 },
+                npm: NpmTargets {
+                    npmrc: Some(PathBuf::from("/home/a/.npmrc")),
+                    registries: vec!["https://nexus.example.com/repository/npm-group/".into()],
+                    always_auth: true,
+                },
             },
         );
         config
@@ -510,6 +553,27 @@ mod tests {
             "the keyring is on unless the profile says otherwise"
         );
         assert!(p.api.is_none() && p.maven.is_empty() && p.gradle.is_empty());
+        assert!(
+            p.npm.is_empty() && !p.has_targets(),
+            "a profile written before npm targets existed loads without any"
+        );
+    }
+
+    #[test]
+    fn npm_targets_are_saved_only_when_there_are_registries() {
+        let mut config = sample();
+        let text = toml::to_string_pretty(&config).unwrap();
+        assert!(
+            text.contains("[profiles.default.npm]") && text.contains("always_auth = true"),
+            "npm registries are saved in their own table:\n{text}"
+        );
+        let profile = config.profiles.get_mut("default").unwrap();
+        profile.npm = NpmTargets::default();
+        let text = toml::to_string_pretty(&config).unwrap();
+        assert!(
+            !text.contains("npm"),
+            "a profile without npm registries has no npm table, so older versions can read it:\n{text}"
+        );
     }
 
     #[test]

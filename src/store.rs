@@ -53,6 +53,10 @@ pub enum Error {
     #[error("the keyring did not answer within {seconds} s while trying to {action}")]
     Timeout { action: &'static str, seconds: u64 },
 
+    /// `NEXUS_TOKEN_KEYRING_TIMEOUT` is not a usable number of seconds (exit 2).
+    #[error("{0}")]
+    BadTimeout(String),
+
     /// No password is stored for this server and user.
     #[error("no password stored in the keyring for `{user}` at `{service}`")]
     NoEntry { service: String, user: String },
@@ -75,9 +79,13 @@ impl Error {
         }
     }
 
-    /// Always 6: no usable keyring or no stored password.
+    /// 6 (no usable keyring or no stored password), except 2 for a bad
+    /// `NEXUS_TOKEN_KEYRING_TIMEOUT`.
     pub fn exit_status(&self) -> ExitStatus {
-        ExitStatus::Keyring
+        match self {
+            Error::BadTimeout(_) => ExitStatus::Usage,
+            _ => ExitStatus::Keyring,
+        }
     }
 
     /// The ways out, as one line.
@@ -94,6 +102,10 @@ impl Error {
             Error::Timeout { .. } => format!(
                 "the keyring may be waiting for an unlock prompt: unlock the keyring, or {WAYS_OUT}; \
                  `NEXUS_TOKEN_KEYRING_TIMEOUT` sets the wait in seconds"
+            ),
+            Error::BadTimeout(_) => format!(
+                "give whole seconds, e.g. `NEXUS_TOKEN_KEYRING_TIMEOUT=30`, or unset it for the \
+                 default of {DEFAULT_TIMEOUT_SECS} s"
             ),
             Error::NoEntry { .. } => "run `nexus-token login` to store the password, or pass it \
                  with `--no-keyring` and `--password-stdin`"
@@ -327,14 +339,13 @@ pub fn prepare_process_env(env: &Env) {
     }
 }
 
-/// The time bound of one keyring call: `NEXUS_TOKEN_KEYRING_TIMEOUT` seconds, default 5.
-pub fn keyring_timeout(env: &Env) -> Duration {
-    let seconds = env
-        .var("NEXUS_TOKEN_KEYRING_TIMEOUT")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|s| *s > 0)
-        .unwrap_or(DEFAULT_TIMEOUT_SECS);
-    Duration::from_secs(seconds)
+/// The time bound of one keyring call: `NEXUS_TOKEN_KEYRING_TIMEOUT` seconds, default 5; a
+/// value that is not whole seconds from 1 to 3600 is refused ([`Error::BadTimeout`], exit 2).
+pub fn keyring_timeout(env: &Env) -> Result<Duration, Error> {
+    Ok(env
+        .keyring_timeout()
+        .map_err(Error::BadTimeout)?
+        .unwrap_or(Duration::from_secs(DEFAULT_TIMEOUT_SECS)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,7 +378,7 @@ impl OsStore {
     /// first (see [`discover_session_bus`]; [`prepare_process_env`] must have run) and fails at
     /// once when there is none.
     pub fn new(env: &Env) -> Result<OsStore, Error> {
-        let timeout = keyring_timeout(env);
+        let timeout = keyring_timeout(env)?;
         let bus = if cfg!(target_os = "linux") {
             match discover_session_bus(env) {
                 Some(bus) => Some(bus),
@@ -392,7 +403,7 @@ impl OsStore {
         let where_ = os.bus.as_ref().map(BusAddress::address);
         os.bounded("connect", move || {
             let store = native_store().map_err(|e| {
-                let what = match where_ {
+                let what = match &where_ {
                     Some(address) => {
                         format!("cannot reach the Secret Service on the session bus `{address}`")
                     }
@@ -419,29 +430,42 @@ impl OsStore {
             .ok_or_else(|| Error::unavailable("the keyring connection is gone", None))
     }
 
-    /// Runs `op` on a worker thread; gives up after the timeout.
+    /// Runs `op` on a worker thread; gives up after the timeout. The D-Bus library gives up on
+    /// a call after its own 2 s ([`Error::Timeout`] from [`map_error`]): `op` is then asked
+    /// again while the timeout allows, so a longer `NEXUS_TOKEN_KEYRING_TIMEOUT` takes effect.
     fn bounded<T: Send + 'static>(
         &self,
         action: &'static str,
-        op: impl FnOnce() -> Result<T, Error> + Send + 'static,
+        op: impl Fn() -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Error> {
         let seconds = self.timeout.as_secs();
         if self.stuck.load(Ordering::SeqCst) {
             return Err(Error::Timeout { action, seconds });
         }
+        let deadline = std::time::Instant::now() + self.timeout;
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("keyring".into())
             .spawn(move || {
-                // The receiver may be gone after a timeout: the result (and any secret in it)
-                // is then dropped here, and `Secret` wipes it.
-                let _ = tx.send(op());
+                loop {
+                    let result = op();
+                    let retry = matches!(result, Err(Error::Timeout { .. }))
+                        && std::time::Instant::now() + RETRY_PAUSE < deadline;
+                    if !retry {
+                        // The receiver may be gone after a timeout: the result (and any
+                        // secret in it) is then dropped here, and `Secret` wipes it.
+                        let _ = tx.send(result);
+                        return;
+                    }
+                    std::thread::sleep(RETRY_PAUSE);
+                }
             })
             .map_err(|e| Error::Other {
                 action,
                 source: Box::new(e),
             })?;
         match rx.recv_timeout(self.timeout) {
+            Ok(Err(Error::Timeout { .. })) => Err(Error::Timeout { action, seconds }),
             Ok(result) => result,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                 self.stuck.store(true, Ordering::SeqCst);
@@ -549,15 +573,23 @@ fn native_store() -> keyring_core::Result<Arc<CoreStore>> {
 /// D-Bus error names that mean "nobody answers on the bus".
 const UNAVAILABLE_DBUS_ERRORS: &[&str] = &[
     "org.freedesktop.DBus.Error.ServiceUnknown",
-    "org.freedesktop.DBus.Error.NoReply",
     "org.freedesktop.DBus.Error.Disconnected",
     "org.freedesktop.DBus.Error.NoServer",
     "org.freedesktop.DBus.Error.FileNotFound",
     "org.freedesktop.DBus.Error.Spawn",
     "org.freedesktop.DBus.Error.NameHasNoOwner",
+];
+
+/// D-Bus error names of a call the library gave up waiting for (after its fixed 2 s): the
+/// Secret Service may still answer, so [`OsStore::bounded`] asks again within our timeout.
+const TIMEOUT_DBUS_ERRORS: &[&str] = &[
+    "org.freedesktop.DBus.Error.NoReply",
     "org.freedesktop.DBus.Error.TimedOut",
     "org.freedesktop.DBus.Error.Timeout",
 ];
+
+/// The wait between two attempts of a keyring call that timed out on the D-Bus side.
+const RETRY_PAUSE: Duration = Duration::from_millis(50);
 
 /// Turns a keyring-core error into ours, without keeping any secret bytes it may carry.
 fn map_error(action: &'static str, error: keyring_core::Error) -> Error {
@@ -567,7 +599,10 @@ fn map_error(action: &'static str, error: keyring_core::Error) -> Error {
         },
         keyring_core::Error::PlatformFailure(source) => {
             let text = format!("{source} {source:?}");
-            if UNAVAILABLE_DBUS_ERRORS
+            if TIMEOUT_DBUS_ERRORS.iter().any(|name| text.contains(name)) {
+                // `bounded` retries, then reports its own timeout in seconds.
+                Error::Timeout { action, seconds: 2 }
+            } else if UNAVAILABLE_DBUS_ERRORS
                 .iter()
                 .any(|name| text.contains(name))
             {
@@ -738,13 +773,72 @@ mod tests {
     }
 
     #[test]
-    fn timeout_comes_from_the_environment() {
+    fn timeout_comes_from_the_environment_and_nonsense_is_refused() {
         let env = Env::sandboxed(Path::new("/h"));
-        assert_eq!(keyring_timeout(&env), Duration::from_secs(5));
-        let env = env.with_var("NEXUS_TOKEN_KEYRING_TIMEOUT", "2");
-        assert_eq!(keyring_timeout(&env), Duration::from_secs(2));
-        let env = env.with_var("NEXUS_TOKEN_KEYRING_TIMEOUT", "nonsense");
-        assert_eq!(keyring_timeout(&env), Duration::from_secs(5));
+        assert_eq!(keyring_timeout(&env).unwrap(), Duration::from_secs(5));
+        for (value, secs) in [("2", 2), ("30", 30), (" 3600 ", 3600)] {
+            let env = env.clone().with_var("NEXUS_TOKEN_KEYRING_TIMEOUT", value);
+            assert_eq!(keyring_timeout(&env).unwrap(), Duration::from_secs(secs));
+        }
+        let env_empty = env.clone().with_var("NEXUS_TOKEN_KEYRING_TIMEOUT", "");
+        assert_eq!(
+            keyring_timeout(&env_empty).unwrap(),
+            Duration::from_secs(5),
+            "an empty value means the default"
+        );
+        for value in [
+            "nonsense",
+            "0",
+            "-1",
+            "2.5",
+            "5s",
+            "3601",
+            "99999999999999999999999",
+        ] {
+            let env = env.clone().with_var("NEXUS_TOKEN_KEYRING_TIMEOUT", value);
+            let e = keyring_timeout(&env).unwrap_err();
+            assert_eq!(
+                e.exit_status(),
+                ExitStatus::Usage,
+                "`{value}` is refused as a usage error"
+            );
+            assert!(
+                e.to_string().contains("NEXUS_TOKEN_KEYRING_TIMEOUT")
+                    && e.hint().unwrap_or_default().contains("seconds"),
+                "the message names the variable and the hint the unit: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_dbus_call_that_gives_up_after_2_s_is_retried_within_a_longer_timeout() {
+        let os = OsStore {
+            store: Arc::new(Mutex::new(None)),
+            timeout: Duration::from_secs(30),
+            stuck: Arc::new(AtomicBool::new(false)),
+            bus: None,
+        };
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = Arc::clone(&calls);
+        let got = os.bounded("read the password", move || {
+            if counter.fetch_add(1, Ordering::SeqCst) < 3 {
+                Err(map_error(
+                    "read the password",
+                    keyring_core::Error::PlatformFailure(
+                        "D-Bus error: Did not receive a reply (org.freedesktop.DBus.Error.NoReply)"
+                            .into(),
+                    ),
+                ))
+            } else {
+                Ok(42)
+            }
+        });
+        assert_eq!(
+            got.unwrap(),
+            42,
+            "a D-Bus timeout inside a longer NEXUS_TOKEN_KEYRING_TIMEOUT is asked again"
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
     }
 
     #[cfg(target_os = "linux")]

@@ -16,9 +16,10 @@ use std::path::PathBuf;
 use crate::cli::LoginArgs;
 use crate::error::{Error, ExitStatus, Result};
 use crate::expiry::ExpiryPolicy;
-use crate::profile::{Config, GradleTargets, MavenTargets, Profile};
+use crate::profile::{Config, GradleTargets, MavenTargets, NpmTargets, Profile};
 use crate::session::Session;
 use crate::store::service_name;
+use crate::targets::npm::editor as npmrc;
 use crate::targets::{self, TokenValues, WriteOptions};
 use crate::{fs, gradle, maven, nexus};
 
@@ -62,6 +63,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             .or_else(|| previous.as_ref().and_then(|p| p.timeout)),
         maven: MavenTargets::default(),
         gradle: GradleTargets::default(),
+        npm: Default::default(),
     };
     // Flags are checked before anything touches the network.
     let explicit = explicit_targets(ctx, args, &mut profile, previous.as_ref())?;
@@ -204,12 +206,7 @@ fn resolve_username(
             ));
         }
     };
-    nexus::validate_username(&username).map_err(|reason| {
-        Error::usage(
-            format!("the username cannot be sent to Nexus: {reason}"),
-            Some("give the Nexus login name exactly, with `--username USER`".into()),
-        )
-    })?;
+    nexus::validate_username(&username)?;
     Ok(username)
 }
 
@@ -329,7 +326,57 @@ fn explicit_targets(
         properties: Some(absolute(properties)),
         keys,
     };
+    profile.npm = npm_targets(ctx, t, previous)?;
     Ok(profile.has_targets())
+}
+
+/// The npm part of the flags: registry URLs validated (they must have an npmrc key).
+fn npm_targets(
+    ctx: &Context<'_>,
+    t: &crate::cli::TargetArgs,
+    previous: Option<&Profile>,
+) -> Result<NpmTargets> {
+    for url in &t.npm_registries {
+        npmrc::registry_key(url).map_err(|e| {
+            Error::usage(
+                format!("`--npm-registry` cannot be used: {e}"),
+                Some("give the http(s) URL of a Nexus npm repository or group, e.g. `--npm-registry https://nexus.example.com/repository/npm-group/`".into()),
+            )
+        })?;
+    }
+    let npmrc = t
+        .npmrc
+        .clone()
+        .or_else(|| previous.and_then(|p| p.npm.npmrc.clone()))
+        .unwrap_or_else(|| ctx.env.user_npmrc());
+    Ok(NpmTargets {
+        npmrc: Some(absolute(npmrc)),
+        registries: dedup(t.npm_registries.clone()),
+        always_auth: t.npm_always_auth,
+    })
+}
+
+/// Discovery in the user npmrc: `registry=` and `@scope:registry=` URLs under the Nexus URL. A
+/// file that cannot be read only costs a warning: Maven discovery may still find targets.
+fn discover_npm(ctx: &Context<'_>, profile: &Profile) -> (PathBuf, Vec<String>) {
+    let path = profile.npm.npmrc.clone().unwrap_or_default();
+    let found = fs::read_optional(&path).and_then(|bytes| match bytes {
+        Some(bytes) => {
+            npmrc::discover(&bytes, &profile.url).map_err(|e| Error::file(&path, "parse", e))
+        }
+        None => Ok(Vec::new()),
+    });
+    match found {
+        Ok(found) => (path, found),
+        Err(e) => {
+            let cause = std::error::Error::source(&e)
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
+            ctx.ui
+                .warn(&format!("npm registries not discovered: {e}{cause}"));
+            (path, Vec::new())
+        }
+    }
 }
 
 /// Without target flags: the targets saved in the profile (same server), else discovery.
@@ -343,33 +390,80 @@ fn reuse_or_discover(
         profile.gradle_init = previous.gradle_init.clone();
         profile.maven.servers = previous.maven.servers.clone();
         profile.gradle.keys = previous.gradle.keys.clone();
+        profile.npm.registries = previous.npm.registries.clone();
+        profile.npm.always_auth |= previous.npm.always_auth;
         ctx.ui.verbose(1, "using the targets saved in the profile");
         return Ok(());
     }
-    // Discovery: the servers that already point at this Nexus.
+    // Discovery: the servers that are ours on evidence (cli.md): an id that a mirror or
+    // repository under this Nexus uses, or a password that is the login password or a token we
+    // wrote before. A matching username alone is not enough.
     let path = profile.maven.settings.clone().unwrap_or_default();
     let found = match fs::read_optional(&path)? {
-        Some(bytes) => maven::discover(&bytes, &profile.username, &profile.url)
-            .map_err(|e| Error::file(&path, "parse", e))?,
+        Some(bytes) => {
+            let security = profile
+                .maven
+                .settings_security
+                .clone()
+                .unwrap_or_else(|| ctx.env.maven_settings_security());
+            let master = crate::maven_security::master_password(&security)
+                .ok()
+                .flatten();
+            let fingerprints: Vec<String> = crate::profile::State::load(&ctx.state_path)
+                .map(|s| {
+                    s.profiles
+                        .into_values()
+                        .filter_map(|p| p.token_fingerprint)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let known = maven::KnownSecrets {
+                passwords: &[password],
+                token_fingerprints: &fingerprints,
+                fingerprint: &crate::profile::fingerprint,
+                master_password: master.as_ref(),
+            };
+            let discovery =
+                maven::discover_servers(&bytes, &profile.url, &profile.username, &known)
+                    .map_err(|e| Error::file(&path, "parse", e))?;
+            for left in &discovery.left_alone {
+                ctx.ui.step(&format!(
+                    "left `<server>` `{}` alone: {}",
+                    left.id, left.reason
+                ));
+            }
+            discovery.taken_ids()
+        }
         None => Vec::new(),
     };
-    let _ = password;
-    if found.is_empty() {
+    let (npmrc_path, npm_found) = discover_npm(ctx, profile);
+    if found.is_empty() && npm_found.is_empty() {
         return Err(Error::usage(
             format!(
-                "found no `<server>` in `{}` that points at {}",
+                "found no `<server>` in `{}` and no npm registry in `{}` that points at {}",
                 path.display(),
+                npmrc_path.display(),
                 profile.url,
             ),
-            Some("name the targets: `--maven-server ID` (repeatable) and/or `--gradle-prefix NAME` (repeatable); nothing was sent to Nexus".into()),
+            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME` and/or `--npm-registry URL` (each repeatable); nothing was sent to Nexus".into()),
         ));
     }
-    ctx.ui.step(&format!(
-        "found Maven servers for this Nexus in `{}`: {}",
-        path.display(),
-        found.join(", ")
-    ));
-    profile.maven.servers = found;
+    if !found.is_empty() {
+        ctx.ui.step(&format!(
+            "found Maven servers for this Nexus in `{}`: {}",
+            path.display(),
+            found.join(", ")
+        ));
+        profile.maven.servers = found;
+    }
+    if !npm_found.is_empty() {
+        ctx.ui.step(&format!(
+            "found npm registries for this Nexus in `{}`: {}",
+            npmrc_path.display(),
+            npm_found.join(", ")
+        ));
+        profile.npm.registries = npm_found;
+    }
     Ok(())
 }
 

@@ -3,8 +3,11 @@
 //! the password, and reporting file changes. A command's file decides the order of steps and
 //! prints only through `ui`.
 
+pub mod credential_helper;
+#[cfg(feature = "demo")]
 mod demo;
 mod doctor;
+#[cfg(feature = "demo")]
 mod emulator;
 mod login;
 mod logout;
@@ -114,7 +117,16 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
             ));
         }
     }
+    if let Err(message) = ctx.env.keyring_timeout() {
+        return Err(Error::usage(
+            message,
+            Some("unset it, or give whole seconds such as `NEXUS_TOKEN_KEYRING_TIMEOUT=10`".into()),
+        ));
+    }
+    #[cfg(feature = "demo")]
     let needs_home = !matches!(command, Command::Demo(_) | Command::Emulator(_));
+    #[cfg(not(feature = "demo"))]
+    let needs_home = true;
     if needs_home && !ctx.env.home_known {
         return Err(Error::usage(
             "no home directory: `HOME` is unset, empty or not an absolute path",
@@ -132,7 +144,9 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
             schedule::run(&args, ctx.explicit_config.as_deref(), ctx.env, ctx.ui)
         }
         Command::Doctor(args) => doctor::run(ctx, &args),
+        #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(ctx, &args),
+        #[cfg(feature = "demo")]
         Command::Emulator(args) => emulator::run(&args, ctx.ui),
     }
 }

@@ -107,12 +107,7 @@ fn from_flags(ctx: &Context<'_>, args: &TokenArgs, url: &str) -> Result<UserToke
             Some("pipe the password in with `--password-stdin`".to_owned()),
         ));
     }
-    crate::nexus::validate_username(&username).map_err(|reason| {
-        Error::usage(
-            format!("the username cannot be sent to Nexus: {reason}"),
-            Some("give the Nexus login name exactly, with `--username USER`".into()),
-        )
-    })?;
+    crate::nexus::validate_username(&username)?;
     let profile = Profile {
         url,
         username,
@@ -124,6 +119,7 @@ fn from_flags(ctx: &Context<'_>, args: &TokenArgs, url: &str) -> Result<UserToke
         timeout: args.server.timeout,
         maven: MavenTargets::default(),
         gradle: GradleTargets::default(),
+        npm: Default::default(),
     };
     let mut session = Session::transient(ctx, "(--url)", profile)?;
     let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;

@@ -8,6 +8,9 @@
 mod npm;
 mod repo;
 mod server;
+// Served targets (issue 17): the Docker registry at `/v2/` and the Cargo sparse registry.
+mod cargo;
+mod docker;
 
 pub use server::pypi::{
     MODULE as PYPI_MODULE, PROJECT as PYPI_PROJECT, PypiUpload, WHEEL as PYPI_WHEEL,
@@ -175,6 +178,10 @@ pub enum Fault {
     RedirectTo(String),
     /// Answer bytes that are not HTTP, then drop the response (tiny_http cannot send a RST).
     ResetConnection,
+    /// Answer this status with a small HTML error page, as a proxy in front of Nexus does.
+    HtmlStatus(u16),
+    /// 200 JSON whose headers come at once and whose body trickles, one byte per second.
+    TrickleBody,
 }
 
 /// What a request was, for assertions.
@@ -239,6 +246,8 @@ pub(crate) struct Ticket {
 pub(crate) struct Inner {
     pub users: BTreeMap<String, User>,
     pub tickets: HashMap<String, Ticket>,
+    /// Docker bearer tokens issued by `/v2/token`, and their user.
+    pub docker_tokens: HashMap<String, String>,
     pub log: Vec<RequestRecord>,
     pub fault: Option<Fault>,
     pub expire_next_tickets: u32,

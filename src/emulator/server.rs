@@ -34,6 +34,7 @@ enum Special {
     Huge,
     Stall,
     Reset,
+    Trickle,
 }
 
 impl Answer {
@@ -104,7 +105,11 @@ pub(crate) fn handle(shared: &Shared, mut request: Request) {
         .find_map(|name| header(name).map(|v| (name.to_owned(), v)));
     let host = header("Host");
     let mut body = Vec::new();
-    let _ = request.as_reader().take(64 * 1024).read_to_end(&mut body);
+    // A GET has no body; reading one would block on an `Upgrade: h2c` request (cargo sends it
+    // over plain http), whose "body" tiny_http leaves open as the rest of the connection.
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        let _ = request.as_reader().take(64 * 1024).read_to_end(&mut body);
+    }
     let connection = request.remote_addr().map_or(0, |a| a.port());
 
     let context = shared.context.as_str();
@@ -131,6 +136,8 @@ pub(crate) fn handle(shared: &Shared, mut request: Request) {
         host,
     });
     let (kind, answer) = match &req {
+        _ if super::docker::owns(&path) => served_docker(shared, &request, &path, &basic),
+        Some(req) if super::cargo::owns(&req.rel) => served_cargo(shared, req, &request),
         Some(req) => route(shared, req),
         None => {
             let mut a = Answer::new(404).with("text/html", "<html><body>Not Found</body></html>");
@@ -140,7 +147,7 @@ pub(crate) fn handle(shared: &Shared, mut request: Request) {
     };
 
     let status = match answer.special {
-        Special::Stall | Special::Reset => 0,
+        Special::Stall | Special::Reset | Special::Trickle => 0,
         _ => answer.status,
     };
     shared.lock().log.push(RequestRecord {
@@ -186,6 +193,7 @@ fn send(shared: &Shared, request: Request, answer: Answer) {
             let _ = writer.write_all(b"XYZZY not http\r\n\r\n");
             let _ = writer.flush();
         }
+        Special::Trickle => trickle(shared, request, &answer.body),
         Special::Huge => {
             let reader = std::io::repeat(b' ').take(16 * 1024 * 1024);
             let response = Response::new(StatusCode(answer.status), headers, reader, None, None);
@@ -201,6 +209,38 @@ fn send(shared: &Shared, request: Request, answer: Answer) {
                 None,
             );
             let _ = request.respond(response);
+        }
+    }
+}
+
+/// Sends the headers at once, then the body one byte per second (until the emulator stops or
+/// the client goes away).
+fn trickle(shared: &Shared, request: Request, body: &[u8]) {
+    let mut writer = request.into_writer();
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    if writer
+        .write_all(head.as_bytes())
+        .and_then(|()| writer.flush())
+        .is_err()
+    {
+        return;
+    }
+    for byte in body {
+        for _ in 0..50 {
+            if shared.stop.load(Ordering::SeqCst) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if writer
+            .write_all(&[*byte])
+            .and_then(|()| writer.flush())
+            .is_err()
+        {
+            return;
         }
     }
 }
@@ -274,6 +314,18 @@ fn fault_answer(fault: &Fault, req: &Req) -> Answer {
             "Location",
             format!("{}/{}", target.trim_end_matches('/'), req.rel),
         ),
+        Fault::HtmlStatus(code) => Answer::new(*code).with(
+            "text/html",
+            format!("<html><head><title>{code}</title></head><body><h1>HTTP {code}</h1></body></html>"),
+        ),
+        Fault::TrickleBody => {
+            let mut a = Answer::new(200).with(
+                "application/json",
+                r#"{"t":"AbCdEfGhIjKlMnOpQrStUvWxYz0123456789","nameCode":"n","passCode":"p"}"#,
+            );
+            a.special = Special::Trickle;
+            a
+        }
         Fault::ResetConnection => {
             let mut a = Answer::new(0);
             a.special = Special::Reset;
@@ -340,7 +392,11 @@ fn parse_basic(value: &str) -> Option<(String, String)> {
 }
 
 fn check_auth(shared: &Shared, req: &Req) -> Auth {
-    let Some((user, pass)) = &req.basic else {
+    auth_of(shared, req.basic.as_ref())
+}
+
+fn auth_of(shared: &Shared, basic: Option<&(String, String)>) -> Auth {
+    let Some((user, pass)) = basic else {
         return Auth::None;
     };
     let inner = shared.lock();
@@ -600,6 +656,9 @@ fn token(shared: &Shared, req: &Req) -> Answer {
         _ => {
             let t = account.token.get_or_insert(fresh).clone();
             drop(inner);
+            if is_expired(&t) {
+                return expired_answer();
+            }
             document(shared, req, "userToken", &token_fields(&t))
         }
     }
@@ -620,11 +679,11 @@ fn attributes(shared: &Shared, req: &Req) -> Answer {
     let Some(expiry) = shared.config.expiry else {
         return Answer::new(200).with("application/json", r#"{"expirationEnabled":"false"}"#);
     };
-    let expires_at = shared
-        .lock()
-        .users
-        .get(&user)
-        .and_then(|u| u.token.as_ref())
+    let current = shared.lock().users.get(&user).and_then(|u| u.token.clone());
+    if current.as_ref().is_some_and(is_expired) {
+        return expired_answer();
+    }
+    let expires_at = current
         .and_then(|t| t.expires_at)
         .unwrap_or_else(|| SystemTime::now() + expiry);
     let ms = expires_at
@@ -634,6 +693,16 @@ fn attributes(shared: &Shared, req: &Req) -> Answer {
         "application/json",
         format!(r#"{{"expirationTimeTimestamp":"{ms}","expirationEnabled":"true"}}"#),
     )
+}
+
+fn is_expired(t: &Token) -> bool {
+    t.expires_at.is_some_and(|e| e <= SystemTime::now())
+}
+
+/// Nexus 3.69+ when the current token has expired: the token GET and the attributes call fail
+/// with a body naming the expiry. The real status is unconfirmed (nexus-protocol.md); 410 here.
+fn expired_answer() -> Answer {
+    Answer::new(410).with("text/plain", "User Token expired")
 }
 
 fn repository(shared: &Shared, req: &Req) -> Answer {
@@ -673,6 +742,79 @@ fn repository(shared: &Shared, req: &Req) -> Answer {
         Some(a) => Answer::new(200).with(a.content_type, a.bytes.clone()),
         None => not_found(shared),
     }
+}
+
+/// Repository content rules (as `repository()`): the token, or the password unless "require
+/// user tokens"; `Err` carries the 401 reason.
+fn content_login(
+    shared: &Shared,
+    basic: Option<&(String, String)>,
+) -> Result<String, &'static str> {
+    match auth_of(shared, basic) {
+        Auth::Token(user, false) => Ok(user),
+        Auth::Token(_, true) => Err("User Token expired"),
+        Auth::Password(user) if !shared.config.require_user_tokens => Ok(user),
+        Auth::Password(_) => Err("Content access is protected by token"),
+        Auth::None | Auth::Invalid => Err("Unauthorized"),
+    }
+}
+
+fn header_of(request: &Request, name: &str) -> Option<String> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str().to_owned())
+}
+
+/// The Docker registry API at the root `/v2/` (see `docker.rs`).
+fn served_docker(
+    shared: &Shared,
+    request: &Request,
+    path: &str,
+    basic: &Option<(String, String)>,
+) -> (RequestKind, Answer) {
+    let origin = format!(
+        "http://{}",
+        header_of(request, "Host").unwrap_or_else(|| "127.0.0.1".into())
+    );
+    let authorization = header_of(request, "Authorization");
+    // Judged before taking the lock for the tokens (`auth_of` locks too).
+    let judged = content_login(shared, basic.as_ref());
+    let login = || match &judged {
+        Ok(user) => super::docker::Login::Granted(user.clone()),
+        Err(reason) => super::docker::Login::Refused(reason),
+    };
+    let mut inner = shared.lock();
+    let reply = super::docker::serve(
+        &mut inner.docker_tokens,
+        &origin,
+        request.method().as_str(),
+        path,
+        authorization.as_deref(),
+        &login,
+    );
+    drop(inner);
+    let mut answer = Answer::new(reply.status);
+    answer.content_type = reply.content_type;
+    answer.body = reply.body;
+    answer.headers = reply.headers;
+    answer.nexus = true;
+    (RequestKind::Repository, answer)
+}
+
+/// The Cargo sparse registry under `<context>/repository/cargo-group/` (see `cargo.rs`).
+fn served_cargo(shared: &Shared, req: &Req, request: &Request) -> (RequestKind, Answer) {
+    if let Err(reason) = content_login(shared, req.basic.as_ref()) {
+        return (RequestKind::Repository, unauthorized(shared, req, reason));
+    }
+    let host = header_of(request, "Host").unwrap_or_else(|| "127.0.0.1".into());
+    let repo_url = format!("http://{host}{}/{}", shared.context, super::cargo::PREFIX);
+    let reply = super::cargo::serve(&repo_url, req.method.as_str(), &req.rel);
+    (
+        RequestKind::Repository,
+        Answer::new(reply.status).with(reply.content_type, reply.body),
+    )
 }
 
 fn redact_query(query: &str) -> String {

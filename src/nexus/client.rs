@@ -114,7 +114,8 @@ pub(crate) enum Step {
     Probe,
     Authenticate(Family),
     Token(Family),
-    Other,
+    /// `user-token/attributes` (Nexus 3.69+).
+    Attributes,
 }
 
 /// An answer with its body read (bounded) and wiped on drop.
@@ -181,17 +182,21 @@ impl Client {
                 path: path.clone(),
                 reason: e.to_string(),
             })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| Error::CaCert {
-                path: path.clone(),
-                reason: e.without_url().to_string(),
-            })?;
+            use rustls::pki_types::pem::PemObject as _;
+            let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| Error::CaCert {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?;
             if certs.is_empty() {
                 return Err(Error::CaCert {
                     path: path.clone(),
                     reason: "no certificate found".into(),
                 });
             }
-            builder = builder.tls_certs_merge(certs);
+            let tls = super::tls::client_config(certs).map_err(Error::Setup)?;
+            builder = builder.tls_backend_preconfigured(tls);
         }
         let http = builder
             .build()
@@ -287,11 +292,11 @@ impl Client {
             None,
             None,
         )?;
-        if reply.status == 404 {
+        if reply.status == 404 && !is_token_expired_answer(&reply) {
             return Ok(None);
         }
         if !(200..300).contains(&reply.status) {
-            return Err(self.classify(Step::Other, &reply, username));
+            return Err(self.classify(Step::Attributes, &reply, username));
         }
         if reply.is_html() {
             return Err(Error::Html {
@@ -432,22 +437,58 @@ impl Client {
     pub(crate) fn classify(&self, step: Step, reply: &Reply, username: &str) -> Error {
         let url = reply.url.clone();
         let user = username.to_owned();
+        // Nexus 3.69+ names an expired token in the body; the status is unconfirmed, so any
+        // non-success answer of the token or attributes call with that text means expiry.
+        if matches!(step, Step::Token(_) | Step::Attributes) && is_token_expired_answer(reply) {
+            return Error::TokenExpired {
+                url: self.display.clone(),
+            };
+        }
         if (300..400).contains(&reply.status) {
-            let location = reply
+            // Same-origin redirects are followed (up to 5); one that comes back here stayed in
+            // the origin, so it is a loop, not a redirect elsewhere.
+            let target = reply
                 .location
                 .as_deref()
-                .map(strip_query)
-                .unwrap_or_else(|| "(no Location)".into());
+                .and_then(|l| Url::parse(&reply.url).ok()?.join(l).ok());
+            let same_origin = target.as_ref().is_some_and(|t| {
+                Url::parse(&reply.url).is_ok_and(|from| from.origin() == t.origin())
+            });
+            let location = match &target {
+                Some(t) => strip_query(t.as_str()),
+                None => "(no Location)".into(),
+            };
+            if same_origin {
+                return Error::RedirectLoop { url, location };
+            }
             return Error::Redirected { url, location };
         }
         match (step, reply.status) {
-            (Step::Authenticate(_) | Step::Token(_) | Step::Other, 401) if !reply.is_html() => {
+            (Step::Authenticate(_) | Step::Token(_) | Step::Attributes, 401)
+                if !reply.is_html() =>
+            {
                 return Error::WrongPassword {
                     url: self.display.clone(),
                     username: user,
                 };
             }
             _ => {}
+        }
+        // 431, or nginx's HTML 400 "Request Header Or Cookie Too Large": not a login page.
+        if reply.status == 431
+            || (reply.status == 400 && reply.is_html() && reply.body_mentions("too large"))
+        {
+            return Error::HeadersTooLarge {
+                url,
+                status: reply.status,
+            };
+        }
+        // A 5xx page is a server (or proxy) failure whatever its format.
+        if (500..600).contains(&reply.status) {
+            return Error::ServerError {
+                url,
+                status: reply.status,
+            };
         }
         // A 404 page is "not found" whatever its format; other HTML answers (a login page, a
         // proxy error page) are not the API.
@@ -486,11 +527,6 @@ impl Client {
             },
             (Step::Token(_), 400 | 403 | 404) if reply.body_mentions("not enabled") => {
                 Error::FeatureDisabled {
-                    url: self.display.clone(),
-                }
-            }
-            (Step::Token(_), _) if reply.body_mentions("user token expired") => {
-                Error::TokenExpired {
                     url: self.display.clone(),
                 }
             }
@@ -569,7 +605,16 @@ impl Client {
         } else {
             shown.clone()
         };
-        let mut req = self.http.request(method.clone(), url);
+        // A per-request timeout bounds the whole exchange, body included: the client-wide one
+        // of reqwest's blocking client only bounds each wait, so a body trickling one byte a
+        // second would never time out.
+        if let Some((user, _)) = auth {
+            super::validate_username(user)?;
+        }
+        let mut req = self
+            .http
+            .request(method.clone(), url)
+            .timeout(self.config.timeout);
         if let Some((user, password)) = auth {
             req = req.basic_auth(user, Some(password.expose()));
         }
@@ -681,7 +726,12 @@ impl Client {
             || lower.contains("handshake")
             || lower.contains("invalid peer")
         {
-            return Error::Tls { url, detail };
+            let problem = super::TlsProblem::from_detail(&detail);
+            return Error::Tls {
+                url,
+                problem,
+                detail,
+            };
         }
         Error::Network { url, detail }
     }
@@ -820,6 +870,11 @@ pub(crate) fn family_of(version: &str) -> Family {
             Family::Nexus3
         }
     })
+}
+
+/// Whether a non-success answer says the current token expired (`User Token expired`).
+fn is_token_expired_answer(reply: &Reply) -> bool {
+    !(200..300).contains(&reply.status) && reply.body_mentions("user token expired")
 }
 
 fn parse_token(reply: &Reply) -> Result<UserToken, Error> {
@@ -969,6 +1024,86 @@ mod tests {
         assert!(c("http://localhost:8081").insecure_warning().is_none());
         assert!(c("http://[::1]:8081").insecure_warning().is_none());
         assert!(c("https://nexus.example.com").insecure_warning().is_none());
+    }
+
+    fn reply(status: u16, content_type: &str, body: &str) -> Reply {
+        Reply {
+            status,
+            server: Some("Nexus/3.77.0-08 (PRO)".into()),
+            content_type: Some(content_type.into()),
+            location: None,
+            body: Zeroizing::new(body.as_bytes().to_vec()),
+            url: "http://127.0.0.1:1/x".into(),
+        }
+    }
+
+    #[test]
+    fn user_token_expired_on_any_failed_token_or_attributes_answer_is_token_expired() {
+        let c = Client::new(ClientConfig::new("http://127.0.0.1:1")).unwrap();
+        for status in [400, 401, 403, 404, 410, 500] {
+            for ct in ["text/plain", "application/json", "text/html"] {
+                let r = reply(status, ct, "{\"message\":\"User Token expired\"}");
+                for step in [Step::Token(Family::Nexus3), Step::Attributes] {
+                    let e = c.classify(step, &r, "alice");
+                    assert!(
+                        matches!(e, Error::TokenExpired { .. }),
+                        "HTTP {status} {ct} naming `User Token expired` at {step:?} means the token expired, got {e:?}"
+                    );
+                }
+            }
+        }
+        let plain = c.classify(Step::Attributes, &reply(410, "text/plain", "Gone"), "alice");
+        assert!(
+            !matches!(plain, Error::TokenExpired { .. }),
+            "an answer that does not name the expiry is not taken for one"
+        );
+    }
+
+    #[test]
+    fn header_size_refusals_and_server_error_pages_are_not_taken_for_a_login_page() {
+        let c = Client::new(ClientConfig::new("http://127.0.0.1:1")).unwrap();
+        let page = "<html><body><h1>431 Request Header Fields Too Large</h1></body></html>";
+        for step in [
+            Step::Probe,
+            Step::Authenticate(Family::Nexus3),
+            Step::Token(Family::Nexus3),
+            Step::Attributes,
+        ] {
+            for r in [
+                reply(431, "text/html", page),
+                reply(431, "text/plain", ""),
+                reply(
+                    400,
+                    "text/html",
+                    "<html><center><h1>400 Bad Request</h1></center><center>Request Header Or Cookie Too Large</center></html>",
+                ),
+            ] {
+                let e = c.classify(step, &r, "alice");
+                assert!(
+                    matches!(e, Error::HeadersTooLarge { .. }),
+                    "HTTP {} saying the headers are too large is reported as such at {step:?}, got {e:?}",
+                    r.status
+                );
+            }
+            let e = c.classify(
+                step,
+                &reply(502, "text/html", "<html>Bad Gateway</html>"),
+                "alice",
+            );
+            assert!(
+                matches!(e, Error::ServerError { status: 502, .. }),
+                "an HTML 502 page is a server failure at {step:?}, got {e:?}"
+            );
+        }
+        let e = c.classify(
+            Step::Token(Family::Nexus3),
+            &reply(200, "text/html", "<html>Sign in</html>"),
+            "alice",
+        );
+        assert!(
+            e.to_string().contains("single sign-on"),
+            "a 200 HTML page is still taken for a login page: {e}"
+        );
     }
 
     #[test]

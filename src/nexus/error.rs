@@ -16,6 +16,14 @@ pub enum Error {
     #[error("invalid Nexus URL `{url}`: {reason}")]
     InvalidUrl { url: String, reason: String },
 
+    /// A username that cannot travel in HTTP Basic auth (see [`validate_username`]).
+    #[error("the username `{shown}` cannot be used: {reason}")]
+    InvalidUsername {
+        /// The username with control characters escaped.
+        shown: String,
+        reason: &'static str,
+    },
+
     /// The `--ca-cert` file cannot be read or holds no certificate.
     #[error("cannot use the CA certificates in `{}`: {reason}", path.display())]
     CaCert { path: PathBuf, reason: String },
@@ -79,17 +87,33 @@ pub enum Error {
 
     /// An HTML page came back where the API answers JSON.
     #[error(
-        "`{url}` answered HTTP {status} with an HTML page instead of the Nexus API (a single sign-on login page or a proxy error page)"
+        "`{url}` answered HTTP {status} with an HTML page instead of the Nexus API ({})",
+        html_kind(*status)
     )]
     Html { url: String, status: u16 },
+
+    /// 431 (or a 400 page saying so): the server or a proxy refused the request headers as too
+    /// large.
+    #[error("`{url}` refused the request headers as too large (HTTP {status})")]
+    HeadersTooLarge { url: String, status: u16 },
 
     /// A redirect to another origin, which we never follow with credentials.
     #[error("`{url}` redirects to another origin `{location}`; credentials are never sent there")]
     Redirected { url: String, location: String },
 
+    /// Redirects that stay within the origin but never end (a loop, or more than 5).
+    #[error("`{url}` redirects in a loop within its own origin (last to `{location}`)")]
+    RedirectLoop { url: String, location: String },
+
     /// TLS handshake or certificate failure.
-    #[error("TLS failure talking to `{url}`: {detail}")]
-    Tls { url: String, detail: String },
+    #[error("TLS failure talking to `{url}`: {}: {detail}", problem.words())]
+    Tls {
+        url: String,
+        /// What the failure means.
+        problem: super::TlsProblem,
+        /// The TLS library's own description.
+        detail: String,
+    },
 
     /// Nobody listens on the port.
     #[error("cannot connect to `{url}`: connection refused")]
@@ -120,6 +144,33 @@ pub enum Error {
     Unsupported { what: &'static str, family: Family },
 }
 
+/// Checks that `username` can travel in HTTP Basic auth (RFC 7617): not empty, no `:` (the
+/// server would split there and log in as the part before it), no control characters. Pure.
+pub fn validate_username(username: &str) -> Result<(), Error> {
+    let reason = if username.is_empty() {
+        "it is empty"
+    } else if username.contains(':') {
+        "it contains `:`, which separates the username from the password in HTTP Basic auth"
+    } else if username.chars().any(char::is_control) {
+        "it contains control characters"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidUsername {
+        shown: username.escape_debug().to_string(),
+        reason,
+    })
+}
+
+/// What an HTML answer with this status most likely is.
+fn html_kind(status: u16) -> &'static str {
+    if (200..300).contains(&status) || matches!(status, 401 | 403) {
+        "a single sign-on login page or a proxy page"
+    } else {
+        "an error page of a proxy or web server in front of Nexus"
+    }
+}
+
 fn edition_suffix(edition: &Option<String>) -> String {
     match edition {
         Some(e) => format!(" (edition `{e}`; user tokens need Nexus Pro)"),
@@ -131,7 +182,7 @@ impl Error {
     /// The exit status for this error (docs: cli.md).
     pub fn exit_status(&self) -> ExitStatus {
         match self {
-            Error::InvalidUrl { .. } => ExitStatus::Usage,
+            Error::InvalidUrl { .. } | Error::InvalidUsername { .. } => ExitStatus::Usage,
             Error::CaCert { .. } => ExitStatus::File,
             Error::Setup(_) => ExitStatus::Failure,
             Error::WrongPassword { .. }
@@ -144,7 +195,9 @@ impl Error {
             | Error::FeatureDisabled { .. }
             | Error::TokenExpired { .. }
             | Error::Html { .. }
+            | Error::HeadersTooLarge { .. }
             | Error::Redirected { .. }
+            | Error::RedirectLoop { .. }
             | Error::Tls { .. }
             | Error::ConnectionRefused { .. }
             | Error::Timeout { .. }
@@ -172,6 +225,9 @@ impl Error {
         let hint = match self {
             Error::InvalidUrl { .. } => {
                 "give the base URL with scheme and context path, e.g. `--url https://nexus.example.com` or `--url http://host:8081/nexus`".into()
+            }
+            Error::InvalidUsername { .. } => {
+                "give the Nexus login name exactly as it is, e.g. `--username jdoe`; HTTP Basic auth cannot carry an empty name, a `:` or control characters".into()
             }
             Error::CaCert { .. } => {
                 "point `--ca-cert` at a readable PEM file holding one or more `BEGIN CERTIFICATE` blocks".into()
@@ -210,15 +266,22 @@ impl Error {
             Error::TokenExpired { .. } => {
                 "run `nexus-token refresh`: it generates a new token when the current one has expired (or `nexus-token rotate` to reset it)".into()
             }
-            Error::Html { .. } => {
+            Error::Html { status, .. } if (200..300).contains(status) || matches!(status, 401 | 403) => {
                 "use the direct Nexus URL that bypasses single sign-on, or fix the proxy in front of Nexus; check the URL in a browser".into()
+            }
+            Error::Html { .. } => {
+                "check that `--url` points at Nexus itself, and ask the administrator about the proxy in front of it; run again with `-v` to see the request".into()
+            }
+            Error::HeadersTooLarge { .. } => {
+                "a proxy in front of Nexus limits the size of request headers, and the Basic auth header grows with the username and password: ask the administrator to raise the limit (e.g. nginx `large_client_header_buffers`), or use the direct Nexus URL".into()
             }
             Error::Redirected { location, .. } => format!(
                 "if `{location}` is the Nexus itself, pass it as `--url`; a single sign-on redirect means you need the direct Nexus URL"
             ),
-            Error::Tls { .. } => {
-                "if the server uses a private CA, pass its certificate with `--ca-cert FILE` (PEM); check the host name in the URL".into()
+            Error::RedirectLoop { .. } => {
+                "the server or a proxy in front of it redirects in a loop: check `--url` (scheme, host, context path) and the proxy configuration; `-v` shows each request".into()
             }
+            Error::Tls { problem, .. } => problem.hint().into(),
             Error::ConnectionRefused { .. } => {
                 "check host and port in `--url` and that Nexus is running".into()
             }
@@ -261,6 +324,28 @@ mod tests {
         };
         assert_eq!(e.exit_status(), ExitStatus::Unavailable);
         assert!(!e.is_rejected_login());
+    }
+
+    #[test]
+    fn usernames_that_cannot_travel_in_basic_auth_are_usage_errors() {
+        for ok in ["jdoe", "j.doe@example.com", "DOMAIN\\jdoe", "jürgen", "a b"] {
+            assert!(
+                validate_username(ok).is_ok(),
+                "`{ok}` can travel in Basic auth"
+            );
+        }
+        for bad in ["", "a:b", ":", "a\nb", "a\u{7f}", "tab\there"] {
+            let e = validate_username(bad).unwrap_err();
+            assert_eq!(
+                e.exit_status(),
+                ExitStatus::Usage,
+                "`{bad:?}` is refused as a usage error"
+            );
+            assert!(
+                !e.to_string().contains('\n'),
+                "the message shows control characters escaped: {e}"
+            );
+        }
     }
 
     #[test]

@@ -8,25 +8,12 @@ mod client;
 mod detect;
 mod error;
 mod family;
+mod tls;
 
 pub use client::{
     Client, ClientConfig, Detection, TokenAttributes, Trace, UserToken, normalize_base_url,
     parse_ticket, parse_token_json,
 };
-pub use error::Error;
+pub use error::{Error, validate_username};
 pub use family::{Family, TicketCarrier};
-
-/// Checks that a username can travel in HTTP Basic auth unchanged: not empty, no `:` (the
-/// separator: `a:b` would log in as `a`), no control characters.
-pub fn validate_username(username: &str) -> Result<(), &'static str> {
-    if username.is_empty() {
-        return Err("it is empty");
-    }
-    if username.contains(':') {
-        return Err("it contains `:`, which HTTP Basic authentication cannot carry");
-    }
-    if username.chars().any(char::is_control) {
-        return Err("it contains control characters");
-    }
-    Ok(())
-}
+pub use tls::TlsProblem;

@@ -163,6 +163,14 @@ impl MavenTarget {
             return Vec::new();
         };
         let path = self.path.display();
+        if let Some(e) = maven::maven_would_reject(bytes) {
+            return vec![Finding::new(
+                "files-parse",
+                Level::Fail,
+                format!("`{path}`: Maven would refuse this file: {e}"),
+                Some("fix the file at that line and column".into()),
+            )];
+        }
         let dups = match maven::duplicate_ids(bytes) {
             Ok(dups) => dups,
             Err(e) => {

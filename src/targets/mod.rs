@@ -1,17 +1,17 @@
 //! The target seam: every place a token goes (a settings.xml server, gradle.properties keys, and
-//! the client files to come) is one [`Target`], resolved from the saved profile by
-//! [`Profile::targets`](crate::profile::Profile::targets). Commands never look at target kinds:
-//! they call [`write_token`], [`remove_token`], [`check`] and [`doctor`], which loop over targets.
+//! the client files to come) is one `Target`, resolved from the saved profile by
+//! `Profile::targets`. Commands never look at target kinds:
+//! they call `write_token`, `remove_token`, `check` and `doctor`, which loop over targets.
 //!
 //! Each kind lives in its own module and supplies the same four things: where its file is, a pure
 //! `plan` of the new bytes with the token in, `inspect` (does the file hold the current token),
 //! `clear` (logout) and its own doctor findings. Writing is two-phase: every file is planned in
 //! memory first (a malformed file stops the run before anything is written), then written one by
-//! one through [`fs`]; when a later write fails, the error names the files that already hold the
+//! one through `fs`; when a later write fails, the error names the files that already hold the
 //! new token and those that do not. Several targets may share one file: their plans are applied
 //! in order to the same bytes and the file is written once.
 //!
-//! Adding a kind: one module here, one [`Target`] arm, its flags in `cli.rs` and its fields in
+//! Adding a kind: one module here, one `Target` arm, its flags in `cli.rs` and its fields in
 //! `profile.rs` (docs/architecture.md has the recipe).
 
 pub(crate) mod gradle;
@@ -23,6 +23,9 @@ pub mod npm;
 
 pub mod netrc;
 pub mod pypirc;
+
+pub mod cargo;
+pub mod docker;
 
 use std::path::{Path, PathBuf};
 
@@ -43,6 +46,8 @@ pub enum Kind {
     Maven,
     /// A key pair of gradle.properties.
     Gradle,
+    /// A registry key of the user npmrc.
+    Npm,
 }
 
 impl Kind {
@@ -52,6 +57,7 @@ impl Kind {
             Kind::GradleInit => "script",
             Kind::Maven => "server",
             Kind::Gradle => "key",
+            Kind::Npm => "registry",
         }
     }
 }
@@ -80,6 +86,7 @@ pub(crate) enum Target {
     GradleInit(gradle_init::GradleInitTarget),
     Maven(maven::MavenTarget),
     Gradle(gradle::GradleTarget),
+    Npm(npm::NpmTarget),
 }
 
 /// A pure edit's result: the new bytes, the entries whose values changed (names, never values)
@@ -98,6 +105,7 @@ impl Target {
             Target::GradleInit(_) => Kind::GradleInit,
             Target::Maven(_) => Kind::Maven,
             Target::Gradle(_) => Kind::Gradle,
+            Target::Npm(_) => Kind::Npm,
         }
     }
 
@@ -107,6 +115,7 @@ impl Target {
             Target::GradleInit(t) => &t.path,
             Target::Maven(t) => &t.path,
             Target::Gradle(t) => &t.path,
+            Target::Npm(t) => &t.path,
         }
     }
 
@@ -116,6 +125,7 @@ impl Target {
             Target::GradleInit(t) => t.plan(current, token),
             Target::Maven(t) => t.plan(current, token),
             Target::Gradle(t) => t.plan(current, token),
+            Target::Npm(t) => t.plan(current, token),
         }
     }
 
@@ -125,6 +135,7 @@ impl Target {
             Target::GradleInit(t) => t.clear(current),
             Target::Maven(t) => t.clear(current),
             Target::Gradle(t) => t.clear(current),
+            Target::Npm(t) => t.clear(current),
         }
     }
 
@@ -138,6 +149,7 @@ impl Target {
             Target::GradleInit(t) => t.inspect(current),
             Target::Maven(t) => t.inspect(current, verdict),
             Target::Gradle(t) => t.inspect(current, verdict),
+            Target::Npm(t) => t.inspect(current, verdict),
         }
     }
 
@@ -147,6 +159,7 @@ impl Target {
             Target::GradleInit(t) => vec![t.name()],
             Target::Maven(t) => t.servers.clone(),
             Target::Gradle(t) => t.keys.iter().map(|(u, _)| u.clone()).collect(),
+            Target::Npm(t) => t.registries.clone(),
         }
     }
 
@@ -156,6 +169,7 @@ impl Target {
             Target::GradleInit(_) => Vec::new(),
             Target::Maven(_) => Vec::new(),
             Target::Gradle(t) => t.notes(env),
+            Target::Npm(t) => t.notes(env),
         }
     }
 
@@ -165,6 +179,7 @@ impl Target {
             Target::GradleInit(t) => t.doctor(env, current, profile),
             Target::Maven(t) => t.doctor(current, profile),
             Target::Gradle(t) => t.doctor(env, current, profile),
+            Target::Npm(t) => t.doctor(env, current, profile),
         }
     }
 
@@ -228,7 +243,7 @@ pub(crate) fn preflight(targets: &[Target]) -> Result<()> {
     if targets.is_empty() {
         return Err(Error::usage(
             "no targets: nothing would receive the token",
-            Some("name the targets with `--maven-server ID` and/or `--gradle-prefix NAME`".into()),
+            Some("name the targets with `--maven-server ID`, `--gradle-prefix NAME` and/or `--npm-registry URL`".into()),
         ));
     }
     let placeholder = Secret::new("nexus-token-preflight".to_owned());

@@ -1,0 +1,116 @@
+//! `docker-credential-nexus-token`: the same binary under Docker's helper name (a link made by
+//! `login --docker-registry`). `main` dispatches here on `argv[0]`, before clap, since Docker
+//! passes only the action (`get`, `list`, `store`, `erase`) and the server on stdin.
+//!
+//! This file owns the I/O of a helper call: the action argument, reading stdin to its end for
+//! the actions that read it, and printing the reply through `ui`. The protocol itself is pure
+//! (`targets::docker::helper`). It never prompts and never waits for input it did not ask for.
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::Path;
+
+use crate::env::Env;
+use crate::error::Result;
+use crate::targets::docker::helper::{self, HelperCredentials, PROGRAM};
+use crate::ui::Ui;
+
+/// Whether the process was started under the helper's name (the file name of `argv[0]`).
+pub fn invoked_as_docker_helper(argv0: &OsString) -> bool {
+    let name = Path::new(argv0)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".exe").unwrap_or(&name);
+    name == PROGRAM
+}
+
+/// The registries served, for `list`.
+// wired by the lead to the saved profiles' docker registries
+fn served_hosts(_env: &Env) -> Vec<String> {
+    Vec::new()
+}
+
+/// The token for a registry key (`host[:port]`), `None` when nexus-token serves nothing there.
+// wired by the lead to the session token cache
+fn lookup(_env: &Env, _host: &str) -> Result<Option<HelperCredentials>> {
+    Ok(None)
+}
+
+/// Runs one helper call; `args` is the whole command line (`argv[0]` first). Returns the exit code.
+pub fn run_docker_helper(args: &[OsString], env: &Env, ui: &Ui) -> u8 {
+    let Some(action) = args.get(1).filter(|_| args.len() == 2) else {
+        ui.data(&helper::usage());
+        return 1;
+    };
+    let action = action.to_string_lossy();
+    let mut stdin = Vec::new();
+    if helper::reads_stdin(&action) {
+        // Docker closes stdin after writing the server; skopeo writes no newline.
+        if let Err(e) = std::io::stdin()
+            .lock()
+            .take(64 * 1024)
+            .read_to_end(&mut stdin)
+        {
+            ui.data(&format!("cannot read standard input: {e}"));
+            return 1;
+        }
+    }
+    let hosts = if action == "list" {
+        served_hosts(env)
+    } else {
+        Vec::new()
+    };
+    match helper::answer(&action, &stdin, &hosts, &|host: &str| lookup(env, host)) {
+        Ok(reply) => {
+            let text = String::from_utf8_lossy(reply.stdout.expose());
+            if !text.is_empty() {
+                ui.data(&text);
+            }
+            reply.code
+        }
+        Err(error) => {
+            ui.error(&error);
+            error.exit_status().code()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_helper_name_is_recognised_with_any_folder() {
+        for name in [
+            "docker-credential-nexus-token",
+            "/usr/local/bin/docker-credential-nexus-token",
+            "C:\\bin\\docker-credential-nexus-token.exe",
+        ] {
+            let name = name.replace('\\', std::path::MAIN_SEPARATOR_STR);
+            assert!(
+                invoked_as_docker_helper(&OsString::from(&name)),
+                "{name} is the helper"
+            );
+        }
+        assert!(!invoked_as_docker_helper(&OsString::from(
+            "/usr/bin/nexus-token"
+        )));
+    }
+
+    #[test]
+    fn the_stub_lookup_finds_nothing_so_get_answers_not_found() {
+        let home = std::env::temp_dir();
+        let env = Env::sandboxed(&home);
+        let (ui, out) = Ui::capture(0);
+        // `list` does not read stdin; `get` is covered by the binary test (tests/served_real.rs).
+        let code = run_docker_helper(&[PROGRAM.into(), "list".into()], &env, &ui);
+        assert_eq!(
+            (code, out.stdout()),
+            (0, "{}\n".to_owned()),
+            "nothing is served yet"
+        );
+        let code = run_docker_helper(&[PROGRAM.into()], &env, &ui);
+        assert_eq!(code, 1, "a missing action fails as Docker's helpers do");
+    }
+}

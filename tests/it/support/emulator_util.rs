@@ -1,0 +1,124 @@
+//! Helpers for the tests that run against the built-in Nexus emulator without a saved profile:
+//! starting emulators, running the built binary (in a fresh [`Sandbox`]) with a password on
+//! stdin, and a tiny TLS server for the `--ca-cert` tests.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use super::Sandbox;
+
+use nexus_token::emulator::{Emulator, EmulatorConfig};
+use nexus_token::nexus::Family;
+
+/// The password every test user has: distinctive, so a leak is easy to find.
+pub const PASSWORD: &str = "Sw0rdf1sh-never-printed";
+pub const USER: &str = "alice";
+
+/// An emulator of `family` with `alice` and [`PASSWORD`].
+pub fn emulator(family: Family) -> Emulator {
+    start(EmulatorConfig::new(family).user(USER, PASSWORD))
+}
+
+pub fn start(config: EmulatorConfig) -> Emulator {
+    Emulator::start(config).expect("the emulator starts on 127.0.0.1")
+}
+
+pub use super::Run;
+
+impl Run {
+    /// Asserts that [`PASSWORD`] appears nowhere in the output.
+    pub fn assert_no_password(&self) {
+        assert!(
+            !self.stdout.contains(PASSWORD) && !self.stderr.contains(PASSWORD),
+            "the password never appears in the output:\n{}\n{}",
+            self.stdout,
+            self.stderr
+        );
+    }
+}
+
+/// Runs the built binary with `args` and `stdin` in a fresh [`Sandbox`], no proxy for loopback.
+pub fn run(args: &[&str], stdin: &str) -> Run {
+    run_env(
+        args,
+        stdin,
+        &[
+            ("NO_PROXY", "127.0.0.1,localhost"),
+            ("no_proxy", "127.0.0.1,localhost"),
+        ],
+    )
+}
+
+/// Like [`run`] with exactly these proxy variables (the sandbox has none of its own).
+pub fn run_env(args: &[&str], stdin: &str, vars: &[(&str, &str)]) -> Run {
+    let sandbox = Sandbox::new();
+    let mut command = sandbox.command(args);
+    command.envs(vars.iter().copied());
+    sandbox.run_with(command, Some(stdin))
+}
+
+/// `token --url URL --username alice --password-stdin` plus `extra`, with the right password.
+pub fn token(url: &str, extra: &[&str]) -> Run {
+    token_as(url, USER, PASSWORD, extra)
+}
+
+pub fn token_as(url: &str, user: &str, password: &str, extra: &[&str]) -> Run {
+    Sandbox::new().run_password_stdin("token", url, user, password, extra)
+}
+
+/// A test CA (for `--ca-cert`) and a leaf for 127.0.0.1 signed by it; valid until 2126.
+pub const CA_PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIBozCCAUmgAwIBAgIULg3NvyKH6bOPoz5MUrF8jHuRvcYwCgYIKoZIzj0EAwIw\nHjEcMBoGA1UEAwwTbmV4dXMtdG9rZW4gdGVzdCBDQTAgFw0yNjExMjgyMTMwNTRa\nGA8yMTI2MTEwNDIxMzA1NFowHjEcMBoGA1UEAwwTbmV4dXMtdG9rZW4gdGVzdCBD\nQTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABB4zLCZ7ldeQLT5zSGFuIitNzXqy\nfpnBDhsARSegk1ucBtD3cfYVg75Q/InjFFPMHH7h2o0Smh9VxBoi/qyZ+AujYzBh\nMB0GA1UdDgQWBBSrlXS93EYfbwwwKXAUZX/Fg2f4szAfBgNVHSMEGDAWgBSrlXS9\n3EYfbwwwKXAUZX/Fg2f4szAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwIB\nBjAKBggqhkjOPQQDAgNIADBFAiEAjL3ESpQRxnNuUUEB2rJiWOLbHG6qC4APM04u\ngVPQSKoCIDIB7Z29wJpOlWgc1upmFNlh5HduQ36Q+ZH8Ol5FAo0K\n-----END CERTIFICATE-----";
+const LEAF_PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIByTCCAW+gAwIBAgIUO/nEc3trvelNz1XDCQM+pJAhkMYwCgYIKoZIzj0EAwIw\nHjEcMBoGA1UEAwwTbmV4dXMtdG9rZW4gdGVzdCBDQTAgFw0yNjExMjgyMTMwNTRa\nGA8yMTI2MTEwNDIxMzA1NFowFDESMBAGA1UEAwwJMTI3LjAuMC4xMFkwEwYHKoZI\nzj0CAQYIKoZIzj0DAQcDQgAEw3SqQNrI7oDXH2d2A96W17/3Zq6XL8BxsYB5TNjG\nJnm7iwe6a2cpiUFxPzJ5poz5/K0KJ/tJHuITN+zzS5M2yqOBkjCBjzAaBgNVHREE\nEzARhwR/AAABgglsb2NhbGhvc3QwDAYDVR0TAQH/BAIwADAOBgNVHQ8BAf8EBAMC\nB4AwEwYDVR0lBAwwCgYIKwYBBQUHAwEwHQYDVR0OBBYEFEPb0IIASVrRuoVRQigA\n33ybozKGMB8GA1UdIwQYMBaAFKuVdL3cRh9vDDApcBRlf8WDZ/izMAoGCCqGSM49\nBAMCA0gAMEUCIDyUyvcAUCUHcQA+aeRVzlS31Jo5tSm32FX+rj8jYn9yAiEAnkSF\nzCFNIgKknnx9empsFNYRzjS644rsdeWv3Gvj8Pw=\n-----END CERTIFICATE-----";
+const LEAF_KEY: &str = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgNFuAPyJ9giRupCsn\nf4kzKfrY4EuoIuhI4ZfuzomxGvChRANCAATDdKpA2sjugNcfZ3YD3pbXv/dmrpcv\nwHGxgHlM2MYmebuLB7prZymJQXE/MnmmjPn8rQon+0ke4hM37PNLkzbK\n-----END PRIVATE KEY-----";
+
+/// A TLS server on 127.0.0.1 that answers every request with a Nexus 3 OSS 404 (so a client
+/// that got through the handshake reports "no user tokens"). Returns its https base URL.
+pub fn tls_server() -> String {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let certs = vec![CertificateDer::from_pem_slice(LEAF_PEM.as_bytes()).unwrap()];
+    let key = PrivateKeyDer::from_pem_slice(LEAF_KEY.as_bytes()).unwrap();
+    let config = Arc::new(
+        rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap(),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let config = Arc::clone(&config);
+            std::thread::spawn(move || {
+                let conn = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::StreamOwned::new(conn, stream);
+                let mut buf = [0u8; 4096];
+                let mut seen = Vec::new();
+                loop {
+                    let Ok(n) = tls.read(&mut buf) else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                    while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                        seen.drain(..end + 4);
+                        let answer = "HTTP/1.1 404 Not Found\r\nServer: Nexus/3.77.0-08 (OSS)\r\nContent-Length: 0\r\n\r\n";
+                        if tls.write_all(answer.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    format!("https://127.0.0.1:{port}")
+}
+
+/// A port on 127.0.0.1 where nobody listens.
+pub fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
