@@ -710,6 +710,23 @@ fn a_failing_token_call_prints_one_line_naming_doctor_then_gradle_reports_401() 
         log.contains("401"),
         "then Gradle reports the server's 401:\n{log}"
     );
+
+    // A build with no repository under the Nexus URL never calls `token`: no line, even though
+    // the call would fail.
+    let elsewhere = sb.dir.path().join("elsewhere");
+    gradle_project(
+        &elsewhere,
+        &[(
+            "http://127.0.0.1:1/repository/maven-public/".into(),
+            String::new(),
+        )],
+    );
+    let (ok, log) = gradle_resolve(&sb, &elsewhere);
+    assert!(!ok, "nothing answers on port 1:\n{log}");
+    assert!(
+        !log.contains("nexus-token: "),
+        "no repository under the Nexus URL, so no `token` call and no line:\n{log}"
+    );
 }
 
 #[test]
