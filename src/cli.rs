@@ -65,6 +65,12 @@ pub enum Command {
     /// Run the whole flow against the built-in Nexus emulator in a throwaway home and show
     /// what was written. Needs no server and touches nothing of yours.
     Demo(DemoArgs),
+    /// Print the completion script for a shell on standard output (see docs/install.md for
+    /// where to put it).
+    Completions(CompletionsArgs),
+    /// Write one man page per command into a directory (for packagers).
+    #[command(hide = true)]
+    Manpages(ManpagesArgs),
     #[cfg(feature = "demo")]
     /// Serve the built-in Nexus emulator on 127.0.0.1 (for benchmarks and experiments).
     #[command(hide = true)]
@@ -274,6 +280,20 @@ pub struct DemoArgs {
     /// Keep the throwaway home and print its path.
     #[arg(long)]
     pub keep: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManpagesArgs {
+    /// Directory for the pages (created when missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

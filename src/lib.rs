@@ -1,14 +1,16 @@
-//! nexus-token: fetches a Sonatype Nexus user token and writes it where Maven and Gradle read
-//! credentials, keeping the real password in the OS keyring.
+//! nexus-token: fetches a Sonatype Nexus user token and writes it where Maven, Gradle, npm, pip
+//! and the other clients read credentials (or serves it to Docker, Cargo and pnpm on demand),
+//! keeping the real password in the OS keyring.
 //!
-//! Data flow of `login`/`refresh`:
+//! Data flow of `login`/`refresh` (docs/architecture.md has the picture):
 //! 1. `cli` parses the command line; `env` captures paths and variables.
-//! 2. `profile` loads the saved profiles and run state.
-//! 3. `store` yields the password (OS keyring), or `ui` reads it from a prompt or stdin.
-//! 4. `nexus` detects the API family and runs the two-step flow for the user token.
-//! 5. `maven` and `gradle` splice the token into the files' text (pure text in, text out).
-//! 6. `fs` writes the files atomically under a lock; `profile` saves the state.
-//! 7. `ui` prints what happened; `error` maps failures to exit codes.
+//! 2. `session` (the one token flow) loads the profile and run state (`profile`), checks the
+//!    lockout guard, gets the password (`store`, or `ui` for a prompt or stdin), detects the API
+//!    family and fetches the token through `nexus`, with `expiry` deciding when to regenerate.
+//! 3. `targets` (the one target seam) maps the profile to its targets and plans every file with
+//!    the pure editors (`maven`, `gradle`, `targets::<kind>::editor`), text in, text out.
+//! 4. `fs` writes the files atomically under a lock; `session` saves the state and the token cache.
+//! 5. `ui` prints what happened; `error` and `exit` map failures to exit codes.
 
 pub mod cli;
 pub mod commands;

@@ -17,14 +17,14 @@ use crate::schedule;
 use crate::secret::Secret;
 use crate::targets::{self, State as TargetState};
 
-pub use crate::targets::Level;
+pub(super) use crate::targets::Level;
 
 use super::status::format_ms;
 use super::{Context, client_for, read_keyring_password};
 
 /// One line of `doctor`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Check {
+pub(super) struct Check {
     /// The profile it concerns, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,

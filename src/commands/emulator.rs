@@ -9,7 +9,7 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::ui::Ui;
 
 /// Runs `emulator`; returns only on a start-up failure.
-pub fn run(args: &EmulatorArgs, ui: &Ui) -> Result<ExitStatus> {
+pub(super) fn run(args: &EmulatorArgs, ui: &Ui) -> Result<ExitStatus> {
     let mut config = EmulatorConfig::new(args.family);
     if args.users_stdin {
         let mut any = false;

@@ -3,6 +3,7 @@
 //! the password, and reporting file changes. A command's file decides the order of steps and
 //! prints only through `ui`.
 
+mod completions;
 pub mod credential_helper;
 #[cfg(feature = "demo")]
 mod demo;
@@ -146,6 +147,8 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
         Command::Doctor(args) => doctor::run(ctx, &args),
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(ctx, &args),
+        Command::Completions(args) => completions::run(&args, ctx.ui),
+        Command::Manpages(args) => completions::write_manpages(&args, ctx.ui),
         #[cfg(feature = "demo")]
         Command::Emulator(args) => emulator::run(&args, ctx.ui),
     }

@@ -18,7 +18,12 @@ const ALL_KINDS: [ScheduleKind; 3] = [
 
 /// Runs `schedule`. `config` is the global `--config` (or `NEXUS_TOKEN_CONFIG`), passed on to
 /// the scheduled `refresh` so it reads the same profiles.
-pub fn run(args: &ScheduleArgs, config: Option<&Path>, env: &Env, ui: &Ui) -> Result<ExitStatus> {
+pub(super) fn run(
+    args: &ScheduleArgs,
+    config: Option<&Path>,
+    env: &Env,
+    ui: &Ui,
+) -> Result<ExitStatus> {
     let targets = Targets::from_env(env);
     if args.remove {
         return remove(args.kind, &targets, ui);

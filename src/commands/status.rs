@@ -15,7 +15,7 @@ use super::Context;
 
 /// `status --json` output, schema version 1.
 #[derive(Debug, Serialize)]
-pub struct StatusReport {
+pub(super) struct StatusReport {
     /// Schema version.
     pub schema: u32,
     /// The profiles file.
@@ -26,7 +26,7 @@ pub struct StatusReport {
 
 /// One profile in `status --json`.
 #[derive(Debug, Serialize)]
-pub struct ProfileStatus {
+pub(super) struct ProfileStatus {
     pub name: String,
     pub url: String,
     pub username: String,
@@ -52,7 +52,7 @@ pub struct ProfileStatus {
 
 /// A rejected password in `status --json`.
 #[derive(Debug, Serialize)]
-pub struct RejectedStatus {
+pub(super) struct RejectedStatus {
     /// When (RFC 3339, UTC).
     pub at: String,
     /// What Nexus said, in our words.
@@ -60,7 +60,7 @@ pub struct RejectedStatus {
 }
 
 /// Builds the status of the saved profiles (all, or one).
-pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
+pub(super) fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
     let config = Config::load(&ctx.config_path)?;
     let state = State::load(&ctx.state_path)?;
     if let Some(name) = only

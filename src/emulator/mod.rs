@@ -264,7 +264,7 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panicking handler thread must not take the emulator down with it.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }

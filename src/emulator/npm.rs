@@ -18,13 +18,13 @@ use super::{Emulator, repo};
 use crate::nexus::Family;
 
 /// The group repository's name.
-pub const GROUP: &str = "npm-group";
+pub(super) const GROUP: &str = "npm-group";
 /// The hosted repository's name.
-pub const HOSTED: &str = "npm-hosted";
+pub(super) const HOSTED: &str = "npm-hosted";
 /// The package the group serves from the start.
-pub const DEMO_PACKAGE: &str = "nexus-demo-pkg";
+pub(super) const DEMO_PACKAGE: &str = "nexus-demo-pkg";
 /// Its only version.
-pub const DEMO_VERSION: &str = "1.0.0";
+pub(super) const DEMO_VERSION: &str = "1.0.0";
 
 /// `npm pack` of a two-file package (`package.json`, `index.js`), checked in.
 const DEMO_TARBALL: &[u8] = include_bytes!("assets/nexus-demo-pkg-1.0.0.tgz");

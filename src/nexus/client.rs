@@ -130,7 +130,7 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    pub fn is_html(&self) -> bool {
+    pub(crate) fn is_html(&self) -> bool {
         self.content_type
             .as_deref()
             .is_some_and(|c| c.to_ascii_lowercase().starts_with("text/html"))

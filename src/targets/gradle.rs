@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{Error, Result};
 use crate::{fs, gradle};
 
 use super::{Finding, Level, Planned, State, TokenValues};
@@ -43,34 +43,19 @@ impl GradleTarget {
             })
             .collect();
         let edit = gradle::set_properties(current, &pairs).map_err(|e| match e {
-            gradle::Error::ReadBack { .. } => Error::other(
-                ExitStatus::Unavailable,
-                format!(
-                    "Nexus sent a token that `{}` cannot hold: {e}",
-                    self.path.display()
-                ),
-                Some("this is a server-side problem: reset the token (`nexus-token rotate`) or ask your Nexus administrator".into()),
-            ),
+            gradle::Error::ReadBack { .. } => super::unwritable_token(&self.path, e),
             e => Error::file(&self.path, "update", e),
         })?;
         if current == Some(edit.output.as_slice()) {
             return Ok(None);
         }
-        Ok(Some(Planned {
-            bytes: edit.output,
-            changed: edit.changed,
-            warnings: edit.warnings,
-        }))
+        Ok(Some(edit.into()))
     }
 
     pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
         let edit = gradle::remove_properties(current, &self.all_keys())
             .map_err(|e| Error::file(&self.path, "update", e))?;
-        Ok(Planned {
-            bytes: edit.output,
-            changed: edit.changed,
-            warnings: edit.warnings,
-        })
+        Ok(edit.into())
     }
 
     /// One entry per pair, named by its username key; a pair whose password key is stale is

@@ -112,21 +112,13 @@ impl MavenTarget {
         };
         let edit = maven::set_credentials(current, &todo, &creds)
             .map_err(|e| value_or_file_error(path, e))?;
-        Ok(Some(Planned {
-            bytes: edit.output,
-            changed: edit.changed,
-            warnings: edit.warnings,
-        }))
+        Ok(Some(edit.into()))
     }
 
     pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
         let edit = maven::clear_credentials(current, &self.ids())
             .map_err(|e| Error::file(&self.path, "update", e))?;
-        Ok(Planned {
-            bytes: edit.output,
-            changed: edit.changed,
-            warnings: edit.warnings,
-        })
+        Ok(edit.into())
     }
 
     pub(crate) fn inspect(
@@ -212,14 +204,9 @@ impl MavenTarget {
 /// file's problem (exit 5).
 fn value_or_file_error(path: &Path, e: maven::Error) -> Error {
     match e {
-        maven::Error::InvalidValue { field, reason } => Error::other(
-            ExitStatus::Unavailable,
-            format!(
-                "Nexus sent a token whose {field} `{}` cannot hold: {reason}",
-                path.display()
-            ),
-            Some("this is a server-side problem: reset the token (`nexus-token rotate`) or ask your Nexus administrator".into()),
-        ),
+        maven::Error::InvalidValue { field, reason } => {
+            super::unwritable_token(path, format!("its {field}: {reason}"))
+        }
         other => Error::file(path, "update", other),
     }
 }

@@ -98,6 +98,35 @@ pub(crate) struct Planned {
     pub warnings: Vec<String>,
 }
 
+/// Every editor returns the same three things; this puts them into the seam's shape.
+macro_rules! planned_from_edit {
+    ($($edit:ty),* $(,)?) => {$(
+        impl From<$edit> for Planned {
+            fn from(edit: $edit) -> Planned {
+                Planned {
+                    bytes: edit.output,
+                    changed: edit.changed,
+                    warnings: edit.warnings,
+                }
+            }
+        }
+    )*};
+}
+planned_from_edit!(crate::maven::Edit, crate::gradle::Edit, npm::editor::Edit);
+
+/// A token value that a file cannot hold: the server's answer is the problem (exit 4), not the
+/// file, so the hint points at the token.
+pub(crate) fn unwritable_token(path: &Path, reason: impl std::fmt::Display) -> Error {
+    Error::other(
+        crate::error::ExitStatus::Unavailable,
+        format!(
+            "Nexus sent a token that `{}` cannot hold: {reason}",
+            path.display()
+        ),
+        Some("this is a server-side problem: reset the token (`nexus-token rotate`) or ask your Nexus administrator".into()),
+    )
+}
+
 impl Target {
     /// The kind.
     pub(crate) fn kind(&self) -> Kind {

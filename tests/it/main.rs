@@ -7,6 +7,7 @@
 //! HOME, XDG folders, profiles and `NEXUS_*` variables never reach a test. Run one module with
 //! `cargo test --test it cli_token::`.
 #![allow(
+    unreachable_pub,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::print_stdout,

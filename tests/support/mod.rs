@@ -1,6 +1,7 @@
 //! Shared helpers for the end-to-end tests: a sandboxed home for the built binary, the real
 //! Secret Service check, and secret scanning of everything a run printed.
 #![allow(
+    unreachable_pub,
     dead_code,
     clippy::unwrap_used,
     clippy::expect_used,

@@ -19,7 +19,7 @@ const MAX_DEPTH: usize = 128;
 
 /// A value and its byte span `start..end` in the document.
 #[derive(Debug, Clone)]
-pub struct Node {
+pub(super) struct Node {
     pub start: usize,
     pub end: usize,
     pub value: Value,
@@ -27,7 +27,7 @@ pub struct Node {
 
 /// What a node holds. Only strings and objects are looked into.
 #[derive(Debug, Clone)]
-pub enum Value {
+pub(super) enum Value {
     Object(Object),
     String(String),
     Other,
@@ -35,7 +35,7 @@ pub enum Value {
 
 /// An object: the positions of its braces and its members in order.
 #[derive(Debug, Clone)]
-pub struct Object {
+pub(super) struct Object {
     /// Position of `{`.
     pub open: usize,
     /// Position of `}`.
@@ -45,7 +45,7 @@ pub struct Object {
 
 /// One `"key": value` member.
 #[derive(Debug, Clone)]
-pub struct Member {
+pub(super) struct Member {
     /// The key, unescaped.
     pub key: String,
     /// Position of the key's opening quote.
@@ -59,19 +59,19 @@ pub struct Member {
 
 impl Object {
     /// The last member with `key` (Go's decoder lets the last duplicate win).
-    pub fn get(&self, key: &str) -> Option<&Member> {
+    pub(super) fn get(&self, key: &str) -> Option<&Member> {
         self.members.iter().rev().find(|m| m.key == key)
     }
 }
 
 impl Node {
-    pub fn as_object(&self) -> Option<&Object> {
+    pub(super) fn as_object(&self) -> Option<&Object> {
         match &self.value {
             Value::Object(o) => Some(o),
             _ => None,
         }
     }
-    pub fn as_str(&self) -> Option<&str> {
+    pub(super) fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::String(s) => Some(s),
             _ => None,
@@ -80,7 +80,7 @@ impl Node {
 }
 
 /// Parses a whole document: one value with optional surrounding whitespace.
-pub fn parse(bytes: &[u8]) -> Result<Node, SyntaxError> {
+pub(super) fn parse(bytes: &[u8]) -> Result<Node, SyntaxError> {
     let mut p = Parser { b: bytes, pos: 0 };
     p.ws();
     let node = p.value(0)?;
@@ -92,7 +92,7 @@ pub fn parse(bytes: &[u8]) -> Result<Node, SyntaxError> {
 }
 
 /// The 1-based line and column of a byte offset.
-pub fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+pub(super) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let line_start = before
@@ -107,7 +107,7 @@ pub fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
 }
 
 /// Writes `s` as a JSON string literal (quotes included).
-pub fn quote(s: &str) -> String {
+pub(super) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

@@ -9,7 +9,7 @@ pub mod editor;
 use std::path::PathBuf;
 
 use crate::env::Env;
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{Error, Result};
 use crate::fs;
 
 use super::{Finding, Level, Planned, State, TokenValues};
@@ -45,14 +45,7 @@ impl NpmTarget {
 
     fn edit_error(&self, e: editor::Error) -> Error {
         match e {
-            editor::Error::InvalidValue { .. } => Error::other(
-                ExitStatus::Unavailable,
-                format!(
-                    "Nexus sent a token that `{}` cannot hold: {e}",
-                    self.path.display()
-                ),
-                Some("this is a server-side problem: reset the token (`nexus-token rotate`) or ask your Nexus administrator".into()),
-            ),
+            editor::Error::InvalidValue { .. } => super::unwritable_token(&self.path, e),
             editor::Error::Syntax { .. } => Error::file(&self.path, "parse", e),
             e => Error::file(&self.path, "update", e),
         }
@@ -79,22 +72,14 @@ impl NpmTarget {
         if current == Some(edit.output.as_slice()) {
             return Ok(None);
         }
-        Ok(Some(Planned {
-            bytes: edit.output,
-            changed: edit.changed,
-            warnings: edit.warnings,
-        }))
+        Ok(Some(edit.into()))
     }
 
     pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
         let keys = self.keys()?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let edit = editor::clear_auth(current, &keys, false).map_err(|e| self.edit_error(e))?;
-        Ok(Planned {
-            bytes: edit.output,
-            changed: edit.changed,
-            warnings: edit.warnings,
-        })
+        Ok(edit.into())
     }
 
     /// One entry per registry, named by its URL. An `_authToken` at the key is stale (npm sends
@@ -245,6 +230,7 @@ fn quoted(names: &[&str]) -> String {
 #[allow(clippy::disallowed_methods)] // tests set up files with `std::fs::write`
 mod tests {
     use super::*;
+    use crate::error::ExitStatus;
     use crate::secret::Secret;
 
     const GROUP: &str = "http://127.0.0.1:8081/repository/npm-group/";
