@@ -131,6 +131,12 @@ pub struct TargetArgs {
     #[arg(long, value_name = "FILE")]
     pub gradle_properties: Option<PathBuf>,
 
+    /// Write a Gradle init script, `$GRADLE_USER_HOME/init.d/nexus-token-<profile>.gradle` (else
+    /// under ~/.gradle), that gives every Maven repository under the Nexus URL the token at build
+    /// time, asked from nexus-token: no secret on disk, no property names to agree on.
+    #[arg(long)]
+    pub gradle_init: bool,
+
     /// Write the passCode in Maven's encrypted `{...}` form: `auto` does so when
     /// settings-security.xml holds a master password.
     #[arg(long, value_enum, value_name = "WHEN")]

@@ -212,6 +212,14 @@ impl Env {
         self.home.join(".m2").join("settings-security.xml")
     }
 
+    /// `$GRADLE_USER_HOME/init.d`, else `~/.gradle/init.d`: Gradle runs every `*.gradle` there.
+    pub fn gradle_init_dir(&self) -> PathBuf {
+        match self.var("GRADLE_USER_HOME") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir).join("init.d"),
+            _ => self.home.join(".gradle").join("init.d"),
+        }
+    }
+
     /// `$GRADLE_USER_HOME/gradle.properties`, else `~/.gradle/gradle.properties`.
     pub fn gradle_properties(&self) -> PathBuf {
         match self.var("GRADLE_USER_HOME") {

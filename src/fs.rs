@@ -35,6 +35,8 @@ pub enum Outcome {
     Written,
     /// The file did not exist and was created.
     Created,
+    /// The file was deleted ([`remove_file`]: a file nexus-token owns whole).
+    Removed,
 }
 
 /// The result of [`update_file`]: what happened, and warnings for the user (e.g. file modes).
@@ -178,6 +180,21 @@ pub fn read_regular_file(path: &Path) -> io::Result<Option<Vec<u8>>> {
 /// state files; takes the same lock as [`update_file`], so crash leftovers are cleaned too.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Outcome> {
     update_file(path, &mut |_| Ok(Some(bytes.to_vec()))).map(|update| update.outcome)
+}
+
+/// Deletes a file nexus-token owns whole (a symlink itself, not its target), under the same
+/// lock as [`update_file`]. A missing file is [`Outcome::Unchanged`].
+pub fn remove_file(path: &Path) -> Result<Outcome> {
+    let dir = parent_dir(path);
+    if !dir.is_dir() {
+        return Ok(Outcome::Unchanged);
+    }
+    let _lock = DirLock::acquire(&dir, path).map_err(|e| Error::file(path, "lock", e))?;
+    match fs::remove_file(path) {
+        Ok(()) => Ok(Outcome::Removed),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Outcome::Unchanged),
+        Err(e) => Err(Error::file(path, "delete", e)),
+    }
 }
 
 /// Safety findings about an existing file, for `doctor`: readable or writable by others, owned

@@ -51,6 +51,9 @@ pub struct Profile {
     /// Whole-request timeout in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
+    /// The Gradle init script (`--gradle-init`).
+    #[serde(default, skip_serializing_if = "GradleInitTargets::is_empty")]
+    pub gradle_init: GradleInitTargets,
     /// Maven targets.
     #[serde(default, skip_serializing_if = "MavenTargets::is_empty")]
     pub maven: MavenTargets,
@@ -76,6 +79,16 @@ impl Profile {
     /// The one place that maps a saved profile to its targets, with every default path resolved.
     pub(crate) fn targets(&self, env: &Env) -> Vec<Target> {
         let mut targets = Vec::new();
+        if let Some(script) = &self.gradle_init.script {
+            targets.push(Target::GradleInit(
+                crate::targets::gradle_init::GradleInitTarget {
+                    path: script.clone(),
+                    profile: self.gradle_init.profile.clone(),
+                    url: self.url.clone(),
+                    exe: env.current_exe().ok(),
+                },
+            ));
+        }
         if !self.maven.is_empty() {
             targets.push(Target::Maven(MavenTarget::new(
                 self.maven
@@ -131,6 +144,26 @@ impl Profile {
             || !self.npm.is_empty()
             || !self.netrc.is_empty()
             || !self.pypirc.is_empty()
+            || !self.gradle_init.is_empty()
+    }
+}
+
+/// The Gradle init script that asks nexus-token for this profile's token at build time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradleInitTargets {
+    /// `<gradle user home>/init.d/nexus-token-<profile>.gradle` (absolute, resolved at login).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<PathBuf>,
+    /// The profile name the script asks for (this profile's own name).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub profile: String,
+}
+
+impl GradleInitTargets {
+    /// No script.
+    pub fn is_empty(&self) -> bool {
+        self.script.is_none()
     }
 }
 
@@ -551,6 +584,7 @@ mod tests {
                 username: "alice".into(),
                 api: Some(Family::Nexus3),
                 keyring: true,
+                gradle_init: GradleInitTargets::default(),
                 ca_cert: None,
                 connect_timeout: None,
                 timeout: Some(20),
@@ -673,6 +707,38 @@ mod tests {
         assert!(
             !text.contains("npm"),
             "a profile without npm registries has no npm table, so older versions can read it:\n{text}"
+        );
+    }
+
+    #[test]
+    fn gradle_init_script_is_saved_in_its_own_table_and_only_when_set() {
+        let mut config = sample();
+        let text = toml::to_string_pretty(&config).unwrap();
+        assert!(
+            !text.contains("gradle_init"),
+            "a profile without an init script has no gradle_init table:\n{text}"
+        );
+        let profile = config.profiles.get_mut("default").unwrap();
+        profile.gradle_init = GradleInitTargets {
+            script: Some(PathBuf::from(
+                "/home/a/.gradle/init.d/nexus-token-default.gradle",
+            )),
+            profile: "default".into(),
+        };
+        let text = toml::to_string_pretty(&config).unwrap();
+        assert!(
+            text.contains("[profiles.default.gradle_init]"),
+            "the script is saved in its own table:\n{text}"
+        );
+        let back: Config = toml::from_str(&text).unwrap();
+        assert_eq!(back, config, "the init script loads back unchanged");
+        let env = Env::sandboxed(Path::new("/home/a"));
+        let targets = back.profiles["default"].targets(&env);
+        assert!(
+            targets
+                .iter()
+                .any(|t| t.kind() == crate::targets::Kind::GradleInit),
+            "a saved init script is one of the profile's targets"
         );
     }
 

@@ -333,6 +333,9 @@ fn check_files(
         checks.add(finding.check, finding.level, finding.message, finding.fix);
     }
     for t in targets::check(&targets, current_fp) {
+        if t.kind == targets::Kind::GradleInit {
+            continue; // its own `gradle-init` finding says it, and it holds no token
+        }
         let (level, message, fix) = match t.state {
             TargetState::Current => (
                 Level::Ok,

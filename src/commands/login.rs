@@ -48,6 +48,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         username,
         api: args.server.api.and_then(|a| a.family()),
         keyring: !args.no_keyring,
+        gradle_init: crate::profile::GradleInitTargets::default(),
         ca_cert: args
             .server
             .ca_cert
@@ -257,6 +258,15 @@ fn explicit_targets(
     previous: Option<&Profile>,
 ) -> Result<bool> {
     let t = &args.targets;
+    if t.gradle_init {
+        if args.no_keyring {
+            return Err(Error::usage(
+                "`--gradle-init` and `--no-keyring` do not go together: the init script asks nexus-token at build time, which answers from the keyring",
+                Some("drop `--no-keyring`, or use `--gradle-prefix NAME` to write the token into gradle.properties".into()),
+            ));
+        }
+        profile.gradle_init = gradle_init_targets(ctx, &args.profile)?;
+    }
     let settings = t
         .maven_settings
         .clone()
@@ -382,6 +392,7 @@ fn reuse_or_discover(
     password: &crate::secret::Secret<String>,
 ) -> Result<()> {
     if let Some(previous) = previous.filter(|p| p.url == profile.url && p.has_targets()) {
+        profile.gradle_init = previous.gradle_init.clone();
         profile.maven.servers = previous.maven.servers.clone();
         profile.gradle.keys = previous.gradle.keys.clone();
         profile.npm.registries = previous.npm.registries.clone();
@@ -441,7 +452,7 @@ fn reuse_or_discover(
                 npmrc_path.display(),
                 profile.url,
             ),
-            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME` `--npm-registry URL`, `--netrc` and/or `--pypirc NAME=URL` (each repeatable); nothing was sent to Nexus".into()),
+            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME`, `--gradle-init`, `--npm-registry URL`, `--netrc` and/or `--pypirc NAME=URL` (the named ones repeatable); nothing was sent to Nexus".into()),
         ));
     }
     if !found.is_empty() {
@@ -461,6 +472,25 @@ fn reuse_or_discover(
         profile.npm.registries = npm_found;
     }
     Ok(())
+}
+
+/// `--gradle-init`: the profile's script in Gradle's `init.d` (the profile name must make a
+/// file name).
+fn gradle_init_targets(ctx: &Context<'_>, name: &str) -> Result<crate::profile::GradleInitTargets> {
+    crate::targets::gradle_init::validate_profile(name).map_err(|reason| {
+        Error::usage(
+            format!("`--gradle-init` names its script after the profile, but `{name}` cannot be part of a file name: {reason}"),
+            Some("use a profile name of letters, digits, `-`, `_` and `.`, e.g. `--profile work`".into()),
+        )
+    })?;
+    Ok(crate::profile::GradleInitTargets {
+        script: Some(absolute(
+            ctx.env
+                .gradle_init_dir()
+                .join(crate::targets::gradle_init::file_name(name)),
+        )),
+        profile: name.to_owned(),
+    })
 }
 
 fn dedup(mut items: Vec<String>) -> Vec<String> {

@@ -301,6 +301,9 @@ pub(crate) fn report_files(ui: &Ui, reports: &[FileReport], dry_run: bool) {
             (false, Some(crate::fs::Outcome::Written), false) => {
                 ui.step(&format!("updated `{path}`: {names}"))
             }
+            (false, Some(crate::fs::Outcome::Removed), _) => {
+                ui.step(&format!("deleted `{path}`: {names}"))
+            }
             (false, _, _) => ui.verbose(1, &format!("`{path}` already holds the token")),
         }
     }

@@ -15,6 +15,8 @@
 //! `profile.rs` (docs/architecture.md has the recipe).
 
 pub(crate) mod gradle;
+pub(crate) mod gradle_init;
+pub use gradle_init::render as render_gradle_init;
 pub(crate) mod maven;
 
 pub mod npm;
@@ -37,6 +39,9 @@ use crate::secret::Secret;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    /// A Gradle init script that asks nexus-token at build time.
+    #[serde(rename = "gradle-init")]
+    GradleInit,
     /// A `<server>` of settings.xml.
     Maven,
     /// A key pair of gradle.properties.
@@ -53,6 +58,7 @@ impl Kind {
     /// What one named entry of this kind is called in messages (`server`, `key`).
     pub fn entry_word(self) -> &'static str {
         match self {
+            Kind::GradleInit => "script",
             Kind::Maven => "server",
             Kind::Gradle => "key",
             Kind::Npm => "registry",
@@ -83,6 +89,7 @@ pub struct WriteOptions {
 /// One place a token goes.
 #[derive(Debug)]
 pub(crate) enum Target {
+    GradleInit(gradle_init::GradleInitTarget),
     Maven(maven::MavenTarget),
     Gradle(gradle::GradleTarget),
     Npm(npm::NpmTarget),
@@ -132,6 +139,7 @@ impl Target {
     /// The kind.
     pub(crate) fn kind(&self) -> Kind {
         match self {
+            Target::GradleInit(_) => Kind::GradleInit,
             Target::Maven(_) => Kind::Maven,
             Target::Gradle(_) => Kind::Gradle,
             Target::Npm(_) => Kind::Npm,
@@ -143,6 +151,7 @@ impl Target {
     /// The file this target edits.
     pub(crate) fn path(&self) -> &Path {
         match self {
+            Target::GradleInit(t) => &t.path,
             Target::Maven(t) => &t.path,
             Target::Gradle(t) => &t.path,
             Target::Npm(t) => &t.path,
@@ -154,6 +163,7 @@ impl Target {
     /// Pure: the file's new bytes with the token in (`None`: leave the file as it is).
     fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
         match self {
+            Target::GradleInit(t) => t.plan(current, token),
             Target::Maven(t) => t.plan(current, token),
             Target::Gradle(t) => t.plan(current, token),
             Target::Npm(t) => t.plan(current, token),
@@ -166,6 +176,7 @@ impl Target {
     /// `expected` is the recorded token fingerprint (netrc removes only a block holding it).
     fn clear(&self, current: &[u8], expected: Option<&str>) -> Result<Planned> {
         match self {
+            Target::GradleInit(t) => t.clear(current),
             Target::Maven(t) => t.clear(current),
             Target::Gradle(t) => t.clear(current),
             Target::Npm(t) => t.clear(current),
@@ -181,6 +192,7 @@ impl Target {
         verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
     ) -> Vec<(String, State, Option<String>)> {
         match self {
+            Target::GradleInit(t) => t.inspect(current),
             Target::Maven(t) => t.inspect(current, verdict),
             Target::Gradle(t) => t.inspect(current, verdict),
             Target::Npm(t) => t.inspect(current, verdict),
@@ -192,6 +204,7 @@ impl Target {
     /// The entry names, for messages about a file that cannot be read.
     fn names(&self) -> Vec<String> {
         match self {
+            Target::GradleInit(t) => vec![t.name()],
             Target::Maven(t) => t.servers.clone(),
             Target::Gradle(t) => t.keys.iter().map(|(u, _)| u.clone()).collect(),
             Target::Npm(t) => t.registries.clone(),
@@ -203,6 +216,7 @@ impl Target {
     /// Warnings that do not depend on the file's bytes (environment overrides, shadowing files).
     fn notes(&self, env: &Env) -> Vec<String> {
         match self {
+            Target::GradleInit(_) => Vec::new(),
             Target::Maven(_) => Vec::new(),
             Target::Gradle(t) => t.notes(env),
             Target::Npm(t) => t.notes(env),
@@ -214,12 +228,19 @@ impl Target {
     /// This kind's own doctor findings (parse problems Maven would reject, overrides, ...).
     fn doctor(&self, env: &Env, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
         match self {
+            Target::GradleInit(t) => t.doctor(env, current, profile),
             Target::Maven(t) => t.doctor(current, profile),
             Target::Gradle(t) => t.doctor(env, current, profile),
             Target::Npm(t) => t.doctor(env, current, profile),
             Target::Netrc(t) => t.doctor(env, current),
             Target::Pypirc(t) => t.doctor(current, profile),
         }
+    }
+
+    /// Whether nexus-token owns the whole file, so that logout deletes it instead of writing
+    /// what `clear` leaves.
+    fn owns_file(&self) -> bool {
+        matches!(self, Target::GradleInit(_))
     }
 }
 
@@ -276,7 +297,7 @@ pub(crate) fn preflight(targets: &[Target]) -> Result<()> {
     if targets.is_empty() {
         return Err(Error::usage(
             "no targets: nothing would receive the token",
-            Some("name the targets with `--maven-server ID`, `--gradle-prefix NAME` and/or `--npm-registry URL`".into()),
+            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME`, `--gradle-init`, `--npm-registry URL`, `--netrc` and/or `--pypirc NAME=URL`".into()),
         ));
     }
     let placeholder = Secret::new("nexus-token-preflight".to_owned());
@@ -383,10 +404,25 @@ pub(crate) fn write_token(
 }
 
 /// Removes our credentials from every target (`logout --remove-credentials`). Missing files are
-/// left missing. `expected` is the token fingerprint recorded in the state.
+/// left missing; a file nexus-token owns whole (an init script) is deleted. `expected` is the
+/// token fingerprint recorded in the state.
 pub(crate) fn remove_token(targets: &[Target], expected: Option<&str>) -> Result<Vec<FileReport>> {
     let mut reports = Vec::new();
     for (path, list) in by_file(targets) {
+        if list.iter().all(|t| t.owns_file()) {
+            let outcome = fs::remove_file(&path)?;
+            reports.push(FileReport {
+                kind: list[0].kind(),
+                changed: match outcome {
+                    Outcome::Unchanged => Vec::new(),
+                    _ => list.iter().flat_map(|t| t.names()).collect(),
+                },
+                path,
+                outcome: Some(outcome),
+                warnings: Vec::new(),
+            });
+            continue;
+        }
         let mut changed = Vec::new();
         let mut warnings = Vec::new();
         let update = fs::update_file(&path, &mut |current| {

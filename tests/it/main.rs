@@ -36,6 +36,7 @@ mod file_safety;
 mod fs_concurrency;
 mod fs_crash;
 mod gradle_fixtures;
+mod gradle_init;
 mod gradle_java_oracle;
 mod gradle_props;
 mod hostile_input;
