@@ -196,15 +196,14 @@ impl Setup {
     /// npmrc, caches and stores inside the sandbox. Returns success and the output.
     fn client(&self, program: &str, args: &[&str], cwd: &Path, tag: &str) -> (bool, String) {
         let root = self.sb.dir.path();
-        let mut cmd = Command::new(program);
+        // The one sandboxed runner (an environment built from nothing), plus npm's own switches.
+        let mut cmd = self.sb.program(program, &[]);
         if program == "pnpm" {
             cmd.arg("--store-dir")
                 .arg(root.join(format!("pnpm-store-{tag}")));
         }
         cmd.args(args)
             .current_dir(cwd)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.sb.home())
             .env("NPM_CONFIG_USERCONFIG", self.npmrc())
             .env("npm_config_cache", root.join(format!("npm-cache-{tag}")))

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 //! Runs every case under `tests/fixtures/pypirc/<case>/`:
 //! - `in`: the input (absent: the file does not exist yet),
 //! - `args.txt`: `key=value` lines: `section=`, `username=`, `password=` (`\n` stands for a line

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 //! Property test of the netrc editor: for generated netrc files (one-line and multi-line blocks,
 //! duplicates, quoted values, comments, macros, a `default` entry, CRLF, no final newline) and
 //! tokens, the output reads back the token for the host, every other machine reads as before,

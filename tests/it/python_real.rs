@@ -12,28 +12,19 @@
 //! no pip cache, `UV_CACHE_DIR` and `UV_NO_CONFIG`, no Python keyring, no proxy; only
 //! 127.0.0.1. The binary stores the password in the real Secret Service (scripts/with-keyring).
 //! A missing tool fails under CI.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
-
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::support::{
+    Sandbox, assert_no_secret, secret_service_available, tool_available, unique_password,
+};
 use nexus_token::emulator::{
     Emulator, EmulatorConfig, PYPI_MODULE, PYPI_PROJECT, PYPI_WHEEL, PYPI_WHEEL_NAME,
 };
 use nexus_token::nexus::Family;
 use nexus_token::targets::netrc::editor as netrc;
 use nexus_token::targets::pypirc::editor as pypirc;
-use support::{
-    Sandbox, assert_no_secret, secret_service_available, tool_available, unique_password,
-};
 
 const USER: &str = "erin";
 const OTHER_NETRC: &str = "# other machines\nmachine github.com login octo password ghp_x\n\nmacdef init\ncd /pub\nbinary\n\ndefault login anonymous password guest\n";
@@ -50,7 +41,7 @@ fn setup(test: &str) -> Option<Setup> {
     if !secret_service_available(test) {
         return None;
     }
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_keyring();
     let password = unique_password();
     let emu = Emulator::start(
         EmulatorConfig::new(Family::Nexus3)
@@ -77,7 +68,7 @@ impl Setup {
     }
 
     /// `nexus-token login ... EXTRA`, asserted to succeed and never to print a secret.
-    fn login(&self, extra: &[&str]) -> support::Run {
+    fn login(&self, extra: &[&str]) -> crate::support::Run {
         let run = self
             .sb
             .login_ok(&self.emu.base_url(), USER, &self.password, extra);
@@ -87,7 +78,7 @@ impl Setup {
     }
 
     /// `login --netrc --pypirc nexus=<hosted URL>`.
-    fn login_python(&self) -> support::Run {
+    fn login_python(&self) -> crate::support::Run {
         let hosted = format!("nexus={}", self.emu.pypi_hosted_url());
         self.login(&["--netrc", "--pypirc", &hosted])
     }
@@ -120,17 +111,9 @@ impl Setup {
     /// A command for a Python tool with the sandbox's environment.
     fn command(&self, program: &str) -> Command {
         let home = self.sb.home();
-        let mut cmd = Command::new(program);
-        for (key, _) in std::env::vars_os() {
-            let k = key.to_string_lossy();
-            if k.starts_with("PIP_")
-                || k.starts_with("UV_")
-                || k.starts_with("TWINE_")
-                || k.to_ascii_lowercase().ends_with("_proxy")
-            {
-                cmd.env_remove(&key);
-            }
-        }
+        // The one sandboxed runner (an environment built from nothing), plus the Python tools'
+        // own switches.
+        let mut cmd = self.sb.program(program, &[]);
         cmd.env("HOME", &home)
             .env("XDG_CONFIG_HOME", home.join(".config"))
             .env("XDG_CACHE_HOME", home.join(".cache"))

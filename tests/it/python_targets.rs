@@ -4,7 +4,6 @@
 //! removes only what holds our token, flags are checked before any request, discovery finds
 //! pip's, uv's and twine's use of the Nexus, and URL credentials in pip.conf are reported.
 //! The real pip, uv, twine and curl reading these files are in tests/python_real.rs.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

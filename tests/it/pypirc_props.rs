@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    clippy::disallowed_methods
-)]
 //! Property test of the .pypirc editor: for generated files (sections in any order, `=`/`:`
 //! separators with any spacing, key case, indentation, comments, continuation lines, an
 //! optional `[distutils]` in several styles, CRLF, no final newline) and tokens, the output reads
