@@ -9,49 +9,17 @@
 //! failing `token` prints one line naming `nexus-token doctor`, and without the script the same
 //! build fails with 401.
 
+use crate::support::in_process::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use clap::Parser;
-use nexus_token::Secret;
-
 use crate::support::{self, Sandbox};
-use nexus_token::cli::Cli;
-use nexus_token::commands::{Context, run_in};
 use nexus_token::emulator::{Emulator, EmulatorConfig};
 use nexus_token::env::Env;
 use nexus_token::nexus::Family;
-use nexus_token::store::{MemoryStore, SecretStore};
-use nexus_token::ui::Ui;
+use nexus_token::store::MemoryStore;
 
 const USER: &str = "alice";
-
-/// A store handle that shares one [`MemoryStore`] across runs of one test.
-struct Shared(Arc<MemoryStore>);
-
-impl SecretStore for Shared {
-    fn get(
-        &self,
-        service: &str,
-        user: &str,
-    ) -> Result<Option<Secret<String>>, nexus_token::store::Error> {
-        self.0.get(service, user)
-    }
-    fn set(
-        &self,
-        service: &str,
-        user: &str,
-        secret: &Secret<String>,
-    ) -> Result<(), nexus_token::store::Error> {
-        self.0.set(service, user, secret)
-    }
-    fn delete(&self, service: &str, user: &str) -> Result<bool, nexus_token::store::Error> {
-        self.0.delete(service, user)
-    }
-    fn name(&self) -> &'static str {
-        "memory"
-    }
-}
 
 /// One sandboxed home with its own Gradle user home, one in-memory keyring.
 struct Harness {
@@ -59,18 +27,6 @@ struct Harness {
     store: Arc<MemoryStore>,
     /// Whether `GRADLE_USER_HOME` is set (to `gradle-home` in the sandbox).
     gradle_user_home: bool,
-}
-
-struct Outcome {
-    code: u8,
-    stdout: String,
-    stderr: String,
-}
-
-impl Outcome {
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
 }
 
 impl Harness {
@@ -97,29 +53,7 @@ impl Harness {
         if self.gradle_user_home {
             env = env.with_var("GRADLE_USER_HOME", self.gradle_home().to_str().unwrap());
         }
-        let cli = Cli::try_parse_from(std::iter::once("nexus-token").chain(args.iter().copied()))
-            .expect("the arguments parse");
-        let (ui, captured) = Ui::capture(1);
-        let store = self.store.clone();
-        let mut ctx = Context::with_store(
-            &cli.global,
-            &env,
-            &ui,
-            Box::new(move |_| Ok(Box::new(Shared(store.clone())) as Box<dyn SecretStore>)),
-        );
-        ctx.given_password = password.map(|p| Secret::new(p.to_owned()));
-        let code = match run_in(&ctx, cli.command) {
-            Ok(status) => status.code(),
-            Err(error) => {
-                ui.error(&error);
-                error.exit_status().code()
-            }
-        };
-        Outcome {
-            code,
-            stdout: captured.stdout(),
-            stderr: captured.stderr(),
-        }
+        crate::support::in_process::run(&env, &self.store, args, password)
     }
 
     fn login(&self, emu: &Emulator, password: &str, extra: &[&str]) -> Outcome {

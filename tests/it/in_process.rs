@@ -3,59 +3,24 @@
 //! the binary cannot (a store that fails, a lock held by the test). The bugs of the structure
 //! issue (#13) each have a test here that failed before the fix.
 
+use crate::support::in_process::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Parser;
+use nexus_token::ExitStatus;
 use nexus_token::cli::Cli;
-use nexus_token::commands::{Context, run_in};
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
 use nexus_token::env::Env;
 use nexus_token::nexus::Family;
 use nexus_token::store::{MemoryStore, SecretStore};
-use nexus_token::ui::Ui;
-use nexus_token::{ExitStatus, Secret};
 
 const USER: &str = "alice";
-
-/// A store handle that shares one [`MemoryStore`] across runs of one test.
-struct Shared(Arc<MemoryStore>);
-
-impl SecretStore for Shared {
-    fn get(
-        &self,
-        service: &str,
-        user: &str,
-    ) -> Result<Option<Secret<String>>, nexus_token::store::Error> {
-        self.0.get(service, user)
-    }
-    fn set(
-        &self,
-        service: &str,
-        user: &str,
-        secret: &Secret<String>,
-    ) -> Result<(), nexus_token::store::Error> {
-        self.0.set(service, user, secret)
-    }
-    fn delete(&self, service: &str, user: &str) -> Result<bool, nexus_token::store::Error> {
-        self.0.delete(service, user)
-    }
-    fn name(&self) -> &'static str {
-        "memory"
-    }
-}
 
 /// One sandboxed home, one in-memory keyring.
 struct Harness {
     dir: tempfile::TempDir,
     store: Arc<MemoryStore>,
-}
-
-/// What one in-process run returned and printed.
-struct Outcome {
-    code: u8,
-    stdout: String,
-    stderr: String,
 }
 
 impl Harness {
@@ -76,29 +41,7 @@ impl Harness {
 
     /// Runs `nexus-token ARGS` in process; `password` stands in for stdin or the prompt.
     fn run_env(&self, env: &Env, args: &[&str], password: Option<&str>) -> Outcome {
-        let cli = Cli::try_parse_from(std::iter::once("nexus-token").chain(args.iter().copied()))
-            .expect("the arguments parse");
-        let (ui, captured) = Ui::capture(1);
-        let store = self.store.clone();
-        let mut ctx = Context::with_store(
-            &cli.global,
-            env,
-            &ui,
-            Box::new(move |_| Ok(Box::new(Shared(store.clone())) as Box<dyn SecretStore>)),
-        );
-        ctx.given_password = password.map(|p| Secret::new(p.to_owned()));
-        let code = match run_in(&ctx, cli.command) {
-            Ok(status) => status.code(),
-            Err(error) => {
-                ui.error(&error);
-                error.exit_status().code()
-            }
-        };
-        Outcome {
-            code,
-            stdout: captured.stdout(),
-            stderr: captured.stderr(),
-        }
+        crate::support::in_process::run(env, &self.store, args, password)
     }
 
     fn run(&self, args: &[&str], password: Option<&str>) -> Outcome {

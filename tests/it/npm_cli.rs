@@ -3,49 +3,19 @@
 //! `logout --remove-credentials`, against the emulator on 127.0.0.1 with an in-memory keyring and
 //! a sandboxed home. What the real npm, pnpm and Yarn make of the file is tests/npm_real.rs.
 
+use crate::support::in_process::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use clap::Parser;
-use nexus_token::cli::Cli;
-use nexus_token::commands::{Context, run_in};
+use nexus_token::ExitStatus;
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
 use nexus_token::env::Env;
 use nexus_token::nexus::Family;
-use nexus_token::store::{MemoryStore, SecretStore};
+use nexus_token::store::MemoryStore;
 use nexus_token::targets::npm::editor::{auth_value, registry_key};
-use nexus_token::ui::Ui;
-use nexus_token::{ExitStatus, Secret};
 
 const USER: &str = "alice";
 const PASSWORD: &str = "npm-cli-Password-1";
-
-/// A store handle that shares one [`MemoryStore`] across runs of one test.
-struct Shared(Arc<MemoryStore>);
-
-impl SecretStore for Shared {
-    fn get(
-        &self,
-        service: &str,
-        user: &str,
-    ) -> Result<Option<Secret<String>>, nexus_token::store::Error> {
-        self.0.get(service, user)
-    }
-    fn set(
-        &self,
-        service: &str,
-        user: &str,
-        secret: &Secret<String>,
-    ) -> Result<(), nexus_token::store::Error> {
-        self.0.set(service, user, secret)
-    }
-    fn delete(&self, service: &str, user: &str) -> Result<bool, nexus_token::store::Error> {
-        self.0.delete(service, user)
-    }
-    fn name(&self) -> &'static str {
-        "memory"
-    }
-}
 
 /// One sandboxed home, one in-memory keyring, one emulator.
 struct Harness {
@@ -53,18 +23,6 @@ struct Harness {
     store: Arc<MemoryStore>,
     emu: Emulator,
     env: Env,
-}
-
-struct Outcome {
-    code: u8,
-    stdout: String,
-    stderr: String,
-}
-
-impl Outcome {
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
 }
 
 impl Harness {
@@ -93,29 +51,7 @@ impl Harness {
     }
 
     fn run(&self, args: &[&str], password: Option<&str>) -> Outcome {
-        let cli = Cli::try_parse_from(std::iter::once("nexus-token").chain(args.iter().copied()))
-            .expect("the arguments parse");
-        let (ui, captured) = Ui::capture(1);
-        let store = self.store.clone();
-        let mut ctx = Context::with_store(
-            &cli.global,
-            &self.env,
-            &ui,
-            Box::new(move |_| Ok(Box::new(Shared(store.clone())) as Box<dyn SecretStore>)),
-        );
-        ctx.given_password = password.map(|p| Secret::new(p.to_owned()));
-        let code = match run_in(&ctx, cli.command) {
-            Ok(status) => status.code(),
-            Err(error) => {
-                ui.error(&error);
-                error.exit_status().code()
-            }
-        };
-        let out = Outcome {
-            code,
-            stdout: captured.stdout(),
-            stderr: captured.stderr(),
-        };
+        let out = crate::support::in_process::run(&self.env, &self.store, args, password);
         assert!(
             !out.all().contains(PASSWORD),
             "no output ever holds the password:\n{}",

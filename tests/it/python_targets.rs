@@ -5,61 +5,24 @@
 //! pip's, uv's and twine's use of the Nexus, and URL credentials in pip.conf are reported.
 //! The real pip, uv, twine and curl reading these files are in tests/python_real.rs.
 
+use crate::support::in_process::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use clap::Parser;
-use nexus_token::Secret;
-use nexus_token::cli::Cli;
-use nexus_token::commands::{Context, run_in};
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
 use nexus_token::env::Env;
 use nexus_token::nexus::Family;
-use nexus_token::store::{MemoryStore, SecretStore};
+use nexus_token::store::MemoryStore;
 use nexus_token::targets::netrc::editor as netrc;
 use nexus_token::targets::pypirc::editor as pypirc;
-use nexus_token::ui::Ui;
 
 const USER: &str = "frank";
 const PASSWORD: &str = "frank-Pa55-word";
-
-/// A store handle that shares one [`MemoryStore`] across runs of one test.
-struct Shared(Arc<MemoryStore>);
-
-impl SecretStore for Shared {
-    fn get(
-        &self,
-        service: &str,
-        user: &str,
-    ) -> Result<Option<Secret<String>>, nexus_token::store::Error> {
-        self.0.get(service, user)
-    }
-    fn set(
-        &self,
-        service: &str,
-        user: &str,
-        secret: &Secret<String>,
-    ) -> Result<(), nexus_token::store::Error> {
-        self.0.set(service, user, secret)
-    }
-    fn delete(&self, service: &str, user: &str) -> Result<bool, nexus_token::store::Error> {
-        self.0.delete(service, user)
-    }
-    fn name(&self) -> &'static str {
-        "memory"
-    }
-}
 
 struct Harness {
     dir: tempfile::TempDir,
     store: Arc<MemoryStore>,
     emu: Emulator,
-}
-
-struct Outcome {
-    code: u8,
-    stdout: String,
-    stderr: String,
 }
 
 impl Harness {
@@ -83,29 +46,7 @@ impl Harness {
 
     fn run(&self, args: &[&str], password: Option<&str>) -> Outcome {
         let env = Env::sandboxed(self.home());
-        let cli = Cli::try_parse_from(std::iter::once("nexus-token").chain(args.iter().copied()))
-            .expect("the arguments parse");
-        let (ui, captured) = Ui::capture(1);
-        let store = self.store.clone();
-        let mut ctx = Context::with_store(
-            &cli.global,
-            &env,
-            &ui,
-            Box::new(move |_| Ok(Box::new(Shared(store.clone())) as Box<dyn SecretStore>)),
-        );
-        ctx.given_password = password.map(|p| Secret::new(p.to_owned()));
-        let code = match run_in(&ctx, cli.command) {
-            Ok(status) => status.code(),
-            Err(error) => {
-                ui.error(&error);
-                error.exit_status().code()
-            }
-        };
-        let out = Outcome {
-            code,
-            stdout: captured.stdout(),
-            stderr: captured.stderr(),
-        };
+        let out = crate::support::in_process::run(&env, &self.store, args, password);
         assert!(
             !out.stdout.contains(PASSWORD) && !out.stderr.contains(PASSWORD),
             "no output ever holds the password"
