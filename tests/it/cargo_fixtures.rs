@@ -100,23 +100,5 @@ fn run_case(dir: &Path) -> Result<(), String> {
 
 #[test]
 fn every_cargo_fixture_case_gives_its_expected_output_or_error() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cargo");
-    let mut dirs: Vec<_> = std::fs::read_dir(&root)
-        .expect("the fixture directory exists")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    assert!(
-        dirs.len() >= 8,
-        "there are at least 8 fixture cases, found {}",
-        dirs.len()
-    );
-    let failures: Vec<String> = dirs.iter().filter_map(|d| run_case(d).err()).collect();
-    assert!(
-        failures.is_empty(),
-        "every fixture case passes; {} failed:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    crate::support::fixtures::check_all("cargo", 8, run_case);
 }

@@ -96,23 +96,5 @@ fn run_case(dir: &Path) -> Result<(), String> {
 
 #[test]
 fn every_docker_fixture_case_gives_its_expected_output_or_error() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/docker");
-    let mut dirs: Vec<_> = std::fs::read_dir(&root)
-        .expect("the fixture directory exists")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    assert!(
-        dirs.len() >= 10,
-        "there are at least 10 fixture cases, found {}",
-        dirs.len()
-    );
-    let failures: Vec<String> = dirs.iter().filter_map(|d| run_case(d).err()).collect();
-    assert!(
-        failures.is_empty(),
-        "every fixture case passes; {} failed:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    crate::support::fixtures::check_all("docker", 10, run_case);
 }

@@ -132,13 +132,7 @@ fn run_case(dir: &Path) {
 
 #[test]
 fn gradle_fixtures() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gradle");
-    let mut dirs: Vec<_> = fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
+    let dirs = crate::support::fixtures::cases("gradle", 1);
     assert!(dirs.len() >= 15, "at least 15 fixture cases exist");
     for dir in &dirs {
         run_case(dir);

@@ -50,13 +50,7 @@ fn read_args(dir: &Path) -> Args {
 }
 
 fn case_dirs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/netrc");
-    let mut dirs: Vec<_> = std::fs::read_dir(&root)
-        .expect("the fixture directory exists")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
+    let dirs = crate::support::fixtures::cases("netrc", 1);
     dirs
 }
 
@@ -142,19 +136,7 @@ fn run_case(dir: &Path) -> Result<(), String> {
 
 #[test]
 fn every_fixture_case_gives_its_expected_output_or_error() {
-    let dirs = case_dirs();
-    assert!(
-        dirs.len() >= 20,
-        "there are at least 20 fixture cases, found {}",
-        dirs.len()
-    );
-    let failures: Vec<String> = dirs.iter().filter_map(|d| run_case(d).err()).collect();
-    assert!(
-        failures.is_empty(),
-        "every fixture case passes; {} failed:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    crate::support::fixtures::check_all("netrc", 20, run_case);
 }
 
 /// A one-shot HTTP server on 127.0.0.1 that answers 401 with a Basic challenge until a request

@@ -178,13 +178,7 @@ fn run_case(dir: &Path) {
 
 #[test]
 fn npmrc_fixtures() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/npmrc");
-    let mut dirs: Vec<_> = fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
+    let dirs = crate::support::fixtures::cases("npmrc", 1);
     assert!(dirs.len() >= 20, "at least 20 fixture cases exist");
     for dir in &dirs {
         run_case(dir);

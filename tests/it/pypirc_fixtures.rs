@@ -44,13 +44,7 @@ fn read_args(dir: &Path) -> Args {
 }
 
 fn case_dirs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pypirc");
-    let mut dirs: Vec<_> = std::fs::read_dir(&root)
-        .expect("the fixture directory exists")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
+    let dirs = crate::support::fixtures::cases("pypirc", 1);
     dirs
 }
 
@@ -158,19 +152,7 @@ fn run_case(dir: &Path) -> Result<(), String> {
 
 #[test]
 fn every_fixture_case_gives_its_expected_output_or_error() {
-    let dirs = case_dirs();
-    assert!(
-        dirs.len() >= 20,
-        "there are at least 20 fixture cases, found {}",
-        dirs.len()
-    );
-    let failures: Vec<String> = dirs.iter().filter_map(|d| run_case(d).err()).collect();
-    assert!(
-        failures.is_empty(),
-        "every fixture case passes; {} failed:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    crate::support::fixtures::check_all("pypirc", 20, run_case);
 }
 
 #[test]

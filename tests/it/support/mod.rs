@@ -7,6 +7,7 @@
 //! is missing, because such tests only run when asked for (`scripts/test`).
 
 pub mod emulator_util;
+pub mod fixtures;
 pub mod in_process;
 pub mod reliability;
 
