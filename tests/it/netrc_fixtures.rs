@@ -50,8 +50,7 @@ fn read_args(dir: &Path) -> Args {
 }
 
 fn case_dirs() -> Vec<PathBuf> {
-    let dirs = crate::support::fixtures::cases("netrc", 1);
-    dirs
+    crate::support::fixtures::cases("netrc", 1)
 }
 
 fn run_case(dir: &Path) -> Result<(), String> {

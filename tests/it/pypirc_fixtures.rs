@@ -44,8 +44,7 @@ fn read_args(dir: &Path) -> Args {
 }
 
 fn case_dirs() -> Vec<PathBuf> {
-    let dirs = crate::support::fixtures::cases("pypirc", 1);
-    dirs
+    crate::support::fixtures::cases("pypirc", 1)
 }
 
 fn edit(
