@@ -37,6 +37,7 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once; LoginArgs grew with the served flags
 pub enum Command {
     /// Take the real password once, fetch the user token, write the targets, store the password
     /// in the OS keyring and save the profile.
@@ -145,6 +146,23 @@ pub struct TargetArgs {
     /// unscoped packages without it (npm 11 warns about that key, so it is opt-in).
     #[arg(long)]
     pub npm_always_auth: bool,
+
+    /// A Docker registry `HOST[:PORT]` that Docker, skopeo and Podman ask nexus-token for
+    /// (`credHelpers` in Docker's config.json, plus the `docker-credential-nexus-token` link).
+    /// Repeatable.
+    #[arg(long = "docker-registry", value_name = "HOST[:PORT]")]
+    pub docker_registries: Vec<String>,
+
+    /// A Cargo registry whose `credential-provider` runs `nexus-token token` (in
+    /// `$CARGO_HOME/config.toml`); `=INDEX_URL` also sets `index = "sparse+INDEX_URL"` when
+    /// missing. Repeatable.
+    #[arg(long = "cargo-registry", value_name = "NAME[=INDEX_URL]")]
+    pub cargo_registries: Vec<String>,
+
+    /// A registry URL whose `tokenHelper` in the user npmrc runs nexus-token for pnpm (through a
+    /// small wrapper beside the nexus-token config). Repeatable.
+    #[arg(long = "pnpm-registry", value_name = "URL")]
+    pub pnpm_registries: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -59,6 +59,9 @@ pub struct Profile {
     /// npm registries (user npmrc).
     #[serde(default, skip_serializing_if = "NpmTargets::is_empty")]
     pub npm: NpmTargets,
+    /// Served targets: Docker, Cargo and pnpm ask nexus-token for the token (no file holds it).
+    #[serde(default, skip_serializing_if = "ServedTargets::is_empty")]
+    pub served: ServedTargets,
 }
 
 fn yes() -> bool {
@@ -67,7 +70,7 @@ fn yes() -> bool {
 
 impl Profile {
     /// The one place that maps a saved profile to its targets, with every default path resolved.
-    pub(crate) fn targets(&self, env: &Env) -> Vec<Target> {
+    pub(crate) fn targets(&self, name: &str, env: &Env) -> Vec<Target> {
         let mut targets = Vec::new();
         if !self.maven.is_empty() {
             targets.push(Target::Maven(MavenTarget::new(
@@ -100,12 +103,21 @@ impl Profile {
                 always_auth: self.npm.always_auth,
             }));
         }
+        targets.extend(crate::targets::served::targets(
+            &self.served,
+            self.npm.npmrc.as_deref(),
+            name,
+            env,
+        ));
         targets
     }
 
     /// Whether the profile has any target.
     pub fn has_targets(&self) -> bool {
-        !self.maven.is_empty() || !self.gradle.is_empty() || !self.npm.is_empty()
+        !self.maven.is_empty()
+            || !self.gradle.is_empty()
+            || !self.npm.is_empty()
+            || !self.served.is_empty()
     }
 }
 
@@ -173,6 +185,39 @@ impl NpmTargets {
     pub fn is_empty(&self) -> bool {
         self.registries.is_empty()
     }
+}
+
+/// Served targets: client configs that name nexus-token as their credential helper.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServedTargets {
+    /// Docker registries (`host[:port]`) whose `credHelpers` entry names nexus-token.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub docker: Vec<String>,
+    /// Cargo registries whose `credential-provider` runs `nexus-token token`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cargo: Vec<CargoRegistry>,
+    /// pnpm registry URLs whose `tokenHelper` runs nexus-token.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pnpm: Vec<String>,
+}
+
+impl ServedTargets {
+    /// No served registry.
+    pub fn is_empty(&self) -> bool {
+        self.docker.is_empty() && self.cargo.is_empty() && self.pnpm.is_empty()
+    }
+}
+
+/// One Cargo registry (`--cargo-registry NAME[=INDEX_URL]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CargoRegistry {
+    /// The registry name in Cargo's config (`[registries.NAME]`).
+    pub name: String,
+    /// The Nexus repository URL; `index = "sparse+URL"` is added when the registry has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<String>,
 }
 
 /// The run-state file (`state.toml`).
@@ -486,6 +531,14 @@ mod tests {
                     npmrc: Some(PathBuf::from("/home/a/.npmrc")),
                     registries: vec!["https://nexus.example.com/repository/npm-group/".into()],
                     always_auth: true,
+                },
+                served: ServedTargets {
+                    docker: vec!["nexus.example.com:8443".into()],
+                    cargo: vec![CargoRegistry {
+                        name: "nexus".into(),
+                        index: Some("https://nexus.example.com/repository/cargo/".into()),
+                    }],
+                    pnpm: vec!["https://nexus.example.com/repository/npm-group/".into()],
                 },
             },
         );

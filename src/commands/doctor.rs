@@ -328,7 +328,7 @@ fn check_files(
     current_fp: Option<&str>,
     checks: &mut Checks,
 ) {
-    let targets = profile.targets(ctx.env);
+    let targets = profile.targets(name, ctx.env);
     for finding in targets::doctor(&targets, ctx.env, name) {
         checks.add(finding.check, finding.level, finding.message, finding.fix);
     }

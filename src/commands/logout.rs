@@ -22,7 +22,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
         ));
     };
     if args.remove_credentials {
-        let reports = targets::remove_token(&profile.targets(ctx.env))?;
+        let reports = targets::remove_token(&profile.targets(&args.profile, ctx.env))?;
         report_files(ui, &reports, false);
     }
     if profile.keyring {

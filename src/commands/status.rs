@@ -100,7 +100,10 @@ pub fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusReport> {
                     reason: r.reason.clone(),
                 }),
                 last_error: s.last_error.clone(),
-                targets: targets::check(&profile.targets(ctx.env), s.token_fingerprint.as_deref()),
+                targets: targets::check(
+                    &profile.targets(name, ctx.env),
+                    s.token_fingerprint.as_deref(),
+                ),
             }
         })
         .collect();

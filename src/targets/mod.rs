@@ -25,6 +25,10 @@ pub mod pypirc;
 pub mod cargo;
 pub mod docker;
 
+// Served target kinds (issue 17): the config names nexus-token as a helper; side files in `served`.
+pub(crate) mod pnpm;
+pub(crate) mod served;
+
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;
@@ -43,6 +47,12 @@ pub enum Kind {
     Gradle,
     /// A registry key of the user npmrc.
     Npm,
+    /// A Docker registry served by the credential helper.
+    Docker,
+    /// A Cargo registry served by `credential-provider`.
+    Cargo,
+    /// A pnpm registry served by `tokenHelper`.
+    Pnpm,
 }
 
 impl Kind {
@@ -52,6 +62,7 @@ impl Kind {
             Kind::Maven => "server",
             Kind::Gradle => "key",
             Kind::Npm => "registry",
+            Kind::Docker | Kind::Cargo | Kind::Pnpm => "registry",
         }
     }
 }
@@ -80,6 +91,9 @@ pub(crate) enum Target {
     Maven(maven::MavenTarget),
     Gradle(gradle::GradleTarget),
     Npm(npm::NpmTarget),
+    Docker(docker::target::DockerTarget),
+    Cargo(cargo::target::CargoTarget),
+    Pnpm(pnpm::PnpmTarget),
 }
 
 /// A pure edit's result: the new bytes, the entries whose values changed (names, never values)
@@ -98,6 +112,9 @@ impl Target {
             Target::Maven(_) => Kind::Maven,
             Target::Gradle(_) => Kind::Gradle,
             Target::Npm(_) => Kind::Npm,
+            Target::Docker(_) => Kind::Docker,
+            Target::Cargo(_) => Kind::Cargo,
+            Target::Pnpm(_) => Kind::Pnpm,
         }
     }
 
@@ -107,6 +124,9 @@ impl Target {
             Target::Maven(t) => &t.path,
             Target::Gradle(t) => &t.path,
             Target::Npm(t) => &t.path,
+            Target::Docker(t) => &t.path,
+            Target::Cargo(t) => &t.path,
+            Target::Pnpm(t) => &t.path,
         }
     }
 
@@ -116,6 +136,9 @@ impl Target {
             Target::Maven(t) => t.plan(current, token),
             Target::Gradle(t) => t.plan(current, token),
             Target::Npm(t) => t.plan(current, token),
+            Target::Docker(t) => t.plan(current, token),
+            Target::Cargo(t) => t.plan(current, token),
+            Target::Pnpm(t) => t.plan(current, token),
         }
     }
 
@@ -125,6 +148,9 @@ impl Target {
             Target::Maven(t) => t.clear(current),
             Target::Gradle(t) => t.clear(current),
             Target::Npm(t) => t.clear(current),
+            Target::Docker(t) => t.clear(current),
+            Target::Cargo(t) => t.clear(current),
+            Target::Pnpm(t) => t.clear(current),
         }
     }
 
@@ -138,6 +164,10 @@ impl Target {
             Target::Maven(t) => t.inspect(current, verdict),
             Target::Gradle(t) => t.inspect(current, verdict),
             Target::Npm(t) => t.inspect(current, verdict),
+            // Served kinds hold no token: `current` means the config runs this binary.
+            Target::Docker(t) => t.inspect(current),
+            Target::Cargo(t) => t.inspect(current),
+            Target::Pnpm(t) => t.inspect(current),
         }
     }
 
@@ -147,6 +177,9 @@ impl Target {
             Target::Maven(t) => t.servers.clone(),
             Target::Gradle(t) => t.keys.iter().map(|(u, _)| u.clone()).collect(),
             Target::Npm(t) => t.registries.clone(),
+            Target::Docker(t) => t.hosts.clone(),
+            Target::Cargo(t) => t.names(),
+            Target::Pnpm(t) => t.registries.clone(),
         }
     }
 
@@ -156,6 +189,8 @@ impl Target {
             Target::Maven(_) => Vec::new(),
             Target::Gradle(t) => t.notes(env),
             Target::Npm(t) => t.notes(env),
+            Target::Docker(t) => t.notes(env),
+            Target::Cargo(_) | Target::Pnpm(_) => Vec::new(),
         }
     }
 
@@ -165,8 +200,36 @@ impl Target {
             Target::Maven(t) => t.doctor(current, profile),
             Target::Gradle(t) => t.doctor(env, current, profile),
             Target::Npm(t) => t.doctor(env, current, profile),
+            Target::Docker(t) => t.doctor(current, profile),
+            Target::Cargo(t) => t.doctor(current, profile),
+            Target::Pnpm(t) => t.doctor(current, profile),
         }
     }
+
+    /// Files a served kind needs beside its config edit (the helper link, the pnpm wrapper, a
+    /// cleaned `credentials.toml`), with the binary they must point at; see [`served`].
+    fn side_files(&self) -> Option<(Vec<served::SideFile>, &Path)> {
+        match self {
+            Target::Maven(_) | Target::Gradle(_) | Target::Npm(_) => None,
+            Target::Docker(t) => Some((t.side_files(), &t.exe)),
+            Target::Cargo(t) => Some((t.side_files(), &t.exe)),
+            Target::Pnpm(t) => Some((t.side_files(), &t.exe)),
+        }
+    }
+}
+
+/// Creates or updates every target's side files (after the config files were written), or
+/// reports what would change in a dry run.
+fn apply_side_files(targets: &[Target], dry_run: bool) -> Result<Vec<FileReport>> {
+    let mut reports = Vec::new();
+    for target in targets {
+        for side in target.side_files().map(|(s, _)| s).unwrap_or_default() {
+            if let Some(report) = served::apply(target.kind(), &side, dry_run)? {
+                reports.push(report);
+            }
+        }
+    }
+    Ok(reports)
 }
 
 /// What happened (or would happen) to one file.
@@ -262,6 +325,7 @@ pub(crate) fn write_token(
         notes
     };
     if options.dry_run {
+        let side = apply_side_files(targets, true)?;
         return Ok(files
             .iter()
             .zip(planned)
@@ -278,6 +342,7 @@ pub(crate) fn write_token(
                     warnings,
                 }
             })
+            .chain(side)
             .collect());
     }
     // Phase 2: write, re-planning under the lock in case a file changed since phase 1.
@@ -325,6 +390,7 @@ pub(crate) fn write_token(
             warnings,
         });
     }
+    reports.extend(apply_side_files(targets, false)?);
     Ok(reports)
 }
 
@@ -354,6 +420,14 @@ pub(crate) fn remove_token(targets: &[Target]) -> Result<Vec<FileReport>> {
             outcome: Some(update.outcome),
             warnings: update.warnings,
         });
+    }
+    for target in targets {
+        let Some((sides, exe)) = target.side_files() else {
+            continue;
+        };
+        for side in &sides {
+            reports.extend(served::remove(target.kind(), side, exe)?);
+        }
     }
     Ok(reports)
 }
