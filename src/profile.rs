@@ -538,7 +538,7 @@ mod tests {
                         name: "nexus".into(),
                         index: Some("https://nexus.example.com/repository/cargo/".into()),
                     }],
-                    pnpm: vec!["https://nexus.example.com/repository/npm-group/".into()],
+                    pnpm: vec!["https://nexus.example.com/repository/js-group/".into()],
                 },
             },
         );
@@ -577,6 +577,21 @@ mod tests {
     }
 
     #[test]
+    fn served_targets_round_trip_and_are_left_out_when_empty() {
+        let mut config = sample();
+        let text = toml::to_string_pretty(&config).unwrap();
+        let back: Config = toml::from_str(&text).unwrap();
+        assert_eq!(back, config, "served registries survive a save and a load:\n{text}");
+        let profile = config.profiles.get_mut("default").unwrap();
+        profile.served = ServedTargets::default();
+        let text = toml::to_string_pretty(&config).unwrap();
+        assert!(
+            !text.contains("served"),
+            "a profile without served registries has no served table:\n{text}"
+        );
+    }
+
+    #[test]
     fn npm_targets_are_saved_only_when_there_are_registries() {
         let mut config = sample();
         let text = toml::to_string_pretty(&config).unwrap();
@@ -586,6 +601,7 @@ mod tests {
         );
         let profile = config.profiles.get_mut("default").unwrap();
         profile.npm = NpmTargets::default();
+        profile.served = ServedTargets::default();
         let text = toml::to_string_pretty(&config).unwrap();
         assert!(
             !text.contains("npm"),
