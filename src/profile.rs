@@ -581,7 +581,10 @@ mod tests {
         let mut config = sample();
         let text = toml::to_string_pretty(&config).unwrap();
         let back: Config = toml::from_str(&text).unwrap();
-        assert_eq!(back, config, "served registries survive a save and a load:\n{text}");
+        assert_eq!(
+            back, config,
+            "served registries survive a save and a load:\n{text}"
+        );
         let profile = config.profiles.get_mut("default").unwrap();
         profile.served = ServedTargets::default();
         let text = toml::to_string_pretty(&config).unwrap();
