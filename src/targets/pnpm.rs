@@ -176,3 +176,75 @@ impl PnpmTarget {
         findings
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    const URL: &str = "http://127.0.0.1:8081/repository/npm-group/";
+    const KEY: &str = "//127.0.0.1:8081/repository/npm-group/";
+
+    fn target(wrapper: &str) -> PnpmTarget {
+        PnpmTarget {
+            path: PathBuf::from("/h/.npmrc"),
+            registries: vec![URL.to_owned()],
+            wrapper: PathBuf::from(wrapper),
+            exe: PathBuf::from("/opt/bin/nexus-token"),
+            profile: "default".into(),
+        }
+    }
+
+    fn plan(t: &PnpmTarget, current: Option<&[u8]>) -> Result<Option<Planned>> {
+        let pass = Secret::new("pc".to_owned());
+        t.plan(
+            current,
+            &TokenValues {
+                name_code: "nc",
+                pass_code: &pass,
+            },
+        )
+    }
+
+    #[test]
+    fn plan_names_the_wrapper_keeps_auth_and_is_idempotent() {
+        let t = target("/h/.config/nexus-token/pnpm-token-helper-default");
+        let before = format!("fund=false\n{KEY}:_auth=bmM6cGM=\n");
+        let planned = plan(&t, Some(before.as_bytes())).unwrap().unwrap();
+        let text = String::from_utf8(planned.bytes.clone()).unwrap();
+        assert_eq!(
+            text,
+            format!("{before}{KEY}:tokenHelper=/h/.config/nexus-token/pnpm-token-helper-default\n"),
+            "the tokenHelper line is appended and `_auth` (npm's) stays"
+        );
+        assert!(
+            plan(&t, Some(&planned.bytes)).unwrap().is_none(),
+            "a second plan changes nothing"
+        );
+        assert_eq!(t.inspect(&planned.bytes)[0].1, State::Current);
+        let cleared = t.clear(&planned.bytes).unwrap();
+        assert_eq!(
+            String::from_utf8(cleared.bytes).unwrap(),
+            before,
+            "logout removes only our tokenHelper line"
+        );
+    }
+
+    #[test]
+    fn another_helper_is_stale_and_survives_logout_and_a_spaced_wrapper_is_refused() {
+        let t = target("/h/w");
+        let other = format!("{KEY}:tokenHelper=/usr/bin/other\n");
+        assert_eq!(t.inspect(other.as_bytes())[0].1, State::Stale);
+        assert_eq!(
+            t.clear(other.as_bytes()).unwrap().bytes,
+            other.as_bytes(),
+            "another tokenHelper is not ours to remove"
+        );
+        let spaced = target("/h/my config/w");
+        assert_eq!(
+            plan(&spaced, None).unwrap_err().exit_status(),
+            crate::error::ExitStatus::Usage,
+            "pnpm cannot run a wrapper whose path has a space: refused before anything is written"
+        );
+    }
+}

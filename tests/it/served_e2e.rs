@@ -236,6 +236,31 @@ fn served_login_configures_docker_cargo_and_pnpm_and_logout_undoes_it() {
             doctor.all()
         );
     }
+    assert!(
+        doctor
+            .all()
+            .contains("the token cache in the keyring holds the current token"),
+        "doctor says the token cache is current:\n{}",
+        doctor.all()
+    );
+    // A Podman auth.json entry for the host shadows Docker's config: doctor says so.
+    let podman = s.sb.home().join(".config/containers/auth.json");
+    std::fs::create_dir_all(podman.parent().unwrap()).unwrap();
+    std::fs::write(
+        &podman,
+        format!("{{\"auths\": {{\"{host}\": {{\"auth\": \"eDp5\"}}}}}}\n"),
+    )
+    .unwrap();
+    let doctor = s.run(&["doctor"], None);
+    assert!(
+        doctor.all().contains(&format!(
+            "`{}` has an entry for `{host}`: Podman and skopeo use it instead",
+            podman.display()
+        )),
+        "doctor names the shadowing Podman auth.json:\n{}",
+        doctor.all()
+    );
+    std::fs::remove_file(&podman).unwrap();
     let pass = s.pass_code();
     s.assert_no_token_on_disk(&pass, "login");
 

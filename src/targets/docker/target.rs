@@ -265,3 +265,57 @@ impl DockerTarget {
         findings
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    fn target() -> DockerTarget {
+        DockerTarget {
+            path: PathBuf::from("/h/.docker/config.json"),
+            hosts: vec!["127.0.0.1:5000".into()],
+            exe: PathBuf::from("/opt/bin/nexus-token"),
+            link: link::LinkPlan {
+                link: PathBuf::from("/h/.local/bin/docker-credential-nexus-token"),
+                on_path: false,
+            },
+            podman: Vec::new(),
+            path_var: None,
+        }
+    }
+
+    #[test]
+    fn plan_sets_cred_helpers_once_and_clear_removes_it() {
+        let t = target();
+        let pass = Secret::new("pc".to_owned());
+        let token = TokenValues {
+            name_code: "nc",
+            pass_code: &pass,
+        };
+        let before = b"{\n  \"credsStore\": \"pass\"\n}\n";
+        let planned = t.plan(Some(before), &token).unwrap().unwrap();
+        let text = String::from_utf8(planned.bytes.clone()).unwrap();
+        assert!(
+            text.contains("\"127.0.0.1:5000\": \"nexus-token\"") && !text.contains("pc"),
+            "credHelpers names nexus-token and no token is written: {text}"
+        );
+        assert!(
+            t.plan(Some(&planned.bytes), &token).unwrap().is_none(),
+            "a second plan changes nothing"
+        );
+        assert_eq!(t.inspect(&planned.bytes)[0].1, State::Current);
+        let cleared = t.clear(&planned.bytes).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&cleared.bytes).contains("nexus-token")
+                && String::from_utf8_lossy(&cleared.bytes).contains("credsStore"),
+            "logout removes our entry and keeps the rest"
+        );
+        assert!(
+            t.notes(&Env::sandboxed(Path::new("/h")))
+                .iter()
+                .any(|n| n.contains("not on the PATH")),
+            "a link folder off the PATH is told"
+        );
+    }
+}
