@@ -15,7 +15,7 @@ use crate::nexus::{Client, Family, UserToken};
 use crate::profile::{Config, Profile, ProfileState, State, fingerprint, rfc3339};
 use crate::schedule;
 use crate::secret::Secret;
-use crate::targets::{self, Kind, State as TargetState};
+use crate::targets::{self, State as TargetState};
 
 pub use crate::targets::Level;
 
@@ -375,7 +375,7 @@ fn check_files(
     }
     for t in targets::check(&targets, current_fp) {
         let (level, message, fix) = match t.state {
-            TargetState::Current if matches!(t.kind, Kind::Docker | Kind::Cargo | Kind::Pnpm) => (
+            TargetState::Current if t.kind.is_served() => (
                 Level::Ok,
                 format!(
                     "`{}` {} is served by this nexus-token (no token in the file)",

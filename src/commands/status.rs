@@ -195,6 +195,9 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
         for t in &p.targets {
             let kind = t.kind.entry_word();
             let state = match t.state {
+                TargetState::Current if t.kind.is_served() => {
+                    "served by this nexus-token (no token in the file)"
+                }
                 TargetState::Current => "holds the current token",
                 TargetState::Stale => "holds another value (run `nexus-token refresh`)",
                 TargetState::Missing => "missing (run `nexus-token refresh`)",

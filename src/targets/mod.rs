@@ -56,6 +56,11 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Whether the client asks nexus-token for the token (no token in its file).
+    pub fn is_served(self) -> bool {
+        matches!(self, Kind::Docker | Kind::Cargo | Kind::Pnpm)
+    }
+
     /// What one named entry of this kind is called in messages (`server`, `key`).
     pub fn entry_word(self) -> &'static str {
         match self {
