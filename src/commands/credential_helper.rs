@@ -87,7 +87,7 @@ pub fn run_docker_helper(args: &[OsString], env: &Env, ui: &Ui) -> u8 {
         "list" => match served_hosts(&ctx) {
             Ok(hosts) => hosts.into_iter().map(|(h, _)| h).collect(),
             Err(error) => {
-                ui.error(&error);
+                ui.error_line(&error);
                 return error.exit_status().code();
             }
         },
@@ -102,7 +102,7 @@ pub fn run_docker_helper(args: &[OsString], env: &Env, ui: &Ui) -> u8 {
             reply.code
         }
         Err(error) => {
-            ui.error(&error);
+            ui.error_line(&error);
             error.exit_status().code()
         }
     }

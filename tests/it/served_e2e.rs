@@ -344,9 +344,50 @@ fn the_helper_answers_from_the_cache_and_refuses_what_it_cannot_serve() {
         refused.all()
     );
     assert!(
-        refused.stdout.is_empty() && refused.stderr.contains("--no-keyring"),
-        "the reason is on stderr, nothing on stdout: {}",
+        refused.stdout.is_empty()
+            && refused.stderr.contains("--no-keyring")
+            && refused.stderr.lines().count() == 1,
+        "the reason is one line on stderr, nothing on stdout: {}",
         refused.all()
+    );
+    // A paused profile (Nexus rejected the stored password): exit 3, one line, no request.
+    let login = s.run(
+        &[
+            "login",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--password-stdin",
+            "--docker-registry",
+            &host,
+        ],
+        Some(&format!("{}\n", s.password)),
+    );
+    assert_eq!(
+        login.code,
+        0,
+        "a keyring login succeeds again: {}",
+        login.all()
+    );
+    s.emu.set_password(USER, "changed-by-the-admin");
+    let refresh = s.run(&["refresh"], None);
+    assert_eq!(
+        refresh.code,
+        3,
+        "refresh with a rejected password pauses: {}",
+        refresh.all()
+    );
+    s.emu.clear_requests();
+    let paused = s.helper("get", &host);
+    assert!(
+        paused.code == 3 && paused.stdout.is_empty() && paused.stderr.lines().count() == 1,
+        "a paused profile is not served: exit 3 and one line on stderr: {}",
+        paused.all()
+    );
+    assert!(
+        s.emu.requests().is_empty(),
+        "a paused profile sends nothing to Nexus"
     );
     s.assert_no_token_on_disk(&pass, "the helper calls");
 }
