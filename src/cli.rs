@@ -177,6 +177,23 @@ pub struct TargetArgs {
     /// The .pypirc file [default: ~/.pypirc].
     #[arg(long, value_name = "FILE")]
     pub pypirc_file: Option<PathBuf>,
+
+    /// A Docker registry `HOST[:PORT]` that Docker, skopeo and Podman ask nexus-token for
+    /// (`credHelpers` in Docker's config.json, plus the `docker-credential-nexus-token` link).
+    /// Repeatable.
+    #[arg(long = "docker-registry", value_name = "HOST[:PORT]")]
+    pub docker_registries: Vec<String>,
+
+    /// A Cargo registry whose `credential-provider` runs `nexus-token token` (in
+    /// `$CARGO_HOME/config.toml`); `=INDEX_URL` also sets `index = "sparse+INDEX_URL"` when
+    /// missing. Repeatable.
+    #[arg(long = "cargo-registry", value_name = "NAME[=INDEX_URL]")]
+    pub cargo_registries: Vec<String>,
+
+    /// A registry URL whose `tokenHelper` in the user npmrc runs nexus-token for pnpm (through a
+    /// small wrapper beside the nexus-token config). Repeatable.
+    #[arg(long = "pnpm-registry", value_name = "URL")]
+    pub pnpm_registries: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -51,6 +51,11 @@ const VARS: &[&str] = &[
     "npm_config_userconfig",
     "NETRC",
     "PIP_CONFIG_FILE",
+    // Served targets (issue 17).
+    "DOCKER_CONFIG",
+    "CARGO_HOME",
+    "REGISTRY_AUTH_FILE",
+    "NEXUS_TOKEN_CONFIG",
 ];
 
 /// The longest keyring wait `NEXUS_TOKEN_KEYRING_TIMEOUT` accepts, in seconds (one hour).
@@ -273,6 +278,37 @@ impl Env {
     /// uv's user configuration: `$XDG_CONFIG_HOME/uv/uv.toml`, else `~/.config/uv/uv.toml`.
     pub fn uv_config(&self) -> PathBuf {
         self.xdg_config_home().join("uv").join("uv.toml")
+    }
+
+    /// Docker's `config.json`: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
+    pub fn docker_config(&self) -> PathBuf {
+        match self.var("DOCKER_CONFIG") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir).join("config.json"),
+            _ => self.home.join(".docker").join("config.json"),
+        }
+    }
+
+    /// `$CARGO_HOME`, else `~/.cargo`.
+    pub fn cargo_home(&self) -> PathBuf {
+        match self.var("CARGO_HOME") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => self.home.join(".cargo"),
+        }
+    }
+
+    /// The containers `auth.json` files Podman and skopeo read before Docker's config, in their
+    /// order: `$REGISTRY_AUTH_FILE`, `$XDG_RUNTIME_DIR/containers/auth.json`,
+    /// `$XDG_CONFIG_HOME/containers/auth.json`.
+    pub fn podman_auth_files(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        if let Some(file) = self.var("REGISTRY_AUTH_FILE").filter(|v| !v.is_empty()) {
+            files.push(PathBuf::from(file));
+        }
+        if let Some(dir) = self.xdg_runtime_dir() {
+            files.push(dir.join("containers").join("auth.json"));
+        }
+        files.push(self.xdg_config_home().join("containers").join("auth.json"));
+        files
     }
 
     /// `$XDG_CONFIG_HOME` when set to an absolute path, else `~/.config` (the XDG rule, on

@@ -69,6 +69,9 @@ pub struct Profile {
     /// .pypirc sections (twine).
     #[serde(default, skip_serializing_if = "PypircTargets::is_empty")]
     pub pypirc: PypircTargets,
+    /// Served targets: Docker, Cargo and pnpm ask nexus-token for the token (no file holds it).
+    #[serde(default, skip_serializing_if = "ServedTargets::is_empty")]
+    pub served: ServedTargets,
 }
 
 fn yes() -> bool {
@@ -77,7 +80,7 @@ fn yes() -> bool {
 
 impl Profile {
     /// The one place that maps a saved profile to its targets, with every default path resolved.
-    pub(crate) fn targets(&self, env: &Env) -> Vec<Target> {
+    pub(crate) fn targets(&self, name: &str, env: &Env) -> Vec<Target> {
         let mut targets = Vec::new();
         if let Some(script) = &self.gradle_init.script {
             targets.push(Target::GradleInit(
@@ -134,6 +137,12 @@ impl Profile {
                 repository: section.repository.clone(),
             }));
         }
+        targets.extend(crate::targets::served::targets(
+            &self.served,
+            self.npm.npmrc.as_deref(),
+            name,
+            env,
+        ));
         targets
     }
 
@@ -145,6 +154,7 @@ impl Profile {
             || !self.netrc.is_empty()
             || !self.pypirc.is_empty()
             || !self.gradle_init.is_empty()
+            || !self.served.is_empty()
     }
 }
 
@@ -288,6 +298,39 @@ impl NpmTargets {
     pub fn is_empty(&self) -> bool {
         self.registries.is_empty()
     }
+}
+
+/// Served targets: client configs that name nexus-token as their credential helper.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServedTargets {
+    /// Docker registries (`host[:port]`) whose `credHelpers` entry names nexus-token.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub docker: Vec<String>,
+    /// Cargo registries whose `credential-provider` runs `nexus-token token`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cargo: Vec<CargoRegistry>,
+    /// pnpm registry URLs whose `tokenHelper` runs nexus-token.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pnpm: Vec<String>,
+}
+
+impl ServedTargets {
+    /// No served registry.
+    pub fn is_empty(&self) -> bool {
+        self.docker.is_empty() && self.cargo.is_empty() && self.pnpm.is_empty()
+    }
+}
+
+/// One Cargo registry (`--cargo-registry NAME[=INDEX_URL]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CargoRegistry {
+    /// The registry name in Cargo's config (`[registries.NAME]`).
+    pub name: String,
+    /// The Nexus repository URL; `index = "sparse+URL"` is added when the registry has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<String>,
 }
 
 /// The run-state file (`state.toml`).
@@ -605,6 +648,14 @@ mod tests {
                 },
                 netrc: NetrcTargets::default(),
                 pypirc: PypircTargets::default(),
+                served: ServedTargets {
+                    docker: vec!["nexus.example.com:8443".into()],
+                    cargo: vec![CargoRegistry {
+                        name: "nexus".into(),
+                        index: Some("https://nexus.example.com/repository/cargo/".into()),
+                    }],
+                    pnpm: vec!["https://nexus.example.com/repository/js-group/".into()],
+                },
             },
         );
         config
@@ -634,7 +685,8 @@ mod tests {
         let text = toml::to_string_pretty(&config).unwrap();
         let back: Config = toml::from_str(&text).unwrap();
         assert_eq!(back, config, "netrc and pypirc targets load back:\n{text}");
-        let targets = config.profiles["default"].targets(&Env::sandboxed(Path::new("/h")));
+        let targets =
+            config.profiles["default"].targets("default", &Env::sandboxed(Path::new("/h")));
         let netrc = targets.iter().find_map(|t| match t {
             Target::Netrc(n) => Some(n),
             _ => None,
@@ -694,6 +746,24 @@ mod tests {
     }
 
     #[test]
+    fn served_targets_round_trip_and_are_left_out_when_empty() {
+        let mut config = sample();
+        let text = toml::to_string_pretty(&config).unwrap();
+        let back: Config = toml::from_str(&text).unwrap();
+        assert_eq!(
+            back, config,
+            "served registries survive a save and a load:\n{text}"
+        );
+        let profile = config.profiles.get_mut("default").unwrap();
+        profile.served = ServedTargets::default();
+        let text = toml::to_string_pretty(&config).unwrap();
+        assert!(
+            !text.contains("served"),
+            "a profile without served registries has no served table:\n{text}"
+        );
+    }
+
+    #[test]
     fn npm_targets_are_saved_only_when_there_are_registries() {
         let mut config = sample();
         let text = toml::to_string_pretty(&config).unwrap();
@@ -703,6 +773,7 @@ mod tests {
         );
         let profile = config.profiles.get_mut("default").unwrap();
         profile.npm = NpmTargets::default();
+        profile.served = ServedTargets::default();
         let text = toml::to_string_pretty(&config).unwrap();
         assert!(
             !text.contains("npm"),
@@ -733,7 +804,7 @@ mod tests {
         let back: Config = toml::from_str(&text).unwrap();
         assert_eq!(back, config, "the init script loads back unchanged");
         let env = Env::sandboxed(Path::new("/home/a"));
-        let targets = back.profiles["default"].targets(&env);
+        let targets = back.profiles["default"].targets("default", &env);
         assert!(
             targets
                 .iter()

@@ -99,6 +99,61 @@ pub(crate) fn cached_token(
     Ok(Some(token))
 }
 
+/// Reads a password for a username instead of the keyring (`token --password-stdin`).
+pub(crate) type PasswordSource<'a> = &'a dyn Fn(&str) -> Result<Secret<String>>;
+
+/// The token of a saved profile for a caller that cannot prompt: `token`, the Docker credential
+/// helper and every served client (Cargo, pnpm) come through here. Answers from the token cache
+/// while it is current (no request); otherwise uses the keyring password, asks Nexus (a new
+/// token only when Nexus says the current one expired), records, caches and saves the state.
+/// A `--no-keyring` profile is refused (exit 6): it has neither a password nor a cache to serve.
+/// `no_cache` skips the cache (`token --no-cache`); `password` replaces the keyring password
+/// (`token --password-stdin`).
+pub(crate) fn serve_token(
+    ctx: &Context<'_>,
+    name: &str,
+    no_cache: bool,
+    password: Option<PasswordSource<'_>>,
+) -> Result<UserToken> {
+    let (profile, state) = load(
+        ctx,
+        name,
+        "run `nexus-token login` first, or pass `--url URL --username USER --password-stdin`",
+    )?;
+    if !profile.keyring && password.is_none() {
+        return Err(Error::other(
+            ExitStatus::Keyring,
+            format!(
+                "profile `{name}` was saved with --no-keyring: it has neither a stored password nor a token cache, so nexus-token cannot serve its token"
+            ),
+            Some(format!(
+                "run `nexus-token login --profile {name}` without `--no-keyring`, or pipe the password in with `--password-stdin`"
+            )),
+        ));
+    }
+    if !no_cache
+        && profile.keyring
+        && let Some(token) = cached_token(ctx, &profile, &state)?
+    {
+        return Ok(token);
+    }
+    let mut session = Session::loaded(ctx, name, profile, state)?;
+    match password {
+        Some(read) => {
+            let password = read(&session.profile.username)?;
+            session.use_password(password);
+        }
+        None => session.use_keyring_password()?,
+    }
+    let token = session.current_token(ExpiryPolicy::on_expired_only())?;
+    // The state's fingerprint follows the token Nexus answered (a new one after an expiry),
+    // and the cache with it; the files catch up at the next `refresh`.
+    session.record(&token);
+    session.cache(&token);
+    session.save()?;
+    Ok(token)
+}
+
 fn encode_cached(token: &UserToken) -> Secret<String> {
     Secret::new(
         serde_json::json!({

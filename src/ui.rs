@@ -168,6 +168,27 @@ impl Ui {
         Self::write(&self.err, &text);
     }
 
+    /// The error on one line (`error: ...: cause (hint: ...)`), for helpers whose stderr a client
+    /// shows inside its own message (the Docker credential helper).
+    pub fn error_line(&self, error: &Error) {
+        let mut text = format!("error: {error}");
+        let mut last = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            let msg = cause.to_string();
+            if msg != last && !msg.is_empty() {
+                text.push_str(&format!(": {msg}"));
+            }
+            last = msg;
+            source = cause.source();
+        }
+        if let Some(hint) = error.hint() {
+            text.push_str(&format!(" (hint: {hint})"));
+        }
+        let text = text.replace(['\n', '\r'], " ");
+        Self::write(&self.err, &format!("{text}\n"));
+    }
+
     /// Asks for a line on the terminal (e.g. the username). Only call when stdin is a terminal.
     pub fn prompt_line(&self, prompt: &str) -> io::Result<String> {
         Self::write(&self.err, prompt);

@@ -8,10 +8,14 @@
 
 use std::ffi::OsString;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use super::Context;
+use crate::cli::GlobalArgs;
 use crate::env::Env;
 use crate::error::Result;
+use crate::profile::Config;
+use crate::session;
 use crate::targets::docker::helper::{self, HelperCredentials, PROGRAM};
 use crate::ui::Ui;
 
@@ -25,16 +29,34 @@ pub fn invoked_as_docker_helper(argv0: &OsString) -> bool {
     name == PROGRAM
 }
 
-/// The registries served, for `list`.
-// wired by the lead to the saved profiles' docker registries
-fn served_hosts(_env: &Env) -> Vec<String> {
-    Vec::new()
+/// The saved profiles' Docker registries, as `(registry key, profile name)`, in profile order.
+fn served_hosts(ctx: &Context<'_>) -> Result<Vec<(String, String)>> {
+    let config = Config::load(&ctx.config_path)?;
+    Ok(config
+        .profiles
+        .iter()
+        .flat_map(|(name, p)| {
+            p.served
+                .docker
+                .iter()
+                .filter_map(|h| helper::normalize_server(h))
+                .map(move |h| (h, name.clone()))
+        })
+        .collect())
 }
 
-/// The token for a registry key (`host[:port]`), `None` when nexus-token serves nothing there.
-// wired by the lead to the session token cache
-fn lookup(_env: &Env, _host: &str) -> Result<Option<HelperCredentials>> {
-    Ok(None)
+/// The token for a registry key (`host[:port]`) from the profile that serves it (the first by
+/// name when several do), exactly as `token --profile NAME` answers; `None` when no profile
+/// serves the host.
+fn lookup(ctx: &Context<'_>, host: &str) -> Result<Option<HelperCredentials>> {
+    let Some((_, name)) = served_hosts(ctx)?.into_iter().find(|(h, _)| h == host) else {
+        return Ok(None);
+    };
+    let token = session::serve_token(ctx, &name, false, None)?;
+    Ok(Some(HelperCredentials {
+        username: token.name_code,
+        secret: token.pass_code,
+    }))
 }
 
 /// Runs one helper call; `args` is the whole command line (`argv[0]` first). Returns the exit code.
@@ -56,12 +78,22 @@ pub fn run_docker_helper(args: &[OsString], env: &Env, ui: &Ui) -> u8 {
             return 1;
         }
     }
-    let hosts = if action == "list" {
-        served_hosts(env)
-    } else {
-        Vec::new()
+    let global = GlobalArgs {
+        config: env.var("NEXUS_TOKEN_CONFIG").map(PathBuf::from),
+        ..GlobalArgs::default()
     };
-    match helper::answer(&action, &stdin, &hosts, &|host: &str| lookup(env, host)) {
+    let ctx = Context::new(&global, env, ui);
+    let hosts = match action.as_ref() {
+        "list" => match served_hosts(&ctx) {
+            Ok(hosts) => hosts.into_iter().map(|(h, _)| h).collect(),
+            Err(error) => {
+                ui.error_line(&error);
+                return error.exit_status().code();
+            }
+        },
+        _ => Vec::new(),
+    };
+    match helper::answer(&action, &stdin, &hosts, &|host: &str| lookup(&ctx, host)) {
         Ok(reply) => {
             let text = String::from_utf8_lossy(reply.stdout.expose());
             if !text.is_empty() {
@@ -70,7 +102,7 @@ pub fn run_docker_helper(args: &[OsString], env: &Env, ui: &Ui) -> u8 {
             reply.code
         }
         Err(error) => {
-            ui.error(&error);
+            ui.error_line(&error);
             error.exit_status().code()
         }
     }
@@ -99,7 +131,7 @@ mod tests {
     }
 
     #[test]
-    fn the_stub_lookup_finds_nothing_so_get_answers_not_found() {
+    fn without_profiles_list_is_empty_and_a_missing_action_fails() {
         let home = std::env::temp_dir();
         let env = Env::sandboxed(&home);
         let (ui, out) = Ui::capture(0);
@@ -108,7 +140,7 @@ mod tests {
         assert_eq!(
             (code, out.stdout()),
             (0, "{}\n".to_owned()),
-            "nothing is served yet"
+            "no saved profile serves a registry"
         );
         let code = run_docker_helper(&[PROGRAM.into()], &env, &ui);
         assert_eq!(code, 1, "a missing action fails as Docker's helpers do");

@@ -136,6 +136,47 @@ fn check_profile(
         current_fp = Some(fingerprint(&token.name_code, token.pass_code.expose()));
     }
     check_files(ctx, name, profile, current_fp.as_deref(), checks);
+    check_token_cache(ctx, name, profile, ps, checks);
+}
+
+/// Served targets: whether the token cache in the keyring holds the current token (served
+/// clients then get it without a request). Reads the keyring only.
+fn check_token_cache(
+    ctx: &Context<'_>,
+    name: &str,
+    profile: &Profile,
+    ps: &ProfileState,
+    checks: &mut Checks,
+) {
+    if profile.served.is_empty() {
+        return;
+    }
+    if !profile.keyring {
+        checks.add(
+            "token-cache",
+            Level::Fail,
+            "the profile was saved with --no-keyring: Docker, Cargo and pnpm cannot be served its token",
+            Some(format!(
+                "run `nexus-token login --profile {name}` without `--no-keyring`"
+            )),
+        );
+        return;
+    }
+    match crate::session::cached_token(ctx, profile, ps) {
+        Ok(Some(_)) => checks.add(
+            "token-cache",
+            Level::Ok,
+            "the token cache in the keyring holds the current token: served clients get it without a request",
+            None,
+        ),
+        Ok(None) => checks.add(
+            "token-cache",
+            Level::Warn,
+            "the token cache in the keyring does not hold the current token: the next served call asks Nexus",
+            Some(format!("run `nexus-token refresh --profile {name}`")),
+        ),
+        Err(e) => checks.add("token-cache", Level::Fail, e.to_string(), e.hint()),
+    }
 }
 
 /// Server reachable, family and edition. Returns the client and family when the server can
@@ -328,7 +369,7 @@ fn check_files(
     current_fp: Option<&str>,
     checks: &mut Checks,
 ) {
-    let targets = profile.targets(ctx.env);
+    let targets = profile.targets(name, ctx.env);
     for finding in targets::doctor(&targets, ctx.env, name) {
         checks.add(finding.check, finding.level, finding.message, finding.fix);
     }
@@ -337,6 +378,15 @@ fn check_files(
             continue; // its own `gradle-init` finding says it, and it holds no token
         }
         let (level, message, fix) = match t.state {
+            TargetState::Current if t.kind.is_served() => (
+                Level::Ok,
+                format!(
+                    "`{}` {} is served by this nexus-token (no token in the file)",
+                    t.path.display(),
+                    t.name
+                ),
+                None,
+            ),
             TargetState::Current => (
                 Level::Ok,
                 format!("`{}` {} holds the current token", t.path.display(), t.name),

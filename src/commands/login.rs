@@ -18,7 +18,9 @@ use std::path::PathBuf;
 use crate::cli::LoginArgs;
 use crate::error::{Error, ExitStatus, Result};
 use crate::expiry::ExpiryPolicy;
-use crate::profile::{Config, GradleTargets, MavenTargets, NpmTargets, Profile};
+use crate::profile::{
+    CargoRegistry, Config, GradleTargets, MavenTargets, NpmTargets, Profile, ServedTargets,
+};
 use crate::session::Session;
 use crate::store::service_name;
 use crate::targets::npm::editor as npmrc;
@@ -68,6 +70,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         npm: Default::default(),
         netrc: Default::default(),
         pypirc: Default::default(),
+        served: Default::default(),
     };
     // Flags are checked before anything touches the network.
     let explicit = explicit_targets(ctx, args, &mut profile, previous.as_ref())?;
@@ -85,7 +88,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     if !explicit {
         reuse_or_discover(ctx, &mut session.profile, previous.as_ref(), &password)?;
     }
-    let targets = session.profile.targets(ctx.env);
+    let targets = session.profile.targets(&session.name, ctx.env);
     targets::preflight(&targets)?;
     if session.profile.keyring && !args.dry_run {
         // Ask the keyring now (a read): a missing or locked one is told before the password is
@@ -332,6 +335,7 @@ fn explicit_targets(
     };
     profile.npm = npm_targets(ctx, t, previous)?;
     python::explicit(ctx, t, profile, previous)?;
+    profile.served = served_targets(t)?;
     Ok(profile.has_targets())
 }
 
@@ -359,6 +363,57 @@ fn npm_targets(
         registries: dedup(t.npm_registries.clone()),
         always_auth: t.npm_always_auth,
     })
+}
+
+/// The served part of the flags (`--docker-registry`, `--cargo-registry`, `--pnpm-registry`),
+/// validated before any request.
+fn served_targets(t: &crate::cli::TargetArgs) -> Result<ServedTargets> {
+    let mut served = ServedTargets::default();
+    for host in &t.docker_registries {
+        let key = crate::targets::docker::editor::registry_key(host).map_err(|e| {
+            Error::usage(
+                format!("`--docker-registry {host}` cannot be used: {e}"),
+                Some("give the registry as Docker names it, e.g. `--docker-registry nexus.example.com:8443`".into()),
+            )
+        })?;
+        served.docker.push(key);
+    }
+    for spec in &t.cargo_registries {
+        let (name, index) = match spec.split_once('=') {
+            Some((name, url)) => (name.trim(), Some(url.trim().to_owned())),
+            None => (spec.trim(), None),
+        };
+        let valid = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && index.as_deref().is_none_or(|u| {
+                url::Url::parse(u.strip_prefix("sparse+").unwrap_or(u))
+                    .is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+            });
+        if !valid {
+            return Err(Error::usage(
+                format!("`--cargo-registry {spec}` is not `NAME` or `NAME=INDEX_URL`"),
+                Some("e.g. `--cargo-registry nexus=https://nexus.example.com/repository/cargo-group/` (NAME: letters, digits, `-`, `_`)".into()),
+            ));
+        }
+        served.cargo.push(CargoRegistry {
+            name: name.to_owned(),
+            index,
+        });
+    }
+    for url in &t.pnpm_registries {
+        npmrc::registry_key(url).map_err(|e| {
+            Error::usage(
+                format!("`--pnpm-registry` cannot be used: {e}"),
+                Some("give the http(s) URL of a Nexus npm repository or group".into()),
+            )
+        })?;
+    }
+    served.docker = dedup(served.docker);
+    served.cargo.dedup_by(|a, b| a.name == b.name);
+    served.pnpm = dedup(t.pnpm_registries.clone());
+    Ok(served)
 }
 
 /// Discovery in the user npmrc: `registry=` and `@scope:registry=` URLs under the Nexus URL. A
@@ -398,6 +453,7 @@ fn reuse_or_discover(
         profile.npm.registries = previous.npm.registries.clone();
         profile.npm.always_auth |= previous.npm.always_auth;
         python::reuse(profile, previous);
+        profile.served = previous.served.clone();
         ctx.ui.verbose(1, "using the targets saved in the profile");
         return Ok(());
     }

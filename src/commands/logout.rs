@@ -28,7 +28,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
             .profiles
             .get(&args.profile)
             .and_then(|s| s.token_fingerprint.as_deref());
-        let reports = targets::remove_token(&profile.targets(ctx.env), expected)?;
+        let reports = targets::remove_token(&profile.targets(&args.profile, ctx.env), expected)?;
         report_files(ui, &reports, false);
     }
     if profile.keyring {

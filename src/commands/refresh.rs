@@ -144,7 +144,7 @@ fn refresh_session(
         dry_run: args.dry_run,
         force: args.force,
     };
-    let targets = session.profile.targets(ctx.env);
+    let targets = session.profile.targets(&session.name, ctx.env);
     let written = targets::write_token(&targets, ctx.env, &values, options);
     if !args.dry_run
         && let Err(Error::Partial { .. }) = &written

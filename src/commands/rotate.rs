@@ -19,7 +19,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
     } else {
         session.use_keyring_password()?;
     }
-    let targets = session.profile.targets(ctx.env);
+    let targets = session.profile.targets(&session.name, ctx.env);
     // Every file must be editable before the old token is destroyed on the server.
     targets::preflight(&targets)?;
     let token = session.rotate_token()?;

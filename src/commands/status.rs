@@ -100,7 +100,10 @@ pub(super) fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusRep
                     reason: r.reason.clone(),
                 }),
                 last_error: s.last_error.clone(),
-                targets: targets::check(&profile.targets(ctx.env), s.token_fingerprint.as_deref()),
+                targets: targets::check(
+                    &profile.targets(name, ctx.env),
+                    s.token_fingerprint.as_deref(),
+                ),
             }
         })
         .collect();
@@ -194,6 +197,9 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
             let state = match t.state {
                 TargetState::Current if t.kind == Kind::GradleInit => {
                     "configured (asks nexus-token at build time)"
+                }
+                TargetState::Current if t.kind.is_served() => {
+                    "served by this nexus-token (no token in the file)"
                 }
                 TargetState::Current => "holds the current token",
                 TargetState::Stale => "holds another value (run `nexus-token refresh`)",

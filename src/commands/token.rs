@@ -50,46 +50,17 @@ pub(super) fn run(ctx: &Context<'_>, args: &TokenArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// The saved-profile form: `--profile NAME` (default `default`). Answers from the token cache in
-/// the keyring while it holds the current token; otherwise asks Nexus and updates the cache.
+/// The saved-profile form: `--profile NAME` (default `default`), through the one served-token
+/// flow ([`session::serve_token`]).
 fn from_profile(ctx: &Context<'_>, args: &TokenArgs) -> Result<UserToken> {
     let name = args.profile.as_deref().unwrap_or("default");
-    let (profile, state) = session::load(
-        ctx,
-        name,
-        "run `nexus-token login` first, or pass `--url URL --username USER --password-stdin`",
-    )?;
-    if !profile.keyring && !args.password_stdin {
-        return Err(Error::other(
-            ExitStatus::Keyring,
-            format!(
-                "profile `{name}` was saved with --no-keyring: it has neither a stored password nor a token cache, so nexus-token cannot serve its token"
-            ),
-            Some(format!(
-                "run `nexus-token login --profile {name}` without `--no-keyring`, or pipe the password in with `--password-stdin`"
-            )),
-        ));
-    }
-    if !args.no_cache
-        && profile.keyring
-        && let Some(token) = session::cached_token(ctx, &profile, &state)?
-    {
-        return Ok(token);
-    }
-    let mut session = Session::loaded(ctx, name, profile, state)?;
-    if args.password_stdin {
-        let password = read_password(ctx, true, false, &session.profile.username)?;
-        session.use_password(password);
+    let stdin = |username: &str| read_password(ctx, true, false, username);
+    let password: Option<session::PasswordSource<'_>> = if args.password_stdin {
+        Some(&stdin)
     } else {
-        session.use_keyring_password()?;
-    }
-    let token = session.current_token(ExpiryPolicy::on_expired_only())?;
-    // The state's fingerprint follows the token Nexus answered (a new one after an expiry),
-    // and the cache with it; the files catch up at the next `refresh`.
-    session.record(&token);
-    session.cache(&token);
-    session.save()?;
-    Ok(token)
+        None
+    };
+    session::serve_token(ctx, name, args.no_cache, password)
 }
 
 /// `--url`/`--username` with the password from stdin or a prompt: a transient profile.
@@ -122,6 +93,7 @@ fn from_flags(ctx: &Context<'_>, args: &TokenArgs, url: &str) -> Result<UserToke
         npm: Default::default(),
         netrc: Default::default(),
         pypirc: Default::default(),
+        served: Default::default(),
     };
     let mut session = Session::transient(ctx, "(--url)", profile)?;
     let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;

@@ -27,6 +27,10 @@ pub mod pypirc;
 pub mod cargo;
 pub mod docker;
 
+// Served target kinds (issue 17): the config names nexus-token as a helper; side files in `served`.
+pub(crate) mod pnpm;
+pub(crate) mod served;
+
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;
@@ -52,9 +56,20 @@ pub enum Kind {
     Netrc,
     /// A section of a .pypirc.
     Pypirc,
+    /// A Docker registry served by the credential helper.
+    Docker,
+    /// A Cargo registry served by `credential-provider`.
+    Cargo,
+    /// A pnpm registry served by `tokenHelper`.
+    Pnpm,
 }
 
 impl Kind {
+    /// Whether the client asks nexus-token for the token (no token in its file).
+    pub fn is_served(self) -> bool {
+        matches!(self, Kind::Docker | Kind::Cargo | Kind::Pnpm)
+    }
+
     /// What one named entry of this kind is called in messages (`server`, `key`).
     pub fn entry_word(self) -> &'static str {
         match self {
@@ -64,6 +79,7 @@ impl Kind {
             Kind::Npm => "registry",
             Kind::Netrc => "machine",
             Kind::Pypirc => "section",
+            Kind::Docker | Kind::Cargo | Kind::Pnpm => "registry",
         }
     }
 }
@@ -95,6 +111,9 @@ pub(crate) enum Target {
     Npm(npm::NpmTarget),
     Netrc(netrc::NetrcTarget),
     Pypirc(pypirc::PypircTarget),
+    Docker(docker::target::DockerTarget),
+    Cargo(cargo::target::CargoTarget),
+    Pnpm(pnpm::PnpmTarget),
 }
 
 /// A pure edit's result: the new bytes, the entries whose values changed (names, never values)
@@ -145,6 +164,9 @@ impl Target {
             Target::Npm(_) => Kind::Npm,
             Target::Netrc(_) => Kind::Netrc,
             Target::Pypirc(_) => Kind::Pypirc,
+            Target::Docker(_) => Kind::Docker,
+            Target::Cargo(_) => Kind::Cargo,
+            Target::Pnpm(_) => Kind::Pnpm,
         }
     }
 
@@ -157,6 +179,9 @@ impl Target {
             Target::Npm(t) => &t.path,
             Target::Netrc(t) => &t.path,
             Target::Pypirc(t) => &t.path,
+            Target::Docker(t) => &t.path,
+            Target::Cargo(t) => &t.path,
+            Target::Pnpm(t) => &t.path,
         }
     }
 
@@ -169,6 +194,9 @@ impl Target {
             Target::Npm(t) => t.plan(current, token),
             Target::Netrc(t) => t.plan(current, token),
             Target::Pypirc(t) => t.plan(current, token),
+            Target::Docker(t) => t.plan(current, token),
+            Target::Cargo(t) => t.plan(current, token),
+            Target::Pnpm(t) => t.plan(current, token),
         }
     }
 
@@ -182,6 +210,9 @@ impl Target {
             Target::Npm(t) => t.clear(current),
             Target::Netrc(t) => t.clear(current, expected),
             Target::Pypirc(t) => t.clear(current),
+            Target::Docker(t) => t.clear(current),
+            Target::Cargo(t) => t.clear(current),
+            Target::Pnpm(t) => t.clear(current),
         }
     }
 
@@ -198,6 +229,10 @@ impl Target {
             Target::Npm(t) => t.inspect(current, verdict),
             Target::Netrc(t) => t.inspect(current, verdict),
             Target::Pypirc(t) => t.inspect(current, verdict),
+            // Served kinds hold no token: `current` means the config runs this binary.
+            Target::Docker(t) => t.inspect(current),
+            Target::Cargo(t) => t.inspect(current),
+            Target::Pnpm(t) => t.inspect(current),
         }
     }
 
@@ -210,6 +245,9 @@ impl Target {
             Target::Npm(t) => t.registries.clone(),
             Target::Netrc(t) => t.names(),
             Target::Pypirc(t) => t.names(),
+            Target::Docker(t) => t.hosts.clone(),
+            Target::Cargo(t) => t.names(),
+            Target::Pnpm(t) => t.registries.clone(),
         }
     }
 
@@ -222,6 +260,8 @@ impl Target {
             Target::Npm(t) => t.notes(env),
             Target::Netrc(t) => t.notes(env),
             Target::Pypirc(_) => Vec::new(),
+            Target::Docker(t) => t.notes(env),
+            Target::Cargo(_) | Target::Pnpm(_) => Vec::new(),
         }
     }
 
@@ -234,6 +274,9 @@ impl Target {
             Target::Npm(t) => t.doctor(env, current, profile),
             Target::Netrc(t) => t.doctor(env, current),
             Target::Pypirc(t) => t.doctor(current, profile),
+            Target::Docker(t) => t.doctor(current, profile),
+            Target::Cargo(t) => t.doctor(current, profile),
+            Target::Pnpm(t) => t.doctor(current, profile),
         }
     }
 
@@ -242,6 +285,36 @@ impl Target {
     fn owns_file(&self) -> bool {
         matches!(self, Target::GradleInit(_))
     }
+
+    /// Files a served kind needs beside its config edit (the helper link, the pnpm wrapper, a
+    /// cleaned `credentials.toml`), with the binary they must point at; see [`served`].
+    fn side_files(&self) -> Option<(Vec<served::SideFile>, &Path)> {
+        match self {
+            Target::Maven(_)
+            | Target::Gradle(_)
+            | Target::GradleInit(_)
+            | Target::Npm(_)
+            | Target::Netrc(_)
+            | Target::Pypirc(_) => None,
+            Target::Docker(t) => Some((t.side_files(), &t.exe)),
+            Target::Cargo(t) => Some((t.side_files(), &t.exe)),
+            Target::Pnpm(t) => Some((t.side_files(), &t.exe)),
+        }
+    }
+}
+
+/// Creates or updates every target's side files (after the config files were written), or
+/// reports what would change in a dry run.
+fn apply_side_files(targets: &[Target], dry_run: bool) -> Result<Vec<FileReport>> {
+    let mut reports = Vec::new();
+    for target in targets {
+        for side in target.side_files().map(|(s, _)| s).unwrap_or_default() {
+            if let Some(report) = served::apply(target.kind(), &side, dry_run)? {
+                reports.push(report);
+            }
+        }
+    }
+    Ok(reports)
 }
 
 /// What happened (or would happen) to one file.
@@ -337,6 +410,7 @@ pub(crate) fn write_token(
         notes
     };
     if options.dry_run {
+        let side = apply_side_files(targets, true)?;
         return Ok(files
             .iter()
             .zip(planned)
@@ -353,6 +427,7 @@ pub(crate) fn write_token(
                     warnings,
                 }
             })
+            .chain(side)
             .collect());
     }
     // Phase 2: write, re-planning under the lock in case a file changed since phase 1.
@@ -400,6 +475,7 @@ pub(crate) fn write_token(
             warnings,
         });
     }
+    reports.extend(apply_side_files(targets, false)?);
     Ok(reports)
 }
 
@@ -448,6 +524,14 @@ pub(crate) fn remove_token(targets: &[Target], expected: Option<&str>) -> Result
             outcome: Some(update.outcome),
             warnings,
         });
+    }
+    for target in targets {
+        let Some((sides, exe)) = target.side_files() else {
+            continue;
+        };
+        for side in &sides {
+            reports.extend(served::remove(target.kind(), side, exe)?);
+        }
     }
     Ok(reports)
 }

@@ -61,4 +61,5 @@ mod real_clients;
 mod requests_per_refresh;
 mod schedule;
 mod secret_hygiene;
+mod served_e2e;
 mod served_real;

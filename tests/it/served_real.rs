@@ -4,19 +4,20 @@
 //! emulator's sparse Cargo registry with a `credential-provider` written by our Cargo editor.
 //! Each has a negative control (a wrong token fails) and checks the emulator's request log.
 //!
-//! Until the lead wires `nexus-token token --format basic` and the helper's token lookup, the
-//! credentials come from TEST-ONLY stand-ins (`basic-token` and `docker-credential-testhelper`
-//! scripts reading the token from their environment): they prove that the files our editors
-//! write and the protocol shapes we answer work with the real clients. The token never goes on a
-//! command line except skopeo's `--creds` (the token, never the password).
+//! Here the credentials come from TEST-ONLY stand-ins (`basic-token` and
+//! `docker-credential-testhelper` scripts reading the token from their environment): they prove
+//! the file shapes our editors write and the protocol shapes we answer with the real clients,
+//! apart from nexus-token's lookup; tests/it/served_e2e.rs proves the whole path (login, the
+//! keyring's token cache, the clients). Every child starts from `Sandbox::program`. The token
+//! never goes on a command line except skopeo's `--creds` (the token, never the password).
 
 use crate::support;
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::support::tool_available;
+use crate::support::{Sandbox, tool_available};
 use base64::Engine as _;
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
 use nexus_token::nexus::{Client, ClientConfig, Family};
@@ -53,27 +54,17 @@ fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
     path
 }
 
-/// skopeo in a sandbox: own HOME, XDG dirs and no inherited registry auth settings.
+/// skopeo in a sandbox ([`Sandbox::program`]: an environment built from nothing), with
+/// `path_prefix` first on the PATH and `envs` added.
 fn skopeo(
-    sandbox: &Path,
+    sb: &Sandbox,
     args: &[&str],
     envs: &[(&str, &str)],
     path_prefix: Option<&Path>,
 ) -> Output {
-    let home = sandbox.join("home");
-    let run = sandbox.join("run");
-    std::fs::create_dir_all(&home).unwrap();
-    std::fs::create_dir_all(&run).unwrap();
-    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
-    let mut cmd = Command::new("skopeo");
-    cmd.args(args)
-        .env("HOME", &home)
-        .env("XDG_RUNTIME_DIR", &run)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("DOCKER_CONFIG", home.join(".docker"))
-        .env("NO_PROXY", "127.0.0.1")
-        .env("no_proxy", "127.0.0.1")
-        .env_remove("REGISTRY_AUTH_FILE");
+    let mut cmd = sb.program(support::require_tool("skopeo"), args);
+    cmd.env("NO_PROXY", "127.0.0.1")
+        .env("no_proxy", "127.0.0.1");
     if let Some(prefix) = path_prefix {
         let path = std::env::var_os("PATH").unwrap_or_default();
         let mut dirs = vec![prefix.to_path_buf()];
@@ -105,10 +96,10 @@ fn skopeo_inspects_the_image_with_the_token_and_fails_with_a_wrong_one() {
         return;
     }
     let (emu, name, pass) = emulator_with_token();
-    let dir = tempfile::tempdir().unwrap();
+    let sb = Sandbox::new();
     let creds = format!("{name}:{pass}");
     let out = skopeo(
-        dir.path(),
+        &sb,
         &[
             "inspect",
             "--tls-verify=false",
@@ -153,7 +144,7 @@ fn skopeo_inspects_the_image_with_the_token_and_fails_with_a_wrong_one() {
     emu.clear_requests();
     let wrong = format!("{name}:not-the-passcode");
     let out = skopeo(
-        dir.path(),
+        &sb,
         &[
             "inspect",
             "--tls-verify=false",
@@ -224,10 +215,10 @@ fn skopeo_takes_credentials_from_a_helper_named_by_our_docker_editor() {
         return;
     }
     let (emu, name, pass) = emulator_with_token();
-    let dir = tempfile::tempdir().unwrap();
+    let sb = Sandbox::new();
     let host = emu.addr().to_string();
     // The config as our editor writes it, with a test helper in place of nexus-token.
-    let config = dir.path().join("home/.docker/config.json");
+    let config = sb.dir.path().join("home/.docker/config.json");
     std::fs::create_dir_all(config.parent().unwrap()).unwrap();
     let docker_written =
         b"{\n\t\"auths\": {\n\t\t\"127.0.0.1:1\": {\n\t\t\t\"auth\": \"eDp5\"\n\t\t}\n\t}\n}";
@@ -235,7 +226,7 @@ fn skopeo_takes_credentials_from_a_helper_named_by_our_docker_editor() {
     std::fs::write(&config, &edit.output).unwrap();
     // TEST-ONLY stand-in for `docker-credential-nexus-token` (whose token lookup the lead wires
     // to the session token cache): answers `get` in the same shape, from its environment.
-    let bin = dir.path().join("bin");
+    let bin = sb.dir.path().join("bin");
     script(
         &bin,
         "docker-credential-testhelper",
@@ -250,7 +241,7 @@ fn skopeo_takes_credentials_from_a_helper_named_by_our_docker_editor() {
         &image(&emu),
     ];
     let out = skopeo(
-        dir.path(),
+        &sb,
         &args,
         &[("NT_TEST_NAME", &name), ("NT_TEST_PASS", &pass)],
         Some(&bin),
@@ -267,7 +258,7 @@ fn skopeo_takes_credentials_from_a_helper_named_by_our_docker_editor() {
         "the helper's credentials reached the token endpoint"
     );
     let out = skopeo(
-        dir.path(),
+        &sb,
         &args,
         &[("NT_TEST_NAME", &name), ("NT_TEST_PASS", "wrong")],
         Some(&bin),
@@ -282,20 +273,19 @@ fn skopeo_reads_not_found_from_our_helper_as_no_credentials() {
         return;
     }
     let (emu, _, _) = emulator_with_token();
-    let dir = tempfile::tempdir().unwrap();
+    let sb = Sandbox::new();
     let host = emu.addr().to_string();
-    let config = dir.path().join("home/.docker/config.json");
+    let config = sb.dir.path().join("home/.docker/config.json");
     std::fs::create_dir_all(config.parent().unwrap()).unwrap();
     let edit = docker_editor::set_cred_helper(None, &host, docker_editor::HELPER_NAME).unwrap();
     std::fs::write(&config, &edit.output).unwrap();
     // The real binary under the helper's name; its lookup finds nothing until the lead wires it.
-    let bin = dir.path().join("bin");
+    let bin = sb.dir.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     std::os::unix::fs::symlink(support::BIN, bin.join("docker-credential-nexus-token")).unwrap();
-    let helper = Command::new(bin.join("docker-credential-nexus-token"))
-        .arg("get")
+    let helper = sb
+        .program(bin.join("docker-credential-nexus-token"), &["get"])
         .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     {
@@ -316,7 +306,7 @@ fn skopeo_reads_not_found_from_our_helper_as_no_credentials() {
     );
     let authfile = config.to_string_lossy().into_owned();
     let out = skopeo(
-        dir.path(),
+        &sb,
         &[
             "inspect",
             "--tls-verify=false",
@@ -341,8 +331,9 @@ fn skopeo_reads_not_found_from_our_helper_as_no_credentials() {
 /// `cargo fetch` in a fresh sandbox (own HOME and CARGO_HOME) for a project depending on
 /// `nexus-demo-crate` from the registry `nexus`; `basic` is what the provider prints.
 fn cargo_fetch(emu: &Emulator, basic: &str) -> (Output, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let cargo_home = dir.path().join("cargo-home");
+    let sb = Sandbox::new();
+    let dir = &sb.dir;
+    let cargo_home = sb.home().join(".cargo");
     std::fs::create_dir_all(&cargo_home).unwrap();
     // TEST-ONLY stand-in for `nexus-token token --format basic` (wired by the lead): prints the
     // header value from its environment, as the real command prints it from the token cache.
@@ -373,28 +364,24 @@ fn cargo_fetch(emu: &Emulator, basic: &str) -> (Output, String) {
     .unwrap();
     std::fs::write(project.join("src/lib.rs"), "").unwrap();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let real_home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
     let rustup_home = std::env::var_os("RUSTUP_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|| real_home.join(".rustup"));
-    let mut cmd = Command::new(cargo);
-    cmd.args(["fetch", "--manifest-path"])
-        .arg(project.join("Cargo.toml"))
-        .current_dir(&project)
-        .env("HOME", dir.path())
-        .env("CARGO_HOME", &cargo_home)
+        .unwrap_or_else(|| {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_default()
+                .join(".rustup")
+        });
+    let manifest = project.join("Cargo.toml");
+    let mut cmd = sb.program(
+        cargo,
+        &["fetch", "--manifest-path", manifest.to_str().unwrap()],
+    );
+    cmd.current_dir(&project)
         .env("RUSTUP_HOME", rustup_home)
         .env("NT_TEST_BASIC", basic)
         .env("NO_PROXY", "127.0.0.1")
         .env("no_proxy", "127.0.0.1");
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy().into_owned();
-        if key.starts_with("CARGO_") && key != "CARGO_HOME" {
-            cmd.env_remove(&key);
-        }
-    }
     let out = cmd.output().expect("cargo runs");
     let lock = std::fs::read_to_string(project.join("Cargo.lock")).unwrap_or_default();
     (out, lock)
@@ -450,57 +437,36 @@ fn cargo_fetches_the_crate_through_the_provider_and_fails_with_a_wrong_token() {
     );
 }
 
-/// Runs the built binary under the helper's name with `action` and `stdin`.
-fn helper_call(dir: &Path, action: &[&str], stdin: &str) -> (Option<i32>, String, String) {
-    use std::io::Write as _;
-    let link = dir.join("docker-credential-nexus-token");
+/// Runs the built binary under the helper's name with `action` and `stdin`, in `sb`.
+fn helper_call(sb: &Sandbox, action: &[&str], stdin: &str) -> (Option<i32>, String, String) {
+    let link = sb.dir.path().join("docker-credential-nexus-token");
     if !link.exists() {
         std::os::unix::fs::symlink(support::BIN, &link).unwrap();
     }
-    let mut child = Command::new(&link)
-        .args(action)
-        .env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join(".config"))
-        .env("XDG_STATE_HOME", dir.join(".local/state"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let run = sb.run_with(sb.program(&link, action), Some(stdin));
+    (Some(run.code), run.stdout, run.stderr)
 }
 
 #[test]
 fn the_binary_speaks_the_helper_protocol_under_the_helpers_name() {
-    let dir = tempfile::tempdir().unwrap();
+    let sb = Sandbox::new();
     let not_found = "credentials not found in native keychain\n".to_owned();
     for server in ["127.0.0.1:5000", "https://nexus.example:8443/v1/\n"] {
         assert_eq!(
-            helper_call(dir.path(), &["get"], server),
+            helper_call(&sb, &["get"], server),
             (Some(1), not_found.clone(), String::new()),
-            "`get {server:?}` answers Docker's not-found (the lookup is not wired yet)"
+            "`get {server:?}` answers Docker's not-found (no saved profile serves it)"
         );
     }
     assert_eq!(
-        helper_call(dir.path(), &["list"], ""),
+        helper_call(&sb, &["list"], ""),
         (Some(0), "{}\n".to_owned(), String::new()),
         "`list` prints a JSON object"
     );
     for action in ["store", "erase"] {
         assert_eq!(
             helper_call(
-                dir.path(),
+                &sb,
                 &[action],
                 "{\"ServerURL\":\"h\",\"Username\":\"u\",\"Secret\":\"s\"}"
             ),
@@ -508,17 +474,17 @@ fn the_binary_speaks_the_helper_protocol_under_the_helpers_name() {
             "`{action}` accepts its input and succeeds without output"
         );
     }
-    let (code, out, _) = helper_call(dir.path(), &["version"], "");
+    let (code, out, _) = helper_call(&sb, &["version"], "");
     assert!(
         code == Some(0) && out.starts_with("docker-credential-nexus-token (nexus-token) "),
         "`version` names the helper: {out}"
     );
-    let (code, out, _) = helper_call(dir.path(), &[], "");
+    let (code, out, _) = helper_call(&sb, &[], "");
     assert!(
         code == Some(1) && out.starts_with("Usage: docker-credential-nexus-token"),
         "no action prints the usage: {out}"
     );
-    let (code, out, _) = helper_call(dir.path(), &["login"], "");
+    let (code, out, _) = helper_call(&sb, &["login"], "");
     assert!(
         code == Some(1) && out.contains("unknown action: login"),
         "clap is not reached under the helper's name: {out}"

@@ -4,3 +4,4 @@
 //! pure config editor; the command files own the I/O.
 
 pub mod editor;
+pub(crate) mod target;

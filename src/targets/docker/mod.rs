@@ -9,5 +9,6 @@ mod json;
 pub mod editor;
 pub mod helper;
 pub mod link;
+pub(crate) mod target;
 
 pub use json::SyntaxError;

@@ -1,0 +1,353 @@
+//! What the served target kinds (Docker, Cargo, pnpm) share: building them from a profile's
+//! `served` block, and their side files. A served client's config names nexus-token as its
+//! credential helper, and some of them also need a file beside that edit: Docker's
+//! `docker-credential-nexus-token` link on the PATH, pnpm's wrapper script, Cargo's
+//! `credentials.toml` cleaned of a stale token. Those are [`SideFile`]s: the one mechanism the
+//! seam runs after the config files were written (`login`, `refresh`), reports in a dry run,
+//! and undoes on `logout --remove-credentials` (the link only when it points at this binary,
+//! the wrapper only when it is ours).
+//!
+//! It must not hold or write a token: side files name the binary and the profile, never a secret.
+
+use std::path::{Path, PathBuf};
+
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::fs::{self, Outcome};
+use crate::profile::ServedTargets;
+
+use super::cargo::target::CargoTarget;
+use super::docker::target::DockerTarget;
+use super::pnpm::PnpmTarget;
+use super::{FileReport, Kind, Target};
+
+/// The first line of every wrapper nexus-token writes: logout removes only files that start so.
+pub(crate) const SCRIPT_MARK: &str = "# written by nexus-token";
+
+/// A file a served target needs beside its config edit.
+pub(crate) enum SideFile {
+    /// A symbolic link to this binary under another name (Docker's helper).
+    Link { path: PathBuf, to: PathBuf },
+    /// A small executable of ours, mode 0700 (pnpm's token helper wrapper).
+    Script { path: PathBuf, bytes: Vec<u8> },
+    /// Another file cleaned by a pure edit (`None`: nothing to change); never removed by logout.
+    Scrub {
+        path: PathBuf,
+        #[allow(clippy::type_complexity)]
+        edit: Box<dyn Fn(&[u8]) -> Result<Option<(Vec<u8>, Vec<String>)>>>,
+    },
+}
+
+/// The served targets of a profile, with every path resolved through `env`.
+pub(crate) fn targets(
+    served: &ServedTargets,
+    npmrc: Option<&Path>,
+    profile: &str,
+    env: &Env,
+) -> Vec<Target> {
+    if served.is_empty() {
+        return Vec::new();
+    }
+    // The binary the clients run; a bare name when it cannot be told (they then use the PATH).
+    let exe = env
+        .current_exe()
+        .ok()
+        .and_then(|e| std::fs::canonicalize(&e).ok().or(Some(e)))
+        .unwrap_or_else(|| PathBuf::from("nexus-token"));
+    let mut targets = Vec::new();
+    if !served.docker.is_empty() {
+        targets.push(Target::Docker(DockerTarget::new(
+            env,
+            served.docker.clone(),
+            exe.clone(),
+        )));
+    }
+    if !served.cargo.is_empty() {
+        let home = env.cargo_home();
+        targets.push(Target::Cargo(CargoTarget {
+            path: home.join("config.toml"),
+            credentials: home.join("credentials.toml"),
+            registries: served.cargo.clone(),
+            exe: exe.clone(),
+            profile: profile.to_owned(),
+        }));
+    }
+    if !served.pnpm.is_empty() {
+        targets.push(Target::Pnpm(PnpmTarget {
+            path: npmrc.map_or_else(|| env.user_npmrc(), Path::to_path_buf),
+            registries: served.pnpm.clone(),
+            wrapper: env
+                .config_dir
+                .join(format!("pnpm-token-helper-{}", safe_name(profile))),
+            exe,
+            profile: profile.to_owned(),
+        }));
+    }
+    targets
+}
+
+/// A profile name as a file-name part: anything but letters, digits, `-` and `_` becomes `_`.
+fn safe_name(profile: &str) -> String {
+    profile
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Whether `link` is a symbolic link that leads to `exe` (the same file).
+pub(crate) fn links_to(link: &Path, exe: &Path) -> bool {
+    let is_link = std::fs::symlink_metadata(link).is_ok_and(|m| m.file_type().is_symlink());
+    is_link && same_file(link, exe)
+}
+
+/// Whether two paths name the same file (both resolved).
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn report(kind: Kind, path: &Path, changed: Vec<String>, outcome: Option<Outcome>) -> FileReport {
+    FileReport {
+        kind,
+        path: path.to_path_buf(),
+        changed,
+        outcome,
+        warnings: Vec::new(),
+    }
+}
+
+/// Creates or updates one side file (`dry_run`: only says what would change). `None` when a
+/// scrubbed file does not exist.
+pub(crate) fn apply(kind: Kind, side: &SideFile, dry_run: bool) -> Result<Option<FileReport>> {
+    match side {
+        SideFile::Link { path, to } => {
+            let present = std::fs::symlink_metadata(path).ok();
+            if links_to(path, to) {
+                return Ok(Some(report(
+                    kind,
+                    path,
+                    Vec::new(),
+                    Some(Outcome::Unchanged),
+                )));
+            }
+            let changed = vec![format!("link to `{}`", to.display())];
+            if dry_run {
+                return Ok(Some(report(kind, path, changed, None)));
+            }
+            if present
+                .as_ref()
+                .is_some_and(|m| !m.file_type().is_symlink())
+            {
+                return Err(Error::file(
+                    path,
+                    "replace",
+                    "a file that is not a link is in the way: move it away, then run the command again",
+                ));
+            }
+            make_link(path, to).map_err(|e| Error::file(path, "create the link", e))?;
+            let outcome = if present.is_some() {
+                Outcome::Written
+            } else {
+                Outcome::Created
+            };
+            Ok(Some(report(kind, path, changed, Some(outcome))))
+        }
+        SideFile::Script { path, bytes } => {
+            let current = fs::read_optional(path)?;
+            if current.as_deref() == Some(bytes.as_slice()) && is_executable(path) {
+                return Ok(Some(report(
+                    kind,
+                    path,
+                    Vec::new(),
+                    Some(Outcome::Unchanged),
+                )));
+            }
+            let changed = vec!["token helper wrapper".to_owned()];
+            if dry_run {
+                return Ok(Some(report(kind, path, changed, None)));
+            }
+            let outcome = fs::write_atomic(path, bytes)?;
+            set_mode_0700(path).map_err(|e| Error::file(path, "make executable", e))?;
+            let outcome = if outcome == Outcome::Unchanged {
+                Outcome::Written
+            } else {
+                outcome
+            };
+            Ok(Some(report(kind, path, changed, Some(outcome))))
+        }
+        SideFile::Scrub { path, edit } => {
+            let Some(current) = fs::read_optional(path)? else {
+                return Ok(None);
+            };
+            let Some((_, changed)) = edit(&current)? else {
+                return Ok(None);
+            };
+            if dry_run {
+                return Ok(Some(report(kind, path, changed, None)));
+            }
+            let update = fs::update_file(path, &mut |current| match current {
+                Some(bytes) => Ok(edit(bytes)?.map(|(new, _)| new)),
+                None => Ok(None),
+            })?;
+            let mut r = report(kind, path, changed, Some(update.outcome));
+            r.warnings = update.warnings;
+            Ok(Some(r))
+        }
+    }
+}
+
+/// Undoes one side file on logout: the link when it points at `exe`, the wrapper when it is
+/// ours. Returns a report when something was removed.
+pub(crate) fn remove(kind: Kind, side: &SideFile, exe: &Path) -> Result<Option<FileReport>> {
+    let (path, ours, what) = match side {
+        SideFile::Link { path, .. } => (path, links_to(path, exe), "link"),
+        SideFile::Script { path, .. } => {
+            let ours = fs::read_optional(path)
+                .ok()
+                .flatten()
+                .is_some_and(|b| b.starts_with(format!("#!/bin/sh\n{SCRIPT_MARK}").as_bytes()));
+            (path, ours, "token helper wrapper")
+        }
+        SideFile::Scrub { .. } => return Ok(None),
+    };
+    if !ours {
+        return Ok(None);
+    }
+    std::fs::remove_file(path).map_err(|e| Error::file(path, "remove", e))?;
+    Ok(Some(report(
+        kind,
+        path,
+        vec![format!("{what} removed")],
+        Some(Outcome::Written),
+    )))
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o777 == 0o700)
+    }
+    #[cfg(not(unix))]
+    {
+        path.exists()
+    }
+}
+
+fn set_mode_0700(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
+    }
+}
+
+/// Creates (or replaces) `path` as a link to `to`: a temporary link renamed over it.
+fn make_link(path: &Path, to: &Path) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let temp = dir.join(format!(".nexus-token-link.{}", std::process::id()));
+    let _ = std::fs::remove_file(&temp);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(to, &temp)?;
+    #[cfg(not(unix))]
+    std::fs::copy(to, &temp).map(|_| ())?;
+    std::fs::rename(&temp, path)
+}
+
+/// The wrapper pnpm runs (through `sh`, without arguments): it execs nexus-token for `profile`.
+pub(crate) fn pnpm_wrapper(exe: &Path, profile: &str) -> Vec<u8> {
+    format!(
+        "#!/bin/sh\n{SCRIPT_MARK} (login --pnpm-registry): pnpm runs it as a tokenHelper\nexec {} token --profile {} --format basic\n",
+        shell_quote(&exe.display().to_string()),
+        shell_quote(profile)
+    )
+    .into_bytes()
+}
+
+/// Single-quotes a word for `sh`.
+fn shell_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wrapper_quotes_the_path_and_the_profile() {
+        let text =
+            String::from_utf8(pnpm_wrapper(Path::new("/opt/my tools/nexus-token"), "o'k")).unwrap();
+        assert!(
+            text.starts_with(&format!("#!/bin/sh\n{SCRIPT_MARK}")),
+            "the wrapper starts with the mark logout looks for: {text}"
+        );
+        assert!(
+            text.ends_with(
+                "exec '/opt/my tools/nexus-token' token --profile 'o'\\''k' --format basic\n"
+            ),
+            "the binary and the profile are single-quoted for sh: {text}"
+        );
+    }
+
+    #[test]
+    fn side_files_are_created_kept_and_removed_only_when_ours() {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("nexus-token");
+        std::fs::File::create(&exe).unwrap();
+        let link = SideFile::Link {
+            path: dir.path().join("bin/docker-credential-nexus-token"),
+            to: exe.clone(),
+        };
+        let first = apply(Kind::Docker, &link, false).unwrap().unwrap();
+        assert_eq!(first.outcome, Some(Outcome::Created), "the link is created");
+        let again = apply(Kind::Docker, &link, false).unwrap().unwrap();
+        assert_eq!(
+            again.outcome,
+            Some(Outcome::Unchanged),
+            "a correct link stays"
+        );
+        let other = dir.path().join("other");
+        std::fs::File::create(&other).unwrap();
+        assert!(
+            remove(Kind::Docker, &link, &other).unwrap().is_none(),
+            "a link to another binary is not removed"
+        );
+        assert!(remove(Kind::Docker, &link, &exe).unwrap().is_some());
+        assert!(
+            !dir.path()
+                .join("bin/docker-credential-nexus-token")
+                .exists(),
+            "a link to this binary is removed"
+        );
+
+        let script = SideFile::Script {
+            path: dir.path().join("cfg/wrapper"),
+            bytes: pnpm_wrapper(&exe, "p"),
+        };
+        apply(Kind::Pnpm, &script, false).unwrap();
+        assert!(
+            is_executable(&dir.path().join("cfg/wrapper")),
+            "the wrapper is 0700"
+        );
+        assert!(remove(Kind::Pnpm, &script, &exe).unwrap().is_some());
+        std::fs::File::create(dir.path().join("cfg/wrapper")).unwrap();
+        assert!(
+            remove(Kind::Pnpm, &script, &exe).unwrap().is_none(),
+            "a file that is not our wrapper stays"
+        );
+    }
+}
