@@ -508,7 +508,7 @@ fn reuse_or_discover(
                 npmrc_path.display(),
                 profile.url,
             ),
-            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME`, `--gradle-init`, `--npm-registry URL`, `--netrc` and/or `--pypirc NAME=URL` (the named ones repeatable); nothing was sent to Nexus".into()),
+            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME`, `--gradle-init`, `--npm-registry URL`, `--netrc`, `--pypirc NAME=URL`, `--docker-registry HOST`, `--cargo-registry NAME` and/or `--pnpm-registry URL` (the named ones repeatable); nothing was sent to Nexus".into()),
         ));
     }
     if !found.is_empty() {
