@@ -135,7 +135,8 @@ fn demo_in(outer: &Context<'_>, home: &Path) -> Result<ExitStatus> {
         run_in(ctx, cli.command)
     };
 
-    ui.step("\n3. login: detects the API, fetches the token, writes both files, keeps the password in the keyring (in memory for the demo)");
+    ui.step("\n3. one login for every client: detects the API, fetches the token, writes Maven, Gradle, npm and netrc (pip, uv, curl), keeps the password in the keyring (in memory for the demo)");
+    let npm_group = format!("{url}/repository/npm-group/");
     run(
         &ctx,
         &[
@@ -148,10 +149,15 @@ fn demo_in(outer: &Context<'_>, home: &Path) -> Result<ExitStatus> {
             "nexus",
             "--maven-server",
             "nexus",
+            "--npm-registry",
+            &npm_group,
+            "--netrc",
         ],
     )?;
     show(&ctx, &settings)?;
     show(&ctx, &properties)?;
+    show(&ctx, &env.user_npmrc())?;
+    show(&ctx, &env.netrc())?;
 
     ui.step("\n4. refresh with an unchanged token: nothing is rewritten");
     run(&ctx, &["refresh"])?;

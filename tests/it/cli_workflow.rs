@@ -624,6 +624,12 @@ fn demo_runs_and_touches_nothing_of_the_users() {
         "demo shows the written gradle.properties"
     );
     assert!(
+        run.stdout.contains("/repository/npm-group/:_auth=")
+            && run.stdout.contains("machine 127.0.0.1 login"),
+        "one login also wrote the user npmrc and netrc: {}",
+        run.stdout
+    );
+    assert!(
         !sb.settings().exists() && !sb.config().exists(),
         "demo wrote nothing into the user's home"
     );
