@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::maven_security::MavenEncrypt;
 use crate::nexus::Family;
+pub use crate::schedule::ScheduleKind;
 
 /// Fetches your Sonatype Nexus user token and writes it into Maven's settings.xml and Gradle's
 /// gradle.properties, keeping your real password in the OS keyring.
@@ -399,12 +400,4 @@ pub enum TokenFormat {
     Basic,
     /// `Authorization: Basic <base64(nameCode:passCode)>`: a whole header line.
     Header,
-}
-
-/// `schedule --kind` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ScheduleKind {
-    Systemd,
-    Launchd,
-    Cron,
 }

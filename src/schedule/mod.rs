@@ -20,7 +20,6 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use crate::cli::ScheduleKind;
 use crate::env::Env;
 use crate::error::{Error, ExitStatus, Result};
 use crate::ui::Ui;
@@ -52,6 +51,17 @@ pub use systemd::render_systemd;
 use systemd::*;
 #[allow(clippy::wildcard_imports)]
 use tool::*;
+
+/// The schedulers (`schedule --kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScheduleKind {
+    /// A systemd user service and timer (Linux).
+    Systemd,
+    /// A launchd agent (macOS).
+    Launchd,
+    /// A crontab line.
+    Cron,
+}
 
 /// Name of the systemd service unit.
 pub const SYSTEMD_SERVICE: &str = "nexus-token-refresh.service";
