@@ -4,11 +4,8 @@
 
 use crate::support::emulator_util;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 use std::time::Duration;
 
 use emulator_util::{PASSWORD, USER, start};
@@ -222,49 +219,9 @@ fn openssl_self_signed(dir: &Path, name: &str, san: &str) -> (PathBuf, PathBuf) 
     (cert, key)
 }
 
-/// A TLS server on 127.0.0.1 with this certificate, answering every request with a Nexus 3 OSS
-/// 404 (a client that got through the handshake reports "no user tokens"). Returns the port.
+/// The shared TLS test server (`emulator_util::tls_server_with`) with a certificate from files.
 fn tls_server(cert: &Path, key: &Path) -> u16 {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let certs = vec![CertificateDer::from_pem_file(cert).unwrap()];
-    let key = PrivateKeyDer::from_pem_file(key).unwrap();
-    let config = Arc::new(
-        rustls::ServerConfig::builder()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap(),
-    );
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { continue };
-            let config = Arc::clone(&config);
-            std::thread::spawn(move || {
-                let conn = rustls::ServerConnection::new(config).unwrap();
-                let mut tls = rustls::StreamOwned::new(conn, stream);
-                let mut buf = [0u8; 4096];
-                let mut seen = Vec::new();
-                loop {
-                    let Ok(n) = tls.read(&mut buf) else { return };
-                    if n == 0 {
-                        return;
-                    }
-                    seen.extend_from_slice(&buf[..n]);
-                    while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
-                        seen.drain(..end + 4);
-                        let answer = "HTTP/1.1 404 Not Found\r\nServer: Nexus/3.77.0-08 (OSS)\r\nContent-Length: 0\r\n\r\n";
-                        if tls.write_all(answer.as_bytes()).is_err() {
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    port
+    emulator_util::tls_server_with(&std::fs::read(cert).unwrap(), &std::fs::read(key).unwrap())
 }
 
 fn detect_with(url: &str, ca: Option<&Path>) -> Result<(), Error> {

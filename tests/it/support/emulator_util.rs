@@ -72,14 +72,22 @@ pub const CA_PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIBozCCAUmgAwIBAgIULg3Nv
 const LEAF_PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIByTCCAW+gAwIBAgIUO/nEc3trvelNz1XDCQM+pJAhkMYwCgYIKoZIzj0EAwIw\nHjEcMBoGA1UEAwwTbmV4dXMtdG9rZW4gdGVzdCBDQTAgFw0yNjExMjgyMTMwNTRa\nGA8yMTI2MTEwNDIxMzA1NFowFDESMBAGA1UEAwwJMTI3LjAuMC4xMFkwEwYHKoZI\nzj0CAQYIKoZIzj0DAQcDQgAEw3SqQNrI7oDXH2d2A96W17/3Zq6XL8BxsYB5TNjG\nJnm7iwe6a2cpiUFxPzJ5poz5/K0KJ/tJHuITN+zzS5M2yqOBkjCBjzAaBgNVHREE\nEzARhwR/AAABgglsb2NhbGhvc3QwDAYDVR0TAQH/BAIwADAOBgNVHQ8BAf8EBAMC\nB4AwEwYDVR0lBAwwCgYIKwYBBQUHAwEwHQYDVR0OBBYEFEPb0IIASVrRuoVRQigA\n33ybozKGMB8GA1UdIwQYMBaAFKuVdL3cRh9vDDApcBRlf8WDZ/izMAoGCCqGSM49\nBAMCA0gAMEUCIDyUyvcAUCUHcQA+aeRVzlS31Jo5tSm32FX+rj8jYn9yAiEAnkSF\nzCFNIgKknnx9empsFNYRzjS644rsdeWv3Gvj8Pw=\n-----END CERTIFICATE-----";
 const LEAF_KEY: &str = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgNFuAPyJ9giRupCsn\nf4kzKfrY4EuoIuhI4ZfuzomxGvChRANCAATDdKpA2sjugNcfZ3YD3pbXv/dmrpcv\nwHGxgHlM2MYmebuLB7prZymJQXE/MnmmjPn8rQon+0ke4hM37PNLkzbK\n-----END PRIVATE KEY-----";
 
-/// A TLS server on 127.0.0.1 that answers every request with a Nexus 3 OSS 404 (so a client
-/// that got through the handshake reports "no user tokens"). Returns its https base URL.
+/// A TLS server on 127.0.0.1 with the test CA's leaf certificate (see [`tls_server_with`]).
+/// Returns its https base URL.
 pub fn tls_server() -> String {
+    let port = tls_server_with(LEAF_PEM.as_bytes(), LEAF_KEY.as_bytes());
+    format!("https://127.0.0.1:{port}")
+}
+
+/// A TLS server on 127.0.0.1 with this certificate and key (PEM) that answers every request with
+/// a Nexus 3 OSS 404 (so a client that got through the handshake reports "no user tokens").
+/// Returns its port.
+pub fn tls_server_with(cert_pem: &[u8], key_pem: &[u8]) -> u16 {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let certs = vec![CertificateDer::from_pem_slice(LEAF_PEM.as_bytes()).unwrap()];
-    let key = PrivateKeyDer::from_pem_slice(LEAF_KEY.as_bytes()).unwrap();
+    let certs = vec![CertificateDer::from_pem_slice(cert_pem).unwrap()];
+    let key = PrivateKeyDer::from_pem_slice(key_pem).unwrap();
     let config = Arc::new(
         rustls::ServerConfig::builder()
             .with_no_client_auth()
@@ -114,7 +122,7 @@ pub fn tls_server() -> String {
             });
         }
     });
-    format!("https://127.0.0.1:{port}")
+    port
 }
 
 /// A port on 127.0.0.1 where nobody listens.
