@@ -10,7 +10,7 @@ pub mod editor;
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{Error, Result};
 use crate::fs;
 use crate::profile::fingerprint;
 
@@ -196,14 +196,9 @@ pub(crate) fn shadowing_pip_configs(env: &Env) -> Vec<(PathBuf, Vec<String>)> {
 /// came from the server (exit 4).
 fn edit_error(path: &Path, e: editor::Error) -> Error {
     match e {
-        editor::Error::InvalidValue { field, reason } if field != "host" => Error::other(
-            ExitStatus::Unavailable,
-            format!(
-                "Nexus sent a token whose {field} `{}` cannot hold: {reason}",
-                path.display()
-            ),
-            Some("this is a server-side problem: reset the token (`nexus-token rotate`) or ask your Nexus administrator".into()),
-        ),
+        editor::Error::InvalidValue { field, reason } if field != "host" => {
+            super::unwritable_token(path, format!("its {field}: {reason}"))
+        }
         e @ editor::Error::Syntax { .. } => Error::file(path, "parse", e),
         e => Error::file(path, "update", e),
     }
@@ -212,6 +207,7 @@ fn edit_error(path: &Path, e: editor::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ExitStatus;
     use crate::secret::Secret;
 
     fn target() -> NetrcTarget {

@@ -6,7 +6,7 @@ pub mod editor;
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{Error, Result};
 
 use super::{Finding, Level, Planned, State, TokenValues};
 
@@ -127,14 +127,7 @@ fn edit_error(path: &Path, e: editor::Error) -> Error {
         editor::Error::InvalidValue { field, reason }
             if field == "username" || field == "password" =>
         {
-            Error::other(
-                ExitStatus::Unavailable,
-                format!(
-                    "Nexus sent a token whose {field} `{}` cannot hold: {reason}",
-                    path.display()
-                ),
-                Some("this is a server-side problem: reset the token (`nexus-token rotate`) or ask your Nexus administrator".into()),
-            )
+            super::unwritable_token(path, format!("its {field}: {reason}"))
         }
         editor::Error::MissingSection { section } => missing_section(path, &section),
         e @ editor::Error::Syntax { .. } => Error::file(path, "parse", e),
@@ -145,6 +138,7 @@ fn edit_error(path: &Path, e: editor::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ExitStatus;
     use crate::secret::Secret;
 
     fn target(repository: Option<&str>) -> PypircTarget {
