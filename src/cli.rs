@@ -139,6 +139,12 @@ pub struct TargetArgs {
     #[arg(long)]
     pub gradle_init: bool,
 
+    /// Also write `systemProp.gradle.wrapperUser` / `systemProp.gradle.wrapperPassword` into the
+    /// gradle.properties of `--gradle-prefix`: the Gradle wrapper (`gradlew`) sends them when it
+    /// downloads its distribution from a protected repository.
+    #[arg(long)]
+    pub gradle_wrapper: bool,
+
     /// Write the passCode in Maven's encrypted `{...}` form: `auto` does so when
     /// settings-security.xml holds a master password.
     #[arg(long, value_enum, value_name = "WHEN")]
@@ -162,6 +168,10 @@ pub struct TargetArgs {
     /// unscoped packages without it (npm 11 warns about that key, so it is opt-in).
     #[arg(long)]
     pub npm_always_auth: bool,
+
+    #[command(flatten)]
+    pub yarn: crate::targets::yarn::YarnArgs,
+
     /// Write a `machine HOST login ... password ...` block for the Nexus host into netrc, which
     /// pip, uv, conda, Go and curl `-n` read.
     #[arg(long)]

@@ -56,6 +56,8 @@ const VARS: &[&str] = &[
     "CARGO_HOME",
     "REGISTRY_AUTH_FILE",
     "NEXUS_TOKEN_CONFIG",
+    // Yarn 2+ (issue 25).
+    "YARN_RC_FILENAME",
 ];
 
 /// The longest keyring wait `NEXUS_TOKEN_KEYRING_TIMEOUT` accepts, in seconds (one hour).
@@ -246,6 +248,14 @@ impl Env {
                 None => PathBuf::from(v),
             },
             None => self.home.join(".npmrc"),
+        }
+    }
+
+    /// Yarn 2+'s home rc file: `~/<YARN_RC_FILENAME>`, else `~/.yarnrc.yml`.
+    pub fn yarnrc(&self) -> PathBuf {
+        match self.var("YARN_RC_FILENAME") {
+            Some(name) if !name.is_empty() => self.home.join(name),
+            _ => self.home.join(".yarnrc.yml"),
         }
     }
 

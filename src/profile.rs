@@ -63,6 +63,12 @@ pub struct Profile {
     /// npm registries (user npmrc).
     #[serde(default, skip_serializing_if = "NpmTargets::is_empty")]
     pub npm: NpmTargets,
+    /// Yarn 2+ registries (`.yarnrc.yml`).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::targets::yarn::YarnTargets::is_empty"
+    )]
+    pub yarn: crate::targets::yarn::YarnTargets,
     /// The netrc block for the Nexus host (pip, uv, curl, Go).
     #[serde(default, skip_serializing_if = "NetrcTargets::is_empty")]
     pub netrc: NetrcTargets,
@@ -123,6 +129,9 @@ impl Profile {
                 always_auth: self.npm.always_auth,
             }));
         }
+        if let Some(yarn) = self.yarn.target(env) {
+            targets.push(Target::Yarn(yarn));
+        }
         if self.netrc.enabled {
             targets.push(Target::Netrc(NetrcTarget {
                 path: self.netrc.file.clone().unwrap_or_else(|| env.netrc()),
@@ -151,6 +160,7 @@ impl Profile {
         !self.maven.is_empty()
             || !self.gradle.is_empty()
             || !self.npm.is_empty()
+            || !self.yarn.is_empty()
             || !self.netrc.is_empty()
             || !self.pypirc.is_empty()
             || !self.gradle_init.is_empty()
@@ -646,6 +656,7 @@ mod tests {
                     registries: vec!["https://nexus.example.com/repository/npm-group/".into()],
                     always_auth: true,
                 },
+                yarn: Default::default(),
                 netrc: NetrcTargets::default(),
                 pypirc: PypircTargets::default(),
                 served: ServedTargets {

@@ -68,6 +68,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         maven: MavenTargets::default(),
         gradle: GradleTargets::default(),
         npm: Default::default(),
+        yarn: Default::default(),
         netrc: Default::default(),
         pypirc: Default::default(),
         served: Default::default(),
@@ -311,6 +312,9 @@ fn explicit_targets(
         })?;
         keys.push(gradle::keys_for_prefix(prefix));
     }
+    if t.gradle_wrapper {
+        keys.push(gradle::wrapper_keys());
+    }
     for pair in &t.gradle_keys {
         let parsed = pair
             .split_once(',')
@@ -334,6 +338,8 @@ fn explicit_targets(
         keys,
     };
     profile.npm = npm_targets(ctx, t, previous)?;
+    profile.yarn =
+        crate::targets::yarn::YarnTargets::from_flags(&t.yarn, previous.map(|p| &p.yarn), ctx.env)?;
     python::explicit(ctx, t, profile, previous)?;
     profile.served = served_targets(t)?;
     Ok(profile.has_targets())
@@ -452,6 +458,7 @@ fn reuse_or_discover(
         profile.gradle.keys = previous.gradle.keys.clone();
         profile.npm.registries = previous.npm.registries.clone();
         profile.npm.always_auth |= previous.npm.always_auth;
+        profile.yarn.registries = previous.yarn.registries.clone();
         python::reuse(profile, previous);
         profile.served = previous.served.clone();
         ctx.ui.verbose(1, "using the targets saved in the profile");
@@ -500,7 +507,18 @@ fn reuse_or_discover(
     };
     let (npmrc_path, npm_found) = discover_npm(ctx, profile);
     let python_found = python::discover(ctx, profile)?;
-    if found.is_empty() && npm_found.is_empty() && !python_found {
+    let yarn_found = match profile.yarn.discover(ctx.env, &profile.url) {
+        Ok(found) => found,
+        Err(e) => {
+            let cause = std::error::Error::source(&e)
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
+            ctx.ui
+                .warn(&format!("Yarn registries not discovered: {e}{cause}"));
+            (PathBuf::new(), Vec::new())
+        }
+    };
+    if found.is_empty() && npm_found.is_empty() && yarn_found.1.is_empty() && !python_found {
         return Err(Error::usage(
             format!(
                 "found no `<server>` in `{}` and no npm registry in `{}` that points at {}",
@@ -508,7 +526,7 @@ fn reuse_or_discover(
                 npmrc_path.display(),
                 profile.url,
             ),
-            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME`, `--gradle-init`, `--npm-registry URL`, `--netrc`, `--pypirc NAME=URL`, `--docker-registry HOST`, `--cargo-registry NAME` and/or `--pnpm-registry URL` (the named ones repeatable); nothing was sent to Nexus".into()),
+            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME`, `--gradle-wrapper`, `--gradle-init`, `--npm-registry URL`, `--yarn-registry URL`, `--netrc`, `--pypirc NAME=URL`, `--docker-registry HOST`, `--cargo-registry NAME` and/or `--pnpm-registry URL` (the named ones repeatable); nothing was sent to Nexus".into()),
         ));
     }
     if !found.is_empty() {
@@ -526,6 +544,14 @@ fn reuse_or_discover(
             npm_found.join(", ")
         ));
         profile.npm.registries = npm_found;
+    }
+    if !yarn_found.1.is_empty() {
+        ctx.ui.step(&format!(
+            "found Yarn registries for this Nexus in `{}`: {}",
+            yarn_found.0.display(),
+            yarn_found.1.join(", ")
+        ));
+        profile.yarn.registries = yarn_found.1;
     }
     Ok(())
 }

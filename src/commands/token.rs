@@ -91,6 +91,7 @@ fn from_flags(ctx: &Context<'_>, args: &TokenArgs, url: &str) -> Result<UserToke
         maven: MavenTargets::default(),
         gradle: GradleTargets::default(),
         npm: Default::default(),
+        yarn: Default::default(),
         netrc: Default::default(),
         pypirc: Default::default(),
         served: Default::default(),

@@ -20,6 +20,7 @@ pub use gradle_init::render as render_gradle_init;
 pub(crate) mod maven;
 
 pub mod npm;
+pub mod yarn;
 
 pub mod netrc;
 pub mod pypirc;
@@ -52,6 +53,8 @@ pub enum Kind {
     Gradle,
     /// A registry key of the user npmrc.
     Npm,
+    /// A registry entry of Yarn 2+'s `.yarnrc.yml`.
+    Yarn,
     /// A `machine` block of a netrc file.
     Netrc,
     /// A section of a .pypirc.
@@ -76,7 +79,7 @@ impl Kind {
             Kind::GradleInit => "script",
             Kind::Maven => "server",
             Kind::Gradle => "key",
-            Kind::Npm => "registry",
+            Kind::Npm | Kind::Yarn => "registry",
             Kind::Netrc => "machine",
             Kind::Pypirc => "section",
             Kind::Docker | Kind::Cargo | Kind::Pnpm => "registry",
@@ -109,6 +112,7 @@ pub(crate) enum Target {
     Maven(maven::MavenTarget),
     Gradle(gradle::GradleTarget),
     Npm(npm::NpmTarget),
+    Yarn(yarn::YarnTarget),
     Netrc(netrc::NetrcTarget),
     Pypirc(pypirc::PypircTarget),
     Docker(docker::target::DockerTarget),
@@ -162,6 +166,7 @@ impl Target {
             Target::Maven(_) => Kind::Maven,
             Target::Gradle(_) => Kind::Gradle,
             Target::Npm(_) => Kind::Npm,
+            Target::Yarn(_) => Kind::Yarn,
             Target::Netrc(_) => Kind::Netrc,
             Target::Pypirc(_) => Kind::Pypirc,
             Target::Docker(_) => Kind::Docker,
@@ -177,6 +182,7 @@ impl Target {
             Target::Maven(t) => &t.path,
             Target::Gradle(t) => &t.path,
             Target::Npm(t) => &t.path,
+            Target::Yarn(t) => &t.path,
             Target::Netrc(t) => &t.path,
             Target::Pypirc(t) => &t.path,
             Target::Docker(t) => &t.path,
@@ -192,6 +198,7 @@ impl Target {
             Target::Maven(t) => t.plan(current, token),
             Target::Gradle(t) => t.plan(current, token),
             Target::Npm(t) => t.plan(current, token),
+            Target::Yarn(t) => t.plan(current, token),
             Target::Netrc(t) => t.plan(current, token),
             Target::Pypirc(t) => t.plan(current, token),
             Target::Docker(t) => t.plan(current, token),
@@ -208,6 +215,7 @@ impl Target {
             Target::Maven(t) => t.clear(current),
             Target::Gradle(t) => t.clear(current),
             Target::Npm(t) => t.clear(current),
+            Target::Yarn(t) => t.clear(current),
             Target::Netrc(t) => t.clear(current, expected),
             Target::Pypirc(t) => t.clear(current),
             Target::Docker(t) => t.clear(current),
@@ -227,6 +235,7 @@ impl Target {
             Target::Maven(t) => t.inspect(current, verdict),
             Target::Gradle(t) => t.inspect(current, verdict),
             Target::Npm(t) => t.inspect(current, verdict),
+            Target::Yarn(t) => t.inspect(current, verdict),
             Target::Netrc(t) => t.inspect(current, verdict),
             Target::Pypirc(t) => t.inspect(current, verdict),
             // Served kinds hold no token: `current` means the config runs this binary.
@@ -243,6 +252,7 @@ impl Target {
             Target::Maven(t) => t.servers.clone(),
             Target::Gradle(t) => t.keys.iter().map(|(u, _)| u.clone()).collect(),
             Target::Npm(t) => t.registries.clone(),
+            Target::Yarn(t) => t.names(),
             Target::Netrc(t) => t.names(),
             Target::Pypirc(t) => t.names(),
             Target::Docker(t) => t.hosts.clone(),
@@ -258,6 +268,7 @@ impl Target {
             Target::Maven(_) => Vec::new(),
             Target::Gradle(t) => t.notes(env),
             Target::Npm(t) => t.notes(env),
+            Target::Yarn(t) => t.notes(env),
             Target::Netrc(t) => t.notes(env),
             Target::Pypirc(_) => Vec::new(),
             Target::Docker(t) => t.notes(env),
@@ -272,6 +283,7 @@ impl Target {
             Target::Maven(t) => t.doctor(current, profile),
             Target::Gradle(t) => t.doctor(env, current, profile),
             Target::Npm(t) => t.doctor(env, current, profile),
+            Target::Yarn(t) => t.doctor(env, current, profile),
             Target::Netrc(t) => t.doctor(env, current),
             Target::Pypirc(t) => t.doctor(current, profile),
             Target::Docker(t) => t.doctor(current, profile),
@@ -294,6 +306,7 @@ impl Target {
             | Target::Gradle(_)
             | Target::GradleInit(_)
             | Target::Npm(_)
+            | Target::Yarn(_)
             | Target::Netrc(_)
             | Target::Pypirc(_) => None,
             Target::Docker(t) => Some((t.side_files(), &t.exe)),
@@ -370,7 +383,7 @@ pub(crate) fn preflight(targets: &[Target]) -> Result<()> {
     if targets.is_empty() {
         return Err(Error::usage(
             "no targets: nothing would receive the token",
-            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME`, `--gradle-init`, `--npm-registry URL`, `--netrc`, `--pypirc NAME=URL`, `--docker-registry HOST`, `--cargo-registry NAME` and/or `--pnpm-registry URL`".into()),
+            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME`, `--gradle-wrapper`, `--gradle-init`, `--npm-registry URL`, `--yarn-registry URL`, `--netrc`, `--pypirc NAME=URL`, `--docker-registry HOST`, `--cargo-registry NAME` and/or `--pnpm-registry URL`".into()),
         ));
     }
     let placeholder = Secret::new("nexus-token-preflight".to_owned());

@@ -1,0 +1,454 @@
+//! The Yarn 2+ target (`login --yarn-registry URL`): Yarn Berry ignores `.npmrc` and reads its
+//! credentials from `.yarnrc.yml`; the home rc (`~/.yarnrc.yml`, `YARN_RC_FILENAME` changes the
+//! name) gets `npmAuthIdent` and `npmAlwaysAuth` under `npmRegistries` at the registry's key.
+//! This folder owns the format (`editor`, pure bytes in, bytes out), the flag, the saved profile
+//! section, discovery and the glue to the target seam (plan, clear, inspect, doctor, and the check
+//! for a project `.yarnrc.yml` that shadows the home rc). A project rc is only read, never edited.
+
+pub mod editor;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::fs;
+
+use super::{Finding, Level, Planned, State, TokenValues};
+
+/// The flag of this kind (flattened into `login`'s target flags).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct YarnArgs {
+    /// An npm registry URL (a Nexus npm repository or group) whose entry under `npmRegistries`
+    /// in Yarn 2+'s home rc (`~/.yarnrc.yml`, `$YARN_RC_FILENAME` changes the name) gets the
+    /// token as `npmAuthIdent`, with `npmAlwaysAuth: true`. Repeatable.
+    #[arg(long = "yarn-registry", value_name = "URL")]
+    pub yarn_registries: Vec<String>,
+}
+
+/// The saved profile section: registries whose entry in one `.yarnrc.yml` gets the token.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YarnTargets {
+    /// The rc file (absolute, resolved at login).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yarnrc: Option<PathBuf>,
+    /// Registry URLs as given.
+    #[serde(default)]
+    pub registries: Vec<String>,
+}
+
+impl YarnTargets {
+    /// No registries.
+    pub fn is_empty(&self) -> bool {
+        self.registries.is_empty()
+    }
+
+    /// The flag's part of a profile: URLs validated (exit 2 before any request), the rc file
+    /// kept from the previous profile or resolved now.
+    pub(crate) fn from_flags(
+        args: &YarnArgs,
+        previous: Option<&YarnTargets>,
+        env: &Env,
+    ) -> Result<YarnTargets> {
+        for url in &args.yarn_registries {
+            editor::Registry::parse(url).map_err(|e| {
+                Error::usage(
+                    format!("`--yarn-registry` cannot be used: {e}"),
+                    Some("give the http(s) URL of a Nexus npm repository or group, e.g. `--yarn-registry https://nexus.example.com/repository/npm-group/`".into()),
+                )
+            })?;
+        }
+        let mut registries: Vec<String> = Vec::new();
+        for url in &args.yarn_registries {
+            if !registries.contains(url) {
+                registries.push(url.clone());
+            }
+        }
+        Ok(YarnTargets {
+            yarnrc: Some(
+                previous
+                    .and_then(|p| p.yarnrc.clone())
+                    .unwrap_or_else(|| env.yarnrc()),
+            ),
+            registries,
+        })
+    }
+
+    /// Discovery: `npmRegistryServer` and `npmRegistries` keys under the base URL in the rc
+    /// file. `Err` when the file cannot be read or parsed (login warns and goes on).
+    pub(crate) fn discover(&self, env: &Env, base_url: &str) -> Result<(PathBuf, Vec<String>)> {
+        let path = self.yarnrc.clone().unwrap_or_else(|| env.yarnrc());
+        let found = match fs::read_optional(&path)? {
+            Some(bytes) => {
+                editor::discover(&bytes, base_url).map_err(|e| Error::file(&path, "parse", e))?
+            }
+            None => Vec::new(),
+        };
+        Ok((path, found))
+    }
+
+    /// The target of this section, if any.
+    pub(crate) fn target(&self, env: &Env) -> Option<YarnTarget> {
+        (!self.is_empty()).then(|| YarnTarget {
+            path: self.yarnrc.clone().unwrap_or_else(|| env.yarnrc()),
+            registries: self.registries.clone(),
+        })
+    }
+}
+
+/// Registries (by their URL) whose credentials live in one `.yarnrc.yml`.
+#[derive(Debug)]
+pub(crate) struct YarnTarget {
+    pub path: PathBuf,
+    pub registries: Vec<String>,
+}
+
+impl YarnTarget {
+    fn parsed(&self) -> Result<Vec<editor::Registry>> {
+        self.registries
+            .iter()
+            .map(|url| {
+                editor::Registry::parse(url).map_err(|e| {
+                    Error::usage(
+                        format!("the saved Yarn registry cannot be used: {e}"),
+                        Some(
+                            "log in again with `--yarn-registry URL` (an http or https URL)".into(),
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    fn edit_error(&self, e: editor::Error) -> Error {
+        match e {
+            editor::Error::InvalidValue { .. } => super::unwritable_token(&self.path, e),
+            editor::Error::Syntax { .. } => Error::file(&self.path, "parse", e),
+            e => Error::file(&self.path, "update", e),
+        }
+    }
+
+    pub(crate) fn plan(
+        &self,
+        current: Option<&[u8]>,
+        token: &TokenValues<'_>,
+    ) -> Result<Option<Planned>> {
+        let registries = self.parsed()?;
+        let ident = editor::auth_ident(token.name_code, token.pass_code.expose());
+        let edit =
+            editor::set_auth(current, &registries, &ident).map_err(|e| self.edit_error(e))?;
+        if current == Some(edit.output.as_slice()) || (current.is_none() && edit.changed.is_empty())
+        {
+            return Ok(None);
+        }
+        Ok(Some(Planned {
+            bytes: edit.output,
+            changed: edit.changed,
+            warnings: edit.warnings,
+        }))
+    }
+
+    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+        let edit = editor::clear_auth(current, &self.parsed()?).map_err(|e| self.edit_error(e))?;
+        Ok(Planned {
+            bytes: edit.output,
+            changed: edit.changed,
+            warnings: edit.warnings,
+        })
+    }
+
+    pub(crate) fn names(&self) -> Vec<String> {
+        self.registries.clone()
+    }
+
+    /// One entry per registry, named by its URL. An `npmAuthToken` at the entry is stale (Yarn
+    /// sends it instead of `npmAuthIdent`); an ident with an environment reference is unreadable.
+    pub(crate) fn inspect(
+        &self,
+        current: &[u8],
+        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
+    ) -> Vec<(String, State, Option<String>)> {
+        self.registries
+            .iter()
+            .map(|url| {
+                let registry = match editor::Registry::parse(url) {
+                    Ok(r) => r,
+                    Err(e) => return (url.clone(), State::Unreadable, Some(e.to_string())),
+                };
+                match editor::read_auth(current, &registry) {
+                    Err(e) => (url.clone(), State::Unreadable, Some(e.to_string())),
+                    Ok(None) => (url.clone(), State::Missing, None),
+                    Ok(Some(editor::YarnAuth::Token)) => (
+                        url.clone(),
+                        State::Stale,
+                        Some(format!(
+                            "an `npmAuthToken` at `{}` wins over `npmAuthIdent`",
+                            registry.key
+                        )),
+                    ),
+                    Ok(Some(editor::YarnAuth::Ident(ident))) if ident.contains("${") => (
+                        url.clone(),
+                        State::Unreadable,
+                        Some(format!(
+                            "the `npmAuthIdent` at `{}` is an environment reference",
+                            registry.key
+                        )),
+                    ),
+                    Ok(Some(editor::YarnAuth::Ident(ident))) => {
+                        let (user, pass) = match ident.split_once(':') {
+                            Some((u, p)) => (Some(u), Some(p)),
+                            None => (Some(ident.as_str()), None),
+                        };
+                        (url.clone(), verdict(user, pass), None)
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// The project `.yarnrc.yml` in the working directory, when it is another file than ours.
+    fn project_file(&self, env: &Env) -> Option<PathBuf> {
+        let name = self.path.file_name()?;
+        let project = env.current_dir()?.join(name);
+        (project != self.path).then_some(project)
+    }
+
+    /// `(project file, registry key)` for every registry the project rc sets credentials for:
+    /// Yarn prefers it over the home rc.
+    fn shadowed(&self, env: &Env) -> Vec<(PathBuf, String)> {
+        let Some(project) = self.project_file(env) else {
+            return Vec::new();
+        };
+        shadowing(&project, &self.registries)
+    }
+
+    /// A project rc that overrides what we write (login and refresh print it).
+    pub(crate) fn notes(&self, env: &Env) -> Vec<String> {
+        self.shadowed(env)
+            .into_iter()
+            .map(|(project, key)| {
+                format!(
+                    "the project file `{}` sets credentials for `{key}`, which Yarn uses instead of `{}` in this folder: remove them (nexus-token never edits a project file)",
+                    project.display(),
+                    self.path.display()
+                )
+            })
+            .collect()
+    }
+
+    pub(crate) fn doctor(&self, env: &Env, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+        let path = self.path.display();
+        let mut findings = Vec::new();
+        if let Some(bytes) = current {
+            if let Err(e) = editor::registries(bytes) {
+                findings.push(Finding::new(
+                    "files-parse",
+                    Level::Fail,
+                    format!("`{path}`: {e}"),
+                    Some("fix the file at that line and column".into()),
+                ));
+                return findings;
+            }
+            findings.push(Finding::new(
+                "files-parse",
+                Level::Ok,
+                format!("`{path}` parses"),
+                None,
+            ));
+            for registry in self
+                .registries
+                .iter()
+                .filter_map(|u| editor::Registry::parse(u).ok())
+            {
+                if let Ok(Some(editor::YarnAuth::Token)) = editor::read_auth(bytes, &registry) {
+                    findings.push(Finding::new(
+                        "yarn-auth-token",
+                        Level::Fail,
+                        format!(
+                            "`{path}` has an `npmAuthToken` at `{}`: Yarn sends it instead of the token's `npmAuthIdent`",
+                            registry.key
+                        ),
+                        Some(format!(
+                            "run `nexus-token refresh --profile {profile}` (it removes the `npmAuthToken` at that registry)"
+                        )),
+                    ));
+                }
+            }
+        }
+        for (project, key) in self.shadowed(env) {
+            findings.push(Finding::new(
+                "yarn-shadow",
+                Level::Warn,
+                format!(
+                    "the project file `{}` sets credentials for `{key}`: in that folder Yarn uses them instead of `{path}`",
+                    project.display()
+                ),
+                Some(format!(
+                    "remove `npmAuthIdent`/`npmAuthToken` of that registry from `{}` by hand (nexus-token never edits a project file)",
+                    project.display()
+                )),
+            ));
+        }
+        findings
+    }
+}
+
+/// The registries (as `//host/path` keys) for which the rc file at `path` sets credentials.
+fn shadowing(path: &Path, registries: &[String]) -> Vec<(PathBuf, String)> {
+    let Ok(Some(bytes)) = fs::read_optional(path) else {
+        return Vec::new();
+    };
+    registries
+        .iter()
+        .filter_map(|u| editor::Registry::parse(u).ok())
+        .filter(|r| matches!(editor::read_auth(&bytes, r), Ok(Some(_))))
+        .map(|r| (path.to_path_buf(), r.key))
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::disallowed_methods)] // tests set up files with `std::fs::write`
+mod tests {
+    use super::*;
+    use crate::error::ExitStatus;
+    use crate::secret::Secret;
+
+    const GROUP: &str = "http://127.0.0.1:8081/repository/npm-group/";
+
+    fn target(path: &Path) -> YarnTarget {
+        YarnTarget {
+            path: path.to_path_buf(),
+            registries: vec![GROUP.to_owned()],
+        }
+    }
+
+    fn plan(t: &YarnTarget, current: Option<&[u8]>, pass: &str) -> Result<Option<Planned>> {
+        let pass = Secret::new(pass.to_owned());
+        t.plan(
+            current,
+            &TokenValues {
+                name_code: "nc",
+                pass_code: &pass,
+            },
+        )
+    }
+
+    fn verdict(user: Option<&str>, pass: Option<&str>) -> State {
+        match (user, pass) {
+            (Some("nc"), Some("pc")) => State::Current,
+            (Some(_), Some(_)) => State::Stale,
+            _ => State::Missing,
+        }
+    }
+
+    #[test]
+    fn plan_inspect_clear_round_trip() {
+        let t = target(Path::new("/h/.yarnrc.yml"));
+        let before = b"nodeLinker: node-modules\n";
+        let planned = plan(&t, Some(before), "pc").unwrap().unwrap();
+        assert_eq!(
+            planned.changed,
+            vec!["\"//127.0.0.1:8081/repository/npm-group\"".to_owned()]
+        );
+        assert!(
+            plan(&t, Some(&planned.bytes), "pc").unwrap().is_none(),
+            "a second plan with the same token changes nothing"
+        );
+        assert_eq!(t.inspect(&planned.bytes, &verdict)[0].1, State::Current);
+        let other = plan(&t, Some(&planned.bytes), "new").unwrap().unwrap();
+        assert_eq!(t.inspect(&planned.bytes, &verdict)[0].0, GROUP);
+        assert_eq!(t.inspect(&other.bytes, &verdict)[0].1, State::Stale);
+        let cleared = t.clear(&planned.bytes).unwrap();
+        assert_eq!(t.inspect(&cleared.bytes, &verdict)[0].1, State::Missing);
+        assert!(
+            String::from_utf8(cleared.bytes)
+                .unwrap()
+                .starts_with("nodeLinker: node-modules\n")
+        );
+    }
+
+    #[test]
+    fn errors_map_to_exit_codes() {
+        let t = target(Path::new("/h/.yarnrc.yml"));
+        let e = plan(&t, Some(b"npmRegistries: {}\n"), "pc").unwrap_err();
+        assert_eq!(e.exit_status(), ExitStatus::File);
+        let cause = std::error::Error::source(&e).map(ToString::to_string);
+        assert!(
+            cause.is_some_and(|c| c.contains("line 1, column 16")),
+            "the error has the line and column: {e}"
+        );
+        assert_eq!(
+            plan(&t, None, "a${B}").unwrap_err().exit_status(),
+            ExitStatus::Unavailable,
+            "a token Yarn would read differently is the server's problem"
+        );
+        let bad = YarnTarget {
+            path: PathBuf::from("/h/.yarnrc.yml"),
+            registries: vec!["ftp://x/".into()],
+        };
+        assert_eq!(
+            plan(&bad, None, "pc").unwrap_err().exit_status(),
+            ExitStatus::Usage
+        );
+    }
+
+    #[test]
+    fn doctor_fails_on_an_auth_token_and_warns_about_a_shadowing_project_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join(".yarnrc.yml");
+        let project = dir.path().join("project");
+        std::fs::create_dir_all(&project).unwrap();
+        let shadow =
+            "npmRegistries:\n  \"//127.0.0.1:8081/repository/npm-group\":\n    npmAuthToken: x\n";
+        std::fs::write(project.join(".yarnrc.yml"), shadow).unwrap();
+        let t = target(&home);
+        let mut env = Env::sandboxed(dir.path());
+        env.cwd = Some(project.clone());
+        let findings = t.doctor(&env, Some(shadow.as_bytes()), "default");
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.check == "yarn-auth-token" && f.level == Level::Fail),
+            "{findings:?}"
+        );
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.check == "yarn-shadow" && f.level == Level::Warn),
+            "{findings:?}"
+        );
+        assert_eq!(t.notes(&env).len(), 1);
+        let broken = t.doctor(&env, Some(b"a: 1\n---\nb: 2\n"), "default");
+        assert!(
+            broken
+                .iter()
+                .any(|f| f.check == "files-parse" && f.level == Level::Fail)
+        );
+    }
+
+    #[test]
+    fn flags_are_validated_and_the_rc_file_follows_yarn_rc_filename() {
+        let env = Env::sandboxed(Path::new("/h")).with_var("YARN_RC_FILENAME", ".yarnrc-ci.yml");
+        let t = YarnTargets::from_flags(
+            &YarnArgs {
+                yarn_registries: vec![GROUP.into(), GROUP.into()],
+            },
+            None,
+            &env,
+        )
+        .unwrap();
+        assert_eq!(t.yarnrc, Some(PathBuf::from("/h/.yarnrc-ci.yml")));
+        assert_eq!(t.registries, vec![GROUP.to_owned()]);
+        let e = YarnTargets::from_flags(
+            &YarnArgs {
+                yarn_registries: vec!["registry.example".into()],
+            },
+            None,
+            &env,
+        )
+        .unwrap_err();
+        assert_eq!(e.exit_status(), ExitStatus::Usage);
+    }
+}
