@@ -351,16 +351,23 @@ struct Block {
 }
 
 impl Block {
-    /// The entry Yarn uses for `registry`: the last of those with the scheme, else the last of
-    /// those without.
+    /// The entry Yarn uses for `registry`. js-yaml keeps a repeated key at its first place with
+    /// its last value, and Yarn's map of normalized keys keeps the last of those in that order:
+    /// so among the best-ranked keys (with the scheme, else without) the one whose first
+    /// occurrence comes last, at its last occurrence.
     fn winner(&self, registry: &Registry) -> Option<&Entry> {
         let best = self.entries.iter().map(|e| registry.rank(&e.key)).max()?;
-        (best > 0).then(|| {
-            self.entries
-                .iter()
-                .rev()
-                .find(|e| registry.rank(&e.key) == best)
-        })?
+        if best == 0 {
+            return None;
+        }
+        let mut firsts: Vec<&str> = Vec::new();
+        for e in &self.entries {
+            if registry.rank(&e.key) == best && !firsts.contains(&e.key.as_str()) {
+                firsts.push(&e.key);
+            }
+        }
+        let key = firsts.last()?;
+        self.entries.iter().rev().find(|e| e.key == *key)
     }
 }
 
@@ -787,6 +794,13 @@ impl<'a> Doc<'a> {
                     n,
                     indent,
                     "a tab in the indentation: YAML indents with spaces",
+                ));
+            }
+            if indent > 0 && self.top.is_empty() {
+                return Err(syntax(
+                    n,
+                    indent,
+                    "the first setting is indented: nexus-token edits only a block mapping whose keys start at column 1",
                 ));
             }
             if indent == 0 {

@@ -44,6 +44,19 @@ pub fn require_tool(tool: &str) -> PathBuf {
         })
 }
 
+/// The project tool folder with Yarn 4 and Yarn's rc parser `@yarnpkg/parsers` at the versions
+/// scripts/install-deps pins (`.tools/yarn/node_modules`); panics when they are missing.
+pub fn require_yarn_tools() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/yarn/node_modules");
+    assert!(
+        dir.join(".bin/yarn").is_file() && dir.join("@yarnpkg/parsers/package.json").is_file(),
+        "this test needs Yarn 4 and @yarnpkg/parsers in {} (scripts/install-deps installs them)",
+        dir.display()
+    );
+    require_tool("node");
+    dir
+}
+
 /// Kept for tests written against the old API: panics when there is no Secret Service.
 #[allow(dead_code, reason = "for test files moved in from tests/*.rs")]
 pub fn secret_service_available(_test: &str) -> bool {
