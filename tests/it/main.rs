@@ -63,4 +63,5 @@ mod schedule;
 mod secret_hygiene;
 mod served_e2e;
 mod served_real;
+mod yarn_real;
 mod yarnrc_props;

@@ -107,7 +107,7 @@ fn generate(seed: u64) -> Model {
     let before = rng.random_range(0..5);
     let after = rng.random_range(0..4);
     let with_block = rng.random_bool(0.8);
-    let mut top = |rng: &mut StdRng, lines: &mut Vec<(String, Option<usize>)>, n: usize| {
+    let top = |rng: &mut StdRng, lines: &mut Vec<(String, Option<usize>)>, n: usize| {
         for _ in 0..n {
             for l in TOP[rng.random_range(0..TOP.len())] {
                 lines.push(((*l).to_owned(), None));

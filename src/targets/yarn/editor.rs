@@ -244,9 +244,16 @@ pub fn discover(input: &[u8], base_url: &str) -> Result<Vec<String>, Error> {
         url.strip_prefix(base)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     };
-    let mut found = Vec::new();
+    let mut found: Vec<String> = Vec::new();
+    let mut seen: Vec<Registry> = Vec::new();
     let mut push = |url: String| {
-        if under(&url) && !found.contains(&url) {
+        if !under(&url) {
+            return;
+        }
+        if let Ok(registry) = Registry::parse(&url)
+            && !seen.contains(&registry)
+        {
+            seen.push(registry);
             found.push(url);
         }
     };
