@@ -39,6 +39,7 @@ mod gradle_fixtures;
 mod gradle_init;
 mod gradle_java_oracle;
 mod gradle_props;
+mod gradle_wrapper_real;
 mod hostile_input;
 mod in_process;
 mod keyring_secret_service;
