@@ -64,5 +64,6 @@ mod schedule;
 mod secret_hygiene;
 mod served_e2e;
 mod served_real;
+mod yarn_cli;
 mod yarn_real;
 mod yarnrc_props;
