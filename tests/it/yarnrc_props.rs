@@ -317,7 +317,7 @@ fn soups() -> Vec<Vec<u8>> {
             state ^= state >> 7;
             state ^= state << 17;
             text.push_str(SOUP[(state % SOUP.len() as u64) as usize]);
-            text.push(if state % 7 == 0 { '\r' } else { '\n' });
+            text.push(if state.is_multiple_of(7) { '\r' } else { '\n' });
         }
         state = state.wrapping_add(0x2545_f491_4f6c_dd1d);
         inputs.push(text.into_bytes());

@@ -868,7 +868,9 @@ impl<'a> Doc<'a> {
     fn parse_block(&self, line: usize, next: usize) -> Result<Block, Error> {
         let s = self.line(line);
         let b = s.as_bytes();
-        let (_, _, after) = map_key(s, 0).expect("a top-level key");
+        let Some((_, _, after)) = map_key(s, 0) else {
+            return Err(syntax(line, 0, "expected `npmRegistries:`"));
+        };
         let v = skip_blanks(b, after);
         if !rest_is_comment(b, after) {
             let what = match b[v] {
@@ -967,10 +969,13 @@ impl<'a> Doc<'a> {
                 });
                 continue;
             }
-            let entry = block
-                .entries
-                .last_mut()
-                .expect("an entry before deeper lines");
+            let Some(entry) = block.entries.last_mut() else {
+                return Err(syntax(
+                    n,
+                    indent,
+                    "inconsistent indentation inside `npmRegistries`",
+                ));
+            };
             let prop_indent = *entry.indent.get_or_insert(indent);
             if indent != prop_indent {
                 return Err(syntax(
