@@ -10,8 +10,8 @@ use crate::nexus::Family;
 pub use crate::schedule::ScheduleKind;
 
 /// Fetches your Sonatype Nexus user token and gives it to every client on the machine: written
-/// into Maven's settings.xml, gradle.properties, .npmrc, .netrc and .pypirc, or served to Docker,
-/// Cargo, pnpm and Gradle on demand. Your real password stays in the OS keyring.
+/// into Maven's settings.xml, gradle.properties, .npmrc, .yarnrc.yml, .netrc and .pypirc, or
+/// served to Docker, Cargo, pnpm and Gradle on demand. Your real password stays in the OS keyring.
 #[derive(Debug, Parser)]
 #[command(name = "nexus-token", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
