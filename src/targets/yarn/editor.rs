@@ -158,6 +158,26 @@ pub fn set_auth(
     ident: &str,
 ) -> Result<Edit, Error> {
     check_ident(ident)?;
+    set_ident(current, registries, ident)
+}
+
+/// Like [`set_auth`], with `npmAuthIdent` set to `reference`, text that refers to the environment
+/// (`login --env-refs`: `${NEXUS_TOKEN_NAMECODE}:${NEXUS_TOKEN_PASSCODE}`, which Yarn expands).
+pub fn set_auth_reference(
+    current: Option<&[u8]>,
+    registries: &[Registry],
+    reference: &str,
+) -> Result<Edit, Error> {
+    if reference.chars().any(char::is_control) || !reference.contains("${") {
+        return Err(Error::InvalidValue {
+            name: AUTH_IDENT.to_owned(),
+            reason: "not an environment reference",
+        });
+    }
+    set_ident(current, registries, reference)
+}
+
+fn set_ident(current: Option<&[u8]>, registries: &[Registry], ident: &str) -> Result<Edit, Error> {
     let mut bytes = current.unwrap_or_default().to_vec();
     let mut changed = Vec::new();
     for registry in registries {
@@ -1399,6 +1419,22 @@ mod tests {
             read_auth(&out.output, &reg(URL)).unwrap(),
             Some(YarnAuth::Ident("n\"c:p\\c".into()))
         );
+    }
+
+    #[test]
+    fn a_reference_to_the_environment_is_written_verbatim() {
+        let reference = "${NEXUS_TOKEN_NAMECODE}:${NEXUS_TOKEN_PASSCODE}";
+        let out = set_auth_reference(Some(b"x: 1\n"), &[reg(URL)], reference).unwrap();
+        assert_eq!(
+            read_auth(&out.output, &reg(URL)).unwrap(),
+            Some(YarnAuth::Ident(reference.into()))
+        );
+        assert!(
+            String::from_utf8(out.output)
+                .unwrap()
+                .contains("npmAuthIdent: \"${NEXUS_TOKEN_NAMECODE}:${NEXUS_TOKEN_PASSCODE}\"\n")
+        );
+        assert!(set_auth_reference(None, &[reg(URL)], "nc:pc").is_err());
     }
 
     #[test]
