@@ -277,6 +277,7 @@ impl YarnTarget {
                 }
             }
         }
+        findings.push(yarn_version_finding(env));
         for (project, key) in self.shadowed(env) {
             findings.push(Finding::new(
                 "yarn-shadow",
@@ -292,6 +293,60 @@ impl YarnTarget {
             ));
         }
         findings
+    }
+}
+
+/// How long doctor waits for `yarn --version`.
+const YARN_VERSION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// `yarn` on `PATH` (as run in doctor's working directory, where a project's `yarnPath` or
+/// corepack may choose the version): Yarn 1 ignores `.yarnrc.yml`, a warning; none: info.
+fn yarn_version_finding(env: &Env) -> Finding {
+    let Some(yarn) = super::gradle_init::find_on_path(env, "yarn") else {
+        return Finding::new("yarn-version", Level::Info, "no `yarn` on PATH", None);
+    };
+    let output = match super::gradle_init::run_bounded(&yarn, &["--version"], YARN_VERSION_TIMEOUT)
+    {
+        Ok(output) => output,
+        Err(why) => {
+            return Finding::new(
+                "yarn-version",
+                Level::Info,
+                format!("`{} --version` {why}", yarn.display()),
+                None,
+            );
+        }
+    };
+    let version = output.trim();
+    match version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse::<u32>().ok())
+    {
+        Some(1) => Finding::new(
+            "yarn-version",
+            Level::Warn,
+            format!(
+                "`{}` is Yarn {version}, which reads `~/.npmrc`, not `.yarnrc.yml`",
+                yarn.display()
+            ),
+            Some("for Yarn 1, add `--npm-registry URL --npm-always-auth` to the login".into()),
+        ),
+        Some(_) => Finding::new(
+            "yarn-version",
+            Level::Ok,
+            format!(
+                "`{}` is Yarn {version}, which reads `.yarnrc.yml`",
+                yarn.display()
+            ),
+            None,
+        ),
+        None => Finding::new(
+            "yarn-version",
+            Level::Info,
+            format!("`{} --version` did not name a version", yarn.display()),
+            None,
+        ),
     }
 }
 
@@ -425,6 +480,28 @@ mod tests {
             broken
                 .iter()
                 .any(|f| f.check == "files-parse" && f.level == Level::Fail)
+        );
+    }
+
+    #[test]
+    fn doctor_tells_yarn_1_from_yarn_2_plus_on_the_path() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let yarn = dir.path().join("yarn");
+        let check = |version: &str| {
+            std::fs::write(&yarn, format!("#!/bin/sh\necho {version}\n")).unwrap();
+            std::fs::set_permissions(&yarn, std::fs::Permissions::from_mode(0o755)).unwrap();
+            let env =
+                Env::sandboxed(dir.path()).with_var("PATH", &dir.path().display().to_string());
+            yarn_version_finding(&env)
+        };
+        let one = check("1.22.22");
+        assert!(one.level == Level::Warn && one.fix.is_some_and(|f| f.contains("--npm-registry")));
+        assert_eq!(check("4.18.1").level, Level::Ok);
+        assert_eq!(
+            yarn_version_finding(&Env::sandboxed(dir.path())).level,
+            Level::Info,
+            "no PATH: no yarn"
         );
     }
 
