@@ -66,4 +66,5 @@ mod served_e2e;
 mod served_real;
 mod yarn_cli;
 mod yarn_real;
+mod yarnrc_fixtures;
 mod yarnrc_props;
