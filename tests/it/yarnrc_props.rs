@@ -558,3 +558,28 @@ fn editor_agrees_with_yarns_own_parser() {
         cases.len()
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+    /// Any text: the editor never panics; what it accepts reads back the ident for every registry
+    /// and is stable, and what it refuses carries a line and column.
+    #[test]
+    fn any_text_is_edited_or_refused_with_a_position(
+        text in "([ \t\r\n:#'\"&*!|>{}\\[\\],-]|[a-z]{1,3}|npmRegistries|npmAuthIdent|npmAuthToken|//127.0.0.1:8081/repository/npm-group|\u{e9}){0,40}"
+    ) {
+        let regs = registries_for(text.len() as u64);
+        match set_auth(Some(text.as_bytes()), &regs, IDENT) {
+            Ok(edit) => {
+                for r in &regs {
+                    prop_assert_eq!(
+                        nexus_token::targets::yarn::editor::read_auth(&edit.output, r).unwrap(),
+                        Some(nexus_token::targets::yarn::editor::YarnAuth::Ident(IDENT.into()))
+                    );
+                }
+                let again = set_auth(Some(&edit.output), &regs, IDENT).unwrap();
+                prop_assert_eq!(again.output, edit.output);
+            }
+            Err(e) => prop_assert!(e.to_string().starts_with("line "), "{}", e),
+        }
+    }
+}
