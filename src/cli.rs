@@ -210,6 +210,13 @@ pub struct LoginArgs {
     /// Read the password from standard input (up to the first newline). Never prompts.
     #[arg(long)]
     pub password_stdin: bool,
+    /// For SSO users without a password the API accepts: read a user token copied from the
+    /// Nexus UI ("Access user token") from standard input, as `nameCode:passCode`, as the two
+    /// values on two lines, or as the `<server>` snippet. It is checked with one request, kept in
+    /// the keyring instead of a password, and written and served like a fetched token; renew it
+    /// in the UI (`refresh` cannot). --username is optional (default: the nameCode).
+    #[arg(long, conflicts_with = "password_stdin")]
+    pub token_stdin: bool,
     /// Do not store the password in the OS keyring (`refresh` then needs --password-stdin).
     #[arg(long)]
     pub no_keyring: bool,

@@ -22,6 +22,7 @@ pub mod exit;
 pub mod expiry;
 pub mod fs;
 pub mod gradle;
+pub(crate) mod imported;
 pub mod maven;
 pub mod maven_security;
 pub mod nexus;
@@ -31,6 +32,7 @@ pub mod secret;
 pub(crate) mod session;
 pub mod store;
 pub mod targets;
+pub mod token_input;
 pub mod ui;
 
 pub use error::{Error, ExitStatus, Result};

@@ -42,6 +42,10 @@ pub struct Profile {
     /// Whether the password is kept in the OS keyring (`false` after `--no-keyring`).
     #[serde(default = "yes")]
     pub keyring: bool,
+    /// The keyring holds a user token pasted with `login --token-stdin` (an SSO user without a
+    /// password the API accepts) instead of a password: `refresh` checks it, never fetches one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub imported: bool,
     /// Extra CA certificates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_cert: Option<PathBuf>,
@@ -627,6 +631,7 @@ mod tests {
                 username: "alice".into(),
                 api: Some(Family::Nexus3),
                 keyring: true,
+                imported: false,
                 gradle_init: GradleInitTargets::default(),
                 ca_cert: None,
                 connect_timeout: None,

@@ -48,6 +48,13 @@ pub(crate) fn load(
     let state = State::load(&ctx.state_path)?;
     let profile_state = state.profiles.get(name).cloned().unwrap_or_default();
     if let Some(rejected) = &profile_state.rejected {
+        if profile.imported {
+            return Err(crate::imported::paused_error(
+                name,
+                &profile,
+                &profile_state,
+            ));
+        }
         return Err(paused_error(name, rejected));
     }
     Ok((profile, profile_state))
@@ -120,6 +127,9 @@ pub(crate) fn serve_token(
         name,
         "run `nexus-token login` first, or pass `--url URL --username USER --password-stdin`",
     )?;
+    if profile.imported {
+        return crate::imported::serve(ctx, name, profile, state, no_cache, password.is_some());
+    }
     if !profile.keyring && password.is_none() {
         return Err(Error::other(
             ExitStatus::Keyring,
@@ -154,7 +164,7 @@ pub(crate) fn serve_token(
     Ok(token)
 }
 
-fn encode_cached(token: &UserToken) -> Secret<String> {
+pub(crate) fn encode_cached(token: &UserToken) -> Secret<String> {
     Secret::new(
         serde_json::json!({
             "nameCode": token.name_code,
@@ -165,7 +175,7 @@ fn encode_cached(token: &UserToken) -> Secret<String> {
     )
 }
 
-fn decode_cached(text: &str) -> std::result::Result<UserToken, &'static str> {
+pub(crate) fn decode_cached(text: &str) -> std::result::Result<UserToken, &'static str> {
     nexus::parse_token_json(text.as_bytes())
 }
 
@@ -240,6 +250,19 @@ impl<'c, 'a> Session<'c, 'a> {
     /// The API family in use.
     pub(crate) fn family(&self) -> Family {
         self.family
+    }
+
+    /// Checks a token imported with `login --token-stdin` (one request authenticated by the
+    /// token, never the ticket flow) and records its expiry, or the rejection.
+    pub(crate) fn check_imported(&mut self, token: &UserToken) -> Result<()> {
+        crate::imported::check(
+            &self.client,
+            self.family,
+            &self.name,
+            &self.profile,
+            token,
+            &mut self.state,
+        )
     }
 
     /// Uses the password stored in the keyring (or says how to provide one).
@@ -509,7 +532,8 @@ impl<'c, 'a> Session<'c, 'a> {
     /// Keeps the token in the keyring's token cache (profiles that use the keyring), so that
     /// served clients get it without a request. A failure is a warning: the files hold the token.
     pub(crate) fn cache(&self, token: &UserToken) {
-        if !self.profile.keyring {
+        // An imported token is served from its own keyring entry: no second copy.
+        if !self.profile.keyring || self.profile.imported {
             return;
         }
         let service = store::cache_service_name(&self.profile.url);

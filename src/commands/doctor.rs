@@ -117,6 +117,21 @@ fn check_profile(
     checks: &mut Checks,
 ) {
     let server = check_server(ctx, name, profile, ps, checks);
+    if profile.imported {
+        // A pasted token: checked with one request, never fetched; expiry warned 14 days ahead.
+        let (findings, current_fp) = crate::imported::doctor(
+            ctx,
+            name,
+            profile,
+            ps,
+            server.as_ref().map(|(c, f)| (c, *f)),
+        );
+        for f in findings {
+            checks.add(f.check, f.level, f.message, f.fix);
+        }
+        check_files(ctx, name, profile, current_fp.as_deref(), checks);
+        return;
+    }
     let password = check_keyring(ctx, name, profile, checks);
     let mut current_fp = ps.token_fingerprint.clone();
     if let Some(rejected) = &ps.rejected {

@@ -44,12 +44,19 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             ));
         }
     };
-    let username = resolve_username(ctx, args, previous.as_ref(), &url)?;
+    // A token pasted with `--token-stdin` is read after detection; without `--username` its
+    // nameCode names the user then.
+    let username = if args.token_stdin {
+        crate::imported::username(args.server.username.as_deref(), previous.as_ref(), &url)?
+    } else {
+        resolve_username(ctx, args, previous.as_ref(), &url)?
+    };
     let mut profile = Profile {
         url,
         username,
         api: args.server.api.and_then(|a| a.family()),
         keyring: !args.no_keyring,
+        imported: args.token_stdin,
         gradle_init: crate::profile::GradleInitTargets::default(),
         ca_cert: args
             .server
@@ -83,10 +90,25 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         session.family()
     ));
 
-    // 2. The password (read, not sent), the targets, and a plan of every file.
-    let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;
+    // 2. The password or the pasted token (read, not sent), the targets, and a plan of every
+    //    file.
+    let credential = if args.token_stdin {
+        let token = crate::imported::read_stdin(ctx)?;
+        if session.profile.username.is_empty() {
+            session.profile.username = token.name_code.clone();
+        }
+        Credential::Token(token)
+    } else {
+        Credential::Password(read_password(
+            ctx,
+            args.password_stdin,
+            true,
+            &session.profile.username,
+        )?)
+    };
+    crate::imported::refuse_shared_entry(&config, &args.profile, &session.profile)?;
     if !explicit {
-        reuse_or_discover(ctx, &mut session.profile, previous.as_ref(), &password)?;
+        reuse_or_discover(ctx, &mut session.profile, previous.as_ref(), &credential)?;
     }
     let targets = session.profile.targets(&session.name, ctx.env);
     targets::preflight(&targets)?;
@@ -97,14 +119,26 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         ctx.store()?.get(&service, &session.profile.username)?;
     }
 
-    // 3. The token (a new one if the current one expired or expires soon) and the files.
-    session.use_password(password);
-    let policy = ExpiryPolicy::from_flag(None, args.dry_run);
-    let token = session.current_token(policy)?;
-    ui.step(&format!(
-        "fetched the user token of `{}`",
-        session.profile.username
-    ));
+    // 3. The token (a new one if the current one expired or expires soon; a pasted one is
+    //    checked with one request) and the files.
+    let token = match credential {
+        Credential::Password(password) => {
+            session.use_password(password);
+            let policy = ExpiryPolicy::from_flag(None, args.dry_run);
+            let token = session.current_token(policy)?;
+            ui.step(&format!(
+                "fetched the user token of `{}`",
+                session.profile.username
+            ));
+            token
+        }
+        Credential::Token(token) => {
+            session.check_imported(&token)?;
+            ui.step("Nexus accepts the pasted user token");
+            crate::imported::announce_expiry(ctx, &session, false);
+            token
+        }
+    };
     let values = TokenValues {
         name_code: &token.name_code,
         pass_code: &token.pass_code,
@@ -140,21 +174,28 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     };
     let profile = session.profile.clone();
     let service = service_name(&profile.url);
+    let what = if profile.imported {
+        "token"
+    } else {
+        "password"
+    };
     if profile.keyring {
-        if let Err(e) = ctx
-            .store()
-            .and_then(|s| Ok(s.set(&service, &profile.username, session.password()?)?))
-        {
+        let stored = ctx.store().and_then(|s| {
+            let secret = if profile.imported {
+                crate::imported::keyring_value(&token)
+            } else {
+                session.password()?.clone()
+            };
+            Ok(s.set(&service, &profile.username, &secret)?)
+        });
+        if let Err(e) = stored {
             return Err(Error::other(
                 e.exit_status(),
-                left(&format!("cannot store the password in the keyring: {e}")),
+                left(&format!("cannot store the {what} in the keyring: {e}")),
                 e.hint(),
             ));
         }
-        ui.verbose(
-            1,
-            &format!("stored the password in the keyring ({service})"),
-        );
+        ui.verbose(1, &format!("stored the {what} in the keyring ({service})"));
     }
     session.record(&token);
     session.cache(&token);
@@ -169,7 +210,11 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         ));
     }
     forget_old_password(ctx, &config, &args.profile, previous.as_ref(), &profile);
-    if !profile.keyring {
+    if !profile.keyring && profile.imported {
+        ui.warn(
+            "--no-keyring: the token was not stored; `refresh` and `token` cannot use it (paste it again with `--token-stdin` to update the files)",
+        );
+    } else if !profile.keyring {
         ui.warn(
             "--no-keyring: the password was not stored; `refresh` will need `--password-stdin`",
         );
@@ -439,12 +484,18 @@ fn discover_npm(ctx: &Context<'_>, profile: &Profile) -> (PathBuf, Vec<String>) 
     }
 }
 
+/// What the user gave `login`: the real password, or a token pasted with `--token-stdin`.
+enum Credential {
+    Password(crate::secret::Secret<String>),
+    Token(crate::nexus::UserToken),
+}
+
 /// Without target flags: the targets saved in the profile (same server), else discovery.
 fn reuse_or_discover(
     ctx: &Context<'_>,
     profile: &mut Profile,
     previous: Option<&Profile>,
-    password: &crate::secret::Secret<String>,
+    credential: &Credential,
 ) -> Result<()> {
     if let Some(previous) = previous.filter(|p| p.url == profile.url && p.has_targets()) {
         profile.gradle_init = previous.gradle_init.clone();
@@ -471,7 +522,7 @@ fn reuse_or_discover(
             let master = crate::maven_security::master_password(&security)
                 .ok()
                 .flatten();
-            let fingerprints: Vec<String> = crate::profile::State::load(&ctx.state_path)
+            let mut fingerprints: Vec<String> = crate::profile::State::load(&ctx.state_path)
                 .map(|s| {
                     s.profiles
                         .into_values()
@@ -479,8 +530,19 @@ fn reuse_or_discover(
                         .collect()
                 })
                 .unwrap_or_default();
+            // A pasted token is evidence itself where a server holds it already.
+            let known_password = match credential {
+                Credential::Password(password) => password,
+                Credential::Token(token) => {
+                    fingerprints.push(crate::profile::fingerprint(
+                        &token.name_code,
+                        token.pass_code.expose(),
+                    ));
+                    &token.pass_code
+                }
+            };
             let known = maven::KnownSecrets {
-                passwords: &[password],
+                passwords: &[known_password],
                 token_fingerprints: &fingerprints,
                 fingerprint: &crate::profile::fingerprint,
                 master_password: master.as_ref(),

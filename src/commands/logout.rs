@@ -44,7 +44,12 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
             ));
         } else if ctx.store()?.delete(&service, &profile.username)? {
             ui.step(&format!(
-                "deleted the stored password of `{}`",
+                "deleted the stored {} of `{}`",
+                if profile.imported {
+                    "token"
+                } else {
+                    "password"
+                },
                 profile.username
             ));
         } else {
@@ -57,9 +62,16 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
     if !args.remove_credentials {
         ui.step("the token is still in the target files; `--remove-credentials` removes it");
     }
-    ui.step(&format!(
-        "the token itself stays valid on the server until it is reset: `nexus-token rotate` before logout, or reset it in the Nexus UI ({})",
-        profile.url
-    ));
+    if profile.imported {
+        ui.step(&format!(
+            "the token itself stays valid on the server until it is reset in the Nexus UI ({})",
+            crate::imported::ui_page(&profile.url, profile.api)
+        ));
+    } else {
+        ui.step(&format!(
+            "the token itself stays valid on the server until it is reset: `nexus-token rotate` before logout, or reset it in the Nexus UI ({})",
+            profile.url
+        ));
+    }
     Ok(ExitStatus::Success)
 }

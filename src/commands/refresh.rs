@@ -130,12 +130,17 @@ fn refresh_session(
     args: &RefreshArgs,
     stdin_password: Option<&Secret<String>>,
 ) -> Result<()> {
-    match stdin_password {
-        Some(password) => session.use_password(password.clone()),
-        None => session.use_keyring_password()?,
-    }
-    let policy = ExpiryPolicy::from_flag(args.expiry_margin, args.dry_run);
-    let token = session.current_token(policy)?;
+    let token = if session.profile.imported {
+        // A pasted token: checked (which re-reads its expiry), never fetched.
+        crate::imported::refresh_token(ctx, session, stdin_password.is_some())?
+    } else {
+        match stdin_password {
+            Some(password) => session.use_password(password.clone()),
+            None => session.use_keyring_password()?,
+        }
+        let policy = ExpiryPolicy::from_flag(args.expiry_margin, args.dry_run);
+        session.current_token(policy)?
+    };
     let values = TokenValues {
         name_code: &token.name_code,
         pass_code: &token.pass_code,

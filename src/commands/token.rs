@@ -84,6 +84,7 @@ fn from_flags(ctx: &Context<'_>, args: &TokenArgs, url: &str) -> Result<UserToke
         username,
         api: args.server.api.and_then(|a| a.family()),
         keyring: false,
+        imported: false,
         gradle_init: crate::profile::GradleInitTargets::default(),
         ca_cert: args.server.ca_cert.clone(),
         connect_timeout: args.server.connect_timeout,
