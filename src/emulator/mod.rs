@@ -457,6 +457,20 @@ impl Emulator {
         Some((token.name_code, token.pass_code))
     }
 
+    /// Makes the user's current token expire `after` from now (an administrator changed the
+    /// expiry settings).
+    pub fn expire_in(&self, user: &str, after: Duration) {
+        if let Some(token) = self
+            .shared
+            .lock()
+            .users
+            .get_mut(user)
+            .and_then(|u| u.token.as_mut())
+        {
+            token.expires_at = Some(SystemTime::now() + after);
+        }
+    }
+
     /// Makes the user's current token expired (3.69+ expiry).
     pub fn expire_token(&self, user: &str) {
         if let Some(token) = self

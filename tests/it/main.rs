@@ -25,6 +25,7 @@ mod cli_doctor;
 mod cli_expiry;
 mod cli_keyring;
 mod cli_rotate;
+mod cli_sso;
 mod cli_token;
 mod cli_workflow;
 mod concurrency_cli;
