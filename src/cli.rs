@@ -42,7 +42,8 @@ pub struct GlobalArgs {
 #[allow(clippy::large_enum_variant)] // parsed once per run: boxing the login flags gains nothing
 pub enum Command {
     /// Take the real password once, fetch the user token, write the targets, store the password
-    /// in the OS keyring and save the profile.
+    /// in the OS keyring and save the profile. SSO users paste a token from the UI instead
+    /// (--token-stdin).
     Login(LoginArgs),
     /// Fetch the token again for every saved profile (or --profile) and rewrite the targets
     /// when something changed. Never prompts: made for cron and timers.

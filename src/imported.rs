@@ -128,8 +128,10 @@ fn recorded_expiry(state: &ProfileState) -> Option<i64> {
         .filter(|_| state.expiration_enabled == Some(true))
 }
 
+/// An expiry time as `status` shows it (RFC 3339, UTC, whole seconds).
 fn date(ms: i64) -> String {
-    crate::expiry::from_ms(ms).map_or_else(|| ms.to_string(), rfc3339)
+    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .map_or_else(|_| ms.to_string(), rfc3339)
 }
 
 /// The imported token kept in the keyring (in the password's entry).

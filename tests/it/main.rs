@@ -64,3 +64,4 @@ mod schedule;
 mod secret_hygiene;
 mod served_e2e;
 mod served_real;
+mod token_input_props;
