@@ -232,6 +232,104 @@ fn rotate_of_an_imported_token_says_the_ui_resets_it() {
 }
 
 #[test]
+fn token_of_an_imported_profile_takes_no_password_and_without_the_keyring_has_none() {
+    let emu = emulator(None);
+    let (name, pass) = emu.mint_token(USER).unwrap();
+    let sb = Sandbox::new();
+    let flags = ["--no-keyring", "--maven-server", "nexus"];
+    let run = login(&sb, &emu, &format!("{name}:{pass}"), &flags);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = sb.run(&["token", "--password-stdin"], Some("a-password\n"));
+    assert_eq!(
+        run.code,
+        2,
+        "an imported profile has no password: {}",
+        run.all()
+    );
+    let run = sb.run(&["token"], None);
+    assert_eq!(
+        run.code,
+        6,
+        "a --no-keyring profile kept no copy of the token: {}",
+        run.all()
+    );
+    assert!(
+        run.stderr.contains("--token-stdin"),
+        "the way out is to paste it again: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn every_family_checks_the_token_with_one_request_and_no_ticket() {
+    for family in [
+        Family::Nexus2Legacy,
+        Family::Nexus2,
+        Family::Nexus3Siesta,
+        Family::Nexus3Rest,
+        Family::Nexus3,
+    ] {
+        let emu = Emulator::start(EmulatorConfig::new(family).sso_user(USER)).unwrap();
+        let (name, pass) = emu.mint_token(USER).unwrap();
+        let with_token = |emu: &Emulator| {
+            emu.requests()
+                .iter()
+                .filter(|r| r.username.as_deref() == Some(name.as_str()))
+                .count()
+        };
+        let sb = Sandbox::new();
+        let flags = ["--no-keyring", "--maven-server", "nexus"];
+        let run = login(&sb, &emu, &format!("{name}:{pass}"), &flags);
+        assert_eq!(run.code, 0, "{family}: {}", run.all());
+        assert_eq!(with_token(&emu), 1, "{family}: one request with the token");
+        assert_eq!(count(&emu, RequestKind::Authenticate), 0, "{family}");
+        assert!(read(&sb.settings()).contains(&pass), "{family}");
+
+        emu.clear_requests();
+        let sb = Sandbox::new();
+        let run = login(&sb, &emu, &format!("{name}:wrong{pass}"), &flags);
+        assert_eq!(run.code, 3, "{family}: a wrong token: {}", run.all());
+        let page = if family.is_nexus2() {
+            format!("{}/#profile", emu.base_url())
+        } else {
+            format!("{}/#user/usertoken", emu.base_url())
+        };
+        assert!(run.stderr.contains(&page), "{family}: {}", run.stderr);
+        assert!(!sb.settings().exists(), "{family}: nothing written");
+    }
+}
+
+#[test]
+fn a_keyring_entry_holds_a_password_or_a_token_never_both() {
+    let emu = emulator(None);
+    let (name, pass) = emu.mint_token(USER).unwrap();
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.config().parent().unwrap()).unwrap();
+    std::fs::write(
+        sb.config(),
+        format!(
+            "[profiles.work]\nurl = \"{}\"\nusername = \"{USER}\"\n\n[profiles.work.maven]\nservers = [\"work\"]\n",
+            emu.base_url()
+        ),
+    )
+    .unwrap();
+    let run = login(
+        &sb,
+        &emu,
+        &format!("{name}:{pass}"),
+        &["--username", USER, "--maven-server", "nexus"],
+    );
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(
+        run.stderr.contains("profile `work` keeps the password"),
+        "the message names the other profile: {}",
+        run.stderr
+    );
+    assert!(!sb.settings().exists(), "nothing written");
+    assert_eq!(count(&emu, RequestKind::Attributes), 0, "nothing sent");
+}
+
+#[test]
 fn discovery_takes_the_server_that_holds_the_pasted_token_already() {
     let emu = emulator(None);
     let (name, pass) = emu.mint_token(USER).unwrap();
