@@ -473,28 +473,38 @@ pub(crate) fn doctor(
     };
     let family = server.map(|(_, f)| f).or(state.family).or(profile.api);
     let advice = renew_advice(name, &profile.url, family);
-    let token = match stored_token(ctx, name, profile) {
-        Ok(token) => {
-            add(
-                "keyring",
-                Level::Ok,
-                format!(
-                    "the user token of `{}` imported with --token-stdin is in the keyring",
-                    profile.username
-                ),
-                None,
-            );
-            token
+    let token = if profile.keyring {
+        match stored_token(ctx, name, profile) {
+            Ok(token) => {
+                add(
+                    "keyring",
+                    Level::Ok,
+                    format!(
+                        "the user token of `{}` imported with --token-stdin is in the keyring",
+                        profile.username
+                    ),
+                    None,
+                );
+                Some(token)
+            }
+            Err(e) => {
+                add("keyring", Level::Fail, e.to_string(), e.hint());
+                return (findings, state.token_fingerprint.clone());
+            }
         }
-        Err(e) => {
-            add("keyring", Level::Fail, e.to_string(), e.hint());
-            return (findings, state.token_fingerprint.clone());
-        }
+    } else {
+        add(
+            "keyring",
+            Level::Info,
+            "saved with `--no-keyring`: nexus-token kept no copy of the imported token, so the files are compared with the token last pasted, and the expiry is the one last read".into(),
+            None,
+        );
+        None
     };
-    let fp = Some(crate::profile::fingerprint(
-        &token.name_code,
-        token.pass_code.expose(),
-    ));
+    let fp = token
+        .as_ref()
+        .map(|t| crate::profile::fingerprint(&t.name_code, t.pass_code.expose()))
+        .or_else(|| state.token_fingerprint.clone());
     let mut state = state.clone();
     if state.rejected.is_some() {
         add(
@@ -505,8 +515,8 @@ pub(crate) fn doctor(
         );
         return (findings, fp);
     }
-    if let Some((client, family)) = server {
-        match check(client, family, name, profile, &token, &mut state) {
+    if let (Some((client, family)), Some(token)) = (server, &token) {
+        match check(client, family, name, profile, token, &mut state) {
             Ok(()) => add(
                 "token",
                 Level::Ok,

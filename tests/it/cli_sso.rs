@@ -330,6 +330,36 @@ fn a_keyring_entry_holds_a_password_or_a_token_never_both() {
 }
 
 #[test]
+fn doctor_of_a_no_keyring_profile_warns_from_the_expiry_login_read() {
+    let emu = emulator(Some(30 * DAY));
+    let (name, pass) = emu
+        .mint_token_at(USER, SystemTime::now() - 20 * DAY)
+        .unwrap();
+    let sb = Sandbox::new();
+    let flags = ["--no-keyring", "--maven-server", "nexus"];
+    let run = login(&sb, &emu, &format!("{name}:{pass}"), &flags);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let doctor = sb.run(&["doctor"], None);
+    assert_eq!(doctor.code, 0, "warnings only: {}", doctor.all());
+    assert!(
+        doctor
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("warn") && l.contains("9 day(s) left")),
+        "{}",
+        doctor.stdout
+    );
+    assert!(
+        doctor
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("ok") && l.contains("holds the current token")),
+        "the file is compared with the pasted token: {}",
+        doctor.stdout
+    );
+}
+
+#[test]
 fn discovery_takes_the_server_that_holds_the_pasted_token_already() {
     let emu = emulator(None);
     let (name, pass) = emu.mint_token(USER).unwrap();
