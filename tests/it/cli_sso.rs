@@ -262,14 +262,21 @@ fn token_of_an_imported_profile_takes_no_password_and_without_the_keyring_has_no
 
 #[test]
 fn every_family_checks_the_token_with_one_request_and_no_ticket() {
-    for family in [
-        Family::Nexus2Legacy,
-        Family::Nexus2,
-        Family::Nexus3Siesta,
-        Family::Nexus3Rest,
-        Family::Nexus3,
+    // Nexus 3.50 has the 3.24+ API but no attributes resource yet: its 404 comes after the
+    // credentials were checked.
+    for (family, version) in [
+        (Family::Nexus2Legacy, None),
+        (Family::Nexus2, None),
+        (Family::Nexus3Siesta, None),
+        (Family::Nexus3Rest, None),
+        (Family::Nexus3, Some("3.50.1-01")),
+        (Family::Nexus3, None),
     ] {
-        let emu = Emulator::start(EmulatorConfig::new(family).sso_user(USER)).unwrap();
+        let mut config = EmulatorConfig::new(family).sso_user(USER);
+        if let Some(version) = version {
+            config = config.version(version);
+        }
+        let emu = Emulator::start(config).unwrap();
         let (name, pass) = emu.mint_token(USER).unwrap();
         let with_token = |emu: &Emulator| {
             emu.requests()
