@@ -29,24 +29,25 @@ pub fn invoked_as_docker_helper(argv0: &OsString) -> bool {
     name == PROGRAM
 }
 
-/// The saved profiles' Docker registries, as `(registry key, profile name)`, in profile order.
+/// The saved profiles' Docker registries, as `(registry key, profile name)`, in the order of
+/// the profiles file (the first profile that lists a registry owns it).
 fn served_hosts(ctx: &Context<'_>) -> Result<Vec<(String, String)>> {
     let config = Config::load(&ctx.config_path)?;
     Ok(config
-        .profiles
-        .iter()
+        .in_file_order()
         .flat_map(|(name, p)| {
-            p.served
+            p.targets
                 .docker
+                .registries
                 .iter()
                 .filter_map(|h| helper::normalize_server(h))
-                .map(move |h| (h, name.clone()))
+                .map(move |h| (h, name.to_owned()))
         })
         .collect())
 }
 
-/// The token for a registry key (`host[:port]`) from the profile that serves it (the first by
-/// name when several do), exactly as `token --profile NAME` answers; `None` when no profile
+/// The token for a registry key (`host[:port]`) from the profile that serves it (the first in
+/// the profiles file when several do), exactly as `token --profile NAME` answers; `None` when no profile
 /// serves the host.
 fn lookup(ctx: &Context<'_>, host: &str) -> Result<Option<HelperCredentials>> {
     let Some((_, name)) = served_hosts(ctx)?.into_iter().find(|(h, _)| h == host) else {

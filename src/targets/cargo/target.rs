@@ -6,12 +6,14 @@
 //!
 //! It must not read the keyring or write files itself (the seam and `served` do).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::profile::CargoRegistry;
+use super::CargoRegistry;
 use crate::targets::served::SideFile;
-use crate::targets::{Finding, Level, Planned, State, TokenValues};
+use crate::targets::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict,
+};
 
 use super::editor;
 
@@ -44,15 +46,22 @@ impl CargoTarget {
         editor::provider_for(&self.exe.display().to_string(), &self.profile)
     }
 
-    pub(crate) fn names(&self) -> Vec<String> {
+}
+
+impl Target for CargoTarget {
+    fn kind(&self) -> Kind {
+        super::KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
         self.registries.iter().map(|r| r.name.clone()).collect()
     }
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        _token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
+    fn plan(&self, current: Option<&[u8]>, _token: &TokenValues<'_>) -> Result<Option<Planned>> {
         let mut config = match current {
             Some(bytes) => text(&self.path, bytes)?.to_owned(),
             None => String::new(),
@@ -73,7 +82,7 @@ impl CargoTarget {
         Ok(Some(planned))
     }
 
-    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+    fn clear(&self, current: &[u8], _expected: Option<&str>) -> Result<Planned> {
         let mut config = text(&self.path, current)?.to_owned();
         let mut planned = Planned::default();
         for r in &self.registries {
@@ -87,7 +96,7 @@ impl CargoTarget {
         Ok(planned)
     }
 
-    pub(crate) fn inspect(&self, current: &[u8]) -> Vec<(String, State, Option<String>)> {
+    fn inspect(&self, current: &[u8], _verdict: &Verdict<'_>) -> Vec<Entry> {
         let provider = self.provider();
         self.registries
             .iter()
@@ -115,7 +124,7 @@ impl CargoTarget {
     }
 
     /// `credentials.toml` without a stale token for our registries.
-    pub(crate) fn side_files(&self) -> Vec<SideFile> {
+    fn side_files(&self) -> Vec<SideFile> {
         let path = self.credentials.clone();
         let names = self.names();
         vec![SideFile::Scrub {
@@ -134,12 +143,13 @@ impl CargoTarget {
         }]
     }
 
-    pub(crate) fn doctor(&self, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let (current, profile) = (cx.current, cx.profile);
         let path = self.path.display();
         let refresh = format!("run `nexus-token refresh --profile {profile}`");
         let mut findings = Vec::new();
         if let Some(bytes) = current {
-            for (name, state, detail) in self.inspect(bytes) {
+            for (name, state, detail) in self.inspect(bytes, &|_, _| State::Missing) {
                 let (level, message) = match state {
                     State::Current => (
                         Level::Ok,

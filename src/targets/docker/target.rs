@@ -11,7 +11,9 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::fs;
 use crate::targets::served::{SideFile, links_to};
-use crate::targets::{Finding, Level, Planned, State, TokenValues};
+use crate::targets::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict,
+};
 
 use super::editor::{self, HELPER_NAME};
 use super::link;
@@ -61,60 +63,6 @@ impl DockerTarget {
         }
     }
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        _token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
-        let mut bytes = current.map(<[u8]>::to_vec);
-        let mut planned = Planned::default();
-        for host in &self.hosts {
-            let edit = editor::set_cred_helper(bytes.as_deref(), host, HELPER_NAME)
-                .map_err(|e| self.edit_error(e))?;
-            planned.changed.extend(edit.changed);
-            planned.warnings.extend(edit.warnings);
-            bytes = Some(edit.output);
-        }
-        if planned.changed.is_empty() {
-            return Ok(None);
-        }
-        planned.bytes = bytes.unwrap_or_default();
-        Ok(Some(planned))
-    }
-
-    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
-        let mut planned = Planned {
-            bytes: current.to_vec(),
-            ..Planned::default()
-        };
-        for host in &self.hosts {
-            let edit =
-                editor::remove_cred_helper(&planned.bytes, host).map_err(|e| self.edit_error(e))?;
-            planned.bytes = edit.output;
-            planned.changed.extend(edit.changed);
-            planned.warnings.extend(edit.warnings);
-        }
-        Ok(planned)
-    }
-
-    /// `current` when `credHelpers` names nexus-token for the host (the token is served, so the
-    /// fingerprint does not apply), `stale` when it names another helper.
-    pub(crate) fn inspect(&self, current: &[u8]) -> Vec<(String, State, Option<String>)> {
-        self.hosts
-            .iter()
-            .map(|host| match editor::read_cred_helper(current, host) {
-                Err(e) => (host.clone(), State::Unreadable, Some(e.to_string())),
-                Ok(None) => (host.clone(), State::Missing, None),
-                Ok(Some(h)) if h == HELPER_NAME => (host.clone(), State::Current, None),
-                Ok(Some(h)) => (
-                    host.clone(),
-                    State::Stale,
-                    Some(format!("`credHelpers` names `{h}`")),
-                ),
-            })
-            .collect()
-    }
-
     /// The hosts a Podman `auth.json` shadows, with that file.
     fn shadowed(&self) -> Vec<(PathBuf, String)> {
         let mut found = Vec::new();
@@ -131,7 +79,72 @@ impl DockerTarget {
         found
     }
 
-    pub(crate) fn notes(&self, _env: &Env) -> Vec<String> {
+}
+
+impl Target for DockerTarget {
+    fn kind(&self) -> Kind {
+        super::KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.hosts.clone()
+    }
+
+    fn plan(&self, current: Option<&[u8]>, _token: &TokenValues<'_>) -> Result<Option<Planned>> {
+        let mut bytes = current.map(<[u8]>::to_vec);
+        let mut planned = Planned::default();
+        for host in &self.hosts {
+            let edit = editor::set_cred_helper(bytes.as_deref(), host, HELPER_NAME)
+                .map_err(|e| self.edit_error(e))?;
+            planned.changed.extend(edit.changed);
+            planned.warnings.extend(edit.warnings);
+            bytes = Some(edit.output);
+        }
+        if planned.changed.is_empty() {
+            return Ok(None);
+        }
+        planned.bytes = bytes.unwrap_or_default();
+        Ok(Some(planned))
+    }
+
+    fn clear(&self, current: &[u8], _expected: Option<&str>) -> Result<Planned> {
+        let mut planned = Planned {
+            bytes: current.to_vec(),
+            ..Planned::default()
+        };
+        for host in &self.hosts {
+            let edit =
+                editor::remove_cred_helper(&planned.bytes, host).map_err(|e| self.edit_error(e))?;
+            planned.bytes = edit.output;
+            planned.changed.extend(edit.changed);
+            planned.warnings.extend(edit.warnings);
+        }
+        Ok(planned)
+    }
+
+    /// `current` when `credHelpers` names nexus-token for the host (the token is served, so the
+    /// fingerprint does not apply), `stale` when it names another helper.
+    fn inspect(&self, current: &[u8], _verdict: &Verdict<'_>) -> Vec<Entry> {
+        self.hosts
+            .iter()
+            .map(|host| match editor::read_cred_helper(current, host) {
+                Err(e) => (host.clone(), State::Unreadable, Some(e.to_string())),
+                Ok(None) => (host.clone(), State::Missing, None),
+                Ok(Some(h)) if h == HELPER_NAME => (host.clone(), State::Current, None),
+                Ok(Some(h)) => (
+                    host.clone(),
+                    State::Stale,
+                    Some(format!("`credHelpers` names `{h}`")),
+                ),
+            })
+            .collect()
+    }
+
+    fn notes(&self, _env: &Env) -> Vec<String> {
         let mut notes: Vec<String> = self
             .shadowed()
             .into_iter()
@@ -151,14 +164,15 @@ impl DockerTarget {
         notes
     }
 
-    pub(crate) fn side_files(&self) -> Vec<SideFile> {
+    fn side_files(&self) -> Vec<SideFile> {
         vec![SideFile::Link {
             path: self.link.link.clone(),
             to: self.exe.clone(),
         }]
     }
 
-    pub(crate) fn doctor(&self, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let (current, profile) = (cx.current, cx.profile);
         let path = self.path.display();
         let refresh = format!("run `nexus-token refresh --profile {profile}`");
         let mut findings = Vec::new();
@@ -304,8 +318,8 @@ mod tests {
             t.plan(Some(&planned.bytes), &token).unwrap().is_none(),
             "a second plan changes nothing"
         );
-        assert_eq!(t.inspect(&planned.bytes)[0].1, State::Current);
-        let cleared = t.clear(&planned.bytes).unwrap();
+        assert_eq!(t.inspect(&planned.bytes, &|_, _| State::Missing)[0].1, State::Current);
+        let cleared = t.clear(&planned.bytes, None).unwrap();
         assert!(
             !String::from_utf8_lossy(&cleared.bytes).contains("nexus-token")
                 && String::from_utf8_lossy(&cleared.bytes).contains("credsStore"),

@@ -6,13 +6,17 @@
 
 pub mod editor;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::fs;
 
-use super::{Finding, Level, Planned, State, TokenValues};
+use super::{DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict};
+
+mod saved;
+pub use saved::{Flags, Saved};
+pub(crate) use saved::{KIND, claim_keys, npmrc_path as saved_npmrc};
 
 /// Registries (by their URL) whose credentials live in one user npmrc.
 #[derive(Debug)]
@@ -51,11 +55,52 @@ impl NpmTarget {
         }
     }
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
+    /// The project `.npmrc` in the working directory, when it is another file than ours.
+    fn project_file(&self, env: &Env) -> Option<PathBuf> {
+        let project = env.current_dir()?.join(".npmrc");
+        (project != self.path).then_some(project)
+    }
+
+    /// `(project file, registry key, credential names)` for every key the project `.npmrc` in the
+    /// working directory sets credentials for: npm merges it over the user file.
+    fn shadowed(&self, env: &Env) -> Vec<(PathBuf, String, Vec<&'static str>)> {
+        let Some(project) = self.project_file(env) else {
+            return Vec::new();
+        };
+        let Ok(Some(bytes)) = fs::read_optional(&project) else {
+            return Vec::new();
+        };
+        self.registries
+            .iter()
+            .filter_map(|url| editor::registry_key(url).ok())
+            .filter_map(|key| {
+                let names = editor::shadowing_auth(&bytes, &key);
+                (!names.is_empty()).then(|| (project.clone(), key, names))
+            })
+            .collect()
+    }
+
+}
+
+impl Target for NpmTarget {
+    fn kind(&self) -> Kind {
+        KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.registries.clone()
+    }
+
+    /// The npmrc keys (two URLs may share one).
+    fn claims(&self) -> Vec<String> {
+        claim_keys(&self.registries)
+    }
+
+    fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
         let keys = self.keys()?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let auth = editor::auth_value(token.name_code, token.pass_code.expose());
@@ -75,7 +120,7 @@ impl NpmTarget {
         Ok(Some(edit.into()))
     }
 
-    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+    fn clear(&self, current: &[u8], _expected: Option<&str>) -> Result<Planned> {
         let keys = self.keys()?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let edit = editor::clear_auth(current, &keys, false).map_err(|e| self.edit_error(e))?;
@@ -84,11 +129,7 @@ impl NpmTarget {
 
     /// One entry per registry, named by its URL. An `_authToken` at the key is stale (npm sends
     /// it instead of `_auth`); an `_auth` that cannot be decoded is unreadable.
-    pub(crate) fn inspect(
-        &self,
-        current: &[u8],
-        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
-    ) -> Vec<(String, State, Option<String>)> {
+    fn inspect(&self, current: &[u8], verdict: &Verdict<'_>) -> Vec<Entry> {
         self.registries
             .iter()
             .map(|url| {
@@ -119,33 +160,8 @@ impl NpmTarget {
             .collect()
     }
 
-    /// The project `.npmrc` in the working directory, when it is another file than ours.
-    fn project_file(&self, env: &Env) -> Option<PathBuf> {
-        let project = env.current_dir()?.join(".npmrc");
-        (project != self.path).then_some(project)
-    }
-
-    /// `(project file, registry key, credential names)` for every key the project `.npmrc` in the
-    /// working directory sets credentials for: npm merges it over the user file.
-    fn shadowed(&self, env: &Env) -> Vec<(PathBuf, String, Vec<&'static str>)> {
-        let Some(project) = self.project_file(env) else {
-            return Vec::new();
-        };
-        let Ok(Some(bytes)) = fs::read_optional(&project) else {
-            return Vec::new();
-        };
-        self.registries
-            .iter()
-            .filter_map(|url| editor::registry_key(url).ok())
-            .filter_map(|key| {
-                let names = editor::shadowing_auth(&bytes, &key);
-                (!names.is_empty()).then(|| (project.clone(), key, names))
-            })
-            .collect()
-    }
-
     /// A project `.npmrc` that overrides what we write (login and refresh print it).
-    pub(crate) fn notes(&self, env: &Env) -> Vec<String> {
+    fn notes(&self, env: &Env) -> Vec<String> {
         self.shadowed(env)
             .into_iter()
             .map(|(project, key, names)| {
@@ -159,7 +175,8 @@ impl NpmTarget {
             .collect()
     }
 
-    pub(crate) fn doctor(&self, env: &Env, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let (env, current, profile) = (cx.env, cx.current, cx.profile);
         let path = self.path.display();
         let mut findings = Vec::new();
         if let Some(bytes) = current {
@@ -360,7 +377,7 @@ mod tests {
     fn clear_removes_only_the_auth_line() {
         let t = target("/h/.npmrc");
         let text = format!("; keep\n{KEY}:_auth=bmM6cGM=\n//other/:_auth=eDp5\n");
-        let cleared = t.clear(text.as_bytes()).unwrap();
+        let cleared = t.clear(text.as_bytes(), None).unwrap();
         assert_eq!(
             String::from_utf8(cleared.bytes).unwrap(),
             "; keep\n//other/:_auth=eDp5\n",
@@ -384,7 +401,7 @@ mod tests {
         let mut env = Env::sandboxed(dir.path());
         env.cwd = Some(project.clone());
         let current = format!("{KEY}:_authToken=stale\n");
-        let findings = t.doctor(&env, Some(current.as_bytes()), "default");
+        let findings = t.doctor(&DoctorCx { env: &env, current: Some(current.as_bytes()), profile: "default" });
         assert!(
             findings
                 .iter()
