@@ -49,6 +49,7 @@ mod netrc_fixtures;
 mod netrc_props;
 mod nexus_client;
 mod nexus_client_hostile;
+mod one_owner;
 mod npm_cli;
 mod npm_real;
 mod npmrc_fixtures;
