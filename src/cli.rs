@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::maven_security::MavenEncrypt;
-pub use crate::targets::TargetArgs;
 use crate::nexus::Family;
 pub use crate::schedule::ScheduleKind;
+pub use crate::targets::TargetArgs;
 
 /// Fetches your Sonatype Nexus user token and gives it to every client on the machine: written
 /// into Maven's settings.xml, gradle.properties, .npmrc, .netrc and .pypirc, or served to Docker,

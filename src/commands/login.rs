@@ -333,11 +333,14 @@ fn discover(
     };
     let mut found = profile.targets.clone();
     if !found.discover(&cx)? {
+        let looked = found
+            .looked_in(ctx.env)
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect::<Vec<_>>()
+            .join(", ");
         return Err(Error::usage(
-            format!(
-                "found no client configuration that points at {} (no `<server>` in settings.xml, registry in the user npmrc, netrc, pip or uv index or .pypirc section for it)",
-                profile.url
-            ),
+            format!("found no target that points at {} in {looked}", profile.url),
             Some(format!(
                 "name the targets: {} (the named ones repeatable); nothing was sent to Nexus",
                 targets::target_flags()
@@ -367,9 +370,7 @@ fn drop_orphans(
         .flat_map(|t| {
             let path = owners::resolved_path(t.path());
             let kind = t.kind().name;
-            t.claims()
-                .into_iter()
-                .map(move |k| (kind, path.clone(), k))
+            t.claims().into_iter().map(move |k| (kind, path.clone(), k))
         })
         .collect();
     let mut dropped = previous.targets.clone();
@@ -386,7 +387,11 @@ fn drop_orphans(
             let kind = t.kind().name;
             t.claims()
                 .into_iter()
-                .filter(|k| !kept.iter().any(|(n, p, c)| *n == kind && *p == path && c == k))
+                .filter(|k| {
+                    !kept
+                        .iter()
+                        .any(|(n, p, c)| *n == kind && *p == path && c == k)
+                })
                 .map(move |k| (kind, k))
                 .collect::<Vec<_>>()
         })

@@ -20,8 +20,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
         session.use_keyring_password()?;
     }
     let config = crate::profile::Config::load(&ctx.config_path)?;
-    let targets =
-        targets::owners::writable(&config, ctx.env, ui, &session.name, &session.profile);
+    let targets = targets::owners::writable(&config, ctx.env, ui, &session.name, &session.profile);
     // Every file must be editable before the old token is destroyed on the server.
     targets::preflight(&targets)?;
     let token = session.rotate_token()?;

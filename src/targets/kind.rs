@@ -214,6 +214,11 @@ pub(crate) trait TargetKind:
         Ok(false)
     }
 
+    /// The files discovery looks at, for the error when no kind finds anything.
+    fn looked_in(&self, _env: &Env) -> Vec<PathBuf> {
+        Vec::new()
+    }
+
     /// Keeps only the entries whose claim key passes `keep` (a conflict or a dropped target).
     fn retain(&mut self, cx: &ResolveCx<'_>, keep: &dyn Fn(&str) -> bool);
 

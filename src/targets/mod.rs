@@ -42,7 +42,9 @@ use crate::profile::{Profile, fingerprint};
 use crate::secret::Secret;
 
 pub use kind::Kind;
-pub(crate) use kind::{DiscoverCx, DoctorCx, Entry, FlagCx, ResolveCx, Target, TargetKind, Verdict};
+pub(crate) use kind::{
+    DiscoverCx, DoctorCx, Entry, FlagCx, ResolveCx, Target, TargetKind, Verdict,
+};
 
 /// The `--help` heading of the flags that name a target; the "name a target" hints list them.
 pub const TARGETS_HEADING: &str = "Targets";
@@ -103,6 +105,13 @@ macro_rules! kinds {
                 let mut found = false;
                 $(found |= self.$field.discover(cx)?;)*
                 Ok(found)
+            }
+
+            /// Every file discovery looks at.
+            pub(crate) fn looked_in(&self, env: &Env) -> Vec<PathBuf> {
+                let mut out = Vec::new();
+                $(out.extend(self.$field.looked_in(env));)*
+                out
             }
 
             /// Keeps the entries for which `keep(kind name, claim key)` holds.
@@ -506,7 +515,10 @@ pub struct TargetCheck {
 }
 
 /// Checks every target against the token fingerprint recorded in the state. Reads files only.
-pub(crate) fn check(targets: &[Box<dyn Target>], expected_fingerprint: Option<&str>) -> Vec<TargetCheck> {
+pub(crate) fn check(
+    targets: &[Box<dyn Target>],
+    expected_fingerprint: Option<&str>,
+) -> Vec<TargetCheck> {
     let verdict = |user: Option<&str>, pass: Option<&str>| -> State {
         match (user, pass, expected_fingerprint) {
             (Some(u), Some(p), Some(fp)) if fingerprint(u, p) == fp => State::Current,

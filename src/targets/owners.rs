@@ -8,7 +8,6 @@
 
 use std::path::{Path, PathBuf};
 
-
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::profile::{Config, Profile};
@@ -125,7 +124,11 @@ impl Owners {
     /// The profiles that claim `(path, key)`, in file order, each once.
     fn claimants(&self, path: &Path, key: &str) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
-        for c in self.claims.iter().filter(|c| c.key == key && c.path == path) {
+        for c in self
+            .claims
+            .iter()
+            .filter(|c| c.key == key && c.path == path)
+        {
             if !out.contains(&c.profile.as_str()) {
                 out.push(&c.profile);
             }
@@ -134,18 +137,23 @@ impl Owners {
     }
 }
 
-/// `login`: refuses targets that another profile has, before any request (exit 2).
+/// `login`: refuses targets that another profile has, before any request (exit 2). A target
+/// that a hand-edited profiles file gives to this profile first stays this profile's (refresh
+/// writes it for this profile; the other one is warned about).
 pub(crate) fn refuse_taken(
     config: &Config,
     env: &Env,
     name: &str,
     profile: &Profile,
 ) -> Result<()> {
-    let owners = Owners::of(config, env, Some(name));
+    let owners = Owners::of(config, env, None);
     let mine = claims_of(name, &super::resolve(name, profile, env));
     let taken: Vec<(&Claim, &str)> = mine
         .iter()
-        .filter_map(|c| owners.owner(&c.path, &c.key, name).map(|o| (c, o)))
+        .filter_map(|c| match owners.claimants(&c.path, &c.key).first() {
+            Some(first) if *first != name => Some((c, *first)),
+            _ => None,
+        })
         .collect();
     let Some((first, other)) = taken.first() else {
         return Ok(());

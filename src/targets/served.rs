@@ -258,9 +258,13 @@ mod tests {
             path: dir.path().join("bin/docker-credential-nexus-token"),
             to: exe.clone(),
         };
-        let first = apply(crate::targets::docker::KIND, &link, false).unwrap().unwrap();
+        let first = apply(crate::targets::docker::KIND, &link, false)
+            .unwrap()
+            .unwrap();
         assert_eq!(first.outcome, Some(Outcome::Created), "the link is created");
-        let again = apply(crate::targets::docker::KIND, &link, false).unwrap().unwrap();
+        let again = apply(crate::targets::docker::KIND, &link, false)
+            .unwrap()
+            .unwrap();
         assert_eq!(
             again.outcome,
             Some(Outcome::Unchanged),
@@ -299,10 +303,16 @@ mod tests {
             is_executable(&dir.path().join("cfg/wrapper")),
             "the wrapper is 0700"
         );
-        assert!(remove(crate::targets::pnpm::KIND, &script).unwrap().is_some());
+        assert!(
+            remove(crate::targets::pnpm::KIND, &script)
+                .unwrap()
+                .is_some()
+        );
         std::fs::File::create(dir.path().join("cfg/wrapper")).unwrap();
         assert!(
-            remove(crate::targets::pnpm::KIND, &script).unwrap().is_none(),
+            remove(crate::targets::pnpm::KIND, &script)
+                .unwrap()
+                .is_none(),
             "a file that is not our wrapper stays"
         );
     }

@@ -151,7 +151,13 @@ fn a_login_naming_another_profiles_target_is_refused_before_any_request_for_ever
     for case in t.cases() {
         let sb_flags = flags(&case);
         let ann = t.login("a", &sb_flags);
-        assert_eq!(ann.code, 0, "{}: profile a logs in: {}", case.kind, ann.all());
+        assert_eq!(
+            ann.code,
+            0,
+            "{}: profile a logs in: {}",
+            case.kind,
+            ann.all()
+        );
         let before_files = t.client_files();
         let before_requests = t.requests();
         let ben = t.login("b", &sb_flags);
@@ -204,9 +210,16 @@ fn two_profiles_each_get_their_own_gradle_init_script() {
     let t = setup();
     assert_eq!(t.login("a", &["--gradle-init"]).code, 0);
     let ben = t.login("b", &["--gradle-init"]);
-    assert_eq!(ben.code, 0, "each profile has its own script: {}", ben.all());
+    assert_eq!(
+        ben.code,
+        0,
+        "each profile has its own script: {}",
+        ben.all()
+    );
     let init = t.sb.home().join(".gradle/init.d");
-    assert!(init.join("nexus-token-a.gradle").exists() && init.join("nexus-token-b.gradle").exists());
+    assert!(
+        init.join("nexus-token-a.gradle").exists() && init.join("nexus-token-b.gradle").exists()
+    );
 }
 
 #[test]
@@ -216,7 +229,11 @@ fn discovery_leaves_another_profiles_targets_alone_and_says_so() {
     let base = t.emu.base_url();
     let hosted = format!("{base}/repository/pypi-hosted/");
     // The npm registry that discovery finds: the user npmrc's `registry=` under the Nexus.
-    std::fs::write(t.sb.npmrc(), format!("registry={}\n", t.emu.npm_group_url())).unwrap();
+    std::fs::write(
+        t.sb.npmrc(),
+        format!("registry={}\n", t.emu.npm_group_url()),
+    )
+    .unwrap();
     let ann = t.login(
         "a",
         &[
@@ -287,7 +304,14 @@ fn a_hand_edited_conflict_is_written_for_the_first_profile_only_warned_and_faile
 
     let first = t.run(&["refresh"]);
     assert_eq!(first.code, 0, "refresh succeeds: {}", first.all());
-    for kind in ["server `corp`", "key `corpUsername`", "machine `127.0.0.1`", "section `corp`", "registry `127.0.0.1:5999`", "registry `corp`"] {
+    for kind in [
+        "server `corp`",
+        "key `corpUsername`",
+        "machine `127.0.0.1`",
+        "section `corp`",
+        "registry `127.0.0.1:5999`",
+        "registry `corp`",
+    ] {
         assert!(
             first
                 .stderr
@@ -320,9 +344,10 @@ fn a_hand_edited_conflict_is_written_for_the_first_profile_only_warned_and_faile
         assert_eq!(t.client_files(), files, "the files stay as they are");
     }
     // The Docker helper answers with the first profile's user.
-    let mut helper = t
-        .sb
-        .program(t.sb.home().join(".local/bin/docker-credential-nexus-token"), &["get"]);
+    let helper = t.sb.program(
+        t.sb.home().join(".local/bin/docker-credential-nexus-token"),
+        &["get"],
+    );
     let run = t.sb.run_with(helper, Some("127.0.0.1:5999"));
     assert_eq!(run.code, 0, "the helper answers: {}", run.all());
     let answer: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -359,7 +384,13 @@ fn logging_in_again_with_fewer_targets_removes_the_token_from_the_dropped_ones()
     let t = setup();
     let ann = t.login(
         "a",
-        &["--maven-server", "corp", "--gradle-prefix", "corp", "--netrc"],
+        &[
+            "--maven-server",
+            "corp",
+            "--gradle-prefix",
+            "corp",
+            "--netrc",
+        ],
     );
     assert_eq!(ann.code, 0, "{}", ann.all());
     let again = t.login("a", &["--maven-server", "corp"]);
@@ -375,8 +406,7 @@ fn logging_in_again_with_fewer_targets_removes_the_token_from_the_dropped_ones()
         "the dropped netrc block is gone:\n{netrc}"
     );
     assert!(
-        again.stderr.contains("no longer has it")
-            && again.stderr.contains("gradle.properties"),
+        again.stderr.contains("no longer has it") && again.stderr.contains("gradle.properties"),
         "login says what it removed: {}",
         again.stderr
     );

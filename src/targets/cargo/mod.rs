@@ -7,5 +7,5 @@ pub mod editor;
 mod saved;
 pub(crate) mod target;
 
-pub use saved::{CargoRegistry, Flags, Saved};
 pub(crate) use saved::KIND;
+pub use saved::{CargoRegistry, Flags, Saved};

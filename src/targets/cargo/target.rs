@@ -8,8 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
 use super::CargoRegistry;
+use crate::error::{Error, Result};
 use crate::targets::served::SideFile;
 use crate::targets::{
     DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict,
@@ -45,7 +45,6 @@ impl CargoTarget {
     fn provider(&self) -> Vec<String> {
         editor::provider_for(&self.exe.display().to_string(), &self.profile)
     }
-
 }
 
 impl Target for CargoTarget {

@@ -12,7 +12,7 @@ pub mod link;
 mod saved;
 pub(crate) mod target;
 
-pub use saved::{Flags, Saved};
 pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
 
 pub use json::SyntaxError;

@@ -78,7 +78,6 @@ impl DockerTarget {
         }
         found
     }
-
 }
 
 impl Target for DockerTarget {
@@ -318,7 +317,10 @@ mod tests {
             t.plan(Some(&planned.bytes), &token).unwrap().is_none(),
             "a second plan changes nothing"
         );
-        assert_eq!(t.inspect(&planned.bytes, &|_, _| State::Missing)[0].1, State::Current);
+        assert_eq!(
+            t.inspect(&planned.bytes, &|_, _| State::Missing)[0].1,
+            State::Current
+        );
         let cleared = t.clear(&planned.bytes, None).unwrap();
         assert!(
             !String::from_utf8_lossy(&cleared.bytes).contains("nexus-token")

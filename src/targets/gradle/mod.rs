@@ -11,8 +11,8 @@ use crate::{fs, gradle};
 use super::{DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict};
 
 mod saved;
-pub use saved::{Flags, Saved};
 pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
 
 /// Key pairs in one gradle.properties.
 #[derive(Debug)]
@@ -29,7 +29,6 @@ impl GradleTarget {
             .flat_map(|(u, p)| [u.as_str(), p.as_str()])
             .collect()
     }
-
 }
 
 impl Target for GradleTarget {

@@ -19,8 +19,8 @@ use crate::error::{Error, ExitStatus, Result};
 use super::{DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict};
 
 mod saved;
-pub use saved::{Flags, Saved};
 pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
 
 /// The script, with `{{EXE}}`, `{{PROFILE}}` and `{{URL}}` inside single quotes.
 const TEMPLATE: &str = include_str!("../../../templates/gradle/nexus-token-init.gradle");
@@ -487,7 +487,10 @@ mod tests {
     fn inspect_says_current_only_for_the_exact_script() {
         let t = target("/bin/nt");
         let script = render("/bin/nt", "work", "https://nexus.example.com/nexus");
-        assert_eq!(t.inspect(script.as_bytes(), &|_, _| State::Missing)[0].1, State::Current);
+        assert_eq!(
+            t.inspect(script.as_bytes(), &|_, _| State::Missing)[0].1,
+            State::Current
+        );
         let old = render("/old/nt", "work", "https://nexus.example.com/nexus");
         let (_, state, detail) = t.inspect(old.as_bytes(), &|_, _| State::Missing).remove(0);
         assert_eq!(state, State::Stale, "a script for another binary is stale");
@@ -495,7 +498,9 @@ mod tests {
             detail.unwrap().contains("does not run this nexus-token"),
             "the detail says the script points elsewhere"
         );
-        let (_, state, _) = t.inspect(b"// edited by hand\n", &|_, _| State::Missing).remove(0);
+        let (_, state, _) = t
+            .inspect(b"// edited by hand\n", &|_, _| State::Missing)
+            .remove(0);
         assert_eq!(state, State::Stale, "an edited script is stale");
     }
 

@@ -9,8 +9,8 @@ mod saved;
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
-pub use saved::{Flags, Saved};
 pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
 
 use crate::error::{Error, ExitStatus, Result};
 use crate::maven_security::MavenEncrypt;
@@ -75,7 +75,6 @@ impl MavenTarget {
     fn ids(&self) -> Vec<&str> {
         self.servers.iter().map(String::as_str).collect()
     }
-
 }
 
 impl Target for MavenTarget {

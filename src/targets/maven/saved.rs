@@ -105,7 +105,10 @@ impl TargetKind for Saved {
     /// this Nexus uses, or a password that is the login password or a token we wrote before. A
     /// matching username alone is not enough; another profile's server is left alone.
     fn discover(&mut self, cx: &DiscoverCx<'_>) -> Result<bool> {
-        let path = self.settings.clone().unwrap_or_else(|| cx.env.maven_settings());
+        let path = self
+            .settings
+            .clone()
+            .unwrap_or_else(|| cx.env.maven_settings());
         let Some(bytes) = fs::read_optional(&path)? else {
             return Ok(false);
         };
@@ -147,13 +150,23 @@ impl TargetKind for Saved {
         Ok(true)
     }
 
+    fn looked_in(&self, env: &crate::env::Env) -> Vec<PathBuf> {
+        vec![
+            self.settings
+                .clone()
+                .unwrap_or_else(|| env.maven_settings()),
+        ]
+    }
+
     fn retain(&mut self, _cx: &ResolveCx<'_>, keep: &dyn Fn(&str) -> bool) {
         self.servers.retain(|s| keep(s));
     }
 
     fn resolve(&self, cx: &ResolveCx<'_>) -> Vec<Box<dyn Target>> {
         vec![Box::new(MavenTarget::new(
-            self.settings.clone().unwrap_or_else(|| cx.env.maven_settings()),
+            self.settings
+                .clone()
+                .unwrap_or_else(|| cx.env.maven_settings()),
             self.servers.clone(),
             self.encrypt,
             self.settings_security

@@ -17,8 +17,8 @@ use crate::profile::fingerprint;
 use super::{DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict};
 
 mod saved;
-pub use saved::{Flags, Saved};
 pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
 
 /// The block for the Nexus host in one netrc file.
 #[derive(Debug)]
@@ -42,7 +42,6 @@ impl NetrcTarget {
             .map(PathBuf::from)
             .filter(|read| read != &self.path)
     }
-
 }
 
 impl Target for NetrcTarget {
@@ -307,7 +306,11 @@ mod tests {
             notes.len() == 1 && notes[0].contains("/elsewhere/netrc"),
             "`NETRC` naming another file is reported: {notes:?}"
         );
-        let findings = t.doctor(&DoctorCx { env: &other, current: None, profile: "p" });
+        let findings = t.doctor(&DoctorCx {
+            env: &other,
+            current: None,
+            profile: "p",
+        });
         assert!(
             findings
                 .iter()

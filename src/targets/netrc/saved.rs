@@ -138,6 +138,13 @@ impl TargetKind for Saved {
         Ok(true)
     }
 
+    fn looked_in(&self, env: &crate::env::Env) -> Vec<PathBuf> {
+        let mut out = vec![self.path(env)];
+        out.extend(env.pip_configs());
+        out.push(env.uv_config());
+        out
+    }
+
     fn retain(&mut self, cx: &ResolveCx<'_>, keep: &dyn Fn(&str) -> bool) {
         if !keep(&url_host(cx.url)) {
             self.enabled = false;

@@ -79,7 +79,6 @@ impl NpmTarget {
             })
             .collect()
     }
-
 }
 
 impl Target for NpmTarget {
@@ -401,7 +400,11 @@ mod tests {
         let mut env = Env::sandboxed(dir.path());
         env.cwd = Some(project.clone());
         let current = format!("{KEY}:_authToken=stale\n");
-        let findings = t.doctor(&DoctorCx { env: &env, current: Some(current.as_bytes()), profile: "default" });
+        let findings = t.doctor(&DoctorCx {
+            env: &env,
+            current: Some(current.as_bytes()),
+            profile: "default",
+        });
         assert!(
             findings
                 .iter()

@@ -144,6 +144,10 @@ impl TargetKind for Saved {
         Ok(true)
     }
 
+    fn looked_in(&self, env: &crate::env::Env) -> Vec<PathBuf> {
+        vec![self.npmrc.clone().unwrap_or_else(|| env.user_npmrc())]
+    }
+
     fn retain(&mut self, _cx: &ResolveCx<'_>, keep: &dyn Fn(&str) -> bool) {
         self.registries
             .retain(|u| keep(&editor::registry_key(u).unwrap_or_else(|_| u.clone())));

@@ -9,8 +9,8 @@
 use std::path::{Path, PathBuf};
 
 mod saved;
-pub use saved::{Flags, Saved};
 pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
 
 use crate::error::{Error, Result};
 use crate::targets::npm::editor;
@@ -62,7 +62,6 @@ impl PnpmTarget {
     fn edit_error(&self, e: editor::Error) -> Error {
         Error::file(&self.path, "parse", e)
     }
-
 }
 
 impl Target for PnpmTarget {
@@ -244,7 +243,10 @@ mod tests {
             plan(&t, Some(&planned.bytes)).unwrap().is_none(),
             "a second plan changes nothing"
         );
-        assert_eq!(t.inspect(&planned.bytes, &|_, _| State::Missing)[0].1, State::Current);
+        assert_eq!(
+            t.inspect(&planned.bytes, &|_, _| State::Missing)[0].1,
+            State::Current
+        );
         let cleared = t.clear(&planned.bytes, None).unwrap();
         assert_eq!(
             String::from_utf8(cleared.bytes).unwrap(),
@@ -257,7 +259,10 @@ mod tests {
     fn another_helper_is_stale_and_survives_logout_and_a_spaced_wrapper_is_refused() {
         let t = target("/h/w");
         let other = format!("{KEY}:tokenHelper=/usr/bin/other\n");
-        assert_eq!(t.inspect(other.as_bytes(), &|_, _| State::Missing)[0].1, State::Stale);
+        assert_eq!(
+            t.inspect(other.as_bytes(), &|_, _| State::Missing)[0].1,
+            State::Stale
+        );
         assert_eq!(
             t.clear(other.as_bytes(), None).unwrap().bytes,
             other.as_bytes(),

@@ -11,8 +11,8 @@ use crate::error::{Error, Result};
 use super::{DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict};
 
 mod saved;
-pub use saved::{Flags, PypircSection, Saved};
 pub(crate) use saved::KIND;
+pub use saved::{Flags, PypircSection, Saved};
 
 /// One repository section of a .pypirc.
 #[derive(Debug)]
@@ -28,7 +28,6 @@ impl PypircTarget {
     fn entry(&self) -> String {
         self.section.clone()
     }
-
 }
 
 impl Target for PypircTarget {

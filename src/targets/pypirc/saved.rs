@@ -171,8 +171,7 @@ impl TargetKind for Saved {
                     Vec::new()
                 }
                 Err(e) => {
-                    cx.ui
-                        .warn(&format!(".pypirc sections not discovered: {e}"));
+                    cx.ui.warn(&format!(".pypirc sections not discovered: {e}"));
                     Vec::new()
                 }
                 Ok(None) => Vec::new(),
@@ -197,6 +196,10 @@ impl TargetKind for Saved {
             })
             .collect();
         Ok(true)
+    }
+
+    fn looked_in(&self, env: &crate::env::Env) -> Vec<PathBuf> {
+        vec![self.file.clone().unwrap_or_else(|| env.pypirc())]
     }
 
     fn retain(&mut self, _cx: &ResolveCx<'_>, keep: &dyn Fn(&str) -> bool) {
