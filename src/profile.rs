@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
@@ -185,17 +184,6 @@ pub struct Rejected {
     pub at: OffsetDateTime,
     /// What Nexus said, in our words.
     pub reason: String,
-}
-
-/// A short fingerprint of a token, to tell whether a file still holds it without storing it.
-pub fn fingerprint(name_code: &str, pass_code: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(b"nexus-token fingerprint v1\0");
-    hasher.update(name_code.as_bytes());
-    hasher.update(b"\0");
-    hasher.update(pass_code.as_bytes());
-    let digest = hasher.finalize();
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Now (UTC), to the second: what the state records.
@@ -730,20 +718,6 @@ name = "nexus"
                 .any(|(kind, _, _)| *kind == "gradle-init"),
             "a saved init script is one of the profile's targets"
         );
-    }
-
-    #[test]
-    fn fingerprint_tells_tokens_apart_and_hides_them() {
-        let a = fingerprint("nameCode", "passCode1");
-        assert_eq!(a, fingerprint("nameCode", "passCode1"));
-        assert_ne!(a, fingerprint("nameCode", "passCode2"));
-        assert_ne!(
-            a,
-            fingerprint("nameCod", "epassCode1"),
-            "the separator keeps the parts apart"
-        );
-        assert_eq!(a.len(), 16);
-        assert!(!a.contains("passCode"));
     }
 
     #[test]

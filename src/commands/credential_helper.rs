@@ -133,8 +133,9 @@ mod tests {
 
     #[test]
     fn without_profiles_list_is_empty_and_a_missing_action_fails() {
-        let home = std::env::temp_dir();
-        let env = Env::sandboxed(&home);
+        // A home of its own: the machine's temporary folder may hold anyone's profiles.
+        let home = tempfile::tempdir().unwrap();
+        let env = Env::sandboxed(home.path());
         let (ui, out) = Ui::capture(0);
         // `list` does not read stdin; `get` is covered by the binary test (tests/served_real.rs).
         let code = run_docker_helper(&[PROGRAM.into(), "list".into()], &env, &ui);

@@ -11,6 +11,7 @@ use crate::expiry::ExpiryPolicy;
 use crate::nexus::UserToken;
 use crate::profile::Profile;
 use crate::session::{self, Session};
+use crate::text::shell_quote;
 
 use super::{Context, normalize_url, read_password};
 
@@ -123,11 +124,6 @@ fn basic(token: &UserToken) -> String {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(pair.as_bytes())
     )
-}
-
-/// Single-quotes a value for POSIX shells.
-fn shell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
 }
 
 #[cfg(test)]

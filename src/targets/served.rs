@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::fs::{self, Outcome};
+use crate::text::shell_quote;
 
 use super::{FileReport, Kind};
 
@@ -222,11 +223,6 @@ pub(crate) fn pnpm_wrapper(exe: &Path, profile: &str) -> Vec<u8> {
         shell_quote(profile)
     )
     .into_bytes()
-}
-
-/// Single-quotes a word for `sh`.
-fn shell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
 }
 
 #[cfg(all(test, unix))]

@@ -122,7 +122,7 @@ impl TargetKind for Saved {
         let known = maven::KnownSecrets {
             passwords: &[cx.password],
             token_fingerprints: cx.fingerprints,
-            fingerprint: &crate::profile::fingerprint,
+            fingerprint: &crate::fingerprint::fingerprint,
             master_password: master.as_ref(),
         };
         let discovery = maven::discover_servers(&bytes, cx.url, cx.username, &known)

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::fs;
-use crate::profile::fingerprint;
+use crate::fingerprint::fingerprint;
 
 use super::{DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict};
 
