@@ -9,8 +9,8 @@
 use crate::commands::{Context, client_for, paused_error, read_keyring_password};
 use crate::error::{Error, ExitStatus, Result};
 use crate::expiry::{self, ExpiryPolicy};
-use crate::nexus::{self, Client, Detection, Family, UserToken};
 use crate::fingerprint::fingerprint;
+use crate::nexus::{self, Client, Detection, Family, UserToken};
 use crate::profile::{Config, Profile, ProfileState, State, now};
 use crate::secret::Secret;
 use crate::store;

@@ -37,8 +37,8 @@ use std::path::{Path, PathBuf};
 
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::fs::{self, Outcome};
 use crate::fingerprint::fingerprint;
+use crate::fs::{self, Outcome};
 use crate::profile::Profile;
 use crate::secret::Secret;
 

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::fs;
 use crate::fingerprint::fingerprint;
+use crate::fs;
 
 use super::{DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict};
 
