@@ -16,7 +16,7 @@ use crate::nexus::{Client, Family, UserToken};
 use crate::profile::{Config, Profile, ProfileState, State, rfc3339};
 use crate::schedule;
 use crate::secret::Secret;
-use crate::targets::{self, State as TargetState};
+use crate::targets::{self, TargetState};
 
 pub(super) use crate::targets::Level;
 

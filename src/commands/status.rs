@@ -9,7 +9,7 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::expiry::{days_left, now_ms};
 use crate::profile::rfc3339;
 use crate::profile::{Config, State};
-use crate::targets::{self, State as TargetState, TargetCheck};
+use crate::targets::{self, TargetCheck, TargetState};
 
 use super::Context;
 

@@ -22,7 +22,7 @@ use crate::secret::Secret;
 use crate::ui::Ui;
 
 use super::served::SideFile;
-use super::{Finding, Planned, State, TokenValues};
+use super::{Finding, Planned, TargetState, TokenValues};
 
 /// What a kind is called and how `status` words it. One `const` per kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,10 +55,10 @@ impl Serialize for Kind {
 }
 
 /// One entry of `inspect`: the name, whether it holds the token, and why when unreadable.
-pub(crate) type Entry = (String, State, Option<String>);
+pub(crate) type Entry = (String, TargetState, Option<String>);
 
 /// Tells from a username and password found in a file whether they are the current token.
-pub(crate) type Verdict<'a> = dyn Fn(Option<&str>, Option<&str>) -> State + 'a;
+pub(crate) type Verdict<'a> = dyn Fn(Option<&str>, Option<&str>) -> TargetState + 'a;
 
 /// What a kind's doctor findings may look at.
 pub(crate) struct DoctorCx<'a> {

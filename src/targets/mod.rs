@@ -488,7 +488,7 @@ pub(crate) fn remove_entries(
 /// Whether one target entry holds the current token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum State {
+pub enum TargetState {
     /// Holds the token with the recorded fingerprint.
     Current,
     /// Holds other credentials.
@@ -509,7 +509,7 @@ pub struct TargetCheck {
     /// The server id or the username key.
     pub name: String,
     /// `current`, `stale`, `missing` (no entry or file) or `unreadable`.
-    pub state: State,
+    pub state: TargetState,
     /// Why, when unreadable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -520,11 +520,11 @@ pub(crate) fn check(
     targets: &[Box<dyn Target>],
     expected_fingerprint: Option<&str>,
 ) -> Vec<TargetCheck> {
-    let verdict = |user: Option<&str>, pass: Option<&str>| -> State {
+    let verdict = |user: Option<&str>, pass: Option<&str>| -> TargetState {
         match (user, pass, expected_fingerprint) {
-            (Some(u), Some(p), Some(fp)) if fingerprint(u, p) == fp => State::Current,
-            (Some(_), Some(_), _) => State::Stale,
-            _ => State::Missing,
+            (Some(u), Some(p), Some(fp)) if fingerprint(u, p) == fp => TargetState::Current,
+            (Some(_), Some(_), _) => TargetState::Stale,
+            _ => TargetState::Missing,
         }
     };
     let mut checks = Vec::new();
@@ -534,12 +534,12 @@ pub(crate) fn check(
             Err(e) => target
                 .names()
                 .into_iter()
-                .map(|n| (n, State::Unreadable, Some(e.to_string())))
+                .map(|n| (n, TargetState::Unreadable, Some(e.to_string())))
                 .collect(),
             Ok(None) => target
                 .names()
                 .into_iter()
-                .map(|n| (n, State::Missing, None))
+                .map(|n| (n, TargetState::Missing, None))
                 .collect(),
             Ok(Some(bytes)) => target.inspect(&bytes, &verdict),
         };

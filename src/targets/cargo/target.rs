@@ -12,7 +12,7 @@ use super::CargoRegistry;
 use crate::error::{Error, Result};
 use crate::targets::served::SideFile;
 use crate::targets::{
-    DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict,
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
 };
 
 use super::editor;
@@ -104,17 +104,19 @@ impl Target for CargoTarget {
                     .map_err(|e| e.to_string())
                     .and_then(|t| editor::read_provider(t, &r.name).map_err(|e| e.to_string()));
                 match read {
-                    Err(e) => (r.name.clone(), State::Unreadable, Some(e)),
-                    Ok(None) => (r.name.clone(), State::Missing, None),
-                    Ok(Some(words)) if words == provider => (r.name.clone(), State::Current, None),
+                    Err(e) => (r.name.clone(), TargetState::Unreadable, Some(e)),
+                    Ok(None) => (r.name.clone(), TargetState::Missing, None),
+                    Ok(Some(words)) if words == provider => {
+                        (r.name.clone(), TargetState::Current, None)
+                    }
                     Ok(Some(words)) if editor::is_ours(&words) => (
                         r.name.clone(),
-                        State::Stale,
+                        TargetState::Stale,
                         Some("the provider runs another nexus-token or profile".into()),
                     ),
                     Ok(Some(_)) => (
                         r.name.clone(),
-                        State::Stale,
+                        TargetState::Stale,
                         Some("another `credential-provider` is set".into()),
                     ),
                 }
@@ -148,9 +150,9 @@ impl Target for CargoTarget {
         let refresh = format!("run `nexus-token refresh --profile {profile}`");
         let mut findings = Vec::new();
         if let Some(bytes) = current {
-            for (name, state, detail) in self.inspect(bytes, &|_, _| State::Missing) {
+            for (name, state, detail) in self.inspect(bytes, &|_, _| TargetState::Missing) {
                 let (level, message) = match state {
-                    State::Current => (
+                    TargetState::Current => (
                         Level::Ok,
                         format!("`{path}` runs this nexus-token for registry `{name}`"),
                     ),

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::fs;
 use crate::targets::served::{SideFile, links_to};
 use crate::targets::{
-    DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict,
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
 };
 
 use super::editor::{self, HELPER_NAME};
@@ -131,12 +131,12 @@ impl Target for DockerTarget {
         self.hosts
             .iter()
             .map(|host| match editor::read_cred_helper(current, host) {
-                Err(e) => (host.clone(), State::Unreadable, Some(e.to_string())),
-                Ok(None) => (host.clone(), State::Missing, None),
-                Ok(Some(h)) if h == HELPER_NAME => (host.clone(), State::Current, None),
+                Err(e) => (host.clone(), TargetState::Unreadable, Some(e.to_string())),
+                Ok(None) => (host.clone(), TargetState::Missing, None),
+                Ok(Some(h)) if h == HELPER_NAME => (host.clone(), TargetState::Current, None),
                 Ok(Some(h)) => (
                     host.clone(),
-                    State::Stale,
+                    TargetState::Stale,
                     Some(format!("`credHelpers` names `{h}`")),
                 ),
             })
@@ -318,8 +318,8 @@ mod tests {
             "a second plan changes nothing"
         );
         assert_eq!(
-            t.inspect(&planned.bytes, &|_, _| State::Missing)[0].1,
-            State::Current
+            t.inspect(&planned.bytes, &|_, _| TargetState::Missing)[0].1,
+            TargetState::Current
         );
         let cleared = t.clear(&planned.bytes, None).unwrap();
         assert!(

@@ -8,7 +8,9 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::{fs, gradle};
 
-use super::{DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
 
 mod saved;
 pub(crate) use saved::KIND;
@@ -95,9 +97,11 @@ impl Target for GradleTarget {
                         };
                         (name, state, None)
                     }
-                    (Err(e), _) | (_, Err(e)) => {
-                        (user_key.clone(), State::Unreadable, Some(e.to_string()))
-                    }
+                    (Err(e), _) | (_, Err(e)) => (
+                        user_key.clone(),
+                        TargetState::Unreadable,
+                        Some(e.to_string()),
+                    ),
                 }
             })
             .collect()

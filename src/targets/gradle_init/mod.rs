@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 use crate::env::Env;
 use crate::error::{Error, ExitStatus, Result};
 
-use super::{DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
 
 mod saved;
 pub(crate) use saved::KIND;
@@ -187,9 +189,9 @@ impl Target for GradleInitTarget {
     /// `current` when the file is exactly the rendered script, else `stale` with the reason.
     fn inspect(&self, current: &[u8], _verdict: &Verdict<'_>) -> Vec<Entry> {
         let (state, detail) = match self.rendered() {
-            Err(e) => (State::Unreadable, Some(e.to_string())),
-            Ok(script) if current == script.as_bytes() => (State::Current, None),
-            Ok(_) => (State::Stale, Some(self.difference(current))),
+            Err(e) => (TargetState::Unreadable, Some(e.to_string())),
+            Ok(script) if current == script.as_bytes() => (TargetState::Current, None),
+            Ok(_) => (TargetState::Stale, Some(self.difference(current))),
         };
         vec![(self.name(), state, detail)]
     }
@@ -198,9 +200,9 @@ impl Target for GradleInitTarget {
         let (env, current, profile) = (cx.env, cx.current, cx.profile);
         let mut findings = Vec::new();
         if let Some(bytes) = current {
-            let (_, state, detail) = self.inspect(bytes, &|_, _| State::Missing).remove(0);
+            let (_, state, detail) = self.inspect(bytes, &|_, _| TargetState::Missing).remove(0);
             findings.push(match state {
-                State::Current => Finding::new(
+                TargetState::Current => Finding::new(
                     "gradle-init",
                     Level::Ok,
                     format!(
@@ -488,20 +490,26 @@ mod tests {
         let t = target("/bin/nt");
         let script = render("/bin/nt", "work", "https://nexus.example.com/nexus");
         assert_eq!(
-            t.inspect(script.as_bytes(), &|_, _| State::Missing)[0].1,
-            State::Current
+            t.inspect(script.as_bytes(), &|_, _| TargetState::Missing)[0].1,
+            TargetState::Current
         );
         let old = render("/old/nt", "work", "https://nexus.example.com/nexus");
-        let (_, state, detail) = t.inspect(old.as_bytes(), &|_, _| State::Missing).remove(0);
-        assert_eq!(state, State::Stale, "a script for another binary is stale");
+        let (_, state, detail) = t
+            .inspect(old.as_bytes(), &|_, _| TargetState::Missing)
+            .remove(0);
+        assert_eq!(
+            state,
+            TargetState::Stale,
+            "a script for another binary is stale"
+        );
         assert!(
             detail.unwrap().contains("does not run this nexus-token"),
             "the detail says the script points elsewhere"
         );
         let (_, state, _) = t
-            .inspect(b"// edited by hand\n", &|_, _| State::Missing)
+            .inspect(b"// edited by hand\n", &|_, _| TargetState::Missing)
             .remove(0);
-        assert_eq!(state, State::Stale, "an edited script is stale");
+        assert_eq!(state, TargetState::Stale, "an edited script is stale");
     }
 
     #[test]

@@ -17,7 +17,9 @@ use crate::maven_security::MavenEncrypt;
 use crate::secret::Secret;
 use crate::{maven, maven_security};
 
-use super::{DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
 
 /// `<server>` ids in one settings.xml.
 #[derive(Debug)]
@@ -145,8 +147,8 @@ impl Target for MavenTarget {
         self.servers
             .iter()
             .map(|id| match maven::read_server(current, id) {
-                Err(e) => (id.clone(), State::Unreadable, Some(e.to_string())),
-                Ok(None) => (id.clone(), State::Missing, None),
+                Err(e) => (id.clone(), TargetState::Unreadable, Some(e.to_string())),
+                Ok(None) => (id.clone(), TargetState::Missing, None),
                 Ok(Some(entry)) => {
                     let pass = match (&entry.password, master) {
                         (Some(p), Some(m)) if maven_security::is_encrypted(p) => {

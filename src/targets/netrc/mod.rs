@@ -14,7 +14,9 @@ use crate::error::{Error, Result};
 use crate::fingerprint::fingerprint;
 use crate::fs;
 
-use super::{DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
 
 mod saved;
 pub(crate) use saved::KIND;
@@ -100,8 +102,8 @@ impl Target for NetrcTarget {
 
     fn inspect(&self, current: &[u8], verdict: &Verdict<'_>) -> Vec<Entry> {
         let state = match editor::read(current, &self.host) {
-            Err(e) => return vec![(self.entry(), State::Unreadable, Some(e.to_string()))],
-            Ok(None) => State::Missing,
+            Err(e) => return vec![(self.entry(), TargetState::Unreadable, Some(e.to_string()))],
+            Ok(None) => TargetState::Missing,
             Ok(Some((login, password))) => verdict(
                 Some(login.as_str()).filter(|l| !l.is_empty()),
                 Some(password.as_str()).filter(|p| !p.is_empty()),
@@ -322,25 +324,28 @@ mod tests {
     #[test]
     fn inspect_compares_with_the_verdict() {
         let verdict = |u: Option<&str>, p: Option<&str>| match (u, p) {
-            (Some("N"), Some("P")) => State::Current,
-            (Some(_), Some(_)) => State::Stale,
-            _ => State::Missing,
+            (Some("N"), Some("P")) => TargetState::Current,
+            (Some(_), Some(_)) => TargetState::Stale,
+            _ => TargetState::Missing,
         };
         let t = target();
         let state = |bytes: &[u8]| t.inspect(bytes, &verdict)[0].1;
         assert_eq!(
             state(b"machine nexus.example.com login N password P\n"),
-            State::Current
+            TargetState::Current
         );
         assert_eq!(
             state(b"machine nexus.example.com login N password Q\n"),
-            State::Stale
+            TargetState::Stale
         );
         assert_eq!(
             state(b"machine nexus.example.com login N\n"),
-            State::Missing
+            TargetState::Missing
         );
-        assert_eq!(state(b"machine other login N password P\n"), State::Missing);
-        assert_eq!(state(b"machine\n"), State::Unreadable);
+        assert_eq!(
+            state(b"machine other login N password P\n"),
+            TargetState::Missing
+        );
+        assert_eq!(state(b"machine\n"), TargetState::Unreadable);
     }
 }

@@ -12,7 +12,9 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::fs;
 
-use super::{DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
 
 mod saved;
 pub use saved::{Flags, Saved};
@@ -134,22 +136,22 @@ impl Target for NpmTarget {
             .map(|url| {
                 let key = match editor::registry_key(url) {
                     Ok(key) => key,
-                    Err(e) => return (url.clone(), State::Unreadable, Some(e.to_string())),
+                    Err(e) => return (url.clone(), TargetState::Unreadable, Some(e.to_string())),
                 };
                 match editor::read_auth(current, &key) {
-                    Err(e) => (url.clone(), State::Unreadable, Some(e.to_string())),
-                    Ok(None) => (url.clone(), State::Missing, None),
+                    Err(e) => (url.clone(), TargetState::Unreadable, Some(e.to_string())),
+                    Ok(None) => (url.clone(), TargetState::Missing, None),
                     Ok(Some(editor::NpmAuth::Basic { username, password })) => {
                         (url.clone(), verdict(Some(&username), Some(&password)), None)
                     }
                     Ok(Some(editor::NpmAuth::Token)) => (
                         url.clone(),
-                        State::Stale,
+                        TargetState::Stale,
                         Some(format!("an `_authToken` at `{key}` wins over `_auth`")),
                     ),
                     Ok(Some(editor::NpmAuth::Undecodable)) => (
                         url.clone(),
-                        State::Unreadable,
+                        TargetState::Unreadable,
                         Some(format!(
                             "the credential at `{key}` cannot be decoded (a `${{VAR}}` reference?)"
                         )),
@@ -271,11 +273,11 @@ mod tests {
         )
     }
 
-    fn verdict(user: Option<&str>, pass: Option<&str>) -> State {
+    fn verdict(user: Option<&str>, pass: Option<&str>) -> TargetState {
         match (user, pass) {
-            (Some("nc"), Some("pc")) => State::Current,
-            (Some(_), Some(_)) => State::Stale,
-            _ => State::Missing,
+            (Some("nc"), Some("pc")) => TargetState::Current,
+            (Some(_), Some(_)) => TargetState::Stale,
+            _ => TargetState::Missing,
         }
     }
 
@@ -300,7 +302,7 @@ mod tests {
         let inspected = t.inspect(&planned.bytes, &verdict);
         assert_eq!(
             inspected[0].1,
-            State::Current,
+            TargetState::Current,
             "the written token is current"
         );
     }
@@ -356,13 +358,16 @@ mod tests {
         let cases = [
             (
                 format!("{KEY}:_authToken=x\n{KEY}:_auth=bmM6cGM=\n"),
-                State::Stale,
+                TargetState::Stale,
             ),
-            (String::from("fund=false\n"), State::Missing),
-            (format!("{KEY}:_auth=${{NPM_AUTH}}\n"), State::Unreadable),
+            (String::from("fund=false\n"), TargetState::Missing),
+            (
+                format!("{KEY}:_auth=${{NPM_AUTH}}\n"),
+                TargetState::Unreadable,
+            ),
             (
                 format!("{KEY}:_auth={}\n", editor::auth_value("nc", "old")),
-                State::Stale,
+                TargetState::Stale,
             ),
         ];
         for (text, want) in cases {

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::targets::npm::editor;
 use crate::targets::served::{SideFile, pnpm_wrapper};
 use crate::targets::{
-    DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict,
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
 };
 
 /// pnpm registries served through one user npmrc.
@@ -130,12 +130,12 @@ impl Target for PnpmTarget {
                 let value = editor::registry_key(url)
                     .and_then(|key| editor::read_value(current, &format!("{key}:tokenHelper")));
                 match value {
-                    Err(e) => (url.clone(), State::Unreadable, Some(e.to_string())),
-                    Ok(None) => (url.clone(), State::Missing, None),
-                    Ok(Some(v)) if v == helper => (url.clone(), State::Current, None),
+                    Err(e) => (url.clone(), TargetState::Unreadable, Some(e.to_string())),
+                    Ok(None) => (url.clone(), TargetState::Missing, None),
+                    Ok(Some(v)) if v == helper => (url.clone(), TargetState::Current, None),
                     Ok(Some(v)) => (
                         url.clone(),
-                        State::Stale,
+                        TargetState::Stale,
                         Some(format!("`tokenHelper` names `{v}`")),
                     ),
                 }
@@ -177,8 +177,8 @@ impl Target for PnpmTarget {
             )),
         }
         if let Some(bytes) = current {
-            for (url, state, detail) in self.inspect(bytes, &|_, _| State::Missing) {
-                let ok = state == State::Current;
+            for (url, state, detail) in self.inspect(bytes, &|_, _| TargetState::Missing) {
+                let ok = state == TargetState::Current;
                 findings.push(Finding::new(
                     "pnpm-token-helper",
                     if ok { Level::Ok } else { Level::Fail },
@@ -244,8 +244,8 @@ mod tests {
             "a second plan changes nothing"
         );
         assert_eq!(
-            t.inspect(&planned.bytes, &|_, _| State::Missing)[0].1,
-            State::Current
+            t.inspect(&planned.bytes, &|_, _| TargetState::Missing)[0].1,
+            TargetState::Current
         );
         let cleared = t.clear(&planned.bytes, None).unwrap();
         assert_eq!(
@@ -260,8 +260,8 @@ mod tests {
         let t = target("/h/w");
         let other = format!("{KEY}:tokenHelper=/usr/bin/other\n");
         assert_eq!(
-            t.inspect(other.as_bytes(), &|_, _| State::Missing)[0].1,
-            State::Stale
+            t.inspect(other.as_bytes(), &|_, _| TargetState::Missing)[0].1,
+            TargetState::Stale
         );
         assert_eq!(
             t.clear(other.as_bytes(), None).unwrap().bytes,

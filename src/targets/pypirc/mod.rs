@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-use super::{DoctorCx, Entry, Finding, Kind, Level, Planned, State, Target, TokenValues, Verdict};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
 
 mod saved;
 pub(crate) use saved::KIND;
@@ -74,8 +76,8 @@ impl Target for PypircTarget {
 
     fn inspect(&self, current: &[u8], verdict: &Verdict<'_>) -> Vec<Entry> {
         let state = match editor::read(current, &self.section) {
-            Err(e) => return vec![(self.entry(), State::Unreadable, Some(e.to_string()))],
-            Ok(None) => State::Missing,
+            Err(e) => return vec![(self.entry(), TargetState::Unreadable, Some(e.to_string()))],
+            Ok(None) => TargetState::Missing,
             Ok(Some(s)) => verdict(s.username.as_deref(), s.password.as_deref()),
         };
         vec![(self.entry(), state, None)]
