@@ -84,6 +84,11 @@ pub fn run_docker_helper(args: &[OsString], env: &Env, ui: &Ui) -> u8 {
         ..GlobalArgs::default()
     };
     let ctx = Context::new(&global, env, ui);
+    // The checks every command makes (lock and keyring timeouts, a home).
+    if let Err(error) = super::prepare(&ctx, true) {
+        ui.error_line(&error);
+        return error.exit_status().code();
+    }
     let hosts = match action.as_ref() {
         "list" => match served_hosts(&ctx) {
             Ok(hosts) => hosts.into_iter().map(|(h, _)| h).collect(),
