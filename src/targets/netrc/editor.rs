@@ -407,10 +407,7 @@ pub fn validate_token(field: &'static str, value: &str) -> Result<(), Error> {
 
 /// The line ending the file uses (that of its first line), `\n` for a new file.
 fn line_ending(input: &[u8]) -> &'static str {
-    match input.iter().position(|&b| b == b'\n') {
-        Some(p) if p > 0 && input[p - 1] == b'\r' => "\r\n",
-        _ => "\n",
-    }
+    crate::text::line_ending(input, false)
 }
 
 fn line_start(input: &[u8], pos: usize) -> usize {

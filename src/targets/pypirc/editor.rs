@@ -313,10 +313,7 @@ pub fn validate_section(name: &str) -> Result<(), Error> {
 }
 
 fn line_ending(input: &[u8]) -> &'static str {
-    match input.iter().position(|&b| b == b'\n') {
-        Some(p) if p > 0 && input[p - 1] == b'\r' => "\r\n",
-        _ => "\n",
-    }
+    crate::text::line_ending(input, false)
 }
 
 /// Applies non-overlapping `(range, replacement)` edits; inserts at one point keep their order.
