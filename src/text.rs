@@ -20,6 +20,23 @@ pub(crate) fn line_ending(data: &[u8], lone_cr_breaks_lines: bool) -> &'static s
     }
 }
 
+/// Applies non-overlapping `(range, replacement)` edits to `input` (the line editors' one way
+/// to change bytes: everything outside the ranges is kept as it was); inserts at one point keep
+/// their order.
+pub(crate) fn splice(input: &[u8], mut edits: Vec<(std::ops::Range<usize>, Vec<u8>)>) -> Vec<u8> {
+    edits.sort_by_key(|(r, _)| (r.start, r.end));
+    let mut out = Vec::with_capacity(input.len() + 128);
+    let mut pos = 0;
+    for (range, text) in edits {
+        let start = range.start.max(pos);
+        out.extend_from_slice(&input[pos..start]);
+        out.extend_from_slice(&text);
+        pos = range.end.max(pos);
+    }
+    out.extend_from_slice(&input[pos..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,6 +50,23 @@ mod tests {
         assert_eq!(line_ending(b"a\rb\r\n", false), "\r\n", "a lone CR is text");
         assert_eq!(line_ending(b"a\rb\r\n", true), "\r", "or a line break");
         assert_eq!(line_ending(b"a\r\nb\r", true), "\r\n");
+    }
+
+    #[test]
+    fn splice_keeps_everything_outside_the_edits() {
+        let out = splice(
+            b"abcdef",
+            vec![
+                (4..5, b"E".to_vec()),
+                (1..1, b"+".to_vec()),
+                (1..1, b"-".to_vec()),
+            ],
+        );
+        assert_eq!(
+            out, b"a+-bcdEf",
+            "inserts keep their order, replacements their place"
+        );
+        assert_eq!(splice(b"abc", Vec::new()), b"abc");
     }
 
     #[test]

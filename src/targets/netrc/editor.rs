@@ -11,6 +11,7 @@
 //!
 //! It must not read files, print, or put a login or password value into an error or a warning.
 
+use crate::text::splice;
 use std::ops::Range;
 
 /// Why a netrc file could not be read or edited. Never contains a credential value.
@@ -452,21 +453,6 @@ fn entry_cut(input: &[u8], entry: &Entry, next_start: Option<usize>) -> Range<us
         }
     }
     start..end
-}
-
-/// Applies non-overlapping `(range, replacement)` edits.
-fn splice(input: &[u8], mut edits: Vec<(Range<usize>, Vec<u8>)>) -> Vec<u8> {
-    edits.sort_by_key(|(r, _)| (r.start, r.end));
-    let mut out = Vec::with_capacity(input.len() + 64);
-    let mut pos = 0;
-    for (range, text) in edits {
-        let start = range.start.max(pos);
-        out.extend_from_slice(&input[pos..start]);
-        out.extend_from_slice(&text);
-        pos = range.end.max(pos);
-    }
-    out.extend_from_slice(&input[pos..]);
-    out
 }
 
 /// Sets the login and password for `host`. `current` is `None` when the file does not exist.
