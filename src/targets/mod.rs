@@ -173,7 +173,7 @@ pub(crate) fn target_flags() -> String {
         .filter(|a| a.get_help_heading() == Some(TARGETS_HEADING))
         .filter_map(|a| {
             let long = a.get_long()?;
-            let takes_value = a.get_num_args().is_some_and(|n| n.takes_values());
+            let takes_value = a.get_action().takes_values();
             Some(match a.get_value_names() {
                 Some(names) if takes_value => format!("`--{long} {}`", names.join(" ")),
                 _ => format!("`--{long}`"),
@@ -648,4 +648,109 @@ pub(crate) fn doctor(targets: &[Box<dyn Target>], env: &Env, profile: &str) -> V
         }
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hint_names_every_flag_that_names_a_target_and_no_other() {
+        let hint = target_flags();
+        for flag in [
+            "`--gradle-init`",
+            "`--maven-server ID`",
+            "`--gradle-prefix P`",
+            "`--gradle-keys USER_KEY,PASSWORD_KEY`",
+            "`--npm-registry URL`",
+            "`--netrc`",
+            "`--pypirc NAME[=URL]`",
+            "`--docker-registry HOST[:PORT]`",
+            "`--cargo-registry NAME[=INDEX_URL]`",
+        ] {
+            assert!(hint.contains(flag), "the hint names {flag}: {hint}");
+        }
+        assert!(
+            hint.ends_with("and/or `--pnpm-registry URL`"),
+            "the last one after `and/or`: {hint}"
+        );
+        for option in [
+            "--maven-settings",
+            "--npmrc",
+            "--netrc-file",
+            "--npm-always-auth",
+        ] {
+            assert!(
+                !hint.contains(&format!("`{option}")),
+                "{option} names no target: {hint}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_kind_resolves_and_claims_its_keys() {
+        let env = Env::sandboxed(Path::new("/h"));
+        let mut profile: Profile = toml::from_str(
+            "url = \"https://nexus.example.com/nexus\"\nusername = \"u\"\n\
+             [targets.maven]\nservers = [\"corp\"]\n\
+             [targets.gradle]\nkeys = [[\"corpUsername\", \"corpPassword\"]]\n\
+             [targets.npm]\nregistries = [\"https://nexus.example.com/nexus/repository/npm/\"]\n\
+             [targets.netrc]\nenabled = true\n\
+             [targets.pypirc]\nsections = [{ name = \"corp\" }]\n\
+             [targets.docker]\nregistries = [\"nexus.example.com:8443\"]\n\
+             [targets.cargo]\nregistries = [{ name = \"corp\" }]\n\
+             [targets.pnpm]\nregistries = [\"https://nexus.example.com/nexus/repository/js/\"]\n",
+        )
+        .unwrap();
+        let claims = |profile: &Profile| -> Vec<(&'static str, Vec<String>)> {
+            resolve("p", profile, &env)
+                .iter()
+                .map(|t| (t.kind().name, t.claims()))
+                .collect()
+        };
+        let npm_key = "//nexus.example.com/nexus/repository/npm/".to_owned();
+        assert_eq!(
+            claims(&profile),
+            vec![
+                ("maven", vec!["corp".to_owned()]),
+                (
+                    "gradle",
+                    vec!["corpUsername".to_owned(), "corpPassword".to_owned()]
+                ),
+                ("npm", vec![npm_key.clone()]),
+                ("netrc", vec!["nexus.example.com".to_owned()]),
+                ("pypirc", vec!["corp".to_owned()]),
+                ("docker", vec!["nexus.example.com:8443".to_owned()]),
+                ("cargo", vec!["corp".to_owned()]),
+                (
+                    "pnpm",
+                    vec!["//nexus.example.com/nexus/repository/js/".to_owned()]
+                ),
+            ],
+            "every kind claims the keys it writes, in the order of the list of kinds"
+        );
+        let cx = ResolveCx {
+            env: &env,
+            profile: "p",
+            url: &profile.url.clone(),
+        };
+        profile.targets.retain(&cx, &|kind, key| {
+            !(kind == "npm" && key == npm_key || kind == "netrc" || key == "corp")
+        });
+        assert_eq!(
+            claims(&profile),
+            vec![
+                (
+                    "gradle",
+                    vec!["corpUsername".to_owned(), "corpPassword".to_owned()]
+                ),
+                ("docker", vec!["nexus.example.com:8443".to_owned()]),
+                (
+                    "pnpm",
+                    vec!["//nexus.example.com/nexus/repository/js/".to_owned()]
+                ),
+            ],
+            "retain drops exactly the entries it is told to, kind by kind"
+        );
+    }
 }
