@@ -185,7 +185,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         false,
     ) {
         ui.warn(&format!(
-            "the targets profile `{}` no longer has keep the token nexus-token wrote there, which nothing refreshes: {e}",
+            "could not remove the token from the targets profile `{}` no longer has (nothing refreshes them now; remove it by hand): {e}",
             args.profile
         ));
     }
