@@ -11,11 +11,11 @@
 use std::io::Read as _;
 use std::time::{Duration, Instant};
 
-use crate::commands::Context;
 use crate::error::{Error, ExitStatus, Result};
 use crate::expiry::{DAY_MS, days_left, now_ms};
 use crate::nexus::{self, Client, Family, UserToken};
 use crate::profile::{Profile, ProfileState, Rejected, now, rfc3339};
+use crate::session::context::Context;
 use crate::session::{self, Session};
 use crate::store;
 use crate::targets::{Finding, Level};
@@ -503,7 +503,7 @@ pub(crate) fn doctor(
     };
     let fp = token
         .as_ref()
-        .map(|t| crate::profile::fingerprint(&t.name_code, t.pass_code.expose()))
+        .map(|t| crate::fingerprint::fingerprint(&t.name_code, t.pass_code.expose()))
         .or_else(|| state.token_fingerprint.clone());
     let mut state = state.clone();
     if state.rejected.is_some() {
