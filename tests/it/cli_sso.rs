@@ -2,7 +2,8 @@
 //! emulator as the Nexus UI would, for an SSO user the ticket flow refuses. Each input form is
 //! written to settings.xml, gradle.properties and netrc and served to `token`; a wrong token is
 //! refused with nothing written or stored; `refresh` checks the token with one request and never
-//! touches the authenticate resource; `doctor` warns before expiry; after a reset on the server,
+//! touches the authenticate resource; `doctor` warns before expiry and the scheduled refresh (the
+//! command `schedule` installs) notifies the desktop; after a reset on the server,
 //! `refresh`, `token` and the Docker helper fail with exit 3 and name the UI page.
 //!
 //! The tests that store the token use the real Secret Service (`scripts/with-keyring`); the
@@ -566,7 +567,7 @@ fn refresh_checks_the_token_without_any_password_or_authenticate_request() {
 
 #[test]
 #[ignore = "needs gnome-keyring (scripts/with-keyring)"]
-fn doctor_warns_before_expiry_and_refresh_notifies_the_desktop() {
+fn doctor_warns_before_expiry_and_the_scheduled_refresh_notifies_the_desktop() {
     let emu = emulator(Some(30 * DAY));
     // Minted in the UI 20 days ago: 10 days left.
     let (name, pass) = emu
@@ -625,8 +626,26 @@ fn doctor_warns_before_expiry_and_refresh_notifies_the_desktop() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    // The command the schedule runs (the crontab line without its time fields, the bus address
+    // the line sets for cron, and the marker comment).
+    let mut print = sb.command(&["schedule", "--kind", "cron", "--print"]);
+    print.env("NEXUS_TOKEN_CRONTAB", sb.dir.path().join("crontab.txt"));
+    let line = sb.run_with(print, None);
+    assert_eq!(line.code, 0, "{}", line.all());
+    let scheduled: String = line
+        .stdout
+        .split_whitespace()
+        .skip(5)
+        .skip_while(|w| w.contains('='))
+        .take_while(|w| !w.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        scheduled.ends_with("nexus-token refresh -q"),
+        "the schedule runs `refresh -q`: {scheduled}"
+    );
     let refresh = |sb: &Sandbox| {
-        let mut cmd = sb.command(&["refresh", "-q"]);
+        let mut cmd = sb.program("sh", &["-c", &scheduled]);
         cmd.env("PATH", &path);
         sb.run_with(cmd, None)
     };
