@@ -215,9 +215,25 @@ pub fn read_password(mut input: impl BufRead) -> io::Result<Secret<String>> {
     read.map(|_| secret)
 }
 
+/// A count with its noun: `1 value`, `3 values` (plural by adding `s`).
+pub fn count<N: std::fmt::Display + Copy + TryInto<i64>>(n: N, noun: &str) -> String {
+    if n.try_into().ok() == Some(1) {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_say_one_value_and_several_values() {
+        assert_eq!(count(1usize, "value"), "1 value");
+        assert_eq!(count(3usize, "value"), "3 values");
+        assert_eq!(count(0i64, "day"), "0 days");
+    }
 
     #[test]
     fn password_stops_at_the_first_newline() {

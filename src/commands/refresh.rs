@@ -134,6 +134,9 @@ fn refresh_session(
         Some(password) => session.use_password(password.clone()),
         None => session.use_keyring_password()?,
     }
+    // Every file must be editable before Nexus is asked (as `login` and `rotate` do).
+    let targets = session.profile.targets(&session.name, ctx.env);
+    targets::preflight(&targets)?;
     let policy = ExpiryPolicy::from_flag(args.expiry_margin, args.dry_run);
     let token = session.current_token(policy)?;
     let values = TokenValues {
@@ -144,21 +147,19 @@ fn refresh_session(
         dry_run: args.dry_run,
         force: args.force,
     };
-    let targets = session.profile.targets(&session.name, ctx.env);
     let written = targets::write_token(&targets, ctx.env, &values, options);
-    if !args.dry_run
-        && let Err(Error::Partial { .. }) = &written
-    {
-        // Some files hold the new token: record it, so status shows which are stale.
+    if !args.dry_run {
+        // The token Nexus answered is the current one, written or not: record it (status then
+        // shows the files that do not hold it) and cache it, so that served clients never get
+        // a token the server no longer has. The expiry read with it belongs to the same token.
         session.record(&token);
+        session.cache(&token);
     }
     let reports = written?;
     report_files(ctx.ui, &reports, args.dry_run);
     if args.dry_run {
         return Ok(());
     }
-    session.record(&token);
-    session.cache(&token);
     let changed: usize = reports.iter().map(|r| r.changed.len()).sum();
     let name = &session.name;
     if changed == 0 {
@@ -167,7 +168,7 @@ fn refresh_session(
         ));
     } else {
         ctx.ui.step(&format!(
-            "profile `{name}`: wrote the new token ({changed} value(s) changed)"
+            "profile `{name}`: wrote the new token ({})", crate::ui::count(changed, "value")
         ));
     }
     Ok(())

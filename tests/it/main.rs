@@ -32,6 +32,7 @@ mod crash_cli;
 mod docker_fixtures;
 mod docker_props;
 mod faults;
+mod failure_paths;
 mod file_safety;
 mod fs_concurrency;
 mod fs_crash;

@@ -239,7 +239,7 @@ fn served_login_configures_docker_cargo_and_pnpm_and_logout_undoes_it() {
     assert!(
         doctor
             .all()
-            .contains("the token cache in the keyring holds the current token"),
+            .contains("the token cache in the keyring holds the token Nexus answers now"),
         "doctor says the token cache is current:\n{}",
         doctor.all()
     );
