@@ -28,6 +28,13 @@ pub struct Config {
     pub profiles: BTreeMap<String, Profile>,
 }
 
+/// The profiles file a served config names (`--config FILE`): `file` made absolute, unless it is
+/// the default one.
+pub(crate) fn served_config(file: &Path, env: &Env) -> Option<PathBuf> {
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    (file != env.config_file(None)).then_some(file)
+}
+
 /// One Nexus server and user, and where its token goes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -72,6 +79,10 @@ pub struct Profile {
     /// Served targets: Docker, Cargo and pnpm ask nexus-token for the token (no file holds it).
     #[serde(default, skip_serializing_if = "ServedTargets::is_empty")]
     pub served: ServedTargets,
+    /// The profiles file this profile was loaded from or is saved to (never written into it):
+    /// served configs name it when it is not the default one ([`Profile::served_config`]).
+    #[serde(skip)]
+    pub profiles_file: Option<PathBuf>,
 }
 
 fn yes() -> bool {
@@ -79,6 +90,12 @@ fn yes() -> bool {
 }
 
 impl Profile {
+    /// The profiles file a served config must name (`--config FILE`) so that the helper finds
+    /// this profile: the one it lives in, when that is not the default one. Absolute.
+    pub(crate) fn served_config(&self, env: &Env) -> Option<PathBuf> {
+        served_config(self.profiles_file.as_deref()?, env)
+    }
+
     /// The one place that maps a saved profile to its targets, with every default path resolved.
     pub(crate) fn targets(&self, name: &str, env: &Env) -> Vec<Target> {
         let mut targets = Vec::new();
@@ -89,6 +106,7 @@ impl Profile {
                     profile: self.gradle_init.profile.clone(),
                     url: self.url.clone(),
                     exe: env.current_exe().ok(),
+                    config: self.served_config(env),
                 },
             ));
         }
@@ -141,6 +159,7 @@ impl Profile {
             &self.served,
             self.npm.npmrc.as_deref(),
             name,
+            self.served_config(env).as_deref(),
             env,
         ));
         targets
@@ -523,6 +542,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config> {
         let mut config: Config = load_toml(path)?;
         for (name, profile) in &mut config.profiles {
+            profile.profiles_file = Some(path.to_path_buf());
             profile.url = crate::nexus::normalize_base_url(&profile.url)
                 .map_err(|e| Error::file(path, "read", format!("profile `{name}`: {e}")))?;
         }
@@ -628,6 +648,7 @@ mod tests {
                 api: Some(Family::Nexus3),
                 keyring: true,
                 gradle_init: GradleInitTargets::default(),
+                profiles_file: None,
                 ca_cert: None,
                 connect_timeout: None,
                 timeout: Some(20),

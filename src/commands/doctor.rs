@@ -143,6 +143,22 @@ fn check_profile(
         // A keyring that failed was reported once, by the `keyring` line.
         check_token_cache(ctx, name, profile, ps, live_fp.as_deref(), checks);
     }
+    if keyring_answered {
+        check_served_commands(ctx, name, profile, checks);
+    }
+}
+
+/// Runs each served config's command once, as its client would, to prove that it answers for
+/// this profile (the answer is checked, never shown). Skipped with an in-memory keyring (tests,
+/// the demo): a child process could not see it.
+fn check_served_commands(ctx: &Context<'_>, name: &str, profile: &Profile, checks: &mut Checks) {
+    if ctx.store().is_ok_and(|s| s.name() == "memory") {
+        return;
+    }
+    for probe in targets::probe::probes(&profile.targets(name, ctx.env)) {
+        let finding = targets::probe::run(&probe, name);
+        checks.add(finding.check, finding.level, finding.message, finding.fix);
+    }
 }
 
 /// Served targets: whether the token cache in the keyring holds the live token Nexus just

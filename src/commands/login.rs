@@ -71,6 +71,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         netrc: Default::default(),
         pypirc: Default::default(),
         served: Default::default(),
+        profiles_file: Some(ctx.config_path.clone()),
     };
     // Flags are checked before anything touches the network.
     let explicit = explicit_targets(ctx, args, &mut profile, previous.as_ref())?;
@@ -543,10 +544,18 @@ fn gradle_init_targets(ctx: &Context<'_>, name: &str) -> Result<crate::profile::
         script: Some(absolute(
             ctx.env
                 .gradle_init_dir()
-                .join(crate::targets::gradle_init::file_name(name)),
+                .join(crate::targets::gradle_init::file_name(
+                    name,
+                    served_config(ctx).as_deref(),
+                )),
         )),
         profile: name.to_owned(),
     })
+}
+
+/// The profiles file a served config names: the one in use, when it is not the default one.
+fn served_config(ctx: &Context<'_>) -> Option<std::path::PathBuf> {
+    crate::profile::served_config(&ctx.config_path, ctx.env)
 }
 
 fn dedup(mut items: Vec<String>) -> Vec<String> {

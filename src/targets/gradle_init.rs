@@ -38,11 +38,17 @@ pub(crate) struct GradleInitTarget {
     pub url: String,
     /// This binary, which the script runs (`None` when the OS cannot tell).
     pub exe: Option<PathBuf>,
+    /// The profiles file the script names (`--config`), when it is not the default one.
+    pub config: Option<PathBuf>,
 }
 
-/// The script's file name for a profile.
-pub(crate) fn file_name(profile: &str) -> String {
-    format!("nexus-token-{profile}.gradle")
+/// The script's file name for a profile (of the profiles file `config`, when that is not the
+/// default one: two files may both have a profile `work`).
+pub(crate) fn file_name(profile: &str, config: Option<&Path>) -> String {
+    format!(
+        "nexus-token-{profile}{}.gradle",
+        super::served::config_suffix(config)
+    )
 }
 
 /// Why a profile name cannot be part of the script's file name, if it cannot.
@@ -61,9 +67,16 @@ pub(crate) fn validate_profile(profile: &str) -> std::result::Result<(), &'stati
 
 /// Pure: the whole script for `exe`, `profile` and the Nexus base `url`.
 pub fn render(exe: &str, profile: &str, url: &str) -> String {
+    render_with_config(exe, profile, url, None)
+}
+
+/// Pure: [`render`] for a profile of the profiles file `config` (`--config`), when that is not
+/// the default one.
+pub(crate) fn render_with_config(exe: &str, profile: &str, url: &str, config: Option<&str>) -> String {
     TEMPLATE
         .replace("{{EXE}}", &groovy_quoted(exe))
         .replace("{{PROFILE}}", &groovy_quoted(profile))
+        .replace("{{CONFIG}}", &groovy_quoted(config.unwrap_or_default()))
         .replace("{{URL}}", &groovy_quoted(url))
 }
 
@@ -122,7 +135,13 @@ impl GradleInitTarget {
                 exe.display()
             ))
         })?;
-        Ok(render(exe, &self.profile, &self.url))
+        let config = self.config.as_deref().map(|c| c.display().to_string());
+        Ok(render_with_config(
+            exe,
+            &self.profile,
+            &self.url,
+            config.as_deref(),
+        ))
     }
 
     /// The whole script; `None` when the file already is exactly that. No token goes in.
@@ -333,6 +352,7 @@ mod tests {
             profile: "work".into(),
             url: "https://nexus.example.com/nexus".into(),
             exe: Some(PathBuf::from(exe)),
+            config: None,
         }
     }
 
@@ -507,7 +527,12 @@ mod tests {
         for bad in ["", ".hidden", "a/b", "a b", "x\\y", "é"] {
             assert!(validate_profile(bad).is_err(), "`{bad}` is refused");
         }
-        assert_eq!(file_name("work"), "nexus-token-work.gradle");
+        assert_eq!(file_name("work", None), "nexus-token-work.gradle");
+        let other = file_name("work", Some(Path::new("/etc/team.toml")));
+        assert!(
+            other.starts_with("nexus-token-work@") && other.ends_with(".gradle"),
+            "a profile of another profiles file gets its own script: {other}"
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod docker;
 
 // Served target kinds (issue 17): the config names nexus-token as a helper; side files in `served`.
 pub(crate) mod pnpm;
+pub(crate) mod probe;
 pub(crate) mod served;
 
 use std::path::{Path, PathBuf};
@@ -479,10 +480,31 @@ pub(crate) fn write_token(
     Ok(reports)
 }
 
+/// The side files (helper links, wrappers) of targets: what `logout` of another profile must
+/// keep (see [`remove_token`]).
+pub(crate) fn side_file_paths(targets: &[Target]) -> Vec<PathBuf> {
+    targets
+        .iter()
+        .filter_map(Target::side_files)
+        .flat_map(|(sides, _)| sides)
+        .filter_map(|side| match side {
+            served::SideFile::Link { path, .. } | served::SideFile::Script { path, .. } => {
+                Some(path)
+            }
+            served::SideFile::Scrub { .. } => None,
+        })
+        .collect()
+}
+
 /// Removes our credentials from every target (`logout --remove-credentials`). Missing files are
 /// left missing; a file nexus-token owns whole (an init script) is deleted. `expected` is the
-/// token fingerprint recorded in the state.
-pub(crate) fn remove_token(targets: &[Target], expected: Option<&str>) -> Result<Vec<FileReport>> {
+/// token fingerprint recorded in the state. A side file that another profile still uses
+/// (`in_use`, from [`side_file_paths`] of the others) stays.
+pub(crate) fn remove_token(
+    targets: &[Target],
+    expected: Option<&str>,
+    in_use: &[PathBuf],
+) -> Result<Vec<FileReport>> {
     let mut reports = Vec::new();
     for (path, list) in by_file(targets) {
         if list.iter().all(|t| t.owns_file()) {
@@ -529,8 +551,9 @@ pub(crate) fn remove_token(targets: &[Target], expected: Option<&str>) -> Result
         let Some((sides, exe)) = target.side_files() else {
             continue;
         };
-        for side in &sides {
-            reports.extend(served::remove(target.kind(), side, exe)?);
+        // Wrappers before the link they exec, which stays while a wrapper uses it.
+        for side in sides.iter().rev() {
+            reports.extend(served::remove(target.kind(), side, exe, in_use)?);
         }
     }
     Ok(reports)

@@ -23,6 +23,8 @@ pub(crate) struct PnpmTarget {
     pub wrapper: PathBuf,
     pub exe: PathBuf,
     pub profile: String,
+    /// The profiles file the wrapper names (`--config`), when it is not the default one.
+    pub config: Option<PathBuf>,
 }
 
 impl PnpmTarget {
@@ -125,14 +127,14 @@ impl PnpmTarget {
     pub(crate) fn side_files(&self) -> Vec<SideFile> {
         vec![SideFile::Script {
             path: self.wrapper.clone(),
-            bytes: pnpm_wrapper(&self.exe, &self.profile),
+            bytes: pnpm_wrapper(&self.exe, &self.profile, self.config.as_deref()),
         }]
     }
 
     pub(crate) fn doctor(&self, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
         let refresh = format!("run `nexus-token refresh --profile {profile}`");
         let mut findings = Vec::new();
-        let wanted = pnpm_wrapper(&self.exe, &self.profile);
+        let wanted = pnpm_wrapper(&self.exe, &self.profile, self.config.as_deref());
         let wrapper = self.wrapper.display();
         match crate::fs::read_optional(&self.wrapper) {
             Ok(Some(bytes)) if bytes == wanted => findings.push(Finding::new(
@@ -192,6 +194,7 @@ mod tests {
             wrapper: PathBuf::from(wrapper),
             exe: PathBuf::from("/opt/bin/nexus-token"),
             profile: "default".into(),
+            config: None,
         }
     }
 

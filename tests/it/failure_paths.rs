@@ -199,3 +199,169 @@ fn doctor_reports_a_locked_keyring_once() {
         out.all()
     );
 }
+
+// ---- item 3: a profile saved with `--config FILE` is served from that file ------------------
+
+#[test]
+fn every_served_config_names_a_profiles_file_that_is_not_the_default() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    let file = h.home().join("team/profiles.toml");
+    let file_s = file.display().to_string();
+    let host = emu.addr().to_string();
+    let group = emu.npm_group_url();
+    h.login(
+        &emu,
+        "pw",
+        &[
+            "--config",
+            &file_s,
+            "--profile",
+            "work",
+            "--cargo-registry",
+            "nexus",
+            "--pnpm-registry",
+            &group,
+            "--docker-registry",
+            &host,
+            "--gradle-init",
+        ],
+    );
+    let cargo = std::fs::read_to_string(h.home().join(".cargo/config.toml")).unwrap();
+    assert!(
+        cargo.contains(&format!("\"--config\", \"{file_s}\", \"token\", \"--profile\", \"work\"")),
+        "Cargo's provider names the profiles file:\n{cargo}"
+    );
+    let wrappers: Vec<_> = std::fs::read_dir(h.home().join(".config/nexus-token"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("pnpm-token-helper-work@"))
+        .collect();
+    assert_eq!(wrappers.len(), 1, "one pnpm wrapper for this file's profile");
+    let wrapper = std::fs::read_to_string(wrappers[0].path()).unwrap();
+    assert!(
+        wrapper.contains(&format!("--config '{file_s}' token --profile 'work'")),
+        "the pnpm wrapper names the profiles file:\n{wrapper}"
+    );
+    let docker: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(h.home().join(".docker/config.json")).unwrap(),
+    )
+    .unwrap();
+    let helper = docker["credHelpers"][&host].as_str().unwrap().to_owned();
+    assert!(
+        helper.starts_with("nexus-token@"),
+        "Docker gets a helper name of its own for this profiles file: {helper}"
+    );
+    let docker_wrapper = h
+        .home()
+        .join(format!(".local/bin/docker-credential-{helper}"));
+    let text = std::fs::read_to_string(&docker_wrapper).unwrap();
+    assert!(
+        text.contains(&format!("NEXUS_TOKEN_CONFIG='{file_s}' exec "))
+            && text.contains("docker-credential-nexus-token'"),
+        "the wrapper passes the profiles file to the shared helper:\n{text}"
+    );
+    let init_dir = h.home().join(".gradle/init.d");
+    let scripts: Vec<_> = std::fs::read_dir(&init_dir).unwrap().flatten().collect();
+    assert_eq!(scripts.len(), 1);
+    let script = std::fs::read_to_string(scripts[0].path()).unwrap();
+    assert!(
+        script.contains(&format!("def nexusTokenConfig = '{file_s}'")),
+        "the Gradle init script names the profiles file:\n{script}"
+    );
+
+    // The default profiles file: nothing names it.
+    let h2 = Harness::new();
+    h2.login(&emu, "pw", &["--cargo-registry", "nexus", "--gradle-init"]);
+    let cargo = std::fs::read_to_string(h2.home().join(".cargo/config.toml")).unwrap();
+    assert!(!cargo.contains("--config"), "{cargo}");
+}
+
+// ---- item 4: two profiles never share a pnpm wrapper ----------------------------------------
+
+#[test]
+fn profiles_whose_names_differ_only_in_odd_characters_get_their_own_wrappers() {
+    let (a, b) = (emulator("pw"), emulator("pw"));
+    let h = Harness::new();
+    let (group_a, group_b) = (a.npm_group_url(), b.npm_group_url());
+    h.login(&a, "pw", &["--profile", "dev team", "--pnpm-registry", &group_a]);
+    h.login(&b, "pw", &["--profile", "dev_team", "--pnpm-registry", &group_b]);
+    let npmrc = std::fs::read_to_string(h.home().join(".npmrc")).unwrap();
+    let helpers: Vec<&str> = npmrc
+        .lines()
+        .filter_map(|l| l.split_once(":tokenHelper=").map(|(_, v)| v))
+        .collect();
+    assert_eq!(helpers.len(), 2, "{npmrc}");
+    assert_ne!(helpers[0], helpers[1], "two wrappers:\n{npmrc}");
+    let alice = std::path::PathBuf::from(
+        helpers
+            .iter()
+            .find(|h| h.contains("dev%20team"))
+            .expect("the space is encoded"),
+    );
+    let out = h.run(
+        &["logout", "--profile", "dev_team", "--remove-credentials"],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(&alice).unwrap();
+    assert!(
+        text.contains("--profile 'dev team'"),
+        "the other profile's wrapper stays and still names its profile:\n{text}"
+    );
+}
+
+// ---- item 5: the shared Docker helper link stays while a profile uses it --------------------
+
+#[test]
+fn logout_keeps_the_docker_helper_link_another_profile_uses() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    let other = emulator("pw");
+    let (host_a, host_b) = (emu.addr().to_string(), other.addr().to_string());
+    h.login(&emu, "pw", &["--profile", "a", "--docker-registry", &host_a]);
+    h.login(&other, "pw", &["--profile", "b", "--docker-registry", &host_b]);
+    let link = h.home().join(".local/bin/docker-credential-nexus-token");
+    assert!(link.symlink_metadata().is_ok(), "login made the link");
+    let out = h.run(&["logout", "--profile", "b", "--remove-credentials"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        link.symlink_metadata().is_ok(),
+        "profile a still uses the link: {}",
+        out.stderr
+    );
+    let out = h.run(&["logout", "--profile", "a", "--remove-credentials"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        link.symlink_metadata().is_err(),
+        "the last Docker profile's logout removes it: {}",
+        out.stderr
+    );
+}
+
+#[test]
+fn logout_keeps_the_link_a_wrapper_of_another_profiles_file_execs() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    let other = emulator("pw");
+    let file = h.home().join("team.toml").display().to_string();
+    let (host_a, host_b) = (emu.addr().to_string(), other.addr().to_string());
+    h.login(&emu, "pw", &["--docker-registry", &host_a]);
+    h.login(&other, "pw", &["--config", &file, "--docker-registry", &host_b]);
+    let link = h.home().join(".local/bin/docker-credential-nexus-token");
+    let out = h.run(&["logout", "--remove-credentials"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        link.symlink_metadata().is_ok(),
+        "the other file's wrapper still execs the link: {}",
+        out.stderr
+    );
+    let out = h.run(&["--config", &file, "logout", "--remove-credentials"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let left: Vec<_> = std::fs::read_dir(h.home().join(".local/bin"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "the wrapper and then the link are gone: {left:?}");
+}

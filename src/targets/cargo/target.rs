@@ -23,6 +23,8 @@ pub(crate) struct CargoTarget {
     pub registries: Vec<CargoRegistry>,
     pub exe: PathBuf,
     pub profile: String,
+    /// The profiles file the provider names (`--config`), when it is not the default one.
+    pub config: Option<PathBuf>,
 }
 
 fn text<'b>(path: &std::path::Path, bytes: &'b [u8]) -> Result<&'b str> {
@@ -40,8 +42,12 @@ fn edit_error(path: &std::path::Path, e: editor::Error) -> Error {
 }
 
 impl CargoTarget {
-    fn provider(&self) -> Vec<String> {
-        editor::provider_for(&self.exe.display().to_string(), &self.profile)
+    pub(crate) fn provider(&self) -> Vec<String> {
+        editor::provider_for(
+            &self.exe.display().to_string(),
+            &self.profile,
+            self.config.as_deref().map(|c| c.display().to_string()).as_deref(),
+        )
     }
 
     pub(crate) fn names(&self) -> Vec<String> {

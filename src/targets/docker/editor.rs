@@ -17,6 +17,16 @@ use super::json::{self, Member, Node, Object, SyntaxError};
 /// The helper name written into `credHelpers`: Docker runs `docker-credential-<name>`.
 pub const HELPER_NAME: &str = "nexus-token";
 
+/// Whether a `credHelpers` value names nexus-token: [`HELPER_NAME`], or its per-profiles-file
+/// name `nexus-token@<hash>` (a profile saved with `--config FILE`).
+pub fn is_our_helper(name: &str) -> bool {
+    name == HELPER_NAME
+        || name
+            .strip_prefix(HELPER_NAME)
+            .and_then(|rest| rest.strip_prefix('@'))
+            .is_some_and(|hash| !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// Keys of an `auths` entry that hold a credential (Docker's `AuthConfig`).
 const CREDENTIAL_KEYS: [&str; 5] = [
     "auth",
@@ -347,7 +357,7 @@ pub fn remove_cred_helper(bytes: &[u8], host: &str) -> Result<Edit, Error> {
             continue;
         }
         match m.value.as_str() {
-            Some(HELPER_NAME) => {
+            Some(name) if is_our_helper(name) => {
                 let root = json::parse(&out)?;
                 let obj = root_object(&root)?;
                 if let Some(h) = child_object(obj, "credHelpers")? {
@@ -407,7 +417,7 @@ pub fn podman_auth_shadows(auth_json: &[u8], host: &str) -> Result<bool, Error> 
     let other_helper = child_object(obj, "credHelpers")?
         .and_then(|h| h.get(&host))
         .and_then(|m| m.value.as_str())
-        .is_some_and(|s| s != HELPER_NAME);
+        .is_some_and(|s| !is_our_helper(s));
     Ok(in_auths || other_helper)
 }
 

@@ -29,10 +29,18 @@ pub(crate) struct DockerTarget {
     /// Podman's `auth.json` files, read before Docker's config.
     pub podman: Vec<PathBuf>,
     path_var: Option<String>,
+    /// The profiles file, when it is not the default one: `credHelpers` then names a helper of
+    /// its own (see [`DockerTarget::helper_name`]).
+    pub config: Option<PathBuf>,
 }
 
 impl DockerTarget {
-    pub(crate) fn new(env: &Env, hosts: Vec<String>, exe: PathBuf) -> DockerTarget {
+    pub(crate) fn new(
+        env: &Env,
+        hosts: Vec<String>,
+        exe: PathBuf,
+        config: Option<PathBuf>,
+    ) -> DockerTarget {
         let path_var = env.var("PATH").map(str::to_owned);
         let writable = |dir: &Path| rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_ok();
         let link = link::plan_link(
@@ -48,7 +56,26 @@ impl DockerTarget {
             link,
             podman: env.podman_auth_files(),
             path_var,
+            config,
         }
+    }
+
+    /// The `credHelpers` value: `nexus-token` (Docker runs the shared
+    /// `docker-credential-nexus-token` link), or for a profiles file that is not the default one
+    /// `nexus-token@<hash>`, whose `docker-credential-nexus-token@<hash>` wrapper beside the link
+    /// passes the file on (`credHelpers` cannot carry arguments).
+    pub(crate) fn helper_name(&self) -> String {
+        format!(
+            "{HELPER_NAME}{}",
+            crate::targets::served::config_suffix(self.config.as_deref())
+        )
+    }
+
+    /// The per-profiles-file wrapper, when the profiles file is not the default one.
+    pub(crate) fn wrapper(&self) -> Option<(PathBuf, &Path)> {
+        let config = self.config.as_deref()?;
+        let dir = self.link.link.parent()?;
+        Some((dir.join(format!("docker-credential-{}", self.helper_name())), config))
     }
 
     fn edit_error(&self, e: editor::Error) -> Error {
@@ -69,7 +96,7 @@ impl DockerTarget {
         let mut bytes = current.map(<[u8]>::to_vec);
         let mut planned = Planned::default();
         for host in &self.hosts {
-            let edit = editor::set_cred_helper(bytes.as_deref(), host, HELPER_NAME)
+            let edit = editor::set_cred_helper(bytes.as_deref(), host, &self.helper_name())
                 .map_err(|e| self.edit_error(e))?;
             planned.changed.extend(edit.changed);
             planned.warnings.extend(edit.warnings);
@@ -100,12 +127,13 @@ impl DockerTarget {
     /// `current` when `credHelpers` names nexus-token for the host (the token is served, so the
     /// fingerprint does not apply), `stale` when it names another helper.
     pub(crate) fn inspect(&self, current: &[u8]) -> Vec<(String, State, Option<String>)> {
+        let ours = self.helper_name();
         self.hosts
             .iter()
             .map(|host| match editor::read_cred_helper(current, host) {
                 Err(e) => (host.clone(), State::Unreadable, Some(e.to_string())),
                 Ok(None) => (host.clone(), State::Missing, None),
-                Ok(Some(h)) if h == HELPER_NAME => (host.clone(), State::Current, None),
+                Ok(Some(h)) if h == ours => (host.clone(), State::Current, None),
                 Ok(Some(h)) => (
                     host.clone(),
                     State::Stale,
@@ -152,10 +180,17 @@ impl DockerTarget {
     }
 
     pub(crate) fn side_files(&self) -> Vec<SideFile> {
-        vec![SideFile::Link {
+        let mut files = vec![SideFile::Link {
             path: self.link.link.clone(),
             to: self.exe.clone(),
-        }]
+        }];
+        if let Some((path, config)) = self.wrapper() {
+            files.push(SideFile::Script {
+                bytes: crate::targets::served::docker_wrapper(&self.link.link, config),
+                path,
+            });
+        }
+        files
     }
 
     pub(crate) fn doctor(&self, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
@@ -205,6 +240,7 @@ impl DockerTarget {
         let Some(bytes) = current else {
             return findings;
         };
+        let ours = self.helper_name();
         for host in &self.hosts {
             match editor::read_cred_helper(bytes, host) {
                 Err(e) => {
@@ -216,10 +252,10 @@ impl DockerTarget {
                     ));
                     return findings;
                 }
-                Ok(Some(h)) if h == HELPER_NAME => findings.push(Finding::new(
+                Ok(Some(h)) if h == ours => findings.push(Finding::new(
                     "docker-config",
                     Level::Ok,
-                    format!("`{path}` names nexus-token for `{host}`"),
+                    format!("`{path}` names `{ours}` for `{host}`"),
                     None,
                 )),
                 Ok(_) => findings.push(Finding::new(
@@ -282,6 +318,7 @@ mod tests {
             },
             podman: Vec::new(),
             path_var: None,
+            config: None,
         }
     }
 
