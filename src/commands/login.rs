@@ -88,6 +88,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;
     if !explicit {
         reuse_or_discover(ctx, &mut session.profile, previous.as_ref(), &password)?;
+        refuse_served_without_keyring(&session.profile)?;
     }
     let targets = session.profile.targets(&session.name, ctx.env);
     targets::preflight(&targets)?;
@@ -251,6 +252,11 @@ fn forget_old_password(
             previous.username, previous.url
         ));
     }
+    // The token cached beside it would otherwise stay in the keyring with nothing to refresh it.
+    if let Ok(true) = crate::session::forget_cached_token(ctx, previous) {
+        ctx.ui
+            .verbose(1, "deleted the token cached for the previous server or user");
+    }
 }
 
 /// Fills the profile's targets from the flags (validated here, before any request). Returns
@@ -329,7 +335,8 @@ fn explicit_targets(
             }
         }
     }
-    keys.dedup();
+    let mut seen = std::collections::HashSet::new();
+    keys.retain(|(user, _)| seen.insert(user.clone()));
     profile.gradle = GradleTargets {
         properties: Some(absolute(properties)),
         keys,
@@ -337,7 +344,19 @@ fn explicit_targets(
     profile.npm = npm_targets(ctx, t, previous)?;
     python::explicit(ctx, t, profile, previous)?;
     profile.served = served_targets(t)?;
+    refuse_served_without_keyring(profile)?;
     Ok(profile.has_targets())
+}
+
+/// Served targets answer from the keyring: a `--no-keyring` profile could never serve them.
+fn refuse_served_without_keyring(profile: &Profile) -> Result<()> {
+    if profile.keyring || profile.served.is_empty() {
+        return Ok(());
+    }
+    Err(Error::usage(
+        "`--docker-registry`, `--cargo-registry` and `--pnpm-registry` do not go together with `--no-keyring`: the clients ask nexus-token at run time, which answers from the keyring",
+        Some("drop `--no-keyring`, or use a written target (`--npm-registry URL`, `--netrc`)".into()),
+    ))
 }
 
 /// The npm part of the flags: registry URLs validated (they must have an npmrc key).
@@ -412,7 +431,8 @@ fn served_targets(t: &crate::cli::TargetArgs) -> Result<ServedTargets> {
         })?;
     }
     served.docker = dedup(served.docker);
-    served.cargo.dedup_by(|a, b| a.name == b.name);
+    let mut seen = std::collections::HashSet::new();
+    served.cargo.retain(|r| seen.insert(r.name.clone()));
     served.pnpm = dedup(t.pnpm_registries.clone());
     Ok(served)
 }

@@ -365,3 +365,116 @@ fn logout_keeps_the_link_a_wrapper_of_another_profiles_file_execs() {
         .collect();
     assert!(left.is_empty(), "the wrapper and then the link are gone: {left:?}");
 }
+
+// ---- item 6: `--no-keyring` with a served target is refused at login ------------------------
+
+#[test]
+fn no_keyring_with_a_served_target_is_refused_before_anything_is_written() {
+    let emu = emulator("pw");
+    let host = emu.addr().to_string();
+    let group = emu.npm_group_url();
+    for flags in [
+        vec!["--docker-registry", host.as_str()],
+        vec!["--cargo-registry", "nexus"],
+        vec!["--pnpm-registry", group.as_str()],
+    ] {
+        let h = Harness::new();
+        emu.clear_requests();
+        let url = emu.base_url();
+        let mut args = vec![
+            "login",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--password-stdin",
+            "--no-keyring",
+        ];
+        args.extend_from_slice(&flags);
+        let out = h.run(&args, Some("pw"));
+        assert_eq!(out.code, 2, "{flags:?} with --no-keyring: {}", out.stderr);
+        assert!(
+            out.stderr.contains("--no-keyring"),
+            "the message names the conflict: {}",
+            out.stderr
+        );
+        assert_eq!(requests_to_nexus(&emu), 0, "nothing was asked of Nexus");
+        let written: Vec<_> = walk(h.home());
+        assert!(written.is_empty(), "nothing was written: {written:?}");
+    }
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+// ---- item 10: a repeated name is saved once ---------------------------------------------------
+
+#[test]
+fn repeated_target_flags_are_saved_once() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    h.login(
+        &emu,
+        "pw",
+        &[
+            "--cargo-registry",
+            "a",
+            "--cargo-registry",
+            "b",
+            "--cargo-registry",
+            "a",
+            "--gradle-prefix",
+            "x",
+            "--gradle-prefix",
+            "y",
+            "--gradle-prefix",
+            "x",
+            "--maven-server",
+            "m",
+            "--maven-server",
+            "n",
+            "--maven-server",
+            "m",
+        ],
+    );
+    let config =
+        std::fs::read_to_string(h.home().join(".config/nexus-token/config.toml")).unwrap();
+    assert_eq!(config.matches("name = \"a\"").count(), 1, "{config}");
+    assert_eq!(config.matches("\"xUsername\"").count(), 1, "{config}");
+    assert_eq!(config.matches("\"m\"").count(), 1, "{config}");
+}
+
+// ---- item 7: no cached token outlives the profile's URL or its keyring ----------------------
+
+#[test]
+fn the_cached_token_goes_with_the_old_url_and_with_a_no_keyring_login() {
+    use nexus_token::store::{SecretStore as _, cache_service_name};
+    let (old, new) = (emulator("pw"), emulator("pw"));
+    let h = Harness::new();
+    h.login(&old, "pw", &["--maven-server", "nexus"]);
+    let old_cache = cache_service_name(&old.base_url());
+    assert!(h.store.get(&old_cache, USER).unwrap().is_some(), "login cached the token");
+    h.login(&new, "pw", &["--maven-server", "nexus"]);
+    assert!(
+        h.store.get(&old_cache, USER).unwrap().is_none(),
+        "the token cached for the old URL is gone"
+    );
+    let new_cache = cache_service_name(&new.base_url());
+    assert!(h.store.get(&new_cache, USER).unwrap().is_some());
+    h.login(&new, "pw", &["--maven-server", "nexus", "--no-keyring"]);
+    assert!(
+        h.store.get(&new_cache, USER).unwrap().is_none(),
+        "a --no-keyring login leaves no cached token behind"
+    );
+}
