@@ -197,11 +197,14 @@ impl GradleInitTargets {
 }
 
 /// The host of a base URL, without port: what a netrc `machine` names.
-fn url_host(url: &str) -> String {
-    url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_default()
+/// The host as netrc readers look it up: an IPv6 address without its URL brackets (curl and
+/// Python's `netrc` look up `::1`, never `[::1]`).
+pub(crate) fn url_host(url: &str) -> String {
+    match url::Url::parse(url).ok().and_then(|u| u.host().map(|h| h.to_owned())) {
+        Some(url::Host::Ipv6(ip)) => ip.to_string(),
+        Some(host) => host.to_string(),
+        None => String::new(),
+    }
 }
 
 /// The netrc target: whether the Nexus host's block is written, and where.
@@ -637,6 +640,13 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_netrc_machine_of_an_ipv6_url_has_no_brackets() {
+        assert_eq!(url_host("http://[::1]:8081/nexus"), "::1");
+        assert_eq!(url_host("https://nexus.example.com:8443"), "nexus.example.com");
+        assert_eq!(url_host("http://127.0.0.1:8081"), "127.0.0.1");
+    }
 
     fn sample() -> Config {
         let mut config = Config::default();

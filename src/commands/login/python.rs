@@ -129,10 +129,7 @@ pub(super) fn reuse(profile: &mut Profile, previous: &Profile) {
 /// 5); an unreadable pip or uv configuration is skipped.
 pub(super) fn discover(ctx: &Context<'_>, profile: &mut Profile) -> Result<bool> {
     let base = profile.url.clone();
-    let host = url::Url::parse(&base)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_default();
+    let host = crate::profile::url_host(&base);
     let netrc_path = profile
         .netrc
         .file
