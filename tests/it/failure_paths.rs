@@ -478,3 +478,36 @@ fn the_cached_token_goes_with_the_old_url_and_with_a_no_keyring_login() {
         "a --no-keyring login leaves no cached token behind"
     );
 }
+
+// ---- item 14: a dry run says "would create" for a file that does not exist ------------------
+
+#[test]
+fn a_dry_run_says_it_would_create_a_missing_file() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    let out = h.login(
+        &emu,
+        "pw",
+        &["--maven-server", "nexus", "--gradle-prefix", "nexus", "--dry-run"],
+    );
+    let settings = h.settings().display().to_string();
+    assert!(
+        out.stderr.contains(&format!("would create `{settings}`")),
+        "{}",
+        out.stderr
+    );
+    std::fs::create_dir_all(h.properties().parent().unwrap()).unwrap();
+    std::fs::write(h.properties(), "org.gradle.daemon=false\n").unwrap();
+    let out = h.login(
+        &emu,
+        "pw",
+        &["--maven-server", "nexus", "--gradle-prefix", "nexus", "--dry-run"],
+    );
+    let properties = h.properties().display().to_string();
+    assert!(
+        out.stderr.contains(&format!("would update `{properties}`"))
+            && out.stderr.contains(&format!("would create `{settings}`")),
+        "{}",
+        out.stderr
+    );
+}
