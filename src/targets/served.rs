@@ -70,7 +70,7 @@ pub(crate) fn targets(
     if !served.cargo.is_empty() {
         let home = env.cargo_home();
         targets.push(Target::Cargo(CargoTarget {
-            path: home.join("config.toml"),
+            path: cargo_config(&home),
             credentials: home.join("credentials.toml"),
             registries: served.cargo.clone(),
             exe: exe.clone(),
@@ -93,6 +93,17 @@ pub(crate) fn targets(
         }));
     }
     targets
+}
+
+/// The Cargo config file cargo reads in its home: the legacy `config` (no extension) when it
+/// exists (cargo then ignores `config.toml`), else `config.toml`.
+fn cargo_config(home: &Path) -> PathBuf {
+    let legacy = home.join("config");
+    if legacy.is_file() {
+        legacy
+    } else {
+        home.join("config.toml")
+    }
 }
 
 /// A profile name as a file-name part, injectively: letters, digits, `-` and `_` stay, every

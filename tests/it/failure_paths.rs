@@ -511,3 +511,26 @@ fn a_dry_run_says_it_would_create_a_missing_file() {
         out.stderr
     );
 }
+
+// ---- item 11: a Cargo home with the legacy `config` file gets the provider there -------------
+
+#[test]
+fn a_legacy_cargo_config_file_is_the_one_written() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    let legacy = h.home().join(".cargo/config");
+    std::fs::create_dir_all(legacy.parent().unwrap()).unwrap();
+    std::fs::write(&legacy, "[net]\nretry = 3\n").unwrap();
+    h.login(&emu, "pw", &["--cargo-registry", "nexus"]);
+    let text = std::fs::read_to_string(&legacy).unwrap();
+    assert!(
+        text.starts_with("[net]\nretry = 3\n") && text.contains("credential-provider"),
+        "cargo reads `config` while it exists: the provider goes there:\n{text}"
+    );
+    assert!(
+        !h.home().join(".cargo/config.toml").exists(),
+        "no config.toml that cargo would ignore"
+    );
+    let status = h.run(&["status", "--json"], None);
+    assert!(status.stdout.contains("\"state\": \"current\""), "{}", status.stdout);
+}
