@@ -390,7 +390,7 @@ fn npm_targets(
 fn served_targets(t: &crate::cli::TargetArgs) -> Result<ServedTargets> {
     let mut served = ServedTargets::default();
     for host in &t.docker_registries {
-        let key = crate::targets::docker::editor::registry_key(host).map_err(|e| {
+        let key = crate::targets::docker::editor::registry_arg(host).map_err(|e| {
             Error::usage(
                 format!("`--docker-registry {host}` cannot be used: {e}"),
                 Some("give the registry as Docker names it, e.g. `--docker-registry nexus.example.com:8443`".into()),

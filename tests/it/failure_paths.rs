@@ -534,3 +534,30 @@ fn a_legacy_cargo_config_file_is_the_one_written() {
     let status = h.run(&["status", "--json"], None);
     assert!(status.stdout.contains("\"state\": \"current\""), "{}", status.stdout);
 }
+
+// ---- item 13: a Docker registry Docker cannot key is refused at login ------------------------
+
+#[test]
+fn a_docker_registry_with_a_bad_port_a_path_or_docker_hub_is_exit_2() {
+    let emu = emulator("pw");
+    let h = Harness::new();
+    let url = emu.base_url();
+    for bad in ["h:99999", "h:abc", "::1", "docker.io", "h:5000/team"] {
+        emu.clear_requests();
+        let out = h.run(
+            &[
+                "login",
+                "--url",
+                &url,
+                "--username",
+                USER,
+                "--password-stdin",
+                "--docker-registry",
+                bad,
+            ],
+            Some("pw"),
+        );
+        assert_eq!(out.code, 2, "`{bad}`: {}", out.stderr);
+        assert_eq!(requests_to_nexus(&emu), 0, "`{bad}`: no request");
+    }
+}

@@ -206,6 +206,54 @@ pub fn registry_key(host: &str) -> Result<String, Error> {
     Ok(key)
 }
 
+/// Checks a `--docker-registry` argument as the user typed it: `HOST[:PORT]` (a scheme and a
+/// trailing `/` are tolerated), a port of 1 to 65535, an IPv6 address in brackets, no path
+/// (Docker keys credentials by host, so a path would be dropped silently) and not Docker Hub
+/// (not a Nexus registry). Then [`registry_key`].
+pub fn registry_arg(arg: &str) -> Result<String, Error> {
+    let invalid = |reason: &'static str| Error::InvalidHost {
+        host: arg.to_owned(),
+        reason,
+    };
+    let rest = arg.trim();
+    let rest = rest.split_once("://").map_or(rest, |(_, r)| r);
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if !path.trim_matches('/').is_empty() {
+        return Err(invalid(
+            "Docker keys credentials by `host[:port]` only: a path would be dropped",
+        ));
+    }
+    let port = if let Some(v6) = host.strip_prefix('[') {
+        let (_, after) = v6
+            .split_once(']')
+            .ok_or(invalid("an IPv6 address needs its closing `]`"))?;
+        after.strip_prefix(':')
+    } else if host.matches(':').count() > 1 {
+        return Err(invalid(
+            "an IPv6 address goes in brackets, e.g. `[::1]:5000`",
+        ));
+    } else {
+        host.split_once(':').map(|(_, p)| p)
+    };
+    if let Some(port) = port
+        && !(port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p)))
+    {
+        return Err(invalid("the port must be a number from 1 to 65535"));
+    }
+    let key = registry_key(arg)?;
+    let name = key.split(':').next().unwrap_or_default();
+    if matches!(
+        name,
+        "docker.io" | "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com"
+    ) {
+        return Err(invalid(
+            "that is Docker Hub, not a Nexus registry: give the host (and port) of your Nexus Docker connector",
+        ));
+    }
+    Ok(key)
+}
+
 /// The index of the `auths` entry for `host` that holds a credential key, and that key's index.
 fn stale_credential(auths: &Object, host: &str) -> Option<(usize, usize)> {
     auths.members.iter().enumerate().find_map(|(i, m)| {
@@ -237,8 +285,9 @@ pub fn set_cred_helper(current: Option<&[u8]>, host: &str, helper: &str) -> Resu
     let mut changed = Vec::new();
     let mut warnings = Vec::new();
 
-    // 1. Stale credentials in `auths`, one key at a time (spans move after each splice).
-    let mut emptied = false;
+    // 1. Stale credentials in `auths`, one key at a time (spans move after each splice). The
+    // entries of `auths` keep their places meanwhile, so the ones emptied are known by index.
+    let mut emptied: Vec<usize> = Vec::new();
     loop {
         let root = json::parse(&out)?;
         let obj = root_object(&root)?;
@@ -246,25 +295,29 @@ pub fn set_cred_helper(current: Option<&[u8]>, host: &str, helper: &str) -> Resu
             break;
         };
         let Some((i, j)) = stale_credential(auths, &host) else {
-            // An entry we emptied goes too (one Docker left empty on purpose stays).
-            if let Some(i) = auths.members.iter().position(|m| {
-                emptied
-                    && normalize_server(&m.key).as_deref() == Some(host.as_str())
-                    && m.value.as_object().is_some_and(|e| e.members.is_empty())
-            }) {
-                out = remove_member(&out, auths, i);
-            }
             break;
         };
         let member: &Member = &auths.members[i];
         let Some(entry) = member.value.as_object() else {
             break;
         };
+        if entry.members.len() == 1 {
+            emptied.push(i);
+        }
         out = remove_member(&out, entry, j);
-        emptied = true;
         let name = format!("auths[\"{host}\"]");
         if !changed.contains(&name) {
             changed.push(name);
+        }
+    }
+
+    // Every entry we emptied goes too (one Docker left empty on purpose stays), last first.
+    emptied.sort_unstable();
+    emptied.dedup();
+    for &i in emptied.iter().rev() {
+        let root = json::parse(&out)?;
+        if let Some(auths) = child_object(root_object(&root)?, "auths")? {
+            out = remove_member(&out, auths, i);
         }
     }
 
@@ -424,6 +477,45 @@ pub fn podman_auth_shadows(auth_json: &[u8], host: &str) -> Result<bool, Error> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_auths_entry_for_the_host_goes_and_none_is_left_empty() {
+        let input = "{\n  \"auths\": {\n    \"h:5000\": {\"auth\": \"YTpi\"},\n    \"other\": {\"auth\": \"keep\"},\n    \"https://h:5000\": {\"auth\": \"YzpkCg==\"},\n    \"http://h:5000/v2/\": {\"auth\": \"ZTpm\"}\n  }\n}\n";
+        let edit = set_cred_helper(Some(input.as_bytes()), "h:5000", HELPER_NAME).unwrap();
+        let text = String::from_utf8(edit.output).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            v["auths"],
+            serde_json::json!({"other": {"auth": "keep"}}),
+            "all three entries for the host are gone, the other stays:\n{text}"
+        );
+        assert_eq!(v["credHelpers"]["h:5000"], HELPER_NAME);
+    }
+
+    #[test]
+    fn registry_arguments_that_docker_cannot_key_are_refused() {
+        for bad in [
+            "h:99999",
+            "h:abc",
+            "h:0",
+            "::1",
+            "docker.io",
+            "index.docker.io",
+            "h:5000/team",
+            "https://h:5000/v2/team",
+            "[::1",
+        ] {
+            assert!(registry_arg(bad).is_err(), "`{bad}` is refused");
+        }
+        for (good, key) in [
+            ("h:5000", "h:5000"),
+            ("https://h:5000/", "h:5000"),
+            ("[::1]:5000", "[::1]:5000"),
+            ("Nexus.Example.com", "nexus.example.com"),
+        ] {
+            assert_eq!(registry_arg(good).unwrap(), key, "`{good}`");
+        }
+    }
 
     fn set(input: &str, host: &str) -> Edit {
         set_cred_helper(Some(input.as_bytes()), host, HELPER_NAME).unwrap()
