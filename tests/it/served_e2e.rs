@@ -47,11 +47,7 @@ impl Served {
     /// puts the Docker helper link).
     fn program(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
         let mut cmd = self.sb.program(program, args);
-        let mut dirs = vec![self.local_bin()];
-        dirs.extend(std::env::split_paths(
-            &std::env::var_os("PATH").unwrap_or_default(),
-        ));
-        cmd.env("PATH", std::env::join_paths(dirs).unwrap())
+        cmd.env("PATH", support::path_with(&self.local_bin()))
             .env("NO_PROXY", "127.0.0.1")
             .env("no_proxy", "127.0.0.1");
         cmd
@@ -537,62 +533,70 @@ fn cargo_fetches_through_login_cargo_registry() {
 #[test]
 #[ignore = "needs pnpm and a Secret Service"]
 fn pnpm_installs_through_the_token_helper() {
-    let pnpm = require_tool("pnpm");
     let s = setup();
-    s.login_ok();
     let group = s.group();
-    let install = |tag: &str| {
-        let project = s.sb.dir.path().join(tag);
-        std::fs::create_dir_all(&project).unwrap();
-        std::fs::write(
-            project.join("package.json"),
-            format!("{{\"name\":\"{tag}\",\"version\":\"1.0.0\",\"private\":true}}\n"),
-        )
-        .unwrap();
-        let store = s.sb.dir.path().join(format!("pnpm-store-{tag}"));
-        let out = s
-            .program(
-                &pnpm,
-                &[
-                    "--store-dir",
-                    store.to_str().unwrap(),
-                    "add",
-                    "nexus-demo-pkg",
-                    "--registry",
-                    &group,
-                ],
+    // Each pinned pnpm (10, and the current major 12 that users run), first on the PATH.
+    for (version, bin) in support::pnpm_versions() {
+        let pnpm = bin.join("pnpm");
+        let install = |tag: &str| {
+            let tag = format!("{tag}-{version}");
+            let project = s.sb.dir.path().join(&tag);
+            std::fs::create_dir_all(&project).unwrap();
+            std::fs::write(
+                project.join("package.json"),
+                format!("{{\"name\":\"{tag}\",\"version\":\"1.0.0\",\"private\":true}}\n"),
             )
-            .env("CI", "true")
-            .env("npm_config_update_notifier", "false")
-            .current_dir(&project)
-            .output()
             .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+            let store = s.sb.dir.path().join(format!("pnpm-store-{tag}"));
+            let out = s
+                .program(
+                    &pnpm,
+                    &[
+                        "--store-dir",
+                        store.to_str().unwrap(),
+                        "add",
+                        "nexus-demo-pkg",
+                        "--registry",
+                        &group,
+                    ],
+                )
+                .env("PATH", support::path_with(&bin))
+                .env("CI", "true")
+                .env("npm_config_update_notifier", "false")
+                .current_dir(&project)
+                .output()
+                .unwrap();
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            (out.status.success(), text, project)
+        };
+        s.login_ok();
+        s.emu.clear_requests();
+        let (ok, log, project) = install("consumer");
+        assert!(
+            ok,
+            "pnpm {version} add succeeds through the tokenHelper:\n{log}"
         );
-        (out.status.success(), text, project)
-    };
-    s.emu.clear_requests();
-    let (ok, log, project) = install("consumer");
-    assert!(ok, "pnpm add succeeds through the tokenHelper:\n{log}");
-    assert!(
-        project
-            .join("node_modules/nexus-demo-pkg/package.json")
-            .exists(),
-        "the package is installed:\n{log}"
-    );
-    let pass = s.pass_code();
-    s.assert_no_token_on_disk(&pass, "pnpm add");
+        assert!(
+            project
+                .join("node_modules/nexus-demo-pkg/package.json")
+                .exists(),
+            "pnpm {version} installed the package:\n{log}"
+        );
+        let pass = s.pass_code();
+        s.assert_no_token_on_disk(&pass, "pnpm add");
 
-    let out = s.run(&["logout", "--remove-credentials"], None);
-    assert_eq!(out.code, 0, "logout succeeds: {}", out.all());
-    let (ok, log, _) = install("after-logout");
-    assert!(
-        !ok,
-        "after logout pnpm has no credentials and fails:\n{log}"
-    );
+        let out = s.run(&["logout", "--remove-credentials"], None);
+        assert_eq!(out.code, 0, "logout succeeds: {}", out.all());
+        let (ok, log, _) = install("after-logout");
+        assert!(
+            !ok,
+            "after logout pnpm {version} has no credentials and fails:\n{log}"
+        );
+    }
 }
 
 /// Issue 23 item 3: a profile saved with `--config FILE` is served from that file by every
