@@ -72,7 +72,9 @@ pub fn parse_cache_max_age(value: &str) -> Result<std::time::Duration, String> {
         ));
     }
     // More digits than u64 holds: longer than any cache lives anyway.
-    Ok(std::time::Duration::from_secs(value.parse().unwrap_or(u64::MAX)))
+    Ok(std::time::Duration::from_secs(
+        value.parse().unwrap_or(u64::MAX),
+    ))
 }
 
 /// The longest keyring wait `NEXUS_TOKEN_KEYRING_TIMEOUT` accepts, in seconds (one hour).

@@ -200,7 +200,10 @@ impl GradleInitTargets {
 /// The host as netrc readers look it up: an IPv6 address without its URL brackets (curl and
 /// Python's `netrc` look up `::1`, never `[::1]`).
 pub(crate) fn url_host(url: &str) -> String {
-    match url::Url::parse(url).ok().and_then(|u| u.host().map(|h| h.to_owned())) {
+    match url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
         Some(url::Host::Ipv6(ip)) => ip.to_string(),
         Some(host) => host.to_string(),
         None => String::new(),
@@ -644,7 +647,10 @@ mod tests {
     #[test]
     fn the_netrc_machine_of_an_ipv6_url_has_no_brackets() {
         assert_eq!(url_host("http://[::1]:8081/nexus"), "::1");
-        assert_eq!(url_host("https://nexus.example.com:8443"), "nexus.example.com");
+        assert_eq!(
+            url_host("https://nexus.example.com:8443"),
+            "nexus.example.com"
+        );
         assert_eq!(url_host("http://127.0.0.1:8081"), "127.0.0.1");
     }
 

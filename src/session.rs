@@ -555,14 +555,13 @@ impl<'c, 'a> Session<'c, 'a> {
             return;
         }
         let service = store::cache_service_name(&self.profile.url);
-        let stored = self
-            .ctx
-            .store()
-            .and_then(|s| Ok(s.set(
+        let stored = self.ctx.store().and_then(|s| {
+            Ok(s.set(
                 &service,
                 &self.profile.username,
                 &encode_cached(token, expiry::now_ms()),
-            )?));
+            )?)
+        });
         if let Err(e) = stored {
             self.ctx.ui.warn(&format!(
                 "could not keep the token in the keyring's token cache ({e}); `token` will ask Nexus"

@@ -245,11 +245,7 @@ mod tests {
     fn a_parse_error_on_one_line_keeps_the_words_and_drops_the_snippet() {
         let err = toml::from_str::<toml::Table>("a = 1\nb = = 2\n").unwrap_err();
         let (ui, cap) = Ui::capture(0);
-        ui.error_line(&Error::file(
-            std::path::Path::new("/c.toml"),
-            "parse",
-            err,
-        ));
+        ui.error_line(&Error::file(std::path::Path::new("/c.toml"), "parse", err));
         let line = cap.stderr();
         assert_eq!(line.lines().count(), 1, "{line}");
         assert!(!line.contains('|'), "no snippet gutter: {line}");

@@ -516,14 +516,20 @@ fn check_expiry(
                 checks.add(
                     "token-expiry",
                     Level::Warn,
-                    format!("the token expires at {when} ({} left)", crate::ui::count(days, "day")),
+                    format!(
+                        "the token expires at {when} ({} left)",
+                        crate::ui::count(days, "day")
+                    ),
                     refresh,
                 );
             } else {
                 checks.add(
                     "token-expiry",
                     Level::Ok,
-                    format!("the token expires at {when} ({} left)", crate::ui::count(days, "day")),
+                    format!(
+                        "the token expires at {when} ({} left)",
+                        crate::ui::count(days, "day")
+                    ),
                     None,
                 );
             }

@@ -254,8 +254,10 @@ fn forget_old_password(
     }
     // The token cached beside it would otherwise stay in the keyring with nothing to refresh it.
     if let Ok(true) = crate::session::forget_cached_token(ctx, previous) {
-        ctx.ui
-            .verbose(1, "deleted the token cached for the previous server or user");
+        ctx.ui.verbose(
+            1,
+            "deleted the token cached for the previous server or user",
+        );
     }
 }
 
@@ -355,7 +357,9 @@ fn refuse_served_without_keyring(profile: &Profile) -> Result<()> {
     }
     Err(Error::usage(
         "`--docker-registry`, `--cargo-registry` and `--pnpm-registry` do not go together with `--no-keyring`: the clients ask nexus-token at run time, which answers from the keyring",
-        Some("drop `--no-keyring`, or use a written target (`--npm-registry URL`, `--netrc`)".into()),
+        Some(
+            "drop `--no-keyring`, or use a written target (`--npm-registry URL`, `--netrc`)".into(),
+        ),
     ))
 }
 
@@ -561,14 +565,9 @@ fn gradle_init_targets(ctx: &Context<'_>, name: &str) -> Result<crate::profile::
         )
     })?;
     Ok(crate::profile::GradleInitTargets {
-        script: Some(absolute(
-            ctx.env
-                .gradle_init_dir()
-                .join(crate::targets::gradle_init::file_name(
-                    name,
-                    served_config(ctx).as_deref(),
-                )),
-        )),
+        script: Some(absolute(ctx.env.gradle_init_dir().join(
+            crate::targets::gradle_init::file_name(name, served_config(ctx).as_deref()),
+        ))),
         profile: name.to_owned(),
     })
 }

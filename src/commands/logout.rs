@@ -29,11 +29,8 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
             .get(&args.profile)
             .and_then(|s| s.token_fingerprint.as_deref());
         let in_use = side_files_in_use(ctx, &config, &args.profile);
-        let reports = targets::remove_token(
-            &profile.targets(&args.profile, ctx.env),
-            expected,
-            &in_use,
-        )?;
+        let reports =
+            targets::remove_token(&profile.targets(&args.profile, ctx.env), expected, &in_use)?;
         report_files(ui, &reports, false);
     }
     if profile.keyring {
@@ -71,11 +68,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
 
 /// The helper links and wrappers that the other profiles use (of this profiles file, and of the
 /// default one when this is another): logout keeps them. The shared Docker helper link is one.
-fn side_files_in_use(
-    ctx: &Context<'_>,
-    config: &Config,
-    leaving: &str,
-) -> Vec<std::path::PathBuf> {
+fn side_files_in_use(ctx: &Context<'_>, config: &Config, leaving: &str) -> Vec<std::path::PathBuf> {
     let mut in_use = Vec::new();
     for (name, profile) in config.profiles.iter().filter(|(n, _)| *n != leaving) {
         in_use.extend(targets::side_file_paths(&profile.targets(name, ctx.env)));

@@ -168,7 +168,8 @@ fn refresh_session(
         ));
     } else {
         ctx.ui.step(&format!(
-            "profile `{name}`: wrote the new token ({})", crate::ui::count(changed, "value")
+            "profile `{name}`: wrote the new token ({})",
+            crate::ui::count(changed, "value")
         ));
     }
     Ok(())

@@ -72,7 +72,12 @@ pub fn render(exe: &str, profile: &str, url: &str) -> String {
 
 /// Pure: [`render`] for a profile of the profiles file `config` (`--config`), when that is not
 /// the default one.
-pub(crate) fn render_with_config(exe: &str, profile: &str, url: &str, config: Option<&str>) -> String {
+pub(crate) fn render_with_config(
+    exe: &str,
+    profile: &str,
+    url: &str,
+    config: Option<&str>,
+) -> String {
     TEMPLATE
         .replace("{{EXE}}", &groovy_quoted(exe))
         .replace("{{PROFILE}}", &groovy_quoted(profile))

@@ -399,11 +399,14 @@ pub(crate) fn write_token(
     options: WriteOptions,
 ) -> Result<Vec<FileReport>> {
     let files = by_file(targets);
-    // Phase 1: plan everything.
+    // Phase 1: plan everything (kept for a dry run's report only: a big file is not held twice).
     let mut planned = Vec::with_capacity(files.len());
     for (path, list) in &files {
         let current = fs::read_optional(path)?;
-        planned.push(plan_file(list, current.as_deref(), token)?);
+        let plan = plan_file(list, current.as_deref(), token)?;
+        if options.dry_run {
+            planned.push(plan);
+        }
     }
     let notes = |list: &[&Target]| -> Vec<String> {
         let mut notes: Vec<String> = list.iter().flat_map(|t| t.notes(env)).collect();

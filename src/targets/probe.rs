@@ -149,7 +149,9 @@ pub(crate) fn run(probe: &Probe, profile: &str) -> Finding {
     loop {
         match child.try_wait() {
             Ok(Some(_)) => break,
-            Ok(None) if started.elapsed() < TIMEOUT => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) if started.elapsed() < TIMEOUT => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
             Ok(None) | Err(_) => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -165,21 +167,21 @@ pub(crate) fn run(probe: &Probe, profile: &str) -> Finding {
         return Finding::new(
             "served-answers",
             Level::Ok,
-            format!("{} answers with the token of profile `{profile}`", probe.what),
+            format!(
+                "{} answers with the token of profile `{profile}`",
+                probe.what
+            ),
             None,
         );
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let why = stderr
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .map_or_else(
-            || match output.status.code() {
-                Some(code) => format!("exit {code} without a token"),
-                None => "killed by a signal".to_owned(),
-            },
-            |line| line.trim().to_owned(),
-        );
+    let why = stderr.lines().find(|l| !l.trim().is_empty()).map_or_else(
+        || match output.status.code() {
+            Some(code) => format!("exit {code} without a token"),
+            None => "killed by a signal".to_owned(),
+        },
+        |line| line.trim().to_owned(),
+    );
     failed(why)
 }
 

@@ -382,8 +382,12 @@ mod tests {
 
     #[test]
     fn the_wrapper_quotes_the_path_and_the_profile() {
-        let text =
-            String::from_utf8(pnpm_wrapper(Path::new("/opt/my tools/nexus-token"), "o'k", None)).unwrap();
+        let text = String::from_utf8(pnpm_wrapper(
+            Path::new("/opt/my tools/nexus-token"),
+            "o'k",
+            None,
+        ))
+        .unwrap();
         assert!(
             text.starts_with(&format!("#!/bin/sh\n{SCRIPT_MARK}")),
             "the wrapper starts with the mark logout looks for: {text}"

@@ -77,9 +77,15 @@ fn a_refresh_that_fetched_a_token_but_could_not_write_still_caches_it() {
 fn age_the_cache(h: &Harness, emu: &nexus_token::emulator::Emulator, secs: i64) {
     use nexus_token::store::SecretStore as _;
     let service = nexus_token::store::cache_service_name(&emu.base_url());
-    let cached = h.store.get(&service, USER).unwrap().expect("a cached token");
+    let cached = h
+        .store
+        .get(&service, USER)
+        .unwrap()
+        .expect("a cached token");
     let mut json: serde_json::Value = serde_json::from_str(cached.expose()).unwrap();
-    let at = json["cachedAt"].as_i64().expect("the cache entry says when it was written");
+    let at = json["cachedAt"]
+        .as_i64()
+        .expect("the cache entry says when it was written");
     json["cachedAt"] = serde_json::json!(at - secs * 1000);
     h.store
         .set(&service, USER, &nexus_token::Secret::new(json.to_string()))
@@ -97,8 +103,16 @@ fn a_cached_token_older_than_the_max_age_is_confirmed_with_nexus() {
 
     // A young cache answers without a request (the served fast path).
     let young = h.run(&["token", "--format", "basic"], None);
-    assert_eq!(young.stdout, before, "a young cache answers: {}", young.stderr);
-    assert_eq!(requests_to_nexus(&emu), 0, "no request while the cache is young");
+    assert_eq!(
+        young.stdout, before,
+        "a young cache answers: {}",
+        young.stderr
+    );
+    assert_eq!(
+        requests_to_nexus(&emu),
+        0,
+        "no request while the cache is young"
+    );
 
     // Older than the default max age (10 minutes): confirmed with Nexus, the new token served.
     age_the_cache(&h, &emu, 601);
@@ -115,18 +129,32 @@ fn a_cached_token_older_than_the_max_age_is_confirmed_with_nexus() {
     emu.clear_requests();
     let again = h.run(&["token", "--format", "basic"], None);
     assert_eq!(again.stdout, server_basic(&emu));
-    assert_eq!(requests_to_nexus(&emu), 0, "the confirmed token is cached anew");
+    assert_eq!(
+        requests_to_nexus(&emu),
+        0,
+        "the confirmed token is cached anew"
+    );
 
     // `NEXUS_TOKEN_CACHE_MAX_AGE=0` always confirms; a shorter max age ages the cache sooner.
     emu.reset_token(USER);
     let zero = h.env().with_var("NEXUS_TOKEN_CACHE_MAX_AGE", "0");
     let out = h.run_env(&zero, &["token", "--format", "basic"], None);
-    assert_eq!(out.stdout, server_basic(&emu), "0 = always ask: {}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        server_basic(&emu),
+        "0 = always ask: {}",
+        out.stderr
+    );
     emu.reset_token(USER);
     age_the_cache(&h, &emu, 31);
     let short = h.env().with_var("NEXUS_TOKEN_CACHE_MAX_AGE", "30");
     let out = h.run_env(&short, &["token", "--format", "basic"], None);
-    assert_eq!(out.stdout, server_basic(&emu), "31 s > 30 s: {}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        server_basic(&emu),
+        "31 s > 30 s: {}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -229,15 +257,25 @@ fn every_served_config_names_a_profiles_file_that_is_not_the_default() {
     );
     let cargo = std::fs::read_to_string(h.home().join(".cargo/config.toml")).unwrap();
     assert!(
-        cargo.contains(&format!("\"--config\", \"{file_s}\", \"token\", \"--profile\", \"work\"")),
+        cargo.contains(&format!(
+            "\"--config\", \"{file_s}\", \"token\", \"--profile\", \"work\""
+        )),
         "Cargo's provider names the profiles file:\n{cargo}"
     );
     let wrappers: Vec<_> = std::fs::read_dir(h.home().join(".config/nexus-token"))
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("pnpm-token-helper-work@"))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("pnpm-token-helper-work@")
+        })
         .collect();
-    assert_eq!(wrappers.len(), 1, "one pnpm wrapper for this file's profile");
+    assert_eq!(
+        wrappers.len(),
+        1,
+        "one pnpm wrapper for this file's profile"
+    );
     let wrapper = std::fs::read_to_string(wrappers[0].path()).unwrap();
     assert!(
         wrapper.contains(&format!("--config '{file_s}' token --profile 'work'")),
@@ -284,8 +322,16 @@ fn profiles_whose_names_differ_only_in_odd_characters_get_their_own_wrappers() {
     let (a, b) = (emulator("pw"), emulator("pw"));
     let h = Harness::new();
     let (group_a, group_b) = (a.npm_group_url(), b.npm_group_url());
-    h.login(&a, "pw", &["--profile", "dev team", "--pnpm-registry", &group_a]);
-    h.login(&b, "pw", &["--profile", "dev_team", "--pnpm-registry", &group_b]);
+    h.login(
+        &a,
+        "pw",
+        &["--profile", "dev team", "--pnpm-registry", &group_a],
+    );
+    h.login(
+        &b,
+        "pw",
+        &["--profile", "dev_team", "--pnpm-registry", &group_b],
+    );
     let npmrc = std::fs::read_to_string(h.home().join(".npmrc")).unwrap();
     let helpers: Vec<&str> = npmrc
         .lines()
@@ -319,8 +365,16 @@ fn logout_keeps_the_docker_helper_link_another_profile_uses() {
     let h = Harness::new();
     let other = emulator("pw");
     let (host_a, host_b) = (emu.addr().to_string(), other.addr().to_string());
-    h.login(&emu, "pw", &["--profile", "a", "--docker-registry", &host_a]);
-    h.login(&other, "pw", &["--profile", "b", "--docker-registry", &host_b]);
+    h.login(
+        &emu,
+        "pw",
+        &["--profile", "a", "--docker-registry", &host_a],
+    );
+    h.login(
+        &other,
+        "pw",
+        &["--profile", "b", "--docker-registry", &host_b],
+    );
     let link = h.home().join(".local/bin/docker-credential-nexus-token");
     assert!(link.symlink_metadata().is_ok(), "login made the link");
     let out = h.run(&["logout", "--profile", "b", "--remove-credentials"], None);
@@ -347,7 +401,11 @@ fn logout_keeps_the_link_a_wrapper_of_another_profiles_file_execs() {
     let file = h.home().join("team.toml").display().to_string();
     let (host_a, host_b) = (emu.addr().to_string(), other.addr().to_string());
     h.login(&emu, "pw", &["--docker-registry", &host_a]);
-    h.login(&other, "pw", &["--config", &file, "--docker-registry", &host_b]);
+    h.login(
+        &other,
+        "pw",
+        &["--config", &file, "--docker-registry", &host_b],
+    );
     let link = h.home().join(".local/bin/docker-credential-nexus-token");
     let out = h.run(&["logout", "--remove-credentials"], None);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -363,7 +421,10 @@ fn logout_keeps_the_link_a_wrapper_of_another_profiles_file_execs() {
         .flatten()
         .map(|e| e.file_name())
         .collect();
-    assert!(left.is_empty(), "the wrapper and then the link are gone: {left:?}");
+    assert!(
+        left.is_empty(),
+        "the wrapper and then the link are gone: {left:?}"
+    );
 }
 
 // ---- item 6: `--no-keyring` with a served target is refused at login ------------------------
@@ -448,8 +509,7 @@ fn repeated_target_flags_are_saved_once() {
             "m",
         ],
     );
-    let config =
-        std::fs::read_to_string(h.home().join(".config/nexus-token/config.toml")).unwrap();
+    let config = std::fs::read_to_string(h.home().join(".config/nexus-token/config.toml")).unwrap();
     assert_eq!(config.matches("name = \"a\"").count(), 1, "{config}");
     assert_eq!(config.matches("\"xUsername\"").count(), 1, "{config}");
     assert_eq!(config.matches("\"m\"").count(), 1, "{config}");
@@ -464,7 +524,10 @@ fn the_cached_token_goes_with_the_old_url_and_with_a_no_keyring_login() {
     let h = Harness::new();
     h.login(&old, "pw", &["--maven-server", "nexus"]);
     let old_cache = cache_service_name(&old.base_url());
-    assert!(h.store.get(&old_cache, USER).unwrap().is_some(), "login cached the token");
+    assert!(
+        h.store.get(&old_cache, USER).unwrap().is_some(),
+        "login cached the token"
+    );
     h.login(&new, "pw", &["--maven-server", "nexus"]);
     assert!(
         h.store.get(&old_cache, USER).unwrap().is_none(),
@@ -488,7 +551,13 @@ fn a_dry_run_says_it_would_create_a_missing_file() {
     let out = h.login(
         &emu,
         "pw",
-        &["--maven-server", "nexus", "--gradle-prefix", "nexus", "--dry-run"],
+        &[
+            "--maven-server",
+            "nexus",
+            "--gradle-prefix",
+            "nexus",
+            "--dry-run",
+        ],
     );
     let settings = h.settings().display().to_string();
     assert!(
@@ -501,7 +570,13 @@ fn a_dry_run_says_it_would_create_a_missing_file() {
     let out = h.login(
         &emu,
         "pw",
-        &["--maven-server", "nexus", "--gradle-prefix", "nexus", "--dry-run"],
+        &[
+            "--maven-server",
+            "nexus",
+            "--gradle-prefix",
+            "nexus",
+            "--dry-run",
+        ],
     );
     let properties = h.properties().display().to_string();
     assert!(
@@ -532,7 +607,11 @@ fn a_legacy_cargo_config_file_is_the_one_written() {
         "no config.toml that cargo would ignore"
     );
     let status = h.run(&["status", "--json"], None);
-    assert!(status.stdout.contains("\"state\": \"current\""), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("\"state\": \"current\""),
+        "{}",
+        status.stdout
+    );
 }
 
 // ---- item 13: a Docker registry Docker cannot key is refused at login ------------------------

@@ -546,7 +546,10 @@ fn pnpm_installs_from_the_group_with_the_written_npmrc() {
             &project,
             &format!("pnpm-{version}"),
         );
-        assert!(ok, "pnpm {version} add succeeds with the written _auth:\n{log}");
+        assert!(
+            ok,
+            "pnpm {version} add succeeds with the written _auth:\n{log}"
+        );
         s.assert_installed(&project, "pnpm", &log);
         s.assert_tarball_served_to_token("pnpm", &log);
 
@@ -1019,7 +1022,10 @@ fn pnpm_runs_a_token_helper_written_with_set_key() {
             &project,
             &format!("helper-{version}"),
         );
-        assert!(ok, "pnpm {version} add succeeds with the token helper:\n{log}");
+        assert!(
+            ok,
+            "pnpm {version} add succeeds with the token helper:\n{log}"
+        );
         s.assert_installed(&project, "pnpm", &log);
         s.assert_tarball_served_to_token("pnpm with a token helper", &log);
 

@@ -609,10 +609,8 @@ fn a_profile_saved_with_config_is_served_from_that_file() {
     let s = setup();
     // A decoy: profile `default` of the default file, on another server.
     let decoy_password = support::unique_password();
-    let decoy = Emulator::start(
-        EmulatorConfig::new(Family::Nexus3).user(USER, &decoy_password),
-    )
-    .unwrap();
+    let decoy =
+        Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, &decoy_password)).unwrap();
     let decoy_url = decoy.base_url();
     let login = s.run(
         &[
@@ -721,7 +719,9 @@ fn doctor_fails_when_a_served_command_does_not_answer() {
         doctor.all()
     );
     // The pnpm wrapper now asks for a profile that does not exist.
-    let wrapper = s.sb.home().join(".config/nexus-token/pnpm-token-helper-default");
+    let wrapper =
+        s.sb.home()
+            .join(".config/nexus-token/pnpm-token-helper-default");
     let text = read(&wrapper).replace("--profile 'default'", "--profile 'gone'");
     std::fs::write(&wrapper, text).unwrap();
     let doctor = s.run(&["doctor"], None);

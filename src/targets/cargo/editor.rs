@@ -584,7 +584,11 @@ mod tests {
 
     #[test]
     fn ours_is_recognised_wherever_the_binary_lives() {
-        assert!(is_ours(&provider_for("C:\\bin\\nexus-token.exe", "p", None)));
+        assert!(is_ours(&provider_for(
+            "C:\\bin\\nexus-token.exe",
+            "p",
+            None
+        )));
         assert!(!is_ours(&[
             "cargo:token-from-stdout".into(),
             "/bin/echo".into()

@@ -46,7 +46,10 @@ impl CargoTarget {
         editor::provider_for(
             &self.exe.display().to_string(),
             &self.profile,
-            self.config.as_deref().map(|c| c.display().to_string()).as_deref(),
+            self.config
+                .as_deref()
+                .map(|c| c.display().to_string())
+                .as_deref(),
         )
     }
 

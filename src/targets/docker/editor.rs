@@ -12,7 +12,7 @@
 //! caller writes nothing.
 
 use super::helper::normalize_server;
-use super::json::{self, Member, Node, Object, SyntaxError};
+use super::json::{self, Node, Object, SyntaxError};
 
 /// The helper name written into `credHelpers`: Docker runs `docker-credential-<name>`.
 pub const HELPER_NAME: &str = "nexus-token";
@@ -112,22 +112,24 @@ fn line_indent(bytes: &[u8], pos: usize) -> String {
     String::from_utf8_lossy(&bytes[start..end]).into_owned()
 }
 
-fn splice(bytes: &[u8], from: usize, to: usize, text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len() + text.len());
-    out.extend_from_slice(&bytes[..from]);
-    out.extend_from_slice(text.as_bytes());
-    out.extend_from_slice(&bytes[to..]);
-    out
+/// Replaces `from..to` with `text`, in place (no second copy of a big file).
+fn splice(bytes: &mut Vec<u8>, from: usize, to: usize, text: &str) {
+    bytes.splice(from..to, text.bytes());
 }
 
 /// Adds `"key": value_text` as the last member of `obj`, formatted like its siblings.
-fn insert_member(bytes: &[u8], obj: &Object, st: &Style, key: &str, value_text: &str) -> Vec<u8> {
+fn insert_member(bytes: &mut Vec<u8>, obj: &Object, st: &Style, key: &str, value_text: &str) {
     let key = json::quote(key);
     match obj.members.last() {
         Some(last) => {
             let n = obj.members.len();
             let boundary = if n >= 2 {
-                obj.members[n - 2].comma.map_or(obj.open + 1, |c| c + 1)
+                // Just after the comma that follows the member before the last.
+                let after = obj.members[n - 2].value.end;
+                bytes[after..]
+                    .iter()
+                    .position(|&b| b == b',')
+                    .map_or(obj.open + 1, |i| after + i + 1)
             } else {
                 obj.open + 1
             };
@@ -136,7 +138,8 @@ fn insert_member(bytes: &[u8], obj: &Object, st: &Style, key: &str, value_text: 
                 // One member on one line: no separator to copy; follow the `": "` spacing.
                 sep = " ".into();
             }
-            let colon = String::from_utf8_lossy(&bytes[last.key_end..last.value.start]);
+            let colon =
+                String::from_utf8_lossy(&bytes[last.key_end..last.value.start]).into_owned();
             let text = format!(",{sep}{key}{colon}{value_text}");
             splice(bytes, last.value.end, last.value.end, &text)
         }
@@ -158,7 +161,7 @@ fn insert_member(bytes: &[u8], obj: &Object, st: &Style, key: &str, value_text: 
 }
 
 /// Removes member `idx` of `obj` with its separator, leaving the others' bytes alone.
-fn remove_member(bytes: &[u8], obj: &Object, idx: usize) -> Vec<u8> {
+fn remove_member(bytes: &mut Vec<u8>, obj: &Object, idx: usize) {
     let n = obj.members.len();
     let m = &obj.members[idx];
     if n == 1 {
@@ -254,19 +257,29 @@ pub fn registry_arg(arg: &str) -> Result<String, Error> {
     Ok(key)
 }
 
-/// The index of the `auths` entry for `host` that holds a credential key, and that key's index.
-fn stale_credential(auths: &Object, host: &str) -> Option<(usize, usize)> {
-    auths.members.iter().enumerate().find_map(|(i, m)| {
+/// The index of the `auths` entry for `host` that holds a credential key, that entry (read from
+/// `bytes` on demand: the tree keeps only two levels) and the key's index.
+fn stale_credential(
+    bytes: &[u8],
+    auths: &Object,
+    host: &str,
+) -> Result<Option<(usize, Object, usize)>, Error> {
+    for (i, m) in auths.members.iter().enumerate() {
         if normalize_server(&m.key).as_deref() != Some(host) {
-            return None;
+            continue;
         }
-        let entry = m.value.as_object()?;
-        let j = entry
+        let Some(entry) = json::object_at(bytes, &m.value)? else {
+            continue;
+        };
+        if let Some(j) = entry
             .members
             .iter()
-            .position(|e| CREDENTIAL_KEYS.contains(&e.key.as_str()))?;
-        Some((i, j))
-    })
+            .position(|e| CREDENTIAL_KEYS.contains(&&*e.key))
+        {
+            return Ok(Some((i, entry, j)));
+        }
+    }
+    Ok(None)
 }
 
 /// Sets `credHelpers[host] = helper`, removing a stale `auths[host]` credential.
@@ -277,11 +290,9 @@ pub fn set_cred_helper(current: Option<&[u8]>, host: &str, helper: &str) -> Resu
     let host = registry_key(host)?;
     let input = current.unwrap_or_default();
     let blank = input.iter().all(u8::is_ascii_whitespace);
-    let mut out: Vec<u8> = if blank {
-        b"{}".to_vec()
-    } else {
-        input.to_vec()
-    };
+    // One copy, edited in place, with room for what is added: memory stays linear in the size.
+    let mut out: Vec<u8> = Vec::with_capacity(input.len() + 256);
+    out.extend_from_slice(if blank { b"{}" } else { input });
     let mut changed = Vec::new();
     let mut warnings = Vec::new();
 
@@ -294,17 +305,13 @@ pub fn set_cred_helper(current: Option<&[u8]>, host: &str, helper: &str) -> Resu
         let Some(auths) = child_object(obj, "auths")? else {
             break;
         };
-        let Some((i, j)) = stale_credential(auths, &host) else {
-            break;
-        };
-        let member: &Member = &auths.members[i];
-        let Some(entry) = member.value.as_object() else {
+        let Some((i, entry, j)) = stale_credential(&out, auths, &host)? else {
             break;
         };
         if entry.members.len() == 1 {
             emptied.push(i);
         }
-        out = remove_member(&out, entry, j);
+        remove_member(&mut out, &entry, j);
         let name = format!("auths[\"{host}\"]");
         if !changed.contains(&name) {
             changed.push(name);
@@ -317,16 +324,19 @@ pub fn set_cred_helper(current: Option<&[u8]>, host: &str, helper: &str) -> Resu
     for &i in emptied.iter().rev() {
         let root = json::parse(&out)?;
         if let Some(auths) = child_object(root_object(&root)?, "auths")? {
-            out = remove_member(&out, auths, i);
+            remove_member(&mut out, auths, i);
         }
     }
 
     // 2. `credHelpers[host]`.
-    let root = json::parse(&out)?;
-    let obj = root_object(&root)?;
-    let st = style(&out, obj);
-    if obj.get("credHelpers").is_none() {
-        out = insert_member(&out, obj, &st, "credHelpers", "{}");
+    {
+        // One tree at a time: each is dropped before the next parse.
+        let root = json::parse(&out)?;
+        let obj = root_object(&root)?;
+        let st = style(&out, obj);
+        if obj.get("credHelpers").is_none() {
+            insert_member(&mut out, obj, &st, "credHelpers", "{}");
+        }
     }
     let root = json::parse(&out)?;
     let obj = root_object(&root)?;
@@ -342,16 +352,17 @@ pub fn set_cred_helper(current: Option<&[u8]>, host: &str, helper: &str) -> Resu
                     "`credHelpers` named `{other}` for `{host}`; it now names `{helper}`"
                 ));
             }
-            out = splice(&out, m.value.start, m.value.end, &json::quote(helper));
+            splice(&mut out, m.value.start, m.value.end, &json::quote(helper));
             changed.push(format!("credHelpers[\"{host}\"]"));
         }
         None => {
-            out = insert_member(&out, helpers, &st, &host, &json::quote(helper));
+            insert_member(&mut out, helpers, &st, &host, &json::quote(helper));
             changed.push(format!("credHelpers[\"{host}\"]"));
         }
     }
     if changed.is_empty() {
-        out = input.to_vec();
+        out.clear();
+        out.extend_from_slice(input);
     }
     Ok(Edit {
         output: out,
@@ -382,7 +393,10 @@ pub fn has_stored_credential(bytes: &[u8], host: &str) -> Result<bool, Error> {
     }
     let root = json::parse(bytes)?;
     let obj = root_object(&root)?;
-    Ok(child_object(obj, "auths")?.is_some_and(|a| stale_credential(a, &host).is_some()))
+    Ok(match child_object(obj, "auths")? {
+        Some(a) => stale_credential(bytes, a, &host)?.is_some(),
+        None => false,
+    })
 }
 
 /// Removes `credHelpers[host]` when it names nexus-token (logout); another helper stays.
@@ -406,7 +420,7 @@ pub fn remove_cred_helper(bytes: &[u8], host: &str) -> Result<Edit, Error> {
     let mut warnings = Vec::new();
     // Duplicate keys: remove every one that names us, last first so spans stay valid.
     for (i, m) in helpers.members.iter().enumerate().rev() {
-        if m.key != host {
+        if *m.key != *host {
             continue;
         }
         match m.value.as_str() {
@@ -414,7 +428,7 @@ pub fn remove_cred_helper(bytes: &[u8], host: &str) -> Result<Edit, Error> {
                 let root = json::parse(&out)?;
                 let obj = root_object(&root)?;
                 if let Some(h) = child_object(obj, "credHelpers")? {
-                    out = remove_member(&out, h, i);
+                    remove_member(&mut out, h, i);
                 }
                 if changed.is_empty() {
                     changed.push(format!("credHelpers[\"{host}\"]"));

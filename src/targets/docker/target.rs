@@ -75,7 +75,10 @@ impl DockerTarget {
     pub(crate) fn wrapper(&self) -> Option<(PathBuf, &Path)> {
         let config = self.config.as_deref()?;
         let dir = self.link.link.parent()?;
-        Some((dir.join(format!("docker-credential-{}", self.helper_name())), config))
+        Some((
+            dir.join(format!("docker-credential-{}", self.helper_name())),
+            config,
+        ))
     }
 
     fn edit_error(&self, e: editor::Error) -> Error {
@@ -93,11 +96,24 @@ impl DockerTarget {
         current: Option<&[u8]>,
         _token: &TokenValues<'_>,
     ) -> Result<Option<Planned>> {
-        let mut bytes = current.map(<[u8]>::to_vec);
+        // No copy of the file until an edit makes one (a config.json may be big).
+        let mut bytes: Option<Vec<u8>> = None;
         let mut planned = Planned::default();
+        let helper = self.helper_name();
         for host in &self.hosts {
-            let edit = editor::set_cred_helper(bytes.as_deref(), host, &self.helper_name())
-                .map_err(|e| self.edit_error(e))?;
+            let now = bytes.as_deref().or(current);
+            if let Some(now) = now
+                && editor::read_cred_helper(now, host)
+                    .ok()
+                    .flatten()
+                    .as_deref()
+                    == Some(&helper)
+                && editor::has_stored_credential(now, host).is_ok_and(|stale| !stale)
+            {
+                continue; // already served, nothing stale: no copy of the file at all
+            }
+            let edit =
+                editor::set_cred_helper(now, host, &helper).map_err(|e| self.edit_error(e))?;
             planned.changed.extend(edit.changed);
             planned.warnings.extend(edit.warnings);
             bytes = Some(edit.output);
