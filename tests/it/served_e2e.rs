@@ -310,7 +310,8 @@ fn the_helper_answers_from_the_cache_and_refuses_what_it_cannot_serve() {
         (1, "credentials not found in native keychain\n"),
         "an unknown host gets Docker's not-found"
     );
-    // A `--no-keyring` profile cannot be served: one line on stderr, exit 6, no prompt.
+    // A `--no-keyring` login with a served target is refused (exit 2); a profile edited by hand
+    // to `keyring = false` cannot be served: one line on stderr, exit 6, no prompt.
     let url = s.emu.base_url();
     let login = s.run(
         &[
@@ -328,9 +329,17 @@ fn the_helper_answers_from_the_cache_and_refuses_what_it_cannot_serve() {
     );
     assert_eq!(
         login.code,
-        0,
-        "a --no-keyring login succeeds: {}",
+        2,
+        "a --no-keyring login with a served target is refused: {}",
         login.all()
+    );
+    let config = s.sb.config();
+    let mut doc: toml_edit::DocumentMut = read(&config).parse().unwrap();
+    doc["profiles"]["default"]["keyring"] = toml_edit::value(false);
+    std::fs::write(&config, doc.to_string()).unwrap();
+    assert!(
+        read(&config).contains("keyring = false"),
+        "the profile is edited by hand"
     );
     let refused = s.helper("get", &host);
     assert_eq!(
