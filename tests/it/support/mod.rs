@@ -84,6 +84,18 @@ pub fn pnpm_versions() -> Vec<(String, PathBuf)> {
         .collect()
 }
 
+/// The Python of `.tools/python`, the virtual environment that holds the pinned twine (for tests
+/// that import twine's own modules). Panics when it is not installed (`scripts/install-deps`).
+pub fn twine_python() -> PathBuf {
+    let python = tools_dir().join("python/bin/python3");
+    assert!(
+        python.is_file(),
+        "this test needs `{}` with twine (scripts/install-deps installs it)",
+        python.display()
+    );
+    python
+}
+
 /// The path of `tool` on the test PATH ([`test_path`]); panics when it is not installed.
 pub fn require_tool(tool: &str) -> PathBuf {
     std::env::split_paths(&test_path())
