@@ -135,7 +135,9 @@ fn refresh_session(
         None => session.use_keyring_password()?,
     }
     // Every file must be editable before Nexus is asked (as `login` and `rotate` do).
-    let targets = session.profile.targets(&session.name, ctx.env);
+    let config = Config::load(&ctx.config_path)?;
+    let targets =
+        targets::owners::writable(&config, ctx.env, ctx.ui, &session.name, &session.profile);
     targets::preflight(&targets)?;
     let policy = ExpiryPolicy::from_flag(args.expiry_margin, args.dry_run);
     let token = session.current_token(policy)?;

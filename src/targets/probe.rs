@@ -18,7 +18,7 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// What a command must print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Answer {
+pub(crate) enum Answer {
     /// `Basic <base64>` (Cargo, pnpm).
     Basic,
     /// Docker's `{"ServerURL":..,"Username":..,"Secret":..}`.
@@ -27,75 +27,21 @@ enum Answer {
     TokenJson,
 }
 
-/// One served config's command line.
+/// One served config's command line, as its client runs it; a kind returns its own from
+/// [`Target::probes`].
 #[derive(Debug)]
 pub(crate) struct Probe {
-    /// Which client runs it, for the finding (`Cargo registry `nexus``).
+    /// Which client runs it, for the finding (`the Cargo credential-provider of ...`).
     pub what: String,
     pub program: PathBuf,
     pub args: Vec<String>,
     pub stdin: Vec<u8>,
-    answer: Answer,
+    pub answer: Answer,
 }
 
-/// The served commands of `targets`, one per served config (per registry for Cargo).
-pub(crate) fn probes(targets: &[Target]) -> Vec<Probe> {
-    let mut out = Vec::new();
-    for target in targets {
-        match target {
-            Target::Docker(t) => {
-                let Some(host) = t.hosts.first() else {
-                    continue;
-                };
-                let program = t.wrapper().map_or_else(|| t.link.link.clone(), |(w, _)| w);
-                out.push(Probe {
-                    what: format!("the Docker helper `{}`", program.display()),
-                    program,
-                    args: vec!["get".into()],
-                    stdin: host.clone().into_bytes(),
-                    answer: Answer::DockerJson,
-                });
-            }
-            Target::Cargo(t) => {
-                let words = t.provider();
-                out.push(Probe {
-                    what: format!("the Cargo `credential-provider` of `{}`", t.path.display()),
-                    program: PathBuf::from(&words[1]),
-                    args: words[2..].to_vec(),
-                    stdin: Vec::new(),
-                    answer: Answer::Basic,
-                });
-            }
-            Target::Pnpm(t) => out.push(Probe {
-                what: format!("the pnpm tokenHelper `{}`", t.wrapper.display()),
-                program: t.wrapper.clone(),
-                args: Vec::new(),
-                stdin: Vec::new(),
-                answer: Answer::Basic,
-            }),
-            Target::GradleInit(t) => {
-                let Some(exe) = t.exe.clone() else {
-                    continue;
-                };
-                let mut args = Vec::new();
-                if let Some(config) = &t.config {
-                    args.extend(["--config".to_owned(), config.display().to_string()]);
-                }
-                args.extend(
-                    ["token", "--profile", &t.profile, "--format", "json"].map(str::to_owned),
-                );
-                out.push(Probe {
-                    what: format!("the Gradle init script `{}`", t.path.display()),
-                    program: exe,
-                    args,
-                    stdin: Vec::new(),
-                    answer: Answer::TokenJson,
-                });
-            }
-            _ => {}
-        }
-    }
-    out
+/// The served commands of `targets`, one per served config.
+pub(crate) fn probes(targets: &[Box<dyn Target>]) -> Vec<Probe> {
+    targets.iter().flat_map(|t| t.probes()).collect()
 }
 
 /// Whether `stdout` has the shape the client needs (never returned or printed: it is the token).

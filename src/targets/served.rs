@@ -1,5 +1,4 @@
-//! What the served target kinds (Docker, Cargo, pnpm) share: building them from a profile's
-//! `served` block, and their side files. A served client's config names nexus-token as its
+//! What the served target kinds (Docker, Cargo, pnpm) share: their side files. A served client's config names nexus-token as its
 //! credential helper, and some of them also need a file beside that edit: Docker's
 //! `docker-credential-nexus-token` link on the PATH, pnpm's wrapper script, Cargo's
 //! `credentials.toml` cleaned of a stale token. Those are [`SideFile`]s: the one mechanism the
@@ -11,15 +10,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::fs::{self, Outcome};
-use crate::profile::ServedTargets;
+use crate::text::shell_quote;
 
-use super::cargo::target::CargoTarget;
-use super::docker::target::DockerTarget;
-use super::pnpm::PnpmTarget;
-use super::{FileReport, Kind, Target};
+use super::{FileReport, Kind};
 
 /// The first line of every wrapper nexus-token writes: logout removes only files that start so.
 pub(crate) const SCRIPT_MARK: &str = "# written by nexus-token";
@@ -38,66 +33,9 @@ pub(crate) enum SideFile {
     },
 }
 
-/// The served targets of a profile, with every path resolved through `env`.
-///
-/// `config` is the profiles file when it is not the default one: every served config then names
-/// it (`--config FILE`), so that the helper finds the profile that login saved.
-pub(crate) fn targets(
-    served: &ServedTargets,
-    npmrc: Option<&Path>,
-    profile: &str,
-    config: Option<&Path>,
-    env: &Env,
-) -> Vec<Target> {
-    if served.is_empty() {
-        return Vec::new();
-    }
-    // The binary the clients run; a bare name when it cannot be told (they then use the PATH).
-    let exe = env
-        .current_exe()
-        .ok()
-        .and_then(|e| std::fs::canonicalize(&e).ok().or(Some(e)))
-        .unwrap_or_else(|| PathBuf::from("nexus-token"));
-    let mut targets = Vec::new();
-    if !served.docker.is_empty() {
-        targets.push(Target::Docker(DockerTarget::new(
-            env,
-            served.docker.clone(),
-            exe.clone(),
-            config.map(Path::to_path_buf),
-        )));
-    }
-    if !served.cargo.is_empty() {
-        let home = env.cargo_home();
-        targets.push(Target::Cargo(CargoTarget {
-            path: cargo_config(&home),
-            credentials: home.join("credentials.toml"),
-            registries: served.cargo.clone(),
-            exe: exe.clone(),
-            profile: profile.to_owned(),
-            config: config.map(Path::to_path_buf),
-        }));
-    }
-    if !served.pnpm.is_empty() {
-        targets.push(Target::Pnpm(PnpmTarget {
-            path: npmrc.map_or_else(|| env.user_npmrc(), Path::to_path_buf),
-            registries: served.pnpm.clone(),
-            wrapper: env.config_dir.join(format!(
-                "pnpm-token-helper-{}{}",
-                file_name_part(profile),
-                config_suffix(config)
-            )),
-            exe,
-            profile: profile.to_owned(),
-            config: config.map(Path::to_path_buf),
-        }));
-    }
-    targets
-}
-
 /// The Cargo config file cargo reads in its home: the legacy `config` (no extension) when it
 /// exists (cargo then ignores `config.toml`), else `config.toml`.
-fn cargo_config(home: &Path) -> PathBuf {
+pub(crate) fn cargo_config(home: &Path) -> PathBuf {
     let legacy = home.join("config");
     if legacy.is_file() {
         legacy
@@ -250,7 +188,6 @@ pub(crate) fn apply(kind: Kind, side: &SideFile, dry_run: bool) -> Result<Option
 pub(crate) fn remove(
     kind: Kind,
     side: &SideFile,
-    exe: &Path,
     in_use: &[PathBuf],
 ) -> Result<Option<FileReport>> {
     let (path, ours, what) = match side {
@@ -263,7 +200,7 @@ pub(crate) fn remove(
             )));
         }
         SideFile::Script { path, .. } if in_use.contains(path) => return Ok(None),
-        SideFile::Link { path, .. } => (path, links_to(path, exe), "link"),
+        SideFile::Link { path, to } => (path, links_to(path, to), "link"),
         SideFile::Script { path, .. } => {
             let ours = fs::read_optional(path)
                 .ok()
@@ -371,11 +308,6 @@ pub(crate) fn docker_wrapper(link: &Path, config: &Path) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Single-quotes a word for `sh`.
-fn shell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
-}
-
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -409,9 +341,13 @@ mod tests {
             path: dir.path().join("bin/docker-credential-nexus-token"),
             to: exe.clone(),
         };
-        let first = apply(Kind::Docker, &link, false).unwrap().unwrap();
+        let first = apply(crate::targets::docker::KIND, &link, false)
+            .unwrap()
+            .unwrap();
         assert_eq!(first.outcome, Some(Outcome::Created), "the link is created");
-        let again = apply(Kind::Docker, &link, false).unwrap().unwrap();
+        let again = apply(crate::targets::docker::KIND, &link, false)
+            .unwrap()
+            .unwrap();
         assert_eq!(
             again.outcome,
             Some(Outcome::Unchanged),
@@ -419,11 +355,21 @@ mod tests {
         );
         let other = dir.path().join("other");
         std::fs::File::create(&other).unwrap();
+        let elsewhere = SideFile::Link {
+            path: dir.path().join("bin/docker-credential-nexus-token"),
+            to: other.clone(),
+        };
         assert!(
-            remove(Kind::Docker, &link, &other, &[]).unwrap().is_none(),
+            remove(crate::targets::docker::KIND, &elsewhere, &[])
+                .unwrap()
+                .is_none(),
             "a link to another binary is not removed"
         );
-        assert!(remove(Kind::Docker, &link, &exe, &[]).unwrap().is_some());
+        assert!(
+            remove(crate::targets::docker::KIND, &link, &[])
+                .unwrap()
+                .is_some()
+        );
         assert!(
             !dir.path()
                 .join("bin/docker-credential-nexus-token")
@@ -435,15 +381,21 @@ mod tests {
             path: dir.path().join("cfg/wrapper"),
             bytes: pnpm_wrapper(&exe, "p", None),
         };
-        apply(Kind::Pnpm, &script, false).unwrap();
+        apply(crate::targets::pnpm::KIND, &script, false).unwrap();
         assert!(
             is_executable(&dir.path().join("cfg/wrapper")),
             "the wrapper is 0700"
         );
-        assert!(remove(Kind::Pnpm, &script, &exe, &[]).unwrap().is_some());
+        assert!(
+            remove(crate::targets::pnpm::KIND, &script, &[])
+                .unwrap()
+                .is_some()
+        );
         std::fs::File::create(dir.path().join("cfg/wrapper")).unwrap();
         assert!(
-            remove(Kind::Pnpm, &script, &exe, &[]).unwrap().is_none(),
+            remove(crate::targets::pnpm::KIND, &script, &[])
+                .unwrap()
+                .is_none(),
             "a file that is not our wrapper stays"
         );
     }

@@ -4,7 +4,8 @@
 
 use base64::Engine as _;
 
-use crate::in_process::{Harness, USER, emulator, requests_to_nexus};
+use crate::in_process::{Harness, requests_to_nexus};
+use crate::support::emulator_util::{USER, nexus3 as emulator};
 
 /// `Basic <base64(nameCode:passCode)>` plus the newline `token --format basic` prints.
 fn basic(name: &str, pass: &str) -> String {
