@@ -181,6 +181,8 @@ pub struct TokenArgs {
     #[arg(long, value_enum, default_value_t = TokenFormat::Json)]
     pub format: TokenFormat,
     /// Always ask Nexus, even when the token cache in the keyring holds the current token.
+    /// Without it, a cached token older than NEXUS_TOKEN_CACHE_MAX_AGE seconds (default 600;
+    /// 0 = always) is confirmed with Nexus first.
     #[arg(long)]
     pub no_cache: bool,
 }

@@ -20,7 +20,7 @@ use crate::session::{self, Session};
 use crate::store;
 use crate::targets::{Finding, Level};
 use crate::token_input;
-use crate::ui::Ui;
+use crate::ui::{Ui, count};
 
 /// `doctor` and `refresh` warn when an imported token expires within this many days.
 pub(crate) const WARN_DAYS: i64 = 14;
@@ -175,7 +175,7 @@ pub(crate) fn stored_token(ctx: &Context<'_>, name: &str, profile: &Profile) -> 
 
 /// The keyring value of an imported token (the token cache's format).
 pub(crate) fn keyring_value(token: &UserToken) -> crate::secret::Secret<String> {
-    session::encode_cached(token)
+    session::encode_cached(token, now_ms())
 }
 
 /// Checks the token with one request authenticated by it and records what the server told:
@@ -231,8 +231,10 @@ pub(crate) fn check(
 }
 
 /// The token of an imported profile for `token` and the served clients: from the keyring,
-/// without a request (with `no_cache`, after one check request). A token the state records as
-/// expired or refused fails with exit 3 and the message naming the UI page.
+/// without a request while the last check is younger than the cache's max age
+/// (`NEXUS_TOKEN_CACHE_MAX_AGE`, as for a fetched token); after that, or with `no_cache`, after
+/// one check request, so that a token reset on the server is noticed. A token the state records
+/// as expired or refused fails with exit 3 and the message naming the UI page.
 pub(crate) fn serve(
     ctx: &Context<'_>,
     name: &str,
@@ -257,8 +259,19 @@ pub(crate) fn serve(
             &format!("expired at {}", date(at)),
         ));
     }
+    let max_age = session::cache_max_age_ms(ctx)?;
     let token = stored_token(ctx, name, &profile)?;
-    if no_cache {
+    let checked_ago = state
+        .expiry_checked_at
+        .map(|at| now_ms() - crate::expiry::to_ms(at));
+    let stale = !checked_ago.is_some_and(|ago| (0..max_age).contains(&ago));
+    if no_cache || stale {
+        if stale {
+            ctx.ui.verbose(
+                1,
+                "the imported token was last checked longer ago than the cache's max age: checking it with Nexus",
+            );
+        }
         let mut session = Session::loaded(ctx, name, profile, state)?;
         let checked = session.check_imported(&token);
         if checked.is_ok() {
@@ -304,20 +317,22 @@ pub(crate) fn announce_expiry(ctx: &Context<'_>, session: &Session<'_, '_>, desk
     let days = days_left(at, now);
     if at - now > WARN_DAYS * DAY_MS {
         ctx.ui.step(&format!(
-            "the token expires at {} ({days} day(s) left)",
-            date(at)
+            "the token expires at {} ({} left)",
+            date(at),
+            count(days, "day")
         ));
         return;
     }
     let advice = renew_advice(name, &session.profile.url, Some(session.family()));
     ctx.ui.warn(&format!(
-        "the user token of profile `{name}` expires at {} ({days} day(s) left); to renew it, {advice}",
-        date(at)
+        "the user token of profile `{name}` expires at {} ({} left); to renew it, {advice}",
+        date(at),
+        count(days, "day")
     ));
     if desktop && at - now <= NOTIFY_DAYS * DAY_MS {
         notify(
             ctx.ui,
-            &format!("Nexus user token expires in {days} day(s)"),
+            &format!("Nexus user token expires in {}", count(days, "day")),
             &format!(
                 "The token of nexus-token profile `{name}` expires at {}. {}",
                 date(at),
@@ -547,9 +562,9 @@ pub(crate) fn doctor(
             "token-expiry",
             Level::Warn,
             format!(
-                "the imported user token expires at {} ({} day(s) left); nexus-token cannot renew it",
+                "the imported user token expires at {} ({} left); nexus-token cannot renew it",
                 date(at),
-                days_left(at, now)
+                count(days_left(at, now), "day")
             ),
             Some(advice),
         ),
@@ -557,9 +572,9 @@ pub(crate) fn doctor(
             "token-expiry",
             Level::Ok,
             format!(
-                "the imported user token expires at {} ({} day(s) left)",
+                "the imported user token expires at {} ({} left)",
                 date(at),
-                days_left(at, now)
+                count(days_left(at, now), "day")
             ),
             None,
         ),

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::nexus::Family;
 pub use crate::targets::Targets;
@@ -96,10 +97,29 @@ pub struct Profile {
     /// Where the token goes: one section per kind (`[profiles.NAME.targets.maven]`, ...).
     #[serde(default, skip_serializing_if = "Targets::is_empty")]
     pub targets: Targets,
+    /// The profiles file this profile was loaded from or is saved to (never written into it):
+    /// served configs name it when it is not the default one ([`Profile::served_config`]).
+    #[serde(skip)]
+    pub profiles_file: Option<PathBuf>,
 }
 
 pub(crate) fn yes() -> bool {
     true
+}
+
+/// The profiles file a served config names (`--config FILE`): `file` made absolute, unless it is
+/// the default one.
+pub(crate) fn served_config(file: &Path, env: &Env) -> Option<PathBuf> {
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    (file != env.config_file(None)).then_some(file)
+}
+
+impl Profile {
+    /// The profiles file a served config must name (`--config FILE`) so that the helper finds
+    /// this profile: the one it lives in, when that is not the default one. Absolute.
+    pub(crate) fn served_config(&self, env: &Env) -> Option<PathBuf> {
+        served_config(self.profiles_file.as_deref()?, env)
+    }
 }
 
 /// The run-state file (`state.toml`).
@@ -304,6 +324,7 @@ impl Config {
             config.order = profile_order(&String::from_utf8_lossy(&bytes));
         }
         for (name, profile) in &mut config.profiles {
+            profile.profiles_file = Some(path.to_path_buf());
             profile.url = crate::nexus::normalize_base_url(&profile.url)
                 .map_err(|e| Error::file(path, "read", format!("profile `{name}`: {e}")))?;
         }
@@ -416,6 +437,7 @@ mod tests {
                 ca_cert: None,
                 connect_timeout: None,
                 timeout: Some(20),
+                profiles_file: None,
                 targets: Targets {
                     maven: maven::Saved {
                         settings: Some(PathBuf::from("/home/a/.m2/settings.xml")),

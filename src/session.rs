@@ -71,14 +71,12 @@ pub(crate) fn no_profile(name: &str, hint: &str) -> Error {
     )
 }
 
-/// The token the last login, refresh or rotate cached in the keyring, when it is still the
-/// current one: its fingerprint is the one the state recorded, and (on servers that expire
-/// tokens) it is outside the expiry margin. `None` sends the caller to Nexus.
-pub(crate) fn cached_token(
+/// The token in the keyring's token cache and when it was cached (`None`: before cache times
+/// were kept), whatever its age; `Ok(None)` when there is none or it is unreadable.
+pub(crate) fn peek_cached(
     ctx: &Context<'_>,
     profile: &Profile,
-    state: &ProfileState,
-) -> Result<Option<UserToken>> {
+) -> Result<Option<(UserToken, Option<i64>)>> {
     let service = store::cache_service_name(&profile.url);
     let Some(cached) = ctx.store()?.get(&service, &profile.username)? else {
         return Ok(None);
@@ -88,6 +86,41 @@ pub(crate) fn cached_token(
             .verbose(1, "the cached token is unreadable: fetching a new copy");
         return Ok(None);
     };
+    Ok(Some((token, cached_at(cached.expose()))))
+}
+
+/// `NEXUS_TOKEN_CACHE_MAX_AGE` as milliseconds (exit 2 when it is not whole seconds).
+pub(crate) fn cache_max_age_ms(ctx: &Context<'_>) -> Result<i64> {
+    let age = ctx.env.cache_max_age().map_err(|message| {
+        Error::usage(
+            message,
+            Some("set it to a number of seconds, e.g. `NEXUS_TOKEN_CACHE_MAX_AGE=600`, or unset it (10 minutes)".into()),
+        )
+    })?;
+    Ok(i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The token the last login, refresh or rotate cached in the keyring, when it is still the
+/// current one: its fingerprint is the one the state recorded, it is younger than the cache's
+/// max age (`NEXUS_TOKEN_CACHE_MAX_AGE`, so a token reset on the server is noticed), and (on
+/// servers that expire tokens) it is outside the expiry margin. `None` sends the caller to Nexus.
+pub(crate) fn cached_token(
+    ctx: &Context<'_>,
+    profile: &Profile,
+    state: &ProfileState,
+) -> Result<Option<UserToken>> {
+    let max_age = cache_max_age_ms(ctx)?;
+    let Some((token, at)) = peek_cached(ctx, profile)? else {
+        return Ok(None);
+    };
+    let age = at.map(|at| expiry::now_ms() - at);
+    if !age.is_some_and(|age| (0..max_age).contains(&age)) {
+        ctx.ui.verbose(
+            1,
+            "the cached token is older than the cache's max age: confirming it with Nexus",
+        );
+        return Ok(None);
+    }
     let fp = fingerprint(&token.name_code, token.pass_code.expose());
     if state.token_fingerprint.as_deref() != Some(fp.as_str()) {
         ctx.ui
@@ -167,15 +200,24 @@ pub(crate) fn serve_token(
     Ok(token)
 }
 
-pub(crate) fn encode_cached(token: &UserToken) -> Secret<String> {
+pub(crate) fn encode_cached(token: &UserToken, at_ms: i64) -> Secret<String> {
     Secret::new(
         serde_json::json!({
             "nameCode": token.name_code,
             "passCode": token.pass_code.expose(),
             "created": token.created,
+            "cachedAt": at_ms,
         })
         .to_string(),
     )
+}
+
+/// When the cache entry was written (milliseconds since the epoch), if it says.
+fn cached_at(text: &str) -> Option<i64> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()?
+        .get("cachedAt")?
+        .as_i64()
 }
 
 pub(crate) fn decode_cached(text: &str) -> std::result::Result<UserToken, &'static str> {
@@ -540,10 +582,13 @@ impl<'c, 'a> Session<'c, 'a> {
             return;
         }
         let service = store::cache_service_name(&self.profile.url);
-        let stored = self
-            .ctx
-            .store()
-            .and_then(|s| Ok(s.set(&service, &self.profile.username, &encode_cached(token))?));
+        let stored = self.ctx.store().and_then(|s| {
+            Ok(s.set(
+                &service,
+                &self.profile.username,
+                &encode_cached(token, expiry::now_ms()),
+            )?)
+        });
         if let Err(e) = stored {
             self.ctx.ui.warn(&format!(
                 "could not keep the token in the keyring's token cache ({e}); `token` will ask Nexus"

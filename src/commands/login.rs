@@ -70,11 +70,13 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             .timeout
             .or_else(|| previous.as_ref().and_then(|p| p.timeout)),
         targets: Targets::default(),
+        profiles_file: Some(ctx.config_path.clone()),
     };
     // Flags are checked before anything touches the network, and so is whether another
     // profile has one of the targets (one owner per target).
     let settled = flagged_or_saved(ctx, args, &mut profile, previous.as_ref())?;
     if settled {
+        refuse_served_without_keyring(ctx, &args.profile, &profile)?;
         owners::refuse_taken(&config, ctx.env, &args.profile, &profile)?;
     }
     let written_before = crate::profile::State::load(&ctx.state_path)
@@ -114,6 +116,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             &mut session.profile,
             &credential,
         )?;
+        refuse_served_without_keyring(ctx, &args.profile, &session.profile)?;
     }
     let targets = targets::resolve(&session.name, &session.profile, ctx.env);
     targets::preflight(&targets)?;
@@ -321,6 +324,38 @@ fn forget_old_password(
             previous.username, previous.url
         ));
     }
+    // The token cached beside it would otherwise stay in the keyring with nothing to refresh it.
+    if let Ok(true) = crate::session::forget_cached_token(ctx, previous) {
+        ctx.ui.verbose(
+            1,
+            "deleted the token cached for the previous server or user",
+        );
+    }
+}
+
+/// Served targets answer from the keyring: a `--no-keyring` profile could never serve them
+/// (refused before any request, nothing written).
+fn refuse_served_without_keyring(ctx: &Context<'_>, name: &str, profile: &Profile) -> Result<()> {
+    if profile.keyring {
+        return Ok(());
+    }
+    let served: Vec<&str> = targets::resolve(name, profile, ctx.env)
+        .iter()
+        .filter(|t| t.kind().is_served())
+        .map(|t| t.kind().name)
+        .collect();
+    if served.is_empty() {
+        return Ok(());
+    }
+    Err(Error::usage(
+        format!(
+            "`--no-keyring` does not go together with served targets ({}): the clients ask nexus-token at run time, which answers from the keyring",
+            crate::targets::dedup(served.iter().map(|s| (*s).to_owned()).collect()).join(", ")
+        ),
+        Some(
+            "drop `--no-keyring`, or use a written target (`--npm-registry URL`, `--netrc`)".into(),
+        ),
+    ))
 }
 
 /// The targets from the flags (validated here, before any request), else the ones saved in the
@@ -340,6 +375,7 @@ fn flagged_or_saved(
         url: &url,
         no_keyring: args.no_keyring,
         all: &args.targets,
+        config: crate::profile::served_config(&ctx.config_path, ctx.env),
     };
     profile.targets = Targets::from_flags(&cx, &args.targets, previous.map(|p| &p.targets))?;
     if !profile.targets.is_empty() {
@@ -446,6 +482,7 @@ fn drop_orphans(
         env: ctx.env,
         profile: name,
         url: &previous.url,
+        config: previous.served_config(ctx.env),
     };
     let old = targets::resolve(name, previous, ctx.env);
     let gone: Vec<(&'static str, String)> = old

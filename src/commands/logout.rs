@@ -30,7 +30,8 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
             .and_then(|s| s.token_fingerprint.as_deref());
         // Only what this profile owns: a target another profile lists first is left to it.
         let owned = targets::owners::writable(&config, ctx.env, ui, &args.profile, &profile);
-        let reports = targets::remove_token(&owned, expected)?;
+        let in_use = side_files_in_use(ctx, &config, &args.profile);
+        let reports = targets::remove_token(&owned, expected, &in_use)?;
         report_files(ui, &reports, false);
     }
     if profile.keyring {
@@ -76,4 +77,26 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
         ));
     }
     Ok(ExitStatus::Success)
+}
+
+/// The helper links and wrappers that the other profiles use (of this profiles file, and of the
+/// default one when this is another): logout keeps them. The shared Docker helper link is one.
+fn side_files_in_use(ctx: &Context<'_>, config: &Config, leaving: &str) -> Vec<std::path::PathBuf> {
+    let mut in_use = Vec::new();
+    for (name, profile) in config.profiles.iter().filter(|(n, _)| *n != leaving) {
+        in_use.extend(targets::side_file_paths(&targets::resolve(
+            name, profile, ctx.env,
+        )));
+    }
+    let default = ctx.env.config_file(None);
+    if crate::profile::served_config(&ctx.config_path, ctx.env).is_some()
+        && let Ok(other) = Config::load(&default)
+    {
+        for (name, profile) in &other.profiles {
+            in_use.extend(targets::side_file_paths(&targets::resolve(
+                name, profile, ctx.env,
+            )));
+        }
+    }
+    in_use
 }

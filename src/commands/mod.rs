@@ -164,6 +164,9 @@ pub(crate) fn report_files(ui: &Ui, reports: &[FileReport], dry_run: bool) {
         let names = report.changed.join(", ");
         match (dry_run, report.outcome, report.changed.is_empty()) {
             (true, _, true) => ui.step(&format!("would leave `{path}` unchanged")),
+            (true, _, false) if std::fs::symlink_metadata(&report.path).is_err() => {
+                ui.step(&format!("would create `{path}`: {names}"))
+            }
             (true, _, false) => ui.step(&format!("would update `{path}`: {names}")),
             (false, Some(crate::fs::Outcome::Created), _) => {
                 ui.step(&format!("created `{path}`: {names}"))

@@ -190,7 +190,9 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
         ));
         let expiry = match (p.expiration_enabled, &p.expires_at, p.days_left) {
             (Some(true), Some(at), Some(days)) if days < 0 => format!("expired at {at}"),
-            (Some(true), Some(at), Some(days)) => format!("{at} ({days} day(s) left)"),
+            (Some(true), Some(at), Some(days)) => {
+                format!("{at} ({} left)", crate::ui::count(days, "day"))
+            }
             (Some(true), _, _) => "enabled, time unknown".into(),
             (Some(false), _, _) => "the server does not expire tokens".into(),
             (None, _, _) => {

@@ -90,6 +90,7 @@ fn from_flags(ctx: &Context<'_>, args: &TokenArgs, url: &str) -> Result<UserToke
         connect_timeout: args.server.connect_timeout,
         timeout: args.server.timeout,
         targets: Default::default(),
+        profiles_file: None,
     };
     let mut session = Session::transient(ctx, "(--url)", profile)?;
     let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;

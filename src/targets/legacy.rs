@@ -112,6 +112,7 @@ impl From<ProfileFile> for Profile {
             connect_timeout: f.connect_timeout,
             timeout: f.timeout,
             targets,
+            profiles_file: None,
         }
     }
 }

@@ -353,7 +353,7 @@ fn doctor_of_a_no_keyring_profile_warns_from_the_expiry_login_read() {
         doctor
             .stdout
             .lines()
-            .any(|l| l.starts_with("warn") && l.contains("9 day(s) left")),
+            .any(|l| l.starts_with("warn") && l.contains("9 days left")),
         "{}",
         doctor.stdout
     );
@@ -577,7 +577,7 @@ fn doctor_warns_before_expiry_and_the_scheduled_refresh_notifies_the_desktop() {
     let run = login(&sb, &emu, &format!("{name}:{pass}"), &TARGETS);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(
-        run.stderr.contains("expires at") && run.stderr.contains("9 day(s) left"),
+        run.stderr.contains("expires at") && run.stderr.contains("9 days left"),
         "login warns about the coming expiry: {}",
         run.stderr
     );
@@ -596,7 +596,7 @@ fn doctor_warns_before_expiry_and_the_scheduled_refresh_notifies_the_desktop() {
         .unwrap_or_else(|| panic!("doctor warns about the expiry:\n{}", doctor.stdout));
     let year = time::OffsetDateTime::now_utc().year().to_string();
     assert!(
-        lines[i].contains("9 day(s) left") && lines[i].contains(&year),
+        lines[i].contains("9 days left") && lines[i].contains(&year),
         "the warning has the date: {}",
         lines[i]
     );
@@ -663,7 +663,7 @@ fn doctor_warns_before_expiry_and_the_scheduled_refresh_notifies_the_desktop() {
     assert_eq!(run.code, 0, "{}", run.all());
     let args = read(&record);
     assert!(
-        args.contains("expires in 2 day(s)")
+        args.contains("expires in 2 days")
             && args.contains("nexus-token login --token-stdin")
             && args.contains(&format!("{}/#user/usertoken", emu.base_url())),
         "notify-send got the title and how to renew:\n{args}"
@@ -743,8 +743,20 @@ fn after_a_reset_on_the_server_refresh_token_and_the_docker_helper_name_the_ui_p
     assert_eq!(token.stdout.trim(), format!("{name2}:{pass2}"));
     assert_nothing_holds(&sb, &pass, "the new login");
 
-    // An expired token gets the same way out.
+    // An expired token gets the same way out; a served call notices it by itself once the
+    // last check is older than the cache's max age.
     emu.expire_token(USER);
+    emu.clear_requests();
+    let mut cmd = sb.command(&["token"]);
+    cmd.env("NEXUS_TOKEN_CACHE_MAX_AGE", "0");
+    let run = sb.run_with(cmd, None);
+    expect_renew(&run, "token past the cache's max age");
+    assert!(run.stderr.contains("expired"), "{}", run.stderr);
+    assert_eq!(
+        count(&emu, RequestKind::Attributes),
+        1,
+        "one check request, no ticket"
+    );
     let run = sb.run(&["refresh"], None);
     expect_renew(&run, "refresh of an expired token");
     assert!(run.stderr.contains("expired"), "{}", run.stderr);
