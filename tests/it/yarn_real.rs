@@ -1,6 +1,6 @@
 //! The `.yarnrc.yml` written by `nexus-token login --yarn-registry ...`, proven with the real
-//! Yarn 4 (the `@yarnpkg/cli-dist` that scripts/install-deps pins in `.tools/yarn`, first on the
-//! child's PATH; the global `yarn` stays Yarn 1 for npm_real.rs) against the emulator's npm group
+//! Yarn 4 (the `@yarnpkg/cli-dist` pinned as `yarn-berry` in scripts/tool-versions, first on the
+//! child's PATH; `.tools/bin/yarn` stays Yarn 1 for npm_real.rs) against the emulator's npm group
 //! ("require user tokens" on, so the real password would be refused): `yarn add` installs with the
 //! token from the home rc, every other line of the rc kept; a wrong token fails with 401; after a
 //! server-side reset the old token fails and `refresh` heals it. Each run has its own HOME, Yarn
@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{Run, Sandbox, assert_no_secret, require_yarn_tools, unique_password};
+use crate::support::{Run, Sandbox, assert_no_secret, path_with, unique_password, yarn_berry_bin};
 use nexus_token::emulator::{Emulator, EmulatorConfig};
 use nexus_token::nexus::Family;
 
@@ -17,13 +17,14 @@ const USER: &str = "yuki";
 struct Setup {
     sb: Sandbox,
     emu: Emulator,
-    tools: PathBuf,
+    /// The `.bin` folder of the pinned Yarn 4.
+    yarn_bin: PathBuf,
     password: String,
 }
 
 fn setup() -> Setup {
-    let tools = require_yarn_tools();
-    let version = std::process::Command::new(tools.join(".bin/yarn"))
+    let yarn_bin = yarn_berry_bin();
+    let version = std::process::Command::new(yarn_bin.join("yarn"))
         .arg("--version")
         .output()
         .expect("yarn runs");
@@ -41,7 +42,7 @@ fn setup() -> Setup {
     Setup {
         sb: Sandbox::with_keyring(),
         emu,
-        tools,
+        yarn_bin,
         password,
     }
 }
@@ -84,14 +85,11 @@ impl Setup {
         )
         .unwrap();
         std::fs::write(project.join("yarn.lock"), "").unwrap();
-        let path = std::env::join_paths(std::iter::once(self.tools.join(".bin")).chain(
-            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
-        ))
-        .unwrap();
+        let path = path_with(&self.yarn_bin);
         self.emu.clear_requests();
         let out = self
             .sb
-            .program(self.tools.join(".bin/yarn"), &["add", "nexus-demo-pkg"])
+            .program(self.yarn_bin.join("yarn"), &["add", "nexus-demo-pkg"])
             .current_dir(&project)
             .env("PATH", path)
             .env(

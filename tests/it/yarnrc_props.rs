@@ -24,7 +24,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
-use crate::support::require_yarn_tools;
+use crate::support::yarn_parsers;
 
 const URLS: &[&str] = &[
     "http://127.0.0.1:8081/repository/npm-group/",
@@ -328,7 +328,7 @@ fn soups() -> Vec<Vec<u8>> {
 /// What Yarn reads from each file: `{"doc": <parseSyml result>, "regs": [<entry Yarn uses for
 /// each URL, or null>]}`, or `{"error": message}`.
 fn yarn_reads(files: &[Vec<u8>]) -> Vec<Value> {
-    let tools = require_yarn_tools();
+    let parsers = yarn_parsers();
     let dir = tempfile::tempdir().unwrap();
     for (i, bytes) in files.iter().enumerate() {
         std::fs::write(dir.path().join(format!("{i:05}.yml")), bytes).unwrap();
@@ -362,7 +362,7 @@ fn yarn_reads(files: &[Vec<u8>]) -> Vec<Value> {
     let urls = serde_json::to_string(URLS).unwrap();
     let out = Command::new("node")
         .args(["-e", script])
-        .arg(tools.join("@yarnpkg/parsers"))
+        .arg(&parsers)
         .arg(dir.path())
         .arg(&urls)
         .output()

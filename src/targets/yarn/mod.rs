@@ -9,94 +9,17 @@ pub mod editor;
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::fs;
 
-use super::{Finding, Level, Planned, State, TokenValues};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
 
-/// The flag of this kind (flattened into `login`'s target flags).
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct YarnArgs {
-    /// An npm registry URL (a Nexus npm repository or group) whose entry under `npmRegistries`
-    /// in Yarn 2+'s home rc (`~/.yarnrc.yml`, `$YARN_RC_FILENAME` changes the name) gets the
-    /// token as `npmAuthIdent`, with `npmAlwaysAuth: true`. Repeatable.
-    #[arg(long = "yarn-registry", value_name = "URL")]
-    pub yarn_registries: Vec<String>,
-}
-
-/// The saved profile section: registries whose entry in one `.yarnrc.yml` gets the token.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct YarnTargets {
-    /// The rc file (absolute, resolved at login).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub yarnrc: Option<PathBuf>,
-    /// Registry URLs as given.
-    #[serde(default)]
-    pub registries: Vec<String>,
-}
-
-impl YarnTargets {
-    /// No registries.
-    pub fn is_empty(&self) -> bool {
-        self.registries.is_empty()
-    }
-
-    /// The flag's part of a profile: URLs validated (exit 2 before any request), the rc file
-    /// kept from the previous profile or resolved now.
-    pub(crate) fn from_flags(
-        args: &YarnArgs,
-        previous: Option<&YarnTargets>,
-        env: &Env,
-    ) -> Result<YarnTargets> {
-        for url in &args.yarn_registries {
-            editor::Registry::parse(url).map_err(|e| {
-                Error::usage(
-                    format!("`--yarn-registry` cannot be used: {e}"),
-                    Some("give the http(s) URL of a Nexus npm repository or group, e.g. `--yarn-registry https://nexus.example.com/repository/npm-group/`".into()),
-                )
-            })?;
-        }
-        let mut registries: Vec<String> = Vec::new();
-        for url in &args.yarn_registries {
-            if !registries.contains(url) {
-                registries.push(url.clone());
-            }
-        }
-        Ok(YarnTargets {
-            yarnrc: Some(
-                previous
-                    .and_then(|p| p.yarnrc.clone())
-                    .unwrap_or_else(|| env.yarnrc()),
-            ),
-            registries,
-        })
-    }
-
-    /// Discovery: `npmRegistryServer` and `npmRegistries` keys under the base URL in the rc
-    /// file. `Err` when the file cannot be read or parsed (login warns and goes on).
-    pub(crate) fn discover(&self, env: &Env, base_url: &str) -> Result<(PathBuf, Vec<String>)> {
-        let path = self.yarnrc.clone().unwrap_or_else(|| env.yarnrc());
-        let found = match fs::read_optional(&path)? {
-            Some(bytes) => {
-                editor::discover(&bytes, base_url).map_err(|e| Error::file(&path, "parse", e))?
-            }
-            None => Vec::new(),
-        };
-        Ok((path, found))
-    }
-
-    /// The target of this section, if any.
-    pub(crate) fn target(&self, env: &Env) -> Option<YarnTarget> {
-        (!self.is_empty()).then(|| YarnTarget {
-            path: self.yarnrc.clone().unwrap_or_else(|| env.yarnrc()),
-            registries: self.registries.clone(),
-        })
-    }
-}
+mod saved;
+pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
 
 /// Registries (by their URL) whose credentials live in one `.yarnrc.yml`.
 #[derive(Debug)]
@@ -130,11 +53,45 @@ impl YarnTarget {
         }
     }
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
+    /// The project `.yarnrc.yml` in the working directory, when it is another file than ours.
+    fn project_file(&self, env: &Env) -> Option<PathBuf> {
+        let name = self.path.file_name()?;
+        let project = env.current_dir()?.join(name);
+        (project != self.path).then_some(project)
+    }
+
+    /// `(project file, registry key)` for every registry the project rc sets credentials for:
+    /// Yarn prefers it over the home rc.
+    fn shadowed(&self, env: &Env) -> Vec<(PathBuf, String)> {
+        let Some(project) = self.project_file(env) else {
+            return Vec::new();
+        };
+        shadowing(&project, &self.registries)
+    }
+}
+
+impl Target for YarnTarget {
+    fn kind(&self) -> Kind {
+        KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.registries.clone()
+    }
+
+    /// The `//host/path` keys (two URLs may share one).
+    fn claims(&self) -> Vec<String> {
+        self.registries
+            .iter()
+            .map(|u| saved::claim_key(u))
+            .collect()
+    }
+
+    fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
         let registries = self.parsed()?;
         let ident = editor::auth_ident(token.name_code, token.pass_code.expose());
         let edit =
@@ -143,46 +100,30 @@ impl YarnTarget {
         {
             return Ok(None);
         }
-        Ok(Some(Planned {
-            bytes: edit.output,
-            changed: edit.changed,
-            warnings: edit.warnings,
-        }))
+        Ok(Some(edit.into()))
     }
 
-    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+    fn clear(&self, current: &[u8], _expected: Option<&str>) -> Result<Planned> {
         let edit = editor::clear_auth(current, &self.parsed()?).map_err(|e| self.edit_error(e))?;
-        Ok(Planned {
-            bytes: edit.output,
-            changed: edit.changed,
-            warnings: edit.warnings,
-        })
-    }
-
-    pub(crate) fn names(&self) -> Vec<String> {
-        self.registries.clone()
+        Ok(edit.into())
     }
 
     /// One entry per registry, named by its URL. An `npmAuthToken` at the entry is stale (Yarn
     /// sends it instead of `npmAuthIdent`); an ident with an environment reference is unreadable.
-    pub(crate) fn inspect(
-        &self,
-        current: &[u8],
-        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
-    ) -> Vec<(String, State, Option<String>)> {
+    fn inspect(&self, current: &[u8], verdict: &Verdict<'_>) -> Vec<Entry> {
         self.registries
             .iter()
             .map(|url| {
                 let registry = match editor::Registry::parse(url) {
                     Ok(r) => r,
-                    Err(e) => return (url.clone(), State::Unreadable, Some(e.to_string())),
+                    Err(e) => return (url.clone(), TargetState::Unreadable, Some(e.to_string())),
                 };
                 match editor::read_auth(current, &registry) {
-                    Err(e) => (url.clone(), State::Unreadable, Some(e.to_string())),
-                    Ok(None) => (url.clone(), State::Missing, None),
+                    Err(e) => (url.clone(), TargetState::Unreadable, Some(e.to_string())),
+                    Ok(None) => (url.clone(), TargetState::Missing, None),
                     Ok(Some(editor::YarnAuth::Token)) => (
                         url.clone(),
-                        State::Stale,
+                        TargetState::Stale,
                         Some(format!(
                             "an `npmAuthToken` at `{}` wins over `npmAuthIdent`",
                             registry.key
@@ -190,7 +131,7 @@ impl YarnTarget {
                     ),
                     Ok(Some(editor::YarnAuth::Ident(ident))) if ident.contains("${") => (
                         url.clone(),
-                        State::Unreadable,
+                        TargetState::Unreadable,
                         Some(format!(
                             "the `npmAuthIdent` at `{}` is an environment reference",
                             registry.key
@@ -208,24 +149,8 @@ impl YarnTarget {
             .collect()
     }
 
-    /// The project `.yarnrc.yml` in the working directory, when it is another file than ours.
-    fn project_file(&self, env: &Env) -> Option<PathBuf> {
-        let name = self.path.file_name()?;
-        let project = env.current_dir()?.join(name);
-        (project != self.path).then_some(project)
-    }
-
-    /// `(project file, registry key)` for every registry the project rc sets credentials for:
-    /// Yarn prefers it over the home rc.
-    fn shadowed(&self, env: &Env) -> Vec<(PathBuf, String)> {
-        let Some(project) = self.project_file(env) else {
-            return Vec::new();
-        };
-        shadowing(&project, &self.registries)
-    }
-
     /// A project rc that overrides what we write (login and refresh print it).
-    pub(crate) fn notes(&self, env: &Env) -> Vec<String> {
+    fn notes(&self, env: &Env) -> Vec<String> {
         self.shadowed(env)
             .into_iter()
             .map(|(project, key)| {
@@ -238,7 +163,8 @@ impl YarnTarget {
             .collect()
     }
 
-    pub(crate) fn doctor(&self, env: &Env, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let (env, current, profile) = (cx.env, cx.current, cx.profile);
         let path = self.path.display();
         let mut findings = Vec::new();
         if let Some(bytes) = current {
@@ -369,6 +295,7 @@ mod tests {
     use super::*;
     use crate::error::ExitStatus;
     use crate::secret::Secret;
+    use crate::targets::TargetKind as _;
 
     const GROUP: &str = "http://127.0.0.1:8081/repository/npm-group/";
 
@@ -390,11 +317,11 @@ mod tests {
         )
     }
 
-    fn verdict(user: Option<&str>, pass: Option<&str>) -> State {
+    fn verdict(user: Option<&str>, pass: Option<&str>) -> TargetState {
         match (user, pass) {
-            (Some("nc"), Some("pc")) => State::Current,
-            (Some(_), Some(_)) => State::Stale,
-            _ => State::Missing,
+            (Some("nc"), Some("pc")) => TargetState::Current,
+            (Some(_), Some(_)) => TargetState::Stale,
+            _ => TargetState::Missing,
         }
     }
 
@@ -411,12 +338,18 @@ mod tests {
             plan(&t, Some(&planned.bytes), "pc").unwrap().is_none(),
             "a second plan with the same token changes nothing"
         );
-        assert_eq!(t.inspect(&planned.bytes, &verdict)[0].1, State::Current);
+        assert_eq!(
+            t.inspect(&planned.bytes, &verdict)[0].1,
+            TargetState::Current
+        );
         let other = plan(&t, Some(&planned.bytes), "new").unwrap().unwrap();
         assert_eq!(t.inspect(&planned.bytes, &verdict)[0].0, GROUP);
-        assert_eq!(t.inspect(&other.bytes, &verdict)[0].1, State::Stale);
-        let cleared = t.clear(&planned.bytes).unwrap();
-        assert_eq!(t.inspect(&cleared.bytes, &verdict)[0].1, State::Missing);
+        assert_eq!(t.inspect(&other.bytes, &verdict)[0].1, TargetState::Stale);
+        let cleared = t.clear(&planned.bytes, None).unwrap();
+        assert_eq!(
+            t.inspect(&cleared.bytes, &verdict)[0].1,
+            TargetState::Missing
+        );
         assert!(
             String::from_utf8(cleared.bytes)
                 .unwrap()
@@ -461,7 +394,11 @@ mod tests {
         let t = target(&home);
         let mut env = Env::sandboxed(dir.path());
         env.cwd = Some(project.clone());
-        let findings = t.doctor(&env, Some(shadow.as_bytes()), "default");
+        let findings = t.doctor(&DoctorCx {
+            env: &env,
+            current: Some(shadow.as_bytes()),
+            profile: "default",
+        });
         assert!(
             findings
                 .iter()
@@ -475,7 +412,11 @@ mod tests {
             "{findings:?}"
         );
         assert_eq!(t.notes(&env).len(), 1);
-        let broken = t.doctor(&env, Some(b"a: 1\n---\nb: 2\n"), "default");
+        let broken = t.doctor(&DoctorCx {
+            env: &env,
+            current: Some(b"a: 1\n---\nb: 2\n"),
+            profile: "default",
+        });
         assert!(
             broken
                 .iter()
@@ -508,24 +449,39 @@ mod tests {
     #[test]
     fn flags_are_validated_and_the_rc_file_follows_yarn_rc_filename() {
         let env = Env::sandboxed(Path::new("/h")).with_var("YARN_RC_FILENAME", ".yarnrc-ci.yml");
-        let t = YarnTargets::from_flags(
-            &YarnArgs {
-                yarn_registries: vec![GROUP.into(), GROUP.into()],
-            },
-            None,
-            &env,
-        )
-        .unwrap();
+        let ui = crate::ui::Ui::new(true, 0, false);
+        let all = crate::targets::TargetArgs::default();
+        let cx = crate::targets::FlagCx {
+            env: &env,
+            ui: &ui,
+            profile: "default",
+            url: "http://127.0.0.1:8081",
+            no_keyring: false,
+            all: &all,
+            config: None,
+        };
+        let flags = |urls: &[&str]| Flags {
+            yarn_registries: urls.iter().map(|u| (*u).to_owned()).collect(),
+        };
+        let t = Saved::from_flags(&cx, &flags(&[GROUP, GROUP]), None).unwrap();
         assert_eq!(t.yarnrc, Some(PathBuf::from("/h/.yarnrc-ci.yml")));
-        assert_eq!(t.registries, vec![GROUP.to_owned()]);
-        let e = YarnTargets::from_flags(
-            &YarnArgs {
-                yarn_registries: vec!["registry.example".into()],
-            },
-            None,
-            &env,
-        )
-        .unwrap_err();
+        assert_eq!(
+            t.registries,
+            vec![GROUP.to_owned()],
+            "a repeated URL is saved once"
+        );
+        let e = Saved::from_flags(&cx, &flags(&["registry.example"]), None).unwrap_err();
         assert_eq!(e.exit_status(), ExitStatus::Usage);
+        let resolved = t.resolve(&crate::targets::ResolveCx {
+            env: &env,
+            profile: "default",
+            url: "http://127.0.0.1:8081",
+            config: None,
+        });
+        assert_eq!(
+            resolved[0].claims(),
+            vec!["//127.0.0.1:8081/repository/npm-group".to_owned()],
+            "a Yarn target claims the registry's key, not its spelling"
+        );
     }
 }
