@@ -736,7 +736,6 @@ impl<'a> Doc<'a> {
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
         let mut lines = Vec::new();
         let bytes = text.as_bytes();
-        let mut eol = None;
         let mut start = bom;
         let mut i = bom;
         while i < bytes.len() {
@@ -747,7 +746,6 @@ impl<'a> Doc<'a> {
                         end: i,
                         next: i + 1,
                     });
-                    eol.get_or_insert("\n");
                     start = i + 1;
                 }
                 b'\r' => {
@@ -758,7 +756,6 @@ impl<'a> Doc<'a> {
                         end: i,
                         next,
                     });
-                    eol.get_or_insert(if crlf { "\r\n" } else { "\r" });
                     start = next;
                     i = next;
                     continue;
@@ -777,7 +774,8 @@ impl<'a> Doc<'a> {
         let mut doc = Doc {
             text,
             lines,
-            eol: eol.unwrap_or("\n"),
+            // A lone `\r` ends a line in YAML too.
+            eol: crate::text::line_ending(bytes, true),
             top: Vec::new(),
             block: None,
         };
