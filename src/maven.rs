@@ -158,6 +158,27 @@ pub fn set_credentials(
 ) -> Result<Edit, Error> {
     check_value(creds.username, "username", false)?;
     check_value(creds.password, "password", creds.password_is_encrypted)?;
+    write_credentials(input, ids, creds)
+}
+
+/// `login --env-refs`: sets `<username>${env.NEXUS_TOKEN_NAMECODE}</username>` and
+/// `<password>${env.NEXUS_TOKEN_PASSCODE}</password>` in the first `<server>` with each id, as
+/// [`set_credentials`] does with a token. Maven expands the references from the environment
+/// (`nexus-token exec`); these two are the only `${...}` values this editor ever writes.
+pub fn set_env_references(input: Option<&[u8]>, ids: &[&str]) -> Result<Edit, Error> {
+    let creds = Credentials {
+        username: crate::env_refs::MAVEN_USERNAME,
+        password: crate::env_refs::MAVEN_PASSWORD,
+        password_is_encrypted: false,
+    };
+    write_credentials(input, ids, &creds)
+}
+
+fn write_credentials(
+    input: Option<&[u8]>,
+    ids: &[&str],
+    creds: &Credentials,
+) -> Result<Edit, Error> {
     let mut unique: Vec<&str> = Vec::new();
     for id in ids {
         check_value(id, "server id", false)?;

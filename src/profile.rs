@@ -72,6 +72,10 @@ pub struct Profile {
     /// Served targets: Docker, Cargo and pnpm ask nexus-token for the token (no file holds it).
     #[serde(default, skip_serializing_if = "ServedTargets::is_empty")]
     pub served: ServedTargets,
+    /// `login --env-refs`: Maven, npm and Gradle targets refer to the environment that `exec`
+    /// sets instead of holding the token (absent in older files: `false`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub env_refs: bool,
 }
 
 fn yes() -> bool {
@@ -104,6 +108,7 @@ impl Profile {
                     .settings_security
                     .clone()
                     .unwrap_or_else(|| env.maven_settings_security()),
+                self.env_refs,
             )));
         }
         if !self.gradle.is_empty() {
@@ -114,6 +119,7 @@ impl Profile {
                     .clone()
                     .unwrap_or_else(|| env.gradle_properties()),
                 keys: self.gradle.keys.clone(),
+                env_refs: self.env_refs,
             }));
         }
         if !self.npm.is_empty() {
@@ -121,6 +127,7 @@ impl Profile {
                 path: self.npm.npmrc.clone().unwrap_or_else(|| env.user_npmrc()),
                 registries: self.npm.registries.clone(),
                 always_auth: self.npm.always_auth,
+                env_refs: self.env_refs,
             }));
         }
         if self.netrc.enabled {
@@ -656,9 +663,29 @@ mod tests {
                     }],
                     pnpm: vec!["https://nexus.example.com/repository/js-group/".into()],
                 },
+                env_refs: false,
             },
         );
         config
+    }
+
+    #[test]
+    fn env_refs_is_saved_only_when_set_and_older_files_load() {
+        let mut config = sample();
+        let text = toml::to_string_pretty(&config).unwrap();
+        assert!(
+            !text.contains("env_refs"),
+            "a profile without --env-refs saves no key, as before:\n{text}"
+        );
+        let back: Config = toml::from_str(&text).unwrap();
+        assert!(!back.profiles["default"].env_refs, "an older file loads");
+        config.profiles.get_mut("default").unwrap().env_refs = true;
+        let text = toml::to_string_pretty(&config).unwrap();
+        let back: Config = toml::from_str(&text).unwrap();
+        assert!(
+            back.profiles["default"].env_refs,
+            "the mode loads back:\n{text}"
+        );
     }
 
     #[test]

@@ -392,13 +392,25 @@ fn check_files(
                 format!("`{}` {} holds the current token", t.path.display(), t.name),
                 None,
             ),
-            TargetState::Stale => (
-                Level::Fail,
+            TargetState::Referenced => (
+                Level::Ok,
                 format!(
-                    "`{}` {} holds another value than the current token",
+                    "`{}` {} refers to the environment (builds run through `nexus-token exec`)",
                     t.path.display(),
                     t.name
                 ),
+                None,
+            ),
+            TargetState::Stale => (
+                Level::Fail,
+                match &t.detail {
+                    Some(detail) => format!("`{}` {}: {detail}", t.path.display(), t.name),
+                    None => format!(
+                        "`{}` {} holds another value than the current token",
+                        t.path.display(),
+                        t.name
+                    ),
+                },
                 Some(format!("run `nexus-token refresh --profile {name}`")),
             ),
             TargetState::Missing => (

@@ -11,6 +11,7 @@
 //! 4. only then the password is stored and the profile and state saved. When a late step fails,
 //!    the error says exactly what is left.
 
+mod env_refs;
 mod python;
 
 use std::path::PathBuf;
@@ -71,9 +72,17 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         netrc: Default::default(),
         pypirc: Default::default(),
         served: Default::default(),
+        env_refs: false,
     };
     // Flags are checked before anything touches the network.
     let explicit = explicit_targets(ctx, args, &mut profile, previous.as_ref())?;
+    profile.env_refs = env_refs::mode(args, previous.as_ref());
+    if profile.env_refs {
+        let reused = previous
+            .as_ref()
+            .filter(|p| !explicit && p.url == profile.url && p.has_targets());
+        env_refs::refuse_unreferable(&profile, reused)?;
+    }
 
     // 1. Family and edition, before any password is asked for or sent.
     let mut session = Session::transient(ctx, &args.profile, profile)?;
@@ -87,6 +96,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;
     if !explicit {
         reuse_or_discover(ctx, &mut session.profile, previous.as_ref(), &password)?;
+        env_refs::drop_discovered(ui, &mut session.profile);
     }
     let targets = session.profile.targets(&session.name, ctx.env);
     targets::preflight(&targets)?;
@@ -179,6 +189,16 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         args.profile,
         ctx.config_path.display()
     ));
+    if profile.env_refs {
+        ui.step(&format!(
+            "the files refer to the environment: run builds as `nexus-token exec{} -- CMD`",
+            if args.profile == "default" {
+                String::new()
+            } else {
+                format!(" --profile {}", args.profile)
+            }
+        ));
+    }
     Ok(ExitStatus::Success)
 }
 

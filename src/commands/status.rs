@@ -202,6 +202,9 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
                     "served by this nexus-token (no token in the file)"
                 }
                 TargetState::Current => "holds the current token",
+                TargetState::Referenced => {
+                    "refers to the environment (run the build through `nexus-token exec`)"
+                }
                 TargetState::Stale => "holds another value (run `nexus-token refresh`)",
                 TargetState::Missing => "missing (run `nexus-token refresh`)",
                 TargetState::Unreadable => "unreadable",

@@ -94,6 +94,7 @@ fn from_flags(ctx: &Context<'_>, args: &TokenArgs, url: &str) -> Result<UserToke
         netrc: Default::default(),
         pypirc: Default::default(),
         served: Default::default(),
+        env_refs: false,
     };
     let mut session = Session::transient(ctx, "(--url)", profile)?;
     let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;

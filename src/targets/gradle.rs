@@ -16,6 +16,9 @@ pub(crate) struct GradleTarget {
     pub path: PathBuf,
     /// `(username key, password key)` pairs.
     pub keys: Vec<(String, String)>,
+    /// `login --env-refs`: the file holds none of the keys; `exec` sets them as
+    /// `ORG_GRADLE_PROJECT_<key>` (a value in the file would beat the environment).
+    pub env_refs: bool,
 }
 
 impl GradleTarget {
@@ -31,6 +34,17 @@ impl GradleTarget {
         current: Option<&[u8]>,
         token: &TokenValues<'_>,
     ) -> Result<Option<Planned>> {
+        if self.env_refs {
+            let Some(current) = current else {
+                return Ok(None);
+            };
+            let edit = gradle::remove_properties(current, &self.all_keys())
+                .map_err(|e| Error::file(&self.path, "update", e))?;
+            if edit.output == current {
+                return Ok(None);
+            }
+            return Ok(Some(edit.into()));
+        }
         let pass = token.pass_code.expose().as_str();
         let pairs: Vec<(&str, &str)> = self
             .keys
@@ -72,6 +86,17 @@ impl GradleTarget {
                     gradle::read_property(current, user_key),
                     gradle::read_property(current, pass_key),
                 ) {
+                    (Ok(None), Ok(None)) if self.env_refs => {
+                        (user_key.clone(), State::Referenced, None)
+                    }
+                    (Ok(u), Ok(_)) if self.env_refs => (
+                        if u.is_some() { user_key } else { pass_key }.clone(),
+                        State::Stale,
+                        Some(format!(
+                            "`{}` still holds a value, but the profile refers to the environment (`nexus-token exec` sets `ORG_GRADLE_PROJECT_*`); `nexus-token refresh` removes it",
+                            self.path.display()
+                        )),
+                    ),
                     (Ok(u), Ok(p)) => {
                         let state = verdict(u.as_deref(), p.as_deref());
                         let name = match (&u, &p) {
@@ -88,8 +113,12 @@ impl GradleTarget {
             .collect()
     }
 
-    /// `ORG_GRADLE_PROJECT_*` variables that beat the file.
+    /// `ORG_GRADLE_PROJECT_*` variables that beat the file (none with `--env-refs`: that is
+    /// how `exec` gives the token).
     pub(crate) fn notes(&self, env: &Env) -> Vec<String> {
+        if self.env_refs {
+            return Vec::new();
+        }
         gradle::overridden_by_env(&self.all_keys(), &env.gradle_project_overrides())
             .into_iter()
             .map(|key| {
@@ -121,7 +150,12 @@ impl GradleTarget {
             });
         }
         let keys = self.all_keys();
-        for key in gradle::overridden_by_env(&keys, &env.gradle_project_overrides()) {
+        let overrides = if self.env_refs {
+            Vec::new()
+        } else {
+            env.gradle_project_overrides()
+        };
+        for key in gradle::overridden_by_env(&keys, &overrides) {
             findings.push(Finding::new(
                 "gradle-override",
                 Level::Warn,

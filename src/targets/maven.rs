@@ -22,6 +22,9 @@ pub(crate) struct MavenTarget {
     /// Kept to rebuild the error of `master` with its hint.
     security_path: PathBuf,
     encrypt: MavenEncrypt,
+    /// `login --env-refs`: the servers get `${env.NEXUS_TOKEN_NAMECODE}` and
+    /// `${env.NEXUS_TOKEN_PASSCODE}` (never encrypted) instead of the token.
+    env_refs: bool,
 }
 
 impl MavenTarget {
@@ -31,8 +34,10 @@ impl MavenTarget {
         servers: Vec<String>,
         encrypt: MavenEncrypt,
         security_path: PathBuf,
+        env_refs: bool,
     ) -> MavenTarget {
         let master = match encrypt {
+            _ if env_refs => Ok(None),
             MavenEncrypt::Never => Ok(None),
             MavenEncrypt::Auto | MavenEncrypt::Always => {
                 maven_security::master_password(&security_path).map_err(|e| e.to_string())
@@ -44,6 +49,7 @@ impl MavenTarget {
             master,
             security_path,
             encrypt,
+            env_refs,
         }
     }
 
@@ -72,6 +78,9 @@ impl MavenTarget {
         current: Option<&[u8]>,
         token: &TokenValues<'_>,
     ) -> Result<Option<Planned>> {
+        if self.env_refs {
+            return self.plan_references(current);
+        }
         let master = self.master()?;
         let path = &self.path;
         let ids = self.ids();
@@ -115,6 +124,30 @@ impl MavenTarget {
         Ok(Some(edit.into()))
     }
 
+    /// `--env-refs`: the references in every server that does not hold them yet.
+    fn plan_references(&self, current: Option<&[u8]>) -> Result<Option<Planned>> {
+        let path = &self.path;
+        let ids = self.ids();
+        let entries = match current {
+            Some(bytes) => {
+                maven::read_servers(bytes, &ids).map_err(|e| Error::file(path, "parse", e))?
+            }
+            None => Vec::new(),
+        };
+        let todo: Vec<&str> = ids
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !entries.get(*i).and_then(Option::as_ref).is_some_and(refers))
+            .map(|(_, id)| *id)
+            .collect();
+        if todo.is_empty() {
+            return Ok(None);
+        }
+        let edit =
+            maven::set_env_references(current, &todo).map_err(|e| value_or_file_error(path, e))?;
+        Ok(Some(edit.into()))
+    }
+
     pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
         let edit = maven::clear_credentials(current, &self.ids())
             .map_err(|e| Error::file(&self.path, "update", e))?;
@@ -132,6 +165,26 @@ impl MavenTarget {
             .map(|id| match maven::read_server(current, id) {
                 Err(e) => (id.clone(), State::Unreadable, Some(e.to_string())),
                 Ok(None) => (id.clone(), State::Missing, None),
+                Ok(Some(entry)) if refers(&entry) => (
+                    id.clone(),
+                    if self.env_refs {
+                        State::Referenced
+                    } else {
+                        State::Stale
+                    },
+                    (!self.env_refs).then(|| {
+                        "refers to the environment, but the profile was saved without `--env-refs`"
+                            .to_owned()
+                    }),
+                ),
+                Ok(Some(entry)) if self.env_refs && entry.password.is_some() => (
+                    id.clone(),
+                    State::Stale,
+                    Some(
+                        "holds a literal value instead of `${env.NEXUS_TOKEN_PASSCODE}` (the profile refers to the environment)"
+                            .to_owned(),
+                    ),
+                ),
                 Ok(Some(entry)) => {
                     let pass = match (&entry.password, master) {
                         (Some(p), Some(m)) if maven_security::is_encrypted(p) => {
@@ -209,6 +262,12 @@ fn value_or_file_error(path: &Path, e: maven::Error) -> Error {
         }
         other => Error::file(path, "update", other),
     }
+}
+
+/// Whether the server entry holds the references to the environment (`--env-refs`).
+fn refers(entry: &maven::ServerEntry) -> bool {
+    entry.username.as_deref() == Some(crate::env_refs::MAVEN_USERNAME)
+        && entry.password.as_deref() == Some(crate::env_refs::MAVEN_PASSWORD)
 }
 
 /// Whether the server entry already holds this token (decrypting with `master` when needed).

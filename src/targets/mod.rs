@@ -542,6 +542,9 @@ pub(crate) fn remove_token(targets: &[Target], expected: Option<&str>) -> Result
 pub enum State {
     /// Holds the token with the recorded fingerprint.
     Current,
+    /// Refers to the environment that `nexus-token exec` sets (`login --env-refs`): no token in
+    /// the file, as the profile wants.
+    Referenced,
     /// Holds other credentials.
     Stale,
     /// No entry, no credentials or no file.
@@ -559,7 +562,8 @@ pub struct TargetCheck {
     pub path: PathBuf,
     /// The server id or the username key.
     pub name: String,
-    /// `current`, `stale`, `missing` (no entry or file) or `unreadable`.
+    /// `current`, `referenced` (refers to the environment, `--env-refs`), `stale`, `missing` (no
+    /// entry or file) or `unreadable`.
     pub state: State,
     /// Why, when unreadable.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -23,6 +23,8 @@ pub(crate) struct NpmTarget {
     /// Also write `<key>:always-auth=true` (Yarn 1 sends no credentials for unscoped packages
     /// without it).
     pub always_auth: bool,
+    /// `login --env-refs`: `_auth=${NEXUS_TOKEN_AUTH}` instead of the token.
+    pub env_refs: bool,
 }
 
 impl NpmTarget {
@@ -58,8 +60,13 @@ impl NpmTarget {
     ) -> Result<Option<Planned>> {
         let keys = self.keys()?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let auth = editor::auth_value(token.name_code, token.pass_code.expose());
-        let mut edit = editor::set_auth(current, &keys, &auth).map_err(|e| self.edit_error(e))?;
+        let mut edit = if self.env_refs {
+            editor::set_auth_reference(current, &keys)
+        } else {
+            let auth = editor::auth_value(token.name_code, token.pass_code.expose());
+            editor::set_auth(current, &keys, &auth)
+        }
+        .map_err(|e| self.edit_error(e))?;
         if self.always_auth {
             for key in &keys {
                 let more = editor::set_key(Some(&edit.output), key, "always-auth", "true")
@@ -96,8 +103,31 @@ impl NpmTarget {
                     Ok(key) => key,
                     Err(e) => return (url.clone(), State::Unreadable, Some(e.to_string())),
                 };
+                let referred = editor::read_value(current, &format!("{key}:_auth"))
+                    .is_ok_and(|v| v.as_deref() == Some(crate::env_refs::NPM_AUTH));
                 match editor::read_auth(current, &key) {
                     Err(e) => (url.clone(), State::Unreadable, Some(e.to_string())),
+                    Ok(Some(editor::NpmAuth::Undecodable)) if referred => {
+                        if self.env_refs {
+                            (url.clone(), State::Referenced, None)
+                        } else {
+                            (
+                                url.clone(),
+                                State::Stale,
+                                Some(format!(
+                                    "`{key}:_auth` refers to the environment, but the profile was saved without `--env-refs`"
+                                )),
+                            )
+                        }
+                    }
+                    Ok(Some(editor::NpmAuth::Basic { .. })) if self.env_refs => (
+                        url.clone(),
+                        State::Stale,
+                        Some(format!(
+                            "`{key}:_auth` holds a literal token instead of `{}` (the profile refers to the environment)",
+                            crate::env_refs::NPM_AUTH
+                        )),
+                    ),
                     Ok(None) => (url.clone(), State::Missing, None),
                     Ok(Some(editor::NpmAuth::Basic { username, password })) => {
                         (url.clone(), verdict(Some(&username), Some(&password)), None)
@@ -241,6 +271,7 @@ mod tests {
             path: PathBuf::from(path),
             registries: vec![GROUP.to_owned()],
             always_auth: false,
+            env_refs: false,
         }
     }
 
@@ -326,6 +357,7 @@ mod tests {
             path: PathBuf::from("/h/.npmrc"),
             registries: vec!["ftp://x/".to_owned()],
             always_auth: false,
+            env_refs: false,
         };
         assert_eq!(
             plan(&bad, None, "pc").unwrap_err().exit_status(),
@@ -380,6 +412,7 @@ mod tests {
             path: user,
             registries: vec![GROUP.to_owned()],
             always_auth: false,
+            env_refs: false,
         };
         let mut env = Env::sandboxed(dir.path());
         env.cwd = Some(project.clone());
