@@ -1238,6 +1238,29 @@ mod tests {
     }
 
     #[test]
+    fn env_references_are_written_only_through_their_own_function() {
+        let out = set_env_references(None, &["nexus"]).unwrap().output;
+        let server = read_server(&out, "nexus").unwrap().unwrap();
+        assert_eq!(
+            server.username.as_deref(),
+            Some("${env.NEXUS_TOKEN_NAMECODE}")
+        );
+        assert_eq!(
+            server.password.as_deref(),
+            Some("${env.NEXUS_TOKEN_PASSCODE}")
+        );
+        let creds = Credentials {
+            username: "x",
+            password: "${env.NEXUS_TOKEN_PASSCODE}",
+            password_is_encrypted: false,
+        };
+        assert!(
+            set_credentials(None, &["nexus"], &creds).is_err(),
+            "a token value with `${{` is still refused"
+        );
+    }
+
+    #[test]
     fn replaces_only_the_text_between_the_tags() {
         let input = "<settings>\n  <servers>\n    <server>\n      <id>a</id>\n      <username>old</username>\n      <password>old</password>\n    </server>\n  </servers>\n</settings>";
         let out = edit(input, &["a"]);

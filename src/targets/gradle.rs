@@ -215,3 +215,65 @@ fn keys_set_in<'k>(path: &Path, keys: &[&'k str]) -> Vec<&'k str> {
         .filter(|key| matches!(gradle::read_property(&bytes, key), Ok(Some(_))))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    fn target(env_refs: bool) -> GradleTarget {
+        GradleTarget {
+            path: PathBuf::from("/h/.gradle/gradle.properties"),
+            keys: vec![("nexusUsername".into(), "nexusPassword".into())],
+            env_refs,
+        }
+    }
+
+    fn plan(t: &GradleTarget, current: Option<&[u8]>) -> Option<Planned> {
+        let pass = Secret::new("pc".to_owned());
+        let token = TokenValues {
+            name_code: "nc",
+            pass_code: &pass,
+        };
+        t.plan(current, &token).unwrap()
+    }
+
+    fn verdict(user: Option<&str>, pass: Option<&str>) -> State {
+        match (user, pass) {
+            (Some("nc"), Some("pc")) => State::Current,
+            (Some(_), Some(_)) => State::Stale,
+            _ => State::Missing,
+        }
+    }
+
+    #[test]
+    fn env_refs_remove_the_keys_and_leave_the_rest() {
+        let before = "# team\norg.gradle.jvmargs=-Xmx1g\nnexusUsername=nc\nnexusPassword=pc\n";
+        let t = target(true);
+        assert_eq!(t.inspect(before.as_bytes(), &verdict)[0].1, State::Stale);
+        let planned = plan(&t, Some(before.as_bytes())).expect("the keys go");
+        assert_eq!(
+            String::from_utf8(planned.bytes.clone()).unwrap(),
+            "# team\norg.gradle.jvmargs=-Xmx1g\n"
+        );
+        assert!(plan(&t, Some(&planned.bytes)).is_none(), "nothing left to do");
+        assert!(plan(&t, None).is_none(), "no file is created");
+        assert_eq!(
+            t.inspect(&planned.bytes, &verdict)[0].1,
+            State::Referenced,
+            "no keys: exec's ORG_GRADLE_PROJECT_* variables are what Gradle reads"
+        );
+        assert_eq!(
+            target(false).inspect(&planned.bytes, &verdict)[0].1,
+            State::Missing
+        );
+    }
+
+    #[test]
+    fn env_refs_silence_the_environment_override_warning() {
+        let env = Env::sandboxed(std::path::Path::new("/h"))
+            .with_var("ORG_GRADLE_PROJECT_nexusPassword", "x");
+        assert_eq!(target(false).notes(&env).len(), 1, "written: a warning");
+        assert!(target(true).notes(&env).is_empty(), "referenced: the point");
+    }
+}

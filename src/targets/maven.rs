@@ -294,3 +294,74 @@ fn entry_holds(
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(env_refs: bool) -> MavenTarget {
+        MavenTarget::new(
+            PathBuf::from("/h/.m2/settings.xml"),
+            vec!["nexus".into()],
+            MavenEncrypt::Auto,
+            PathBuf::from("/nonexistent/settings-security.xml"),
+            env_refs,
+        )
+    }
+
+    fn verdict(user: Option<&str>, pass: Option<&str>) -> State {
+        match (user, pass) {
+            (Some("nc"), Some("pc")) => State::Current,
+            (Some(_), Some(_)) => State::Stale,
+            _ => State::Missing,
+        }
+    }
+
+    fn plan(t: &MavenTarget, current: Option<&[u8]>) -> Option<Planned> {
+        let pass = Secret::new("pc".to_owned());
+        let token = TokenValues {
+            name_code: "nc",
+            pass_code: &pass,
+        };
+        t.plan(current, &token).unwrap()
+    }
+
+    const LITERAL: &str = "<settings>\n  <servers>\n    <server>\n      <id>nexus</id>\n      <username>nc</username>\n      <password>pc</password>\n    </server>\n  </servers>\n</settings>\n";
+
+    #[test]
+    fn env_refs_replace_a_literal_token_and_are_left_alone_afterwards() {
+        let t = target(true);
+        let planned = plan(&t, Some(LITERAL.as_bytes())).expect("the literal token goes");
+        let text = String::from_utf8(planned.bytes.clone()).unwrap();
+        assert_eq!(
+            text,
+            LITERAL
+                .replace(">nc<", ">${env.NEXUS_TOKEN_NAMECODE}<")
+                .replace(">pc<", ">${env.NEXUS_TOKEN_PASSCODE}<"),
+            "only the two values change"
+        );
+        assert!(!text.contains("pc<"), "no passCode left: {text}");
+        assert!(
+            plan(&t, Some(&planned.bytes)).is_none(),
+            "references in place: nothing to write"
+        );
+        assert_eq!(t.inspect(&planned.bytes, &verdict)[0].1, State::Referenced);
+        let stale = t.inspect(LITERAL.as_bytes(), &verdict);
+        assert_eq!(
+            stale[0].1,
+            State::Stale,
+            "a literal token, even the current one, is stale for a profile that refers to the environment"
+        );
+        assert!(stale[0].2.as_deref().is_some_and(|d| d.contains("literal")));
+    }
+
+    #[test]
+    fn without_env_refs_a_reference_is_stale_and_replaced_by_the_token() {
+        let refs = plan(&target(true), None).unwrap().bytes;
+        let t = target(false);
+        assert_eq!(t.inspect(&refs, &verdict)[0].1, State::Stale);
+        let planned = plan(&t, Some(&refs)).expect("the token goes back in");
+        let text = String::from_utf8(planned.bytes).unwrap();
+        assert!(text.contains("<password>pc</password>") && !text.contains("${env."));
+    }
+}

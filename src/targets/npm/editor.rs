@@ -917,6 +917,27 @@ mod tests {
     }
 
     #[test]
+    fn the_auth_reference_replaces_the_token_and_conflicting_credentials() {
+        let before = format!("; c\r\n{K}:_authToken=x\r\n{K}:_auth=dTpw\r\n");
+        let edit = set_auth_reference(Some(before.as_bytes()), &[K]).unwrap();
+        assert_eq!(
+            String::from_utf8(edit.output.clone()).unwrap(),
+            format!("; c\r\n{K}:_auth=${{NEXUS_TOKEN_AUTH}}\r\n")
+        );
+        assert!(edit.warnings.is_empty(), "{:?}", edit.warnings);
+        let again = set_auth_reference(Some(&edit.output), &[K]).unwrap();
+        assert!(again.changed.is_empty(), "a reference in place stays");
+        assert_eq!(
+            read_value(&edit.output, &format!("{K}:_auth")).unwrap().as_deref(),
+            Some("${NEXUS_TOKEN_AUTH}")
+        );
+        assert!(
+            set_auth(None, &[K], "${NEXUS_TOKEN_AUTH}").is_err(),
+            "a token value with `${{` is still refused"
+        );
+    }
+
+    #[test]
     fn registry_keys_follow_npm_nerf_dart_with_a_trailing_slash() {
         let cases = [
             (

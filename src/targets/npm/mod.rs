@@ -321,6 +321,25 @@ mod tests {
     }
 
     #[test]
+    fn env_refs_write_the_reference_and_inspect_tells_it_from_a_literal() {
+        let mut t = target("/h/.npmrc");
+        t.env_refs = true;
+        let before = format!("fund=false\n{KEY}:_auth={}\n", editor::auth_value("nc", "pc"));
+        assert_eq!(t.inspect(before.as_bytes(), &verdict)[0].1, State::Stale);
+        let planned = plan(&t, Some(before.as_bytes()), "pc").unwrap().unwrap();
+        let text = String::from_utf8(planned.bytes.clone()).unwrap();
+        assert_eq!(text, format!("fund=false\n{KEY}:_auth=${{NEXUS_TOKEN_AUTH}}\n"));
+        assert!(plan(&t, Some(&planned.bytes), "pc").unwrap().is_none());
+        assert_eq!(t.inspect(&planned.bytes, &verdict)[0].1, State::Referenced);
+        t.env_refs = false;
+        assert_eq!(
+            t.inspect(&planned.bytes, &verdict)[0].1,
+            State::Stale,
+            "a reference in a profile that writes the token is stale"
+        );
+    }
+
+    #[test]
     fn always_auth_is_written_only_when_asked() {
         let mut t = target("/h/.npmrc");
         let plain = plan(&t, None, "pc").unwrap().unwrap();
