@@ -31,6 +31,7 @@ mod concurrency_cli;
 mod crash_cli;
 mod docker_fixtures;
 mod docker_props;
+mod exec_env;
 mod faults;
 mod file_safety;
 mod fs_concurrency;
