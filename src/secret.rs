@@ -91,7 +91,7 @@ static CORE_LIMIT: std::sync::OnceLock<rustix::process::Rlimit> = std::sync::Onc
 pub fn release_process() {
     #[cfg(unix)]
     if let Some(before) = CORE_LIMIT.get() {
-        let _ = rustix::process::setrlimit(rustix::process::Resource::Core, before.clone());
+        let _ = rustix::process::setrlimit(rustix::process::Resource::Core, *before);
     }
 }
 

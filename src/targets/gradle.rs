@@ -256,7 +256,10 @@ mod tests {
             String::from_utf8(planned.bytes.clone()).unwrap(),
             "# team\norg.gradle.jvmargs=-Xmx1g\n"
         );
-        assert!(plan(&t, Some(&planned.bytes)).is_none(), "nothing left to do");
+        assert!(
+            plan(&t, Some(&planned.bytes)).is_none(),
+            "nothing left to do"
+        );
         assert!(plan(&t, None).is_none(), "no file is created");
         assert_eq!(
             t.inspect(&planned.bytes, &verdict)[0].1,

@@ -145,7 +145,11 @@ impl Setup {
             let text = String::from_utf8_lossy(&bytes);
             let around = |needle: &str| {
                 text.find(needle).map(|at| {
-                    let from = text[..at].char_indices().rev().nth(200).map_or(0, |(i, _)| i);
+                    let from = text[..at]
+                        .char_indices()
+                        .rev()
+                        .nth(200)
+                        .map_or(0, |(i, _)| i);
                     text[from..at].to_owned()
                 })
             };
@@ -167,7 +171,15 @@ fn mvn(s: &Setup, exec: bool) -> (bool, String) {
     let mvn = support::require_tool("mvn");
     let home = format!("-Duser.home={}", s.sb.home().display());
     let pom = project.join("pom.xml");
-    let args = ["-B", "-ntp", "-q", &home, "-f", pom.to_str().unwrap(), "validate"];
+    let args = [
+        "-B",
+        "-ntp",
+        "-q",
+        &home,
+        "-f",
+        pom.to_str().unwrap(),
+        "validate",
+    ];
     let cmd = if exec {
         s.exec(&mvn, &args)
     } else {
@@ -208,7 +220,11 @@ fn npm(s: &Setup, exec: bool, tag: &str) -> (bool, String, PathBuf) {
 fn gradle(s: &Setup, exec: bool) -> (bool, String) {
     let project = s.sb.dir.path().join("gradle-project");
     std::fs::create_dir_all(&project).unwrap();
-    std::fs::write(project.join("settings.gradle"), "rootProject.name = 'e2e'\n").unwrap();
+    std::fs::write(
+        project.join("settings.gradle"),
+        "rootProject.name = 'e2e'\n",
+    )
+    .unwrap();
     std::fs::write(
         project.join("build.gradle"),
         BUILD_GRADLE.replace("REPO", &s.emu.repository_url()),
@@ -290,7 +306,9 @@ fn maven_npm_and_gradle_resolve_through_exec_and_fail_without_it() {
     let (ok, log, project) = npm(&s, true, "exec");
     assert!(ok, "npm installs through exec:\n{log}");
     assert!(
-        project.join("node_modules/nexus-demo-pkg/index.js").is_file(),
+        project
+            .join("node_modules/nexus-demo-pkg/index.js")
+            .is_file(),
         "npm installed the package:\n{log}"
     );
     assert!(
@@ -384,7 +402,12 @@ fn refresh_leaves_references_alone_and_keeps_the_cache_current_status_and_doctor
         .replace("${env.NEXUS_TOKEN_PASSCODE}", &pass);
     std::fs::write(s.sb.settings(), literal).unwrap();
     let run = s.nexus_token(&["doctor"]);
-    assert_eq!(run.code, 1, "doctor fails on a literal token:\n{}", run.all());
+    assert_eq!(
+        run.code,
+        1,
+        "doctor fails on a literal token:\n{}",
+        run.all()
+    );
     assert!(
         run.all().contains("literal"),
         "doctor names the literal:\n{}",
@@ -429,9 +452,8 @@ fn exec_passes_on_exit_status_and_signals_and_the_shell_codes() {
         "the caller sees the signal, not an exit code: {status:?}"
     );
 
-    let run = s
-        .sb
-        .run_with(s.exec("nexus-token-no-such-command", &[]), None);
+    let run =
+        s.sb.run_with(s.exec("nexus-token-no-such-command", &[]), None);
     assert_eq!(run.code, 127, "not found: {}", run.all());
     assert!(
         run.stderr.contains("nexus-token-no-such-command") && run.stderr.contains("not found"),
@@ -495,7 +517,11 @@ fn env_refs_with_netrc_or_pypirc_is_refused_before_any_request() {
     let emu = emulator(&pw);
     for extra in [
         &["--env-refs", "--maven-server", "nexus", "--netrc"][..],
-        &["--env-refs", "--pypirc", "nexus=http://127.0.0.1:1/repository/py/"][..],
+        &[
+            "--env-refs",
+            "--pypirc",
+            "nexus=http://127.0.0.1:1/repository/py/",
+        ][..],
     ] {
         let sb = Sandbox::new();
         emu.clear_requests();
@@ -534,7 +560,11 @@ fn env_refs_are_saved_kept_by_a_later_login_and_undone_by_no_env_refs() {
     // A later login without the flag keeps the mode.
     let run = login_no_keyring(&sb, &emu, &pw, &[]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert_eq!(std::fs::read(sb.settings()).unwrap(), refs, "still references");
+    assert_eq!(
+        std::fs::read(sb.settings()).unwrap(),
+        refs,
+        "still references"
+    );
 
     // `--no-env-refs` writes the token again.
     let run = login_no_keyring(&sb, &emu, &pw, &["--no-env-refs"]);
@@ -570,10 +600,7 @@ fn exec_of_a_no_keyring_profile_exits_6_without_running_the_command() {
     let run = login_no_keyring(&sb, &emu, &pw, &["--env-refs", "--maven-server", "nexus"]);
     assert_eq!(run.code, 0, "{}", run.all());
     let marker = sb.dir.path().join("ran");
-    let run = sb.run(
-        &["exec", "--", "touch", marker.to_str().unwrap()],
-        None,
-    );
+    let run = sb.run(&["exec", "--", "touch", marker.to_str().unwrap()], None);
     assert_eq!(run.code, 6, "{}", run.all());
     assert!(!marker.exists(), "the command did not run without a token");
 }

@@ -928,7 +928,9 @@ mod tests {
         let again = set_auth_reference(Some(&edit.output), &[K]).unwrap();
         assert!(again.changed.is_empty(), "a reference in place stays");
         assert_eq!(
-            read_value(&edit.output, &format!("{K}:_auth")).unwrap().as_deref(),
+            read_value(&edit.output, &format!("{K}:_auth"))
+                .unwrap()
+                .as_deref(),
             Some("${NEXUS_TOKEN_AUTH}")
         );
         assert!(

@@ -324,11 +324,17 @@ mod tests {
     fn env_refs_write_the_reference_and_inspect_tells_it_from_a_literal() {
         let mut t = target("/h/.npmrc");
         t.env_refs = true;
-        let before = format!("fund=false\n{KEY}:_auth={}\n", editor::auth_value("nc", "pc"));
+        let before = format!(
+            "fund=false\n{KEY}:_auth={}\n",
+            editor::auth_value("nc", "pc")
+        );
         assert_eq!(t.inspect(before.as_bytes(), &verdict)[0].1, State::Stale);
         let planned = plan(&t, Some(before.as_bytes()), "pc").unwrap().unwrap();
         let text = String::from_utf8(planned.bytes.clone()).unwrap();
-        assert_eq!(text, format!("fund=false\n{KEY}:_auth=${{NEXUS_TOKEN_AUTH}}\n"));
+        assert_eq!(
+            text,
+            format!("fund=false\n{KEY}:_auth=${{NEXUS_TOKEN_AUTH}}\n")
+        );
         assert!(plan(&t, Some(&planned.bytes), "pc").unwrap().is_none());
         assert_eq!(t.inspect(&planned.bytes, &verdict)[0].1, State::Referenced);
         t.env_refs = false;
