@@ -452,6 +452,29 @@ fn exec_passes_on_exit_status_and_signals_and_the_shell_codes() {
         "the caller sees the signal, not an exit code: {status:?}"
     );
 
+    // The caller's core limit: nexus-token lowers its own, not the command's.
+    let raise = "ulimit -c unlimited 2>/dev/null || ulimit -c 1024 2>/dev/null";
+    let caller = s.sb.run_with(
+        s.sb.program("sh", &["-c", &format!("{raise}; ulimit -c")]),
+        None,
+    );
+    let through = s.sb.run_with(
+        s.sb.program(
+            "sh",
+            &[
+                "-c",
+                &format!("{raise}; '{}' exec -- sh -c 'ulimit -c'", support::BIN),
+            ],
+        ),
+        None,
+    );
+    assert_eq!(
+        through.stdout,
+        caller.stdout,
+        "the command gets the caller's core limit: {}",
+        through.all()
+    );
+
     let run =
         s.sb.run_with(s.exec("nexus-token-no-such-command", &[]), None);
     assert_eq!(run.code, 127, "not found: {}", run.all());
