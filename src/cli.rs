@@ -226,7 +226,7 @@ pub struct LoginArgs {
     /// Write references to the environment instead of the token: `${env.NEXUS_TOKEN_NAMECODE}`
     /// and `${env.NEXUS_TOKEN_PASSCODE}` in settings.xml, `_auth=${NEXUS_TOKEN_AUTH}` in the
     /// npmrc, no Gradle keys in gradle.properties; builds then run through `nexus-token exec`.
-    /// Kept in the profile (a later login without target flags keeps it). Not with netrc or
+    /// Kept in the profile: later logins keep it until `--no-env-refs`. Not with netrc or
     /// .pypirc, which cannot refer to the environment.
     #[arg(long, conflicts_with = "no_env_refs")]
     pub env_refs: bool,
