@@ -64,7 +64,7 @@ pub fn variables(profile: &Profile, token: &UserToken) -> Vec<(String, Secret<St
         (PASSCODE.to_owned(), Secret::new(pass.clone())),
         (AUTH.to_owned(), Secret::new(auth(token))),
     ];
-    for (user_key, pass_key) in &profile.gradle.keys {
+    for (user_key, pass_key) in &profile.targets.gradle.keys {
         vars.push((
             format!("{GRADLE_PROJECT_PREFIX}{user_key}"),
             Secret::new(token.name_code.clone()),
@@ -74,7 +74,7 @@ pub fn variables(profile: &Profile, token: &UserToken) -> Vec<(String, Secret<St
             Secret::new(pass.clone()),
         ));
     }
-    for registry in &profile.served.cargo {
+    for registry in &profile.targets.cargo.registries {
         vars.push((
             cargo_token_variable(&registry.name),
             Secret::new(basic(token)),
@@ -86,7 +86,7 @@ pub fn variables(profile: &Profile, token: &UserToken) -> Vec<(String, Secret<St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::CargoRegistry;
+    use crate::targets::cargo::CargoRegistry;
 
     fn token() -> UserToken {
         UserToken {
@@ -104,7 +104,7 @@ username = "alice"
 keys = [["nexusUsername", "nexusPassword"], ["mavenUser", "mavenPassword"]]
 "#;
         let mut p: Profile = toml::from_str(text).unwrap();
-        p.served.cargo.push(CargoRegistry {
+        p.targets.cargo.registries.push(CargoRegistry {
             name: "my-nexus".into(),
             index: None,
         });

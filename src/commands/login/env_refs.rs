@@ -14,15 +14,18 @@ pub(super) fn mode(args: &LoginArgs, previous: Option<&Profile>) -> bool {
     previous.is_some_and(|p| p.env_refs)
 }
 
-/// Exit 2 when a target of `profile` (from the flags), or of `reused` (the saved targets a login
-/// without target flags takes over), cannot refer to the environment.
-pub(super) fn refuse_unreferable(profile: &Profile, reused: Option<&Profile>) -> Result<()> {
-    for p in std::iter::once(profile).chain(reused) {
+/// Exit 2 when a target of `profile` (from the flags, or the saved targets a login without target
+/// flags takes over) cannot refer to the environment.
+pub(super) fn refuse_unreferable(profile: &Profile) -> Result<()> {
+    if !profile.env_refs {
+        return Ok(());
+    }
+    {
         let mut which = Vec::new();
-        if p.netrc.enabled {
+        if profile.targets.netrc.enabled {
             which.push("netrc");
         }
-        if !p.pypirc.sections.is_empty() {
+        if !profile.targets.pypirc.sections.is_empty() {
             which.push(".pypirc");
         }
         if !which.is_empty() {
@@ -45,12 +48,12 @@ pub(super) fn drop_discovered(ui: &Ui, profile: &mut Profile) {
     if !profile.env_refs {
         return;
     }
-    if profile.netrc.enabled {
+    if profile.targets.netrc.enabled {
         ui.step("left netrc alone: it cannot refer to the environment (`--env-refs`)");
-        profile.netrc.enabled = false;
+        profile.targets.netrc.enabled = false;
     }
-    if !profile.pypirc.sections.is_empty() {
+    if !profile.targets.pypirc.sections.is_empty() {
         ui.step("left .pypirc alone: it cannot refer to the environment (`--env-refs`)");
-        profile.pypirc.sections.clear();
+        profile.targets.pypirc.sections.clear();
     }
 }

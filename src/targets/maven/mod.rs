@@ -1,24 +1,34 @@
 //! The Maven target: `<server>` entries of one settings.xml. Glue between the pure editor
 //! ([`crate::maven`]), Maven's password encryption ([`crate::maven_security`]) and the seam: it
 //! decides which ids get the token and whether the passCode is written encrypted. No I/O except
-//! reading settings-security.xml once, when the target is resolved.
+//! reading settings-security.xml once, the first time a token is planned or inspected (resolving
+//! the target reads nothing, so `status` decrypts nothing it does not inspect).
 
+mod saved;
+
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
-use crate::cli::MavenEncrypt;
+pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
+
 use crate::error::{Error, ExitStatus, Result};
+use crate::maven_security::MavenEncrypt;
 use crate::secret::Secret;
 use crate::{maven, maven_security};
 
-use super::{Finding, Level, Planned, State, TokenValues};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
 
 /// `<server>` ids in one settings.xml.
 #[derive(Debug)]
 pub(crate) struct MavenTarget {
     pub path: PathBuf,
     pub servers: Vec<String>,
-    /// The master password to encrypt with, per `--maven-encrypt`, or why it cannot be had.
-    master: std::result::Result<Option<Secret<String>>, String>,
+    /// The master password to encrypt with, per `--maven-encrypt`, or why it cannot be had
+    /// (read the first time it is needed).
+    master: OnceCell<std::result::Result<Option<Secret<String>>, String>>,
     /// Kept to rebuild the error of `master` with its hint.
     security_path: PathBuf,
     encrypt: MavenEncrypt,
@@ -28,7 +38,7 @@ pub(crate) struct MavenTarget {
 }
 
 impl MavenTarget {
-    /// Resolves the target; reads settings-security.xml unless encryption is off.
+    /// Resolves the target; reads nothing.
     pub(crate) fn new(
         path: PathBuf,
         servers: Vec<String>,
@@ -36,26 +46,26 @@ impl MavenTarget {
         security_path: PathBuf,
         env_refs: bool,
     ) -> MavenTarget {
-        let master = match encrypt {
-            _ if env_refs => Ok(None),
-            MavenEncrypt::Never => Ok(None),
-            MavenEncrypt::Auto | MavenEncrypt::Always => {
-                maven_security::master_password(&security_path).map_err(|e| e.to_string())
-            }
-        };
         MavenTarget {
             path,
             servers,
-            master,
+            master: OnceCell::new(),
             security_path,
             encrypt,
             env_refs,
         }
     }
 
-    /// The master password to encrypt with, following `--maven-encrypt`.
+    /// The master password to encrypt with, following `--maven-encrypt` (settings-security.xml
+    /// is read once, unless encryption is off).
     fn master(&self) -> Result<Option<&Secret<String>>> {
-        match (&self.master, self.encrypt) {
+        let master = self.master.get_or_init(|| match self.encrypt {
+            MavenEncrypt::Never => Ok(None),
+            MavenEncrypt::Auto | MavenEncrypt::Always => {
+                maven_security::master_password(&self.security_path).map_err(|e| e.to_string())
+            }
+        });
+        match (master, self.encrypt) {
             (Err(e), _) => Err(Error::file(&self.security_path, "read", e.clone())),
             (Ok(None), MavenEncrypt::Always) => Err(Error::other(
                 ExitStatus::File,
@@ -73,11 +83,45 @@ impl MavenTarget {
         self.servers.iter().map(String::as_str).collect()
     }
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
+    /// `--env-refs`: the references in every server that does not hold them yet.
+    fn plan_references(&self, current: Option<&[u8]>) -> Result<Option<Planned>> {
+        let path = &self.path;
+        let ids = self.ids();
+        let entries = match current {
+            Some(bytes) => {
+                maven::read_servers(bytes, &ids).map_err(|e| Error::file(path, "parse", e))?
+            }
+            None => Vec::new(),
+        };
+        let todo: Vec<&str> = ids
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !entries.get(*i).and_then(Option::as_ref).is_some_and(refers))
+            .map(|(_, id)| *id)
+            .collect();
+        if todo.is_empty() {
+            return Ok(None);
+        }
+        let edit =
+            maven::set_env_references(current, &todo).map_err(|e| value_or_file_error(path, e))?;
+        Ok(Some(edit.into()))
+    }
+}
+
+impl Target for MavenTarget {
+    fn kind(&self) -> Kind {
+        KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.servers.clone()
+    }
+
+    fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
         if self.env_refs {
             return self.plan_references(current);
         }
@@ -124,53 +168,29 @@ impl MavenTarget {
         Ok(Some(edit.into()))
     }
 
-    /// `--env-refs`: the references in every server that does not hold them yet.
-    fn plan_references(&self, current: Option<&[u8]>) -> Result<Option<Planned>> {
-        let path = &self.path;
-        let ids = self.ids();
-        let entries = match current {
-            Some(bytes) => {
-                maven::read_servers(bytes, &ids).map_err(|e| Error::file(path, "parse", e))?
-            }
-            None => Vec::new(),
-        };
-        let todo: Vec<&str> = ids
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !entries.get(*i).and_then(Option::as_ref).is_some_and(refers))
-            .map(|(_, id)| *id)
-            .collect();
-        if todo.is_empty() {
-            return Ok(None);
-        }
-        let edit =
-            maven::set_env_references(current, &todo).map_err(|e| value_or_file_error(path, e))?;
-        Ok(Some(edit.into()))
-    }
-
-    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+    fn clear(&self, current: &[u8], _expected: Option<&str>) -> Result<Planned> {
         let edit = maven::clear_credentials(current, &self.ids())
             .map_err(|e| Error::file(&self.path, "update", e))?;
         Ok(edit.into())
     }
 
-    pub(crate) fn inspect(
-        &self,
-        current: &[u8],
-        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
-    ) -> Vec<(String, State, Option<String>)> {
-        let master = self.master().ok().flatten();
+    fn inspect(&self, current: &[u8], verdict: &Verdict<'_>) -> Vec<Entry> {
+        let master = if self.env_refs {
+            None
+        } else {
+            self.master().ok().flatten()
+        };
         self.servers
             .iter()
             .map(|id| match maven::read_server(current, id) {
-                Err(e) => (id.clone(), State::Unreadable, Some(e.to_string())),
-                Ok(None) => (id.clone(), State::Missing, None),
+                Err(e) => (id.clone(), TargetState::Unreadable, Some(e.to_string())),
+                Ok(None) => (id.clone(), TargetState::Missing, None),
                 Ok(Some(entry)) if refers(&entry) => (
                     id.clone(),
                     if self.env_refs {
-                        State::Referenced
+                        TargetState::Referenced
                     } else {
-                        State::Stale
+                        TargetState::Stale
                     },
                     (!self.env_refs).then(|| {
                         "refers to the environment, but the profile was saved without `--env-refs`"
@@ -179,7 +199,7 @@ impl MavenTarget {
                 ),
                 Ok(Some(entry)) if self.env_refs && entry.password.is_some() => (
                     id.clone(),
-                    State::Stale,
+                    TargetState::Stale,
                     Some(
                         "holds a literal value instead of `${env.NEXUS_TOKEN_PASSCODE}` (the profile refers to the environment)"
                             .to_owned(),
@@ -203,8 +223,8 @@ impl MavenTarget {
             .collect()
     }
 
-    pub(crate) fn doctor(&self, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
-        let Some(bytes) = current else {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let Some(bytes) = cx.current else {
             return Vec::new();
         };
         let path = self.path.display();
@@ -248,7 +268,6 @@ impl MavenTarget {
                 )),
             ));
         }
-        let _ = profile;
         findings
     }
 }
@@ -309,11 +328,11 @@ mod tests {
         )
     }
 
-    fn verdict(user: Option<&str>, pass: Option<&str>) -> State {
+    fn verdict(user: Option<&str>, pass: Option<&str>) -> TargetState {
         match (user, pass) {
-            (Some("nc"), Some("pc")) => State::Current,
-            (Some(_), Some(_)) => State::Stale,
-            _ => State::Missing,
+            (Some("nc"), Some("pc")) => TargetState::Current,
+            (Some(_), Some(_)) => TargetState::Stale,
+            _ => TargetState::Missing,
         }
     }
 
@@ -345,11 +364,11 @@ mod tests {
             plan(&t, Some(&planned.bytes)).is_none(),
             "references in place: nothing to write"
         );
-        assert_eq!(t.inspect(&planned.bytes, &verdict)[0].1, State::Referenced);
+        assert_eq!(t.inspect(&planned.bytes, &verdict)[0].1, TargetState::Referenced);
         let stale = t.inspect(LITERAL.as_bytes(), &verdict);
         assert_eq!(
             stale[0].1,
-            State::Stale,
+            TargetState::Stale,
             "a literal token, even the current one, is stale for a profile that refers to the environment"
         );
         assert!(stale[0].2.as_deref().is_some_and(|d| d.contains("literal")));
@@ -359,7 +378,7 @@ mod tests {
     fn without_env_refs_a_reference_is_stale_and_replaced_by_the_token() {
         let refs = plan(&target(true), None).unwrap().bytes;
         let t = target(false);
-        assert_eq!(t.inspect(&refs, &verdict)[0].1, State::Stale);
+        assert_eq!(t.inspect(&refs, &verdict)[0].1, TargetState::Stale);
         let planned = plan(&t, Some(&refs)).expect("the token goes back in");
         let text = String::from_utf8(planned.bytes).unwrap();
         assert!(text.contains("<password>pc</password>") && !text.contains("${env."));

@@ -8,7 +8,13 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::{fs, gradle};
 
-use super::{Finding, Level, Planned, State, TokenValues};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
+
+mod saved;
+pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
 
 /// Key pairs in one gradle.properties.
 #[derive(Debug)]
@@ -28,12 +34,27 @@ impl GradleTarget {
             .flat_map(|(u, p)| [u.as_str(), p.as_str()])
             .collect()
     }
+}
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
+impl Target for GradleTarget {
+    fn kind(&self) -> Kind {
+        KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.keys.iter().map(|(u, _)| u.clone()).collect()
+    }
+
+    /// Both keys of every pair.
+    fn claims(&self) -> Vec<String> {
+        self.all_keys().into_iter().map(str::to_owned).collect()
+    }
+
+    fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
         if self.env_refs {
             let Some(current) = current else {
                 return Ok(None);
@@ -66,7 +87,7 @@ impl GradleTarget {
         Ok(Some(edit.into()))
     }
 
-    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+    fn clear(&self, current: &[u8], _expected: Option<&str>) -> Result<Planned> {
         let edit = gradle::remove_properties(current, &self.all_keys())
             .map_err(|e| Error::file(&self.path, "update", e))?;
         Ok(edit.into())
@@ -74,11 +95,7 @@ impl GradleTarget {
 
     /// One entry per pair, named by its username key; a pair whose password key is stale is
     /// reported under the password key's name.
-    pub(crate) fn inspect(
-        &self,
-        current: &[u8],
-        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
-    ) -> Vec<(String, State, Option<String>)> {
+    fn inspect(&self, current: &[u8], verdict: &Verdict<'_>) -> Vec<Entry> {
         self.keys
             .iter()
             .map(|(user_key, pass_key)| {
@@ -87,11 +104,11 @@ impl GradleTarget {
                     gradle::read_property(current, pass_key),
                 ) {
                     (Ok(None), Ok(None)) if self.env_refs => {
-                        (user_key.clone(), State::Referenced, None)
+                        (user_key.clone(), TargetState::Referenced, None)
                     }
                     (Ok(u), Ok(_)) if self.env_refs => (
                         if u.is_some() { user_key } else { pass_key }.clone(),
-                        State::Stale,
+                        TargetState::Stale,
                         Some(format!(
                             "`{}` still holds a value, but the profile refers to the environment (`nexus-token exec` sets `ORG_GRADLE_PROJECT_*`); `nexus-token refresh` removes it",
                             self.path.display()
@@ -105,9 +122,11 @@ impl GradleTarget {
                         };
                         (name, state, None)
                     }
-                    (Err(e), _) | (_, Err(e)) => {
-                        (user_key.clone(), State::Unreadable, Some(e.to_string()))
-                    }
+                    (Err(e), _) | (_, Err(e)) => (
+                        user_key.clone(),
+                        TargetState::Unreadable,
+                        Some(e.to_string()),
+                    ),
                 }
             })
             .collect()
@@ -115,7 +134,7 @@ impl GradleTarget {
 
     /// `ORG_GRADLE_PROJECT_*` variables that beat the file (none with `--env-refs`: that is
     /// how `exec` gives the token).
-    pub(crate) fn notes(&self, env: &Env) -> Vec<String> {
+    fn notes(&self, env: &Env) -> Vec<String> {
         if self.env_refs {
             return Vec::new();
         }
@@ -130,7 +149,8 @@ impl GradleTarget {
             .collect()
     }
 
-    pub(crate) fn doctor(&self, env: &Env, current: Option<&[u8]>, _profile: &str) -> Vec<Finding> {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let (env, current) = (cx.env, cx.current);
         let path = &self.path;
         let mut findings = Vec::new();
         if let Some(bytes) = current {
@@ -238,11 +258,11 @@ mod tests {
         t.plan(current, &token).unwrap()
     }
 
-    fn verdict(user: Option<&str>, pass: Option<&str>) -> State {
+    fn verdict(user: Option<&str>, pass: Option<&str>) -> TargetState {
         match (user, pass) {
-            (Some("nc"), Some("pc")) => State::Current,
-            (Some(_), Some(_)) => State::Stale,
-            _ => State::Missing,
+            (Some("nc"), Some("pc")) => TargetState::Current,
+            (Some(_), Some(_)) => TargetState::Stale,
+            _ => TargetState::Missing,
         }
     }
 
@@ -250,7 +270,7 @@ mod tests {
     fn env_refs_remove_the_keys_and_leave_the_rest() {
         let before = "# team\norg.gradle.jvmargs=-Xmx1g\nnexusUsername=nc\nnexusPassword=pc\n";
         let t = target(true);
-        assert_eq!(t.inspect(before.as_bytes(), &verdict)[0].1, State::Stale);
+        assert_eq!(t.inspect(before.as_bytes(), &verdict)[0].1, TargetState::Stale);
         let planned = plan(&t, Some(before.as_bytes())).expect("the keys go");
         assert_eq!(
             String::from_utf8(planned.bytes.clone()).unwrap(),
@@ -263,12 +283,12 @@ mod tests {
         assert!(plan(&t, None).is_none(), "no file is created");
         assert_eq!(
             t.inspect(&planned.bytes, &verdict)[0].1,
-            State::Referenced,
+            TargetState::Referenced,
             "no keys: exec's ORG_GRADLE_PROJECT_* variables are what Gradle reads"
         );
         assert_eq!(
             target(false).inspect(&planned.bytes, &verdict)[0].1,
-            State::Missing
+            TargetState::Missing
         );
     }
 
