@@ -76,6 +76,11 @@ impl Setup {
     /// `yarn add nexus-demo-pkg` with Yarn 4 in a fresh project and a fresh global folder (no
     /// cache hides a request). Returns success, the output and the project.
     fn yarn_add(&self, tag: &str) -> (bool, String, PathBuf) {
+        self.yarn_add_with(tag, false)
+    }
+
+    /// [`Setup::yarn_add`], run through `nexus-token exec --` when `exec` is set.
+    fn yarn_add_with(&self, tag: &str, exec: bool) -> (bool, String, PathBuf) {
         let root = self.sb.dir.path();
         let project = root.join(tag);
         std::fs::create_dir_all(&project).unwrap();
@@ -87,9 +92,15 @@ impl Setup {
         std::fs::write(project.join("yarn.lock"), "").unwrap();
         let path = path_with(&self.yarn_bin);
         self.emu.clear_requests();
-        let out = self
-            .sb
-            .program(self.yarn_bin.join("yarn"), &["add", "nexus-demo-pkg"])
+        let yarn = self.yarn_bin.join("yarn");
+        let yarn = yarn.to_str().expect("a UTF-8 path");
+        let mut cmd = if exec {
+            self.sb
+                .command(&["exec", "--", yarn, "add", "nexus-demo-pkg"])
+        } else {
+            self.sb.program(yarn, &["add", "nexus-demo-pkg"])
+        };
+        let out = cmd
             .current_dir(&project)
             .env("PATH", path)
             .env(
@@ -310,5 +321,61 @@ fn login_discovers_the_registry_of_the_yarnrc() {
     assert_eq!(s.yarnrc_text(), expected(&group, &name_code, &pass_code));
     let (ok, log, project) = s.yarn_add("discovered");
     assert!(ok, "yarn add succeeds with the discovered registry:\n{log}");
+    s.assert_installed(&project, &log);
+}
+
+#[test]
+#[ignore = "needs Yarn 4 (scripts/install-deps) and a Secret Service"]
+fn with_env_refs_the_yarnrc_refers_to_the_environment_and_yarn4_installs_through_exec() {
+    let s = setup();
+    let group = s.emu.npm_group_url();
+    std::fs::write(s.yarnrc(), before(&group)).unwrap();
+    let run = s.sb.login(
+        &s.emu.base_url(),
+        USER,
+        &s.password,
+        &["--env-refs", "--yarn-registry", &group],
+    );
+    s.quiet(&run.all(), "login output");
+    assert_eq!(run.code, 0, "login --env-refs succeeds: {}", run.all());
+    let (name_code, pass_code) = s.token();
+    let text = s.yarnrc_text();
+    assert_eq!(
+        text,
+        expected(&group, "${NEXUS_TOKEN_NAMECODE}", "${NEXUS_TOKEN_PASSCODE}"),
+        "the entry refers to the environment; every other byte kept"
+    );
+    assert!(
+        !text.contains(&pass_code) && !text.contains(&name_code),
+        "the rc holds no token"
+    );
+    let status = s.nexus_token(&["status", "--json"]);
+    assert!(
+        status.stdout.contains("\"referenced\""),
+        "status says the entry refers to the environment: {}",
+        status.stdout
+    );
+
+    // Without exec Yarn cannot expand the reference: no install.
+    let (ok, log, _) = s.yarn_add_with("without-exec", false);
+    assert!(
+        !ok && log.contains("NEXUS_TOKEN_NAMECODE"),
+        "yarn add fails without exec, naming the missing variable:\n{log}"
+    );
+    let (ok, log, project) = s.yarn_add_with("with-exec", true);
+    assert!(ok, "yarn add succeeds through nexus-token exec:\n{log}");
+    s.assert_installed(&project, &log);
+
+    // After a server-side reset, refresh leaves the file alone and exec hands out the new token.
+    s.emu.reset_token(USER);
+    let run = s.nexus_token(&["refresh"]);
+    assert_eq!(run.code, 0, "refresh succeeds: {}", run.all());
+    assert_eq!(
+        s.yarnrc_text(),
+        text,
+        "refresh did not touch the references"
+    );
+    let (ok, log, project) = s.yarn_add_with("after-reset", true);
+    assert!(ok, "yarn add works through exec after the reset:\n{log}");
     s.assert_installed(&project, &log);
 }

@@ -26,6 +26,9 @@ pub use saved::{Flags, Saved};
 pub(crate) struct YarnTarget {
     pub path: PathBuf,
     pub registries: Vec<String>,
+    /// `login --env-refs`: `npmAuthIdent` refers to the environment that `nexus-token exec`
+    /// sets ([`crate::env_refs::YARN_AUTH_IDENT`]), never the token.
+    pub env_refs: bool,
 }
 
 impl YarnTarget {
@@ -93,9 +96,13 @@ impl Target for YarnTarget {
 
     fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
         let registries = self.parsed()?;
-        let ident = editor::auth_ident(token.name_code, token.pass_code.expose());
-        let edit =
-            editor::set_auth(current, &registries, &ident).map_err(|e| self.edit_error(e))?;
+        let edit = if self.env_refs {
+            editor::set_auth_reference(current, &registries, crate::env_refs::YARN_AUTH_IDENT)
+        } else {
+            let ident = editor::auth_ident(token.name_code, token.pass_code.expose());
+            editor::set_auth(current, &registries, &ident)
+        }
+        .map_err(|e| self.edit_error(e))?;
         if current == Some(edit.output.as_slice()) || (current.is_none() && edit.changed.is_empty())
         {
             return Ok(None);
@@ -109,7 +116,9 @@ impl Target for YarnTarget {
     }
 
     /// One entry per registry, named by its URL. An `npmAuthToken` at the entry is stale (Yarn
-    /// sends it instead of `npmAuthIdent`); an ident with an environment reference is unreadable.
+    /// sends it instead of `npmAuthIdent`). Our reference is `referenced` for a profile saved
+    /// with `--env-refs` and stale for one without; a literal ident is stale for a profile with
+    /// `--env-refs`; any other environment reference is unreadable.
     fn inspect(&self, current: &[u8], verdict: &Verdict<'_>) -> Vec<Entry> {
         self.registries
             .iter()
@@ -129,12 +138,37 @@ impl Target for YarnTarget {
                             registry.key
                         )),
                     ),
+                    Ok(Some(editor::YarnAuth::Ident(ident)))
+                        if ident == crate::env_refs::YARN_AUTH_IDENT =>
+                    {
+                        if self.env_refs {
+                            (url.clone(), TargetState::Referenced, None)
+                        } else {
+                            (
+                                url.clone(),
+                                TargetState::Stale,
+                                Some(format!(
+                                    "the `npmAuthIdent` at `{}` refers to the environment, but the profile was saved without `--env-refs`",
+                                    registry.key
+                                )),
+                            )
+                        }
+                    }
                     Ok(Some(editor::YarnAuth::Ident(ident))) if ident.contains("${") => (
                         url.clone(),
                         TargetState::Unreadable,
                         Some(format!(
                             "the `npmAuthIdent` at `{}` is an environment reference",
                             registry.key
+                        )),
+                    ),
+                    Ok(Some(editor::YarnAuth::Ident(_))) if self.env_refs => (
+                        url.clone(),
+                        TargetState::Stale,
+                        Some(format!(
+                            "the `npmAuthIdent` at `{}` holds a literal token instead of `{}` (the profile refers to the environment)",
+                            registry.key,
+                            crate::env_refs::YARN_AUTH_IDENT
                         )),
                     ),
                     Ok(Some(editor::YarnAuth::Ident(ident))) => {
@@ -303,6 +337,7 @@ mod tests {
         YarnTarget {
             path: path.to_path_buf(),
             registries: vec![GROUP.to_owned()],
+            env_refs: false,
         }
     }
 
@@ -375,6 +410,7 @@ mod tests {
         let bad = YarnTarget {
             path: PathBuf::from("/h/.yarnrc.yml"),
             registries: vec!["ftp://x/".into()],
+            env_refs: false,
         };
         assert_eq!(
             plan(&bad, None, "pc").unwrap_err().exit_status(),
@@ -477,11 +513,56 @@ mod tests {
             profile: "default",
             url: "http://127.0.0.1:8081",
             config: None,
+            env_refs: false,
         });
         assert_eq!(
             resolved[0].claims(),
             vec!["//127.0.0.1:8081/repository/npm-group".to_owned()],
             "a Yarn target claims the registry's key, not its spelling"
+        );
+    }
+
+    #[test]
+    fn env_refs_write_the_reference_and_inspect_tells_it_from_a_literal() {
+        let mut t = target(Path::new("/h/.yarnrc.yml"));
+        let literal = plan(&t, None, "pc").unwrap().unwrap().bytes;
+        t.env_refs = true;
+        let referred = plan(&t, Some(&literal), "pc").unwrap().unwrap();
+        let text = String::from_utf8(referred.bytes.clone()).unwrap();
+        assert!(
+            text.contains("npmAuthIdent: \"${NEXUS_TOKEN_NAMECODE}:${NEXUS_TOKEN_PASSCODE}\"")
+                && !text.contains("nc:pc"),
+            "the literal token is replaced by the reference: {text}"
+        );
+        assert_eq!(
+            t.inspect(&referred.bytes, &verdict)[0].1,
+            TargetState::Referenced
+        );
+        assert!(
+            plan(&t, Some(&referred.bytes), "other").unwrap().is_none(),
+            "a reference does not change with the token"
+        );
+        let stale = t.inspect(&literal, &verdict);
+        assert!(
+            stale[0].1 == TargetState::Stale
+                && stale[0].2.as_deref().is_some_and(|d| d.contains("literal")),
+            "a literal token in a profile with --env-refs is stale: {stale:?}"
+        );
+        t.env_refs = false;
+        let back = t.inspect(&referred.bytes, &verdict);
+        assert!(
+            back[0].1 == TargetState::Stale
+                && back[0]
+                    .2
+                    .as_deref()
+                    .is_some_and(|d| d.contains("--env-refs")),
+            "a reference in a profile without --env-refs is stale: {back:?}"
+        );
+        let again = plan(&t, Some(&referred.bytes), "pc").unwrap().unwrap();
+        assert_eq!(
+            t.inspect(&again.bytes, &verdict)[0].1,
+            TargetState::Current,
+            "--no-env-refs writes the token again"
         );
     }
 }

@@ -138,6 +138,7 @@ impl TargetKind for Saved {
         vec![Box::new(YarnTarget {
             path: self.path(cx.env),
             registries: self.registries.clone(),
+            env_refs: cx.env_refs,
         })]
     }
 }
