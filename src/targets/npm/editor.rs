@@ -694,7 +694,35 @@ fn line_numbers(idx: &[usize]) -> String {
 
 fn apply(input: &[u8], ops: &[Op]) -> Result<Edit, Error> {
     let text = as_text(input)?;
-    // Validate and de-duplicate the request.
+    let wanted = wanted_ops(ops)?;
+    let found = entries(text);
+    let plan = plan_edits(text, &found, &wanted)?;
+    let Plan {
+        cuts,
+        appended,
+        changed,
+        warnings,
+    } = plan;
+    if changed.is_empty() {
+        return Ok(Edit {
+            output: input.to_vec(),
+            changed,
+            warnings,
+        });
+    }
+    let mut out = splice(text, cuts);
+    append_top_level(&mut out, &appended, line_ending(input));
+    check_read_back(&out, &found, &wanted)?;
+    Ok(Edit {
+        output: out.into_bytes(),
+        changed,
+        warnings,
+    })
+}
+
+/// Validates the request and de-duplicates it by key (a later set wins over a remove; two sets
+/// of one key with different values are an error).
+fn wanted_ops(ops: &[Op]) -> Result<Vec<&Op>, Error> {
     let mut wanted: Vec<&Op> = Vec::new();
     for op in ops {
         check_key(op.key())?;
@@ -721,114 +749,135 @@ fn apply(input: &[u8], ops: &[Op]) -> Result<Edit, Error> {
             None => wanted.push(op),
         }
     }
+    Ok(wanted)
+}
 
+/// What `apply` will do to the text: byte ranges to replace, lines to append, the keys that
+/// change and the warnings to show.
+#[derive(Default)]
+struct Plan {
+    cuts: Vec<(Range<usize>, String)>,
+    appended: Vec<String>,
+    changed: Vec<String>,
+    warnings: Vec<String>,
+}
+
+/// The byte range that removes physical line `n`.
+fn remove_line(lines: &[Line], n: usize) -> Range<usize> {
+    let l = &lines[n];
+    if l.whole.end > l.text.end || n == 0 || lines[n - 1].text.is_empty() {
+        l.whole.clone()
+    } else {
+        // The last line has no terminator: take the previous line's terminator instead, so
+        // a file without a final line ending keeps that shape (unless that line is blank:
+        // its terminator is all there is of it).
+        lines[n - 1].text.end..l.whole.end
+    }
+}
+
+fn plan_edits(text: &str, found: &[Entry], wanted: &[&Op]) -> Result<Plan, Error> {
     let lines = physical_lines(text);
-    let found = entries(text);
-    let mut cuts: Vec<(Range<usize>, String)> = Vec::new();
-    let mut appended: Vec<String> = Vec::new();
-    let mut changed: Vec<String> = Vec::new();
-    let mut warnings: Vec<String> = Vec::new();
-    let remove_line = |n: usize| -> Range<usize> {
-        let l = &lines[n];
-        if l.whole.end > l.text.end || n == 0 || lines[n - 1].text.is_empty() {
-            l.whole.clone()
-        } else {
-            // The last line has no terminator: take the previous line's terminator instead, so
-            // a file without a final line ending keeps that shape (unless that line is blank:
-            // its terminator is all there is of it).
-            lines[n - 1].text.end..l.whole.end
-        }
-    };
-    for op in &wanted {
+    let mut plan = Plan::default();
+    for op in wanted {
         let key = op.key();
         let hits: Vec<&Entry> = found.iter().filter(|e| e.key == key).collect();
         match op {
             Op::Remove(_) => {
                 for h in &hits {
-                    cuts.push((remove_line(h.line), String::new()));
+                    plan.cuts.push((remove_line(&lines, h.line), String::new()));
                 }
                 if !hits.is_empty() {
-                    changed.push(key.to_owned());
+                    plan.changed.push(key.to_owned());
                 }
             }
             Op::Set(_, value) | Op::SetReference(_, value) => {
                 let reference = matches!(op, Op::SetReference(..));
-                // A reference is written as it is; a value is encoded (and checked) for npm.
-                let encode = |key: &str, value: &str| {
-                    if reference {
-                        Ok(value.to_owned())
-                    } else {
-                        encode_value(key, value)
-                    }
-                };
-                let (arrays, hits): (Vec<&Entry>, Vec<&Entry>) =
-                    hits.into_iter().partition(|e| e.array);
-                if !arrays.is_empty() {
-                    let idx: Vec<usize> = arrays.iter().map(|h| h.line).collect();
-                    warnings.push(format!(
-                        "`{key}[]` (lines {}) made `{key}` a list, which npm cannot use; those \
-                         lines were removed",
-                        line_numbers(&idx)
-                    ));
-                    for h in &arrays {
-                        cuts.push((remove_line(h.line), String::new()));
-                    }
-                }
-                let Some(last) = hits.last() else {
-                    appended.push(format!("{key}={}", encode(key, value)?));
-                    changed.push(key.to_owned());
-                    continue;
-                };
-                let mut did = !arrays.is_empty();
-                if hits.len() > 1 {
-                    let idx: Vec<usize> = hits.iter().map(|h| h.line).collect();
-                    warnings.push(format!(
-                        "`{key}` is set {} times (lines {}); npm uses the last one, so only that \
-                         one is kept",
-                        hits.len(),
-                        line_numbers(&idx)
-                    ));
-                    for h in &hits[..hits.len() - 1] {
-                        cuts.push((remove_line(h.line), String::new()));
-                    }
-                    did = true;
-                }
-                if last.value != *value {
-                    let raw_value = match &last.value_span {
-                        Some(span) => &text[span.clone()],
-                        None => "",
-                    };
-                    if raw_value.contains("${") && !reference {
-                        warnings.push(format!(
-                            "`{key}` referred to an environment variable; it now holds the token"
-                        ));
-                    }
-                    let encoded = encode(key, value)?;
-                    match &last.value_span {
-                        Some(span) => cuts.push((span.clone(), encoded)),
-                        None => cuts.push((last.key_end..last.key_end, format!("={encoded}"))),
-                    }
-                    did = true;
-                }
-                if did {
-                    changed.push(key.to_owned());
-                }
+                plan_set(&mut plan, text, &lines, hits, key, value, reference)?;
             }
         }
     }
+    Ok(plan)
+}
 
-    if changed.is_empty() {
-        return Ok(Edit {
-            output: input.to_vec(),
-            changed,
-            warnings,
-        });
+/// Plans setting `key` to `value` given the lines where the key is found (`hits`).
+fn plan_set(
+    plan: &mut Plan,
+    text: &str,
+    lines: &[Line],
+    hits: Vec<&Entry>,
+    key: &str,
+    value: &str,
+    reference: bool,
+) -> Result<(), Error> {
+    // A reference is written as it is; a value is encoded (and checked) for npm.
+    let encode = |key: &str, value: &str| {
+        if reference {
+            Ok(value.to_owned())
+        } else {
+            encode_value(key, value)
+        }
+    };
+    let (arrays, hits): (Vec<&Entry>, Vec<&Entry>) = hits.into_iter().partition(|e| e.array);
+    if !arrays.is_empty() {
+        let idx: Vec<usize> = arrays.iter().map(|h| h.line).collect();
+        plan.warnings.push(format!(
+            "`{key}[]` (lines {}) made `{key}` a list, which npm cannot use; those \
+             lines were removed",
+            line_numbers(&idx)
+        ));
+        for h in &arrays {
+            plan.cuts.push((remove_line(lines, h.line), String::new()));
+        }
     }
+    let Some(last) = hits.last() else {
+        plan.appended.push(format!("{key}={}", encode(key, value)?));
+        plan.changed.push(key.to_owned());
+        return Ok(());
+    };
+    let mut did = !arrays.is_empty();
+    if hits.len() > 1 {
+        let idx: Vec<usize> = hits.iter().map(|h| h.line).collect();
+        plan.warnings.push(format!(
+            "`{key}` is set {} times (lines {}); npm uses the last one, so only that \
+             one is kept",
+            hits.len(),
+            line_numbers(&idx)
+        ));
+        for h in &hits[..hits.len() - 1] {
+            plan.cuts.push((remove_line(lines, h.line), String::new()));
+        }
+        did = true;
+    }
+    if last.value != *value {
+        let raw_value = match &last.value_span {
+            Some(span) => &text[span.clone()],
+            None => "",
+        };
+        if raw_value.contains("${") && !reference {
+            plan.warnings.push(format!(
+                "`{key}` referred to an environment variable; it now holds the token"
+            ));
+        }
+        let encoded = encode(key, value)?;
+        match &last.value_span {
+            Some(span) => plan.cuts.push((span.clone(), encoded)),
+            None => plan
+                .cuts
+                .push((last.key_end..last.key_end, format!("={encoded}"))),
+        }
+        did = true;
+    }
+    if did {
+        plan.changed.push(key.to_owned());
+    }
+    Ok(())
+}
 
-    // Phase 1: in-place edits and removals (ranges never overlap: one per line, or a value span
-    // inside a line that is not removed, or a previous terminator plus a last line).
+/// Phase 1: in-place edits and removals (ranges never overlap: one per line, or a value span
+/// inside a line that is not removed, or a previous terminator plus a last line).
+fn splice(text: &str, mut cuts: Vec<(Range<usize>, String)>) -> String {
     cuts.sort_by_key(|(r, _)| (r.start, r.end));
-    let mut out = String::with_capacity(text.len() + 80 * appended.len());
+    let mut out = String::with_capacity(text.len() + 80);
     let mut pos = 0;
     for (range, replacement) in &cuts {
         if range.start < pos {
@@ -843,30 +892,35 @@ fn apply(input: &[u8], ops: &[Op]) -> Result<Edit, Error> {
         pos = range.end;
     }
     out.push_str(&text[pos..]);
+    out
+}
 
-    // Phase 2: missing lines go at the end of the top-level part.
-    if !appended.is_empty() {
-        let eol = line_ending(input);
-        let mut block = String::new();
-        for line in &appended {
-            block.push_str(line);
-            block.push_str(eol);
-        }
-        match first_section(&out) {
-            Some(at) => out.insert_str(at, &block),
-            None => {
-                if !out.is_empty() && !out.ends_with(['\n', '\r']) {
-                    out.push_str(eol);
-                }
-                out.push_str(&block);
+/// Phase 2: missing lines go at the end of the top-level part.
+fn append_top_level(out: &mut String, appended: &[String], eol: &str) {
+    if appended.is_empty() {
+        return;
+    }
+    let mut block = String::new();
+    for line in appended {
+        block.push_str(line);
+        block.push_str(eol);
+    }
+    match first_section(out) {
+        Some(at) => out.insert_str(at, &block),
+        None => {
+            if !out.is_empty() && !out.ends_with(['\n', '\r']) {
+                out.push_str(eol);
             }
+            out.push_str(&block);
         }
     }
+}
 
-    // Self-check: what we set reads back, what we removed is gone, every other entry reads as
-    // before and in the same order. A failure here is a bug, never a user error.
-    let after = entries(&out);
-    for op in &wanted {
+/// Self-check: what we set reads back, what we removed is gone, every other entry reads as
+/// before and in the same order. A failure here is a bug, never a user error.
+fn check_read_back(out: &str, found: &[Entry], wanted: &[&Op]) -> Result<(), Error> {
+    let after = entries(out);
+    for op in wanted {
         let values: Vec<&str> = after
             .iter()
             .filter(|e| e.key == op.key())
@@ -888,16 +942,12 @@ fn apply(input: &[u8], ops: &[Op]) -> Result<Edit, Error> {
             .map(|e| (e.key.clone(), e.value.clone()))
             .collect()
     };
-    if others(&after) != others(&found) {
+    if others(&after) != others(found) {
         return Err(Error::ReadBack {
             key: "(other keys)".to_owned(),
         });
     }
-    Ok(Edit {
-        output: out.into_bytes(),
-        changed,
-        warnings,
-    })
+    Ok(())
 }
 
 #[cfg(test)]
