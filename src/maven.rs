@@ -179,19 +179,15 @@ fn write_credentials(
     ids: &[&str],
     creds: &Credentials,
 ) -> Result<Edit, Error> {
-    let mut unique: Vec<&str> = Vec::new();
-    for id in ids {
-        check_value(id, "server id", false)?;
-        if !unique.contains(id) {
-            unique.push(id);
-        }
-    }
+    let unique = unique_ids(ids)?;
     let bytes = input.unwrap_or(TEMPLATE.as_bytes());
     let doc = parse(bytes)?;
     let body = &bytes[doc.bom..];
-    let esc = |v: &str| escape(v, doc.ascii_only);
-    let nl = if doc.crlf { "\r\n" } else { "\n" };
-    let unit = doc.indent_unit(body);
+    let style = Style {
+        nl: if doc.crlf { "\r\n" } else { "\n" },
+        unit: doc.indent_unit(body),
+        ascii_only: doc.ascii_only,
+    };
 
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     let mut changed = Vec::new();
@@ -214,110 +210,159 @@ fn write_credentials(
                 others + 1
             ));
         }
-        let mut was_changed = false;
-        let mut inserts = String::new();
-        let prefix = child_prefix(body, &server.cont, &unit, nl);
-        for (name, field, new) in [
-            ("username", &server.username, creds.username),
-            ("password", &server.password, creds.password),
-        ] {
-            match field {
-                Some(leaf) if leaf.value() == new => {}
-                Some(leaf) => {
-                    let old = leaf.value();
-                    let was_encrypted =
-                        old.starts_with('{') && old.ends_with('}') && !old.contains("${");
-                    if name == "password" && was_encrypted && !creds.password_is_encrypted {
-                        warnings.push(format!(
-                            "the password of server `{id}` was encrypted with Maven's master password (`{{...}}`); it now holds the token in plain text"
-                        ));
-                    }
-                    if old.contains("${") {
-                        warnings.push(format!(
-                            "the {name} of server `{id}` came from a `${{...}}` expression; it now holds the value itself"
-                        ));
-                    }
-                    edits.push(replace_leaf(body, leaf, &esc(new)));
-                    was_changed = true;
-                }
-                None => {
-                    inserts.push_str(&format!("{prefix}<{name}>{}</{name}>", esc(new)));
-                    was_changed = true;
-                }
-            }
-        }
-        if !inserts.is_empty() {
-            edits.push((server.cont.insert_at, server.cont.insert_at, inserts));
-        }
-        if was_changed {
+        if update_server(body, server, id, creds, &style, &mut edits, &mut warnings) {
             changed.push((*id).to_owned());
         }
     }
 
     if !missing.is_empty() {
-        let server_text = |server_indent: &str| {
-            let child = format!("{server_indent}{unit}");
-            let mut out = String::new();
-            for id in &missing {
-                out.push_str(&format!(
-                    "{nl}{server_indent}<server>{nl}{child}<id>{}</id>{nl}{child}<username>{}</username>{nl}{child}<password>{}</password>{nl}{server_indent}</server>",
-                    esc(id),
-                    esc(creds.username),
-                    esc(creds.password)
-                ));
-            }
-            out
-        };
-        let root_indent = line_indent(body, doc.root.elem.start).unwrap_or("");
-        if let Some(block) = doc.servers_blocks.first() {
-            let servers_indent = line_indent(body, block.elem.start)
-                .map(str::to_owned)
-                .unwrap_or_else(|| format!("{root_indent}{unit}"));
-            let server_indent = block
-                .last_child_start
-                .and_then(|p| line_indent(body, p))
-                .map(str::to_owned)
-                .unwrap_or_else(|| format!("{servers_indent}{unit}"));
-            let servers = server_text(&server_indent);
-            edits.push(fill_container(
-                body,
-                block,
-                "servers",
-                &servers,
-                &servers_indent,
-                nl,
-            ));
-        } else {
-            let servers_indent = doc
-                .root
-                .last_child_start
-                .and_then(|p| line_indent(body, p))
-                .map(str::to_owned)
-                .unwrap_or_else(|| format!("{root_indent}{unit}"));
-            let server_indent = format!("{servers_indent}{unit}");
-            let servers = format!(
-                "{nl}{servers_indent}<servers>{}{nl}{servers_indent}</servers>",
-                server_text(&server_indent)
-            );
-            let name = doc.root_name.as_str();
-            edits.push(fill_container(
-                body,
-                &doc.root,
-                name,
-                &servers,
-                root_indent,
-                nl,
-            ));
-        }
+        edits.push(add_servers(body, &doc, &missing, creds, &style));
         changed.extend(missing.iter().map(|s| (*s).to_owned()));
     }
 
     // Keep `changed` in the order the ids were given.
     changed.sort_by_key(|c| unique.iter().position(|u| u == c));
+    Ok(Edit {
+        output: splice_edits(bytes, doc.bom, edits),
+        changed,
+        warnings,
+    })
+}
+
+/// The ids, checked, each once, in the order given.
+fn unique_ids<'a>(ids: &[&'a str]) -> Result<Vec<&'a str>, Error> {
+    let mut unique: Vec<&str> = Vec::new();
+    for id in ids {
+        check_value(id, "server id", false)?;
+        if !unique.contains(id) {
+            unique.push(id);
+        }
+    }
+    Ok(unique)
+}
+
+/// How the file is written: its line ending, its indentation unit, and whether non-ASCII
+/// characters are written as references.
+struct Style {
+    nl: &'static str,
+    unit: String,
+    ascii_only: bool,
+}
+
+impl Style {
+    fn esc(&self, v: &str) -> String {
+        escape(v, self.ascii_only)
+    }
+}
+
+/// Plans the new `<username>` and `<password>` of an existing `<server>` (replacing or
+/// inserting each); returns whether anything changes.
+fn update_server(
+    body: &[u8],
+    server: &Server,
+    id: &str,
+    creds: &Credentials,
+    style: &Style,
+    edits: &mut Vec<(usize, usize, String)>,
+    warnings: &mut Vec<String>,
+) -> bool {
+    let mut was_changed = false;
+    let mut inserts = String::new();
+    let prefix = child_prefix(body, &server.cont, &style.unit, style.nl);
+    for (name, field, new) in [
+        ("username", &server.username, creds.username),
+        ("password", &server.password, creds.password),
+    ] {
+        match field {
+            Some(leaf) if leaf.value() == new => {}
+            Some(leaf) => {
+                let old = leaf.value();
+                let was_encrypted =
+                    old.starts_with('{') && old.ends_with('}') && !old.contains("${");
+                if name == "password" && was_encrypted && !creds.password_is_encrypted {
+                    warnings.push(format!(
+                        "the password of server `{id}` was encrypted with Maven's master password (`{{...}}`); it now holds the token in plain text"
+                    ));
+                }
+                if old.contains("${") {
+                    warnings.push(format!(
+                        "the {name} of server `{id}` came from a `${{...}}` expression; it now holds the value itself"
+                    ));
+                }
+                edits.push(replace_leaf(body, leaf, &style.esc(new)));
+                was_changed = true;
+            }
+            None => {
+                inserts.push_str(&format!("{prefix}<{name}>{}</{name}>", style.esc(new)));
+                was_changed = true;
+            }
+        }
+    }
+    if !inserts.is_empty() {
+        edits.push((server.cont.insert_at, server.cont.insert_at, inserts));
+    }
+    was_changed
+}
+
+/// The edit adding a `<server>` for each missing id: into the first `<servers>`, or in a new
+/// `<servers>` at the end of the root.
+fn add_servers(
+    body: &[u8],
+    doc: &Doc,
+    missing: &[&str],
+    creds: &Credentials,
+    style: &Style,
+) -> (usize, usize, String) {
+    let Style { nl, unit, .. } = style;
+    let server_text = |server_indent: &str| {
+        let child = format!("{server_indent}{unit}");
+        let mut out = String::new();
+        for id in missing {
+            out.push_str(&format!(
+                "{nl}{server_indent}<server>{nl}{child}<id>{}</id>{nl}{child}<username>{}</username>{nl}{child}<password>{}</password>{nl}{server_indent}</server>",
+                style.esc(id),
+                style.esc(creds.username),
+                style.esc(creds.password)
+            ));
+        }
+        out
+    };
+    let root_indent = line_indent(body, doc.root.elem.start).unwrap_or("");
+    if let Some(block) = doc.servers_blocks.first() {
+        let servers_indent = line_indent(body, block.elem.start)
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{root_indent}{unit}"));
+        let server_indent = block
+            .last_child_start
+            .and_then(|p| line_indent(body, p))
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{servers_indent}{unit}"));
+        let servers = server_text(&server_indent);
+        fill_container(body, block, "servers", &servers, &servers_indent, nl)
+    } else {
+        let servers_indent = doc
+            .root
+            .last_child_start
+            .and_then(|p| line_indent(body, p))
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{root_indent}{unit}"));
+        let server_indent = format!("{servers_indent}{unit}");
+        let servers = format!(
+            "{nl}{servers_indent}<servers>{}{nl}{servers_indent}</servers>",
+            server_text(&server_indent)
+        );
+        let name = doc.root_name.as_str();
+        fill_container(body, &doc.root, name, &servers, root_indent, nl)
+    }
+}
+
+/// The file with the edits (byte ranges of the body after the BOM) applied.
+fn splice_edits(bytes: &[u8], bom: usize, mut edits: Vec<(usize, usize, String)>) -> Vec<u8> {
+    let body = &bytes[bom..];
     edits.sort_by_key(|e| e.0);
     let mut output =
         Vec::with_capacity(bytes.len() + edits.iter().map(|e| e.2.len()).sum::<usize>());
-    output.extend_from_slice(&bytes[..doc.bom]);
+    output.extend_from_slice(&bytes[..bom]);
     let mut pos = 0;
     for (start, end, text) in &edits {
         output.extend_from_slice(&body[pos..*start]);
@@ -325,11 +370,7 @@ fn write_credentials(
         pos = *end;
     }
     output.extend_from_slice(&body[pos..]);
-    Ok(Edit {
-        output,
-        changed,
-        warnings,
-    })
+    output
 }
 
 /// What goes before each element appended to a container, so it lines up with its neighbours:
