@@ -468,118 +468,22 @@ pub fn set(current: Option<&[u8]>, host: &str, login: &str, password: &str) -> R
     let input = current.unwrap_or_default();
     let items = parse(input)?;
     let starts = item_starts(&items);
-    let nl = line_ending(input);
-    let all = entries_for(&items, host);
     let mut edits: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
     let mut warnings = Vec::new();
 
-    // curl stops at `default`: a block after it is never used by curl, so it goes.
-    let default_start = items.iter().find_map(|i| match i {
-        Item::Entry(e) if e.name.is_none() => Some(e.start.span.start),
-        _ => None,
-    });
-    let (matching, stranded): (Vec<&Entry>, Vec<&Entry>) = all
-        .into_iter()
-        .partition(|e| default_start.is_none_or(|d| e.start.span.start < d));
-    if !stranded.is_empty() {
-        let mut lines = Vec::new();
-        for e in &stranded {
-            let next = starts.iter().copied().find(|&s| s > e.start.span.start);
-            edits.push((entry_cut(input, e, next), Vec::new()));
-            lines.push(line_of(input, e.start.span.start).to_string());
-        }
-        warnings.push(format!(
-            "the block for `{host}` on line {} came after the `default` entry, where curl never \
-             looks; it was removed and the block before `default` holds the token",
-            lines.join(", ")
-        ));
-    }
-
+    let matching = drop_after_default(input, &items, &starts, host, &mut edits, &mut warnings);
     match matching.first() {
-        None => {
-            let block = format!("machine {host} login {login} password {password}");
-            let default = items.iter().find_map(|i| match i {
-                Item::Entry(e) if e.name.is_none() => Some(e),
-                _ => None,
-            });
-            match default {
-                Some(d) => {
-                    let at = d.start.span.start;
-                    let ls = line_start(input, at);
-                    let text = if only_blanks(&input[ls..at]) {
-                        format!("{block}{nl}")
-                    } else {
-                        format!("{nl}{block}{nl}")
-                    };
-                    let at = if only_blanks(&input[ls..at]) { ls } else { at };
-                    edits.push((at..at, text.into_bytes()));
-                }
-                None => {
-                    let mut text = String::new();
-                    if !input.is_empty() && !input.ends_with(b"\n") {
-                        text.push_str(nl);
-                    }
-                    let open_macro = matches!(items.last(), Some(Item::Macro(m)) if m.unterminated);
-                    if open_macro {
-                        // A macro body runs to the next empty line: end it first.
-                        text.push_str(nl);
-                    }
-                    text.push_str(&block);
-                    text.push_str(nl);
-                    edits.push((input.len()..input.len(), text.into_bytes()));
-                }
-            }
-        }
+        None => edits.push(add_block(input, &items, host, login, password)),
         Some(first) => {
-            if let Some(name) = &first.name {
-                let raw = &input[name.span.clone()];
-                if name.quoted || raw != host.as_bytes() {
-                    edits.push((name.span.clone(), host.as_bytes().to_vec()));
-                    warnings.push(format!(
-                        "the machine name on line {} was written as `{host}`: Python's netrc \
-                         matches only the exact spelling",
-                        line_of(input, name.span.start)
-                    ));
-                }
-            }
-            let mut has_login = false;
-            let mut has_password = false;
-            let mut last_end = first
-                .name
-                .as_ref()
-                .map_or(first.start.span.end, |n| n.span.end);
-            for f in &first.fields {
-                last_end = f.value.span.end;
-                let (value, is_login) = match f.key {
-                    Key::Login => (login, true),
-                    Key::Password => (password, false),
-                    Key::Account => continue,
-                };
-                if is_login {
-                    has_login = true;
-                    // Python also reads `user`; curl only `login`.
-                    if !f.key_tok.is("login") {
-                        edits.push((f.key_tok.span.clone(), b"login".to_vec()));
-                    }
-                } else {
-                    has_password = true;
-                }
-                let raw = &input[f.value.span.clone()];
-                if f.value.quoted || raw != value.as_bytes() {
-                    edits.push((f.value.span.clone(), value.as_bytes().to_vec()));
-                }
-            }
-            let name_end = first
-                .name
-                .as_ref()
-                .map_or(first.start.span.end, |n| n.span.end);
-            if !has_login {
-                edits.push((name_end..name_end, format!(" login {login}").into_bytes()));
-            }
-            if !has_password {
-                let at = if has_login { last_end } else { name_end };
-                edits.push((at..at, format!(" password {password}").into_bytes()));
-            }
+            update_block(
+                input,
+                first,
+                host,
+                login,
+                password,
+                &mut edits,
+                &mut warnings,
+            );
             if matching.len() > 1 {
                 let mut lines = Vec::new();
                 for dup in &matching[1..] {
@@ -606,6 +510,145 @@ pub fn set(current: Option<&[u8]>, host: &str, login: &str, password: &str) -> R
         changed,
         warnings,
     })
+}
+
+/// The blocks for `host` that curl can see. curl stops at `default`: a block after it is never
+/// used by curl, so it goes (with a warning).
+fn drop_after_default<'i>(
+    input: &[u8],
+    items: &'i [Item],
+    starts: &[usize],
+    host: &str,
+    edits: &mut Vec<(Range<usize>, Vec<u8>)>,
+    warnings: &mut Vec<String>,
+) -> Vec<&'i Entry> {
+    let all = entries_for(items, host);
+    let default_start = items.iter().find_map(|i| match i {
+        Item::Entry(e) if e.name.is_none() => Some(e.start.span.start),
+        _ => None,
+    });
+    let (matching, stranded): (Vec<&Entry>, Vec<&Entry>) = all
+        .into_iter()
+        .partition(|e| default_start.is_none_or(|d| e.start.span.start < d));
+    if !stranded.is_empty() {
+        let mut lines = Vec::new();
+        for e in &stranded {
+            let next = starts.iter().copied().find(|&s| s > e.start.span.start);
+            edits.push((entry_cut(input, e, next), Vec::new()));
+            lines.push(line_of(input, e.start.span.start).to_string());
+        }
+        warnings.push(format!(
+            "the block for `{host}` on line {} came after the `default` entry, where curl never \
+             looks; it was removed and the block before `default` holds the token",
+            lines.join(", ")
+        ));
+    }
+    matching
+}
+
+/// The edit adding a new block for `host`: before the `default` entry, else at the end (after
+/// ending an unterminated macro).
+fn add_block(
+    input: &[u8],
+    items: &[Item],
+    host: &str,
+    login: &str,
+    password: &str,
+) -> (Range<usize>, Vec<u8>) {
+    let nl = line_ending(input);
+    let block = format!("machine {host} login {login} password {password}");
+    let default = items.iter().find_map(|i| match i {
+        Item::Entry(e) if e.name.is_none() => Some(e),
+        _ => None,
+    });
+    match default {
+        Some(d) => {
+            let at = d.start.span.start;
+            let ls = line_start(input, at);
+            let text = if only_blanks(&input[ls..at]) {
+                format!("{block}{nl}")
+            } else {
+                format!("{nl}{block}{nl}")
+            };
+            let at = if only_blanks(&input[ls..at]) { ls } else { at };
+            (at..at, text.into_bytes())
+        }
+        None => {
+            let mut text = String::new();
+            if !input.is_empty() && !input.ends_with(b"\n") {
+                text.push_str(nl);
+            }
+            let open_macro = matches!(items.last(), Some(Item::Macro(m)) if m.unterminated);
+            if open_macro {
+                // A macro body runs to the next empty line: end it first.
+                text.push_str(nl);
+            }
+            text.push_str(&block);
+            text.push_str(nl);
+            (input.len()..input.len(), text.into_bytes())
+        }
+    }
+}
+
+/// Plans the exact machine name, `login` and `password` of the block curl uses for `host`.
+fn update_block(
+    input: &[u8],
+    first: &Entry,
+    host: &str,
+    login: &str,
+    password: &str,
+    edits: &mut Vec<(Range<usize>, Vec<u8>)>,
+    warnings: &mut Vec<String>,
+) {
+    if let Some(name) = &first.name {
+        let raw = &input[name.span.clone()];
+        if name.quoted || raw != host.as_bytes() {
+            edits.push((name.span.clone(), host.as_bytes().to_vec()));
+            warnings.push(format!(
+                "the machine name on line {} was written as `{host}`: Python's netrc \
+                 matches only the exact spelling",
+                line_of(input, name.span.start)
+            ));
+        }
+    }
+    let mut has_login = false;
+    let mut has_password = false;
+    let mut last_end = first
+        .name
+        .as_ref()
+        .map_or(first.start.span.end, |n| n.span.end);
+    for f in &first.fields {
+        last_end = f.value.span.end;
+        let (value, is_login) = match f.key {
+            Key::Login => (login, true),
+            Key::Password => (password, false),
+            Key::Account => continue,
+        };
+        if is_login {
+            has_login = true;
+            // Python also reads `user`; curl only `login`.
+            if !f.key_tok.is("login") {
+                edits.push((f.key_tok.span.clone(), b"login".to_vec()));
+            }
+        } else {
+            has_password = true;
+        }
+        let raw = &input[f.value.span.clone()];
+        if f.value.quoted || raw != value.as_bytes() {
+            edits.push((f.value.span.clone(), value.as_bytes().to_vec()));
+        }
+    }
+    let name_end = first
+        .name
+        .as_ref()
+        .map_or(first.start.span.end, |n| n.span.end);
+    if !has_login {
+        edits.push((name_end..name_end, format!(" login {login}").into_bytes()));
+    }
+    if !has_password {
+        let at = if has_login { last_end } else { name_end };
+        edits.push((at..at, format!(" password {password}").into_bytes()));
+    }
 }
 
 /// The login and password of the first block for `host` (curl's choice; `set` leaves only one),
