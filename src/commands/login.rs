@@ -34,47 +34,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     let config = Config::load(&ctx.config_path)?;
     let previous = config.profiles.get(&args.profile).cloned();
 
-    let url = match (&args.server.url, &previous) {
-        (Some(url), _) => normalize_url(url)?,
-        (None, Some(p)) => p.url.clone(),
-        (None, None) => {
-            return Err(Error::usage(
-                "no Nexus URL given",
-                Some("add `--url https://nexus.example.com` (with the context path, e.g. `/nexus` on Nexus 2) or set `NEXUS_URL`".into()),
-            ));
-        }
-    };
-    // A token pasted with `--token-stdin` is read after detection; without `--username` its
-    // nameCode names the user then.
-    let username = if args.token_stdin {
-        crate::imported::username(args.server.username.as_deref(), previous.as_ref(), &url)?
-    } else {
-        resolve_username(ctx, args, previous.as_ref(), &url)?
-    };
-    let mut profile = Profile {
-        url,
-        username,
-        api: args.server.api.and_then(|a| a.family()),
-        keyring: !args.no_keyring,
-        imported: args.token_stdin,
-        ca_cert: args
-            .server
-            .ca_cert
-            .clone()
-            .map(absolute)
-            .or_else(|| previous.as_ref().and_then(|p| p.ca_cert.clone())),
-        connect_timeout: args
-            .server
-            .connect_timeout
-            .or_else(|| previous.as_ref().and_then(|p| p.connect_timeout)),
-        timeout: args
-            .server
-            .timeout
-            .or_else(|| previous.as_ref().and_then(|p| p.timeout)),
-        targets: Targets::default(),
-        profiles_file: Some(ctx.config_path.clone()),
-        env_refs: false,
-    };
+    let mut profile = profile_from_flags(ctx, args, previous.as_ref())?;
     // Flags are checked before anything touches the network, and so is whether another
     // profile has one of the targets (one owner per target).
     let settled = flagged_or_saved(ctx, args, &mut profile, previous.as_ref())?;
@@ -98,20 +58,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
 
     // 2. The password or the pasted token (read, not sent), the targets, and a plan of every
     //    file.
-    let credential = if args.token_stdin {
-        let token = crate::imported::read_stdin(ctx)?;
-        if session.profile.username.is_empty() {
-            session.profile.username = token.name_code.clone();
-        }
-        Credential::Token(token)
-    } else {
-        Credential::Password(read_password(
-            ctx,
-            args.password_stdin,
-            true,
-            &session.profile.username,
-        )?)
-    };
+    let credential = read_credential(ctx, args, &mut session)?;
     crate::imported::refuse_shared_entry(&config, &args.profile, &session.profile)?;
     if !settled {
         discover(
@@ -135,24 +82,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
 
     // 3. The token (a new one if the current one expired or expires soon; a pasted one is
     //    checked with one request) and the files.
-    let token = match credential {
-        Credential::Password(password) => {
-            session.use_password(password);
-            let policy = ExpiryPolicy::from_flag(None, args.dry_run);
-            let token = session.current_token(policy)?;
-            ui.step(&format!(
-                "fetched the user token of `{}`",
-                session.profile.username
-            ));
-            token
-        }
-        Credential::Token(token) => {
-            session.check_imported(&token)?;
-            ui.step("Nexus accepts the pasted user token");
-            crate::imported::announce_expiry(ctx, &session, false);
-            token
-        }
-    };
+    let token = fetch_token(ctx, args, &mut session, credential)?;
     let values = TokenValues {
         name_code: &token.name_code,
         pass_code: &token.pass_code,
@@ -195,30 +125,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         )
     };
     let profile = session.profile.clone();
-    let service = service_name(&profile.url);
-    let what = if profile.imported {
-        "token"
-    } else {
-        "password"
-    };
-    if profile.keyring {
-        let stored = ctx.store().and_then(|s| {
-            let secret = if profile.imported {
-                crate::imported::keyring_value(&token)
-            } else {
-                session.password()?.clone()
-            };
-            Ok(s.set(&service, &profile.username, &secret)?)
-        });
-        if let Err(e) = stored {
-            return Err(Error::other(
-                e.exit_status(),
-                left(&format!("cannot store the {what} in the keyring: {e}")),
-                e.hint(),
-            ));
-        }
-        ui.verbose(1, &format!("stored the {what} in the keyring ({service})"));
-    }
+    store_secret(ctx, &session, &token, &left)?;
     session.record(&token);
     session.cache(&token);
     session.persist();
@@ -245,6 +152,154 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             args.profile
         ));
     }
+    closing_notes(ctx, args, &profile);
+    Ok(ExitStatus::Success)
+}
+
+/// The profile as the flags give it, the saved profile filling what they leave out (its
+/// targets are settled later, by `flagged_or_saved` or discovery).
+fn profile_from_flags(
+    ctx: &Context<'_>,
+    args: &LoginArgs,
+    previous: Option<&Profile>,
+) -> Result<Profile> {
+    let url = match (&args.server.url, previous) {
+        (Some(url), _) => normalize_url(url)?,
+        (None, Some(p)) => p.url.clone(),
+        (None, None) => {
+            return Err(Error::usage(
+                "no Nexus URL given",
+                Some("add `--url https://nexus.example.com` (with the context path, e.g. `/nexus` on Nexus 2) or set `NEXUS_URL`".into()),
+            ));
+        }
+    };
+    // A token pasted with `--token-stdin` is read after detection; without `--username` its
+    // nameCode names the user then.
+    let username = if args.token_stdin {
+        crate::imported::username(args.server.username.as_deref(), previous, &url)?
+    } else {
+        resolve_username(ctx, args, previous, &url)?
+    };
+    Ok(Profile {
+        url,
+        username,
+        api: args.server.api.and_then(|a| a.family()),
+        keyring: !args.no_keyring,
+        imported: args.token_stdin,
+        ca_cert: args
+            .server
+            .ca_cert
+            .clone()
+            .map(absolute)
+            .or_else(|| previous.and_then(|p| p.ca_cert.clone())),
+        connect_timeout: args
+            .server
+            .connect_timeout
+            .or_else(|| previous.and_then(|p| p.connect_timeout)),
+        timeout: args
+            .server
+            .timeout
+            .or_else(|| previous.and_then(|p| p.timeout)),
+        targets: Targets::default(),
+        profiles_file: Some(ctx.config_path.clone()),
+        env_refs: false,
+    })
+}
+
+/// The password (read locally, not sent) or the token pasted on stdin (its nameCode names the
+/// user when no username was given).
+fn read_credential(
+    ctx: &Context<'_>,
+    args: &LoginArgs,
+    session: &mut Session<'_, '_>,
+) -> Result<Credential> {
+    if args.token_stdin {
+        let token = crate::imported::read_stdin(ctx)?;
+        if session.profile.username.is_empty() {
+            session.profile.username = token.name_code.clone();
+        }
+        Ok(Credential::Token(token))
+    } else {
+        Ok(Credential::Password(read_password(
+            ctx,
+            args.password_stdin,
+            true,
+            &session.profile.username,
+        )?))
+    }
+}
+
+/// The token: fetched with the password (a new one if the current one expired or expires
+/// soon), or the pasted one, checked with one request.
+fn fetch_token(
+    ctx: &Context<'_>,
+    args: &LoginArgs,
+    session: &mut Session<'_, '_>,
+    credential: Credential,
+) -> Result<nexus::UserToken> {
+    let ui = ctx.ui;
+    Ok(match credential {
+        Credential::Password(password) => {
+            session.use_password(password);
+            let policy = ExpiryPolicy::from_flag(None, args.dry_run);
+            let token = session.current_token(policy)?;
+            ui.step(&format!(
+                "fetched the user token of `{}`",
+                session.profile.username
+            ));
+            token
+        }
+        Credential::Token(token) => {
+            session.check_imported(&token)?;
+            ui.step("Nexus accepts the pasted user token");
+            crate::imported::announce_expiry(ctx, session, false);
+            token
+        }
+    })
+}
+
+/// Stores the password (or the pasted token) in the keyring when the profile uses it; a
+/// failure says what is left (`left`).
+fn store_secret(
+    ctx: &Context<'_>,
+    session: &Session<'_, '_>,
+    token: &nexus::UserToken,
+    left: &dyn Fn(&str) -> String,
+) -> Result<()> {
+    let profile = &session.profile;
+    if !profile.keyring {
+        return Ok(());
+    }
+    let service = service_name(&profile.url);
+    let what = if profile.imported {
+        "token"
+    } else {
+        "password"
+    };
+    let stored = ctx.store().and_then(|s| {
+        let secret = if profile.imported {
+            crate::imported::keyring_value(token)
+        } else {
+            session.password()?.clone()
+        };
+        Ok(s.set(&service, &profile.username, &secret)?)
+    });
+    if let Err(e) = stored {
+        return Err(Error::other(
+            e.exit_status(),
+            left(&format!("cannot store the {what} in the keyring: {e}")),
+            e.hint(),
+        ));
+    }
+    ctx.ui
+        .verbose(1, &format!("stored the {what} in the keyring ({service})"));
+    Ok(())
+}
+
+/// What the user is left with: no keyring means no unattended `refresh`; references to the
+/// environment mean builds run through `exec`.
+fn closing_notes(ctx: &Context<'_>, args: &LoginArgs, profile: &Profile) {
+    let ui = ctx.ui;
     if !profile.keyring && profile.imported {
         ui.warn(
             "--no-keyring: the token was not stored; `refresh` and `token` cannot use it (paste it again with `--token-stdin` to update the files)",
@@ -269,7 +324,6 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             }
         ));
     }
-    Ok(ExitStatus::Success)
 }
 
 /// The username: the flag, else the saved one (for the same server), else a prompt on a terminal.
