@@ -297,6 +297,46 @@ impl<'c, 'a> Session<'c, 'a> {
         self.family
     }
 
+    /// `doctor`: a saved profile whose server the caller has just detected (no second
+    /// request). The family is the forced one, else the one cached in the state, else the
+    /// detected one; the state is left as it is.
+    pub(crate) fn detected(
+        ctx: &'c Context<'a>,
+        name: &str,
+        profile: Profile,
+        state: ProfileState,
+        client: Client,
+        detected: Family,
+    ) -> Self {
+        let family_cached = profile.api.is_none() && state.family.is_some();
+        let family = profile.api.or(state.family).unwrap_or(detected);
+        Session {
+            ctx,
+            name: name.to_owned(),
+            profile,
+            state,
+            client,
+            family,
+            family_cached,
+            detection: None,
+            password: None,
+            transient: false,
+        }
+    }
+
+    /// The client, for the checks that ask Nexus more than the token (`doctor`).
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The token Nexus answers for the password as it is: nothing generated, no expiry read
+    /// (`doctor`). A rejection is recorded (lockout guard), as for every token request.
+    pub(crate) fn fetch_token(&mut self) -> Result<UserToken> {
+        let username = self.profile.username.clone();
+        let password = self.password()?.clone();
+        self.with_family(&|client, family| client.fetch_token(family, &username, &password))
+    }
+
     /// Checks a token imported with `login --token-stdin` (one request authenticated by the
     /// token, never the ticket flow) and records its expiry, or the rejection.
     pub(crate) fn check_imported(&mut self, token: &UserToken) -> Result<()> {

@@ -12,7 +12,7 @@ use crate::cli::DoctorArgs;
 use crate::error::{Error, ExitStatus, Result};
 use crate::expiry::{ExpiryPolicy, days_left, margin_ms, now_ms};
 use crate::fingerprint::fingerprint;
-use crate::nexus::{Client, Family, UserToken};
+use crate::nexus::{Family, UserToken};
 use crate::profile::{Config, Profile, ProfileState, State, rfc3339};
 use crate::schedule;
 use crate::secret::Secret;
@@ -22,6 +22,7 @@ pub(super) use crate::targets::Level;
 
 use super::status::format_ms;
 use super::{Context, client_for, read_keyring_password};
+use crate::session::Session;
 
 /// One line of `doctor`.
 #[derive(Debug, Clone, Serialize)]
@@ -117,7 +118,7 @@ fn check_profile(
     ps: &ProfileState,
     checks: &mut Checks,
 ) {
-    let server = check_server(ctx, name, profile, ps, checks);
+    let mut server = check_server(ctx, name, profile, ps, checks);
     if profile.imported {
         // A pasted token: checked with one request, never fetched; expiry warned 14 days ahead.
         let (findings, current_fp) = crate::imported::doctor(
@@ -125,7 +126,7 @@ fn check_profile(
             name,
             profile,
             ps,
-            server.as_ref().map(|(c, f)| (c, *f)),
+            server.as_ref().map(|s| (s.client(), s.family())),
         );
         for f in findings {
             checks.add(f.check, f.level, f.message, f.fix);
@@ -151,8 +152,8 @@ fn check_profile(
             ),
             Some(format!("run `nexus-token login --profile {name}` with your current password")),
         );
-    } else if let (Some((client, family)), Some(password)) = (&server, &password)
-        && let Some(token) = check_token(ctx, name, profile, ps, client, *family, password, checks)
+    } else if let (Some(session), Some(password)) = (&mut server, &password)
+        && let Some(token) = check_token(name, profile, session, password, checks)
     {
         current_fp = Some(fingerprint(&token.name_code, token.pass_code.expose()));
         live_fp.clone_from(&current_fp);
@@ -251,15 +252,15 @@ fn check_token_cache(
     }
 }
 
-/// Server reachable, family and edition. Returns the client and family when the server can
-/// issue user tokens.
-fn check_server(
-    ctx: &Context<'_>,
+/// Server reachable, family and edition. Returns the session (client and family: forced, else
+/// cached, else detected) when the server can issue user tokens.
+fn check_server<'c, 'a>(
+    ctx: &'c Context<'a>,
     name: &str,
     profile: &Profile,
     ps: &ProfileState,
     checks: &mut Checks,
-) -> Option<(Client, Family)> {
+) -> Option<Session<'c, 'a>> {
     let client = match client_for(ctx, profile) {
         Ok(c) => c,
         Err(e) => {
@@ -323,8 +324,14 @@ fn check_server(
             None,
         ),
     }
-    let family = profile.api.or(ps.family).unwrap_or(d.family);
-    Some((client, family))
+    Some(Session::detected(
+        ctx,
+        name,
+        profile.clone(),
+        ps.clone(),
+        client,
+        d.family,
+    ))
 }
 
 /// The keyring answers and holds the password.
@@ -362,18 +369,15 @@ fn check_keyring(
 
 /// Nexus accepts the password and issues a token (and whether it expired). A rejection pauses
 /// the profile, as `refresh` would.
-#[allow(clippy::too_many_arguments)]
 fn check_token(
-    ctx: &Context<'_>,
     name: &str,
     profile: &Profile,
-    ps: &ProfileState,
-    client: &Client,
-    family: Family,
+    session: &mut Session<'_, '_>,
     password: &Secret<String>,
     checks: &mut Checks,
 ) -> Option<UserToken> {
-    match client.fetch_token(family, &profile.username, password) {
+    session.use_password(password.clone());
+    match session.fetch_token() {
         Ok(token) => {
             checks.add(
                 "token",
@@ -383,8 +387,8 @@ fn check_token(
             );
             check_expiry(
                 name,
-                client,
-                family,
+                session.client(),
+                session.family(),
                 &profile.username,
                 password,
                 token.created.as_deref(),
@@ -392,7 +396,7 @@ fn check_token(
             );
             Some(token)
         }
-        Err(crate::nexus::Error::TokenExpired { .. }) => {
+        Err(Error::Nexus(crate::nexus::Error::TokenExpired { .. })) => {
             checks.add(
                 "token-expiry",
                 Level::Fail,
@@ -403,23 +407,14 @@ fn check_token(
             );
             None
         }
-        Err(e) if e.is_rejected_login() => {
-            // Like `refresh`: one rejection pauses the profile, so that neither a scheduled
-            // refresh nor another doctor run can lock the account.
-            let mut paused = ps.clone();
-            paused.note_rejection(&e);
-            let recorded = State::update_profile(&ctx.state_path, name, &paused).is_ok();
+        Err(Error::Nexus(e)) if e.is_rejected_login() => {
+            // Like `refresh`: one rejection pauses the profile (the session records it at
+            // once), so that neither a scheduled refresh nor another doctor run can lock the
+            // account.
             checks.add(
                 "login",
                 Level::Fail,
-                format!(
-                    "{e}{}",
-                    if recorded {
-                        "; refresh of this profile is paused until `login` succeeds"
-                    } else {
-                        ""
-                    }
-                ),
+                format!("{e}; refresh of this profile is paused until `login` succeeds"),
                 Some(format!(
                     "run `nexus-token login --profile {name}` with your current password"
                 )),
