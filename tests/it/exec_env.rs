@@ -7,6 +7,7 @@
 //! The tests without a keyring (`--no-keyring` profiles) run always; the others are
 //! `#[ignore = "needs ..."]` and run through `scripts/test` (scripts/with-keyring).
 
+use crate::support::emulator_util::emulator_of;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -15,15 +16,6 @@ use nexus_token::emulator::{Emulator, EmulatorConfig};
 use nexus_token::nexus::Family;
 
 const USER: &str = "frank";
-
-fn emulator(password: &str) -> Emulator {
-    Emulator::start(
-        EmulatorConfig::new(Family::Nexus3)
-            .user(USER, password)
-            .require_user_tokens(true),
-    )
-    .unwrap()
-}
 
 /// settings.xml with a mirror of everything to the emulator and a `<server>` for it holding an
 /// old literal value (what a team's file looks like before `--env-refs`).
@@ -69,7 +61,7 @@ struct Setup {
 impl Setup {
     fn new() -> Setup {
         let password = unique_password();
-        let emu = emulator(&password);
+        let emu = emulator_of(Family::Nexus3, USER, &password);
         let sb = Sandbox::with_keyring();
         std::fs::create_dir_all(sb.settings().parent().unwrap()).unwrap();
         std::fs::write(sb.settings(), settings(&emu)).unwrap();
@@ -537,7 +529,7 @@ fn login_no_keyring(sb: &Sandbox, emu: &Emulator, pw: &str, extra: &[&str]) -> R
 #[test]
 fn env_refs_with_netrc_or_pypirc_is_refused_before_any_request() {
     let pw = unique_password();
-    let emu = emulator(&pw);
+    let emu = emulator_of(Family::Nexus3, USER, &pw);
     for extra in [
         &["--env-refs", "--maven-server", "nexus", "--netrc"][..],
         &[
@@ -570,7 +562,7 @@ fn env_refs_with_netrc_or_pypirc_is_refused_before_any_request() {
 #[test]
 fn env_refs_are_saved_kept_by_a_later_login_and_undone_by_no_env_refs() {
     let pw = unique_password();
-    let emu = emulator(&pw);
+    let emu = emulator_of(Family::Nexus3, USER, &pw);
     let sb = Sandbox::new();
     let run = login_no_keyring(&sb, &emu, &pw, &["--env-refs", "--maven-server", "nexus"]);
     assert_eq!(run.code, 0, "{}", run.all());
@@ -618,7 +610,7 @@ fn exec_without_a_saved_profile_or_a_command_is_a_usage_error() {
 #[test]
 fn exec_of_a_no_keyring_profile_exits_6_without_running_the_command() {
     let pw = unique_password();
-    let emu = emulator(&pw);
+    let emu = emulator_of(Family::Nexus3, USER, &pw);
     let sb = Sandbox::new();
     let run = login_no_keyring(&sb, &emu, &pw, &["--env-refs", "--maven-server", "nexus"]);
     assert_eq!(run.code, 0, "{}", run.all());

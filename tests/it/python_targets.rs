@@ -5,11 +5,12 @@
 //! pip's, uv's and twine's use of the Nexus, and URL credentials in pip.conf are reported.
 //! The real pip, uv, twine and curl reading these files are in tests/python_real.rs.
 
+use crate::support::emulator_util::emulator_of;
 use crate::support::in_process::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
+use nexus_token::emulator::{Emulator, RequestKind};
 use nexus_token::env::Env;
 use nexus_token::nexus::Family;
 use nexus_token::store::MemoryStore;
@@ -27,12 +28,7 @@ struct Harness {
 
 impl Harness {
     fn new() -> Harness {
-        let emu = Emulator::start(
-            EmulatorConfig::new(Family::Nexus3)
-                .user(USER, PASSWORD)
-                .require_user_tokens(true),
-        )
-        .unwrap();
+        let emu = emulator_of(Family::Nexus3, USER, PASSWORD);
         Harness {
             dir: tempfile::tempdir().unwrap(),
             store: Arc::new(MemoryStore::new()),

@@ -5,6 +5,7 @@
 //! token cache in the keyring. Negative controls: an unknown registry, a `--no-keyring` profile,
 //! and the clients after `logout --remove-credentials`.
 
+use crate::support::emulator_util::emulator_of;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,12 +26,7 @@ struct Served {
 fn setup() -> Served {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let password = support::unique_password();
-    let emu = Emulator::start(
-        EmulatorConfig::new(Family::Nexus3)
-            .user(USER, &password)
-            .require_user_tokens(true),
-    )
-    .unwrap();
+    let emu = emulator_of(Family::Nexus3, USER, &password);
     Served {
         sb: Sandbox::with_keyring(),
         emu,

@@ -12,6 +12,7 @@
 //! never goes on a command line except skopeo's `--creds` (the token, never the password).
 
 use crate::support;
+use crate::support::emulator_util::emulator_of;
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ use std::process::Output;
 
 use crate::support::Sandbox;
 use base64::Engine as _;
-use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
+use nexus_token::emulator::{Emulator, RequestKind};
 use nexus_token::nexus::{Client, ClientConfig, Family};
 use nexus_token::secret::Secret;
 use nexus_token::targets::cargo::editor as cargo_editor;
@@ -32,12 +33,7 @@ const MANIFEST_DIGEST_PREFIX: &str = "sha256:";
 /// An emulator with "require user tokens" on, and dave's token fetched once.
 fn emulator_with_token() -> (Emulator, String, String) {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let emu = Emulator::start(
-        EmulatorConfig::new(Family::Nexus3)
-            .user(USER, PASSWORD)
-            .require_user_tokens(true),
-    )
-    .unwrap();
+    let emu = emulator_of(Family::Nexus3, USER, PASSWORD);
     let client = Client::new(ClientConfig::new(emu.base_url())).unwrap();
     let token = client
         .fetch_token(Family::Nexus3, USER, &Secret::new(PASSWORD.to_owned()))

@@ -4,11 +4,12 @@
 //! emulator on 127.0.0.1 with an in-memory keyring and a sandboxed home. What Yarn 4 and the
 //! Gradle wrapper make of the files is yarn_real.rs and gradle_wrapper_real.rs.
 
+use crate::support::emulator_util::emulator_of;
 use crate::support::in_process::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
+use nexus_token::emulator::{Emulator, RequestKind};
 use nexus_token::env::Env;
 use nexus_token::nexus::Family;
 use nexus_token::store::MemoryStore;
@@ -30,12 +31,7 @@ impl Harness {
         Harness {
             dir,
             store: Arc::new(MemoryStore::new()),
-            emu: Emulator::start(
-                EmulatorConfig::new(Family::Nexus3)
-                    .user(USER, PASSWORD)
-                    .require_user_tokens(true),
-            )
-            .unwrap(),
+            emu: emulator_of(Family::Nexus3, USER, PASSWORD),
             env,
         }
     }

@@ -6,10 +6,11 @@
 //! server-side reset the old token fails and `refresh` heals it. Each run has its own HOME, Yarn
 //! global folder and project, the real Secret Service of scripts/with-keyring, only 127.0.0.1.
 
+use crate::support::emulator_util::emulator_of;
 use std::path::{Path, PathBuf};
 
 use crate::support::{Run, Sandbox, assert_no_secret, path_with, unique_password, yarn_berry_bin};
-use nexus_token::emulator::{Emulator, EmulatorConfig};
+use nexus_token::emulator::Emulator;
 use nexus_token::nexus::Family;
 
 const USER: &str = "yuki";
@@ -33,12 +34,7 @@ fn setup() -> Setup {
         "the pinned Yarn is Yarn 4: {version:?}"
     );
     let password = unique_password();
-    let emu = Emulator::start(
-        EmulatorConfig::new(Family::Nexus3)
-            .user(USER, &password)
-            .require_user_tokens(true),
-    )
-    .unwrap();
+    let emu = emulator_of(Family::Nexus3, USER, &password);
     Setup {
         sb: Sandbox::with_keyring(),
         emu,

@@ -26,6 +26,16 @@ pub fn nexus3(password: &str) -> Emulator {
     start(EmulatorConfig::new(Family::Nexus3).user(USER, password))
 }
 
+/// An emulator of `family` that requires user tokens, with `user` and `password`: the usual
+/// server of the tests whose user is not [`USER`].
+pub fn emulator_of(family: Family, user: &str, password: &str) -> Emulator {
+    start(
+        EmulatorConfig::new(family)
+            .user(user, password)
+            .require_user_tokens(true),
+    )
+}
+
 pub fn start(config: EmulatorConfig) -> Emulator {
     Emulator::start(config).expect("the emulator starts on 127.0.0.1")
 }
