@@ -147,7 +147,7 @@ pub struct LoginArgs {
     /// npmrc, `npmAuthIdent: "${NEXUS_TOKEN_NAMECODE}:${NEXUS_TOKEN_PASSCODE}"` in .yarnrc.yml, no
     /// Gradle keys in gradle.properties; builds then run through `nexus-token exec`.
     /// Kept in the profile: later logins keep it until `--no-env-refs`. Not with netrc or
-    /// .pypirc, which cannot refer to the environment.
+    /// .pypirc, which cannot refer to the environment, nor with `--gradle-wrapper`.
     #[arg(long, conflicts_with = "no_env_refs")]
     pub env_refs: bool,
     /// Write the token into the files again, for a profile saved with `--env-refs`.

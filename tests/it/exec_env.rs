@@ -535,7 +535,7 @@ fn login_no_keyring(sb: &Sandbox, emu: &Emulator, pw: &str, extra: &[&str]) -> R
 }
 
 #[test]
-fn env_refs_with_netrc_or_pypirc_is_refused_before_any_request() {
+fn env_refs_with_netrc_pypirc_or_the_gradle_wrapper_is_refused_before_any_request() {
     let pw = unique_password();
     let emu = emulator(&pw);
     for extra in [
@@ -545,6 +545,7 @@ fn env_refs_with_netrc_or_pypirc_is_refused_before_any_request() {
             "--pypirc",
             "nexus=http://127.0.0.1:1/repository/py/",
         ][..],
+        &["--env-refs", "--gradle-prefix", "nexus", "--gradle-wrapper"][..],
     ] {
         let sb = Sandbox::new();
         emu.clear_requests();
