@@ -1,7 +1,7 @@
 //! Periodic `refresh`: parses `--every`, renders the systemd user service and timer, the launchd
-//! agent and the crontab line from `templates/`, edits crontab text, and installs or removes them
-//! (files, `systemctl --user`, `launchctl`, `crontab`). It also tells `doctor`/`status` whether a
-//! schedule is installed.
+//! agent, the crontab line and the Windows Task Scheduler task from `templates/`, edits crontab
+//! text, and installs or removes them (files, `systemctl --user`, `launchctl`, `crontab`,
+//! `schtasks`). It also tells `doctor`/`status` whether a schedule is installed.
 //!
 //! The renderers and the crontab editors are pure (text in, text out) and hold the rules; the
 //! effects below them only write, delete and run the scheduler's tool. It never reads a secret
@@ -28,6 +28,7 @@ mod cron;
 mod interval;
 mod launchd;
 mod quote;
+mod schtasks;
 mod systemd;
 mod tool;
 
@@ -45,7 +46,10 @@ pub use launchd::render_launchd;
 use launchd::*;
 #[allow(clippy::wildcard_imports)]
 use quote::*;
-pub use quote::{sh_quote, systemd_quote};
+pub use quote::{sh_quote, systemd_quote, windows_quote};
+#[allow(clippy::wildcard_imports)]
+use schtasks::*;
+pub use schtasks::{SCHTASKS_NAME, render_schtasks};
 pub use systemd::render_systemd;
 #[allow(clippy::wildcard_imports)]
 use systemd::*;
@@ -61,6 +65,8 @@ pub enum ScheduleKind {
     Launchd,
     /// A crontab line.
     Cron,
+    /// A task of the Windows Task Scheduler (`schtasks`).
+    Schtasks,
 }
 
 /// Name of the systemd service unit.
@@ -126,6 +132,14 @@ pub fn machine_seed(env: &Env) -> u64 {
             hash.update(text.trim().as_bytes());
         }
     }
+    // Windows has neither file (nor `USER`): its user and computer names stand in. Only there,
+    // so the seed (and the run times) of an installed Unix schedule never change.
+    if cfg!(windows) {
+        for key in ["USERNAME", "COMPUTERNAME"] {
+            hash.update([0]);
+            hash.update(env.var(key).unwrap_or_default().as_bytes());
+        }
+    }
     let digest = hash.finalize();
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
@@ -154,10 +168,12 @@ fn on_path(env: &Env, program: &str) -> bool {
     })
 }
 
-/// The scheduler used without `--kind`: launchd on macOS, systemd on Linux when `systemctl` is
-/// on `PATH`, cron otherwise.
+/// The scheduler used without `--kind`: the Task Scheduler on Windows, launchd on macOS, systemd
+/// on Linux when `systemctl` is on `PATH`, cron otherwise.
 pub fn default_kind(env: &Env) -> ScheduleKind {
-    if cfg!(target_os = "macos") {
+    if cfg!(windows) {
+        ScheduleKind::Schtasks
+    } else if cfg!(target_os = "macos") {
         ScheduleKind::Launchd
     } else if cfg!(target_os = "linux") && on_path(env, "systemctl") {
         ScheduleKind::Systemd
@@ -172,6 +188,7 @@ pub fn kind_name(kind: ScheduleKind) -> &'static str {
         ScheduleKind::Systemd => "systemd",
         ScheduleKind::Launchd => "launchd",
         ScheduleKind::Cron => "cron",
+        ScheduleKind::Schtasks => "schtasks",
     }
 }
 
@@ -184,6 +201,8 @@ pub struct Targets {
     pub launchd_dir: PathBuf,
     /// The crontab.
     pub crontab: Crontab,
+    /// Where the Task Scheduler task's definition is kept (the state folder).
+    pub schtasks_dir: PathBuf,
     /// Whether `systemctl`, `launchctl` and `crontab` are run. Off when either redirect
     /// variable is set: a test must never touch the real schedulers.
     pub run_tools: bool,
@@ -206,6 +225,7 @@ impl Targets {
             launchd_dir: dir
                 .clone()
                 .unwrap_or_else(|| env.home.join("Library").join("LaunchAgents")),
+            schtasks_dir: dir.clone().unwrap_or_else(|| env.state_dir.clone()),
             run_tools: dir.is_none() && env.crontab_file().is_none(),
             crontab,
         }
@@ -223,6 +243,11 @@ impl Targets {
     pub fn launchd_file(&self) -> PathBuf {
         self.launchd_dir.join(format!("{LAUNCHD_LABEL}.plist"))
     }
+
+    /// The Task Scheduler task's definition, as registered.
+    pub fn schtasks_file(&self) -> PathBuf {
+        self.schtasks_dir.join(format!("{SCHTASKS_NAME}.xml"))
+    }
 }
 
 /// An installed schedule, for `doctor` and `status`.
@@ -230,7 +255,7 @@ impl Targets {
 pub struct Installed {
     /// Which scheduler.
     pub kind: ScheduleKind,
-    /// The timer, plist or crontab file; `None` for the user's crontab.
+    /// The timer, plist, task definition or crontab file; `None` for the user's crontab.
     pub path: Option<PathBuf>,
     /// The interval, when the unit or line says it.
     pub every: Option<Duration>,
@@ -249,8 +274,8 @@ impl fmt::Display for Installed {
     }
 }
 
-/// The installed schedule, if any: the systemd timer, else the launchd agent, else our crontab
-/// line. A crontab that cannot be read counts as none.
+/// The installed schedule, if any: the systemd timer, else the launchd agent, else the Task
+/// Scheduler task, else our crontab line. A crontab that cannot be read counts as none.
 pub fn installed(env: &Env) -> Option<Installed> {
     installed_all(&Targets::from_env(env)).into_iter().next()
 }
@@ -272,6 +297,17 @@ pub fn installed_all(targets: &Targets) -> Vec<Installed> {
             kind: ScheduleKind::Launchd,
             every: every_after(&text, UNIT_EVERY),
             path: Some(plist),
+        });
+    }
+    let task = targets.schtasks_file();
+    if let Some(text) = std::fs::read(&task)
+        .ok()
+        .and_then(|bytes| read_task_file(&bytes))
+    {
+        found.push(Installed {
+            kind: ScheduleKind::Schtasks,
+            every: every_after(&text, UNIT_EVERY),
+            path: Some(task),
         });
     }
     if let Ok(Some(text)) = read_crontab(&targets.crontab)
@@ -311,13 +347,17 @@ pub fn rendered(kind: ScheduleKind, targets: &Targets, params: &Params) -> Vec<(
             };
             vec![(place, format!("{}\n", render_cron_line(params)))]
         }
+        ScheduleKind::Schtasks => vec![(
+            targets.schtasks_file().display().to_string(),
+            render_schtasks(params),
+        )],
     }
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory and a rename, so a
 /// reader sees the old or the new file, never half of one. Creates the directory.
 // A private helper until `crate::fs` offers its atomic write.
-fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
+fn write_atomic(path: &Path, text: impl AsRef<[u8]>) -> io::Result<()> {
     let dir = path
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())
@@ -327,7 +367,7 @@ fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(text.as_bytes())?;
+        file.write_all(text.as_ref())?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
@@ -372,6 +412,7 @@ pub fn install(kind: ScheduleKind, targets: &Targets, params: &Params, ui: &Ui) 
         ScheduleKind::Systemd => install_systemd(targets, params, ui),
         ScheduleKind::Launchd => install_launchd(targets, params, ui),
         ScheduleKind::Cron => install_cron(targets, params, ui),
+        ScheduleKind::Schtasks => install_schtasks(targets, params, ui),
     }
 }
 
@@ -390,6 +431,7 @@ pub fn remove(kind: ScheduleKind, targets: &Targets, ui: &Ui) -> Result<bool> {
         ScheduleKind::Systemd => remove_systemd(targets, ui),
         ScheduleKind::Launchd => remove_launchd(targets, ui),
         ScheduleKind::Cron => remove_cron(targets, ui),
+        ScheduleKind::Schtasks => remove_schtasks(targets, ui),
     }
 }
 

@@ -18,17 +18,16 @@ use crate::profile::ServedTargets;
 
 use super::cargo::target::CargoTarget;
 use super::docker::target::DockerTarget;
+use super::helper_files;
 use super::pnpm::PnpmTarget;
 use super::{FileReport, Kind, Target};
 
-/// The first line of every wrapper nexus-token writes: logout removes only files that start so.
-pub(crate) const SCRIPT_MARK: &str = "# written by nexus-token";
-
 /// A file a served target needs beside its config edit.
 pub(crate) enum SideFile {
-    /// A symbolic link to this binary under another name (Docker's helper).
+    /// This binary under another name (Docker's helper): a symbolic link, on Windows a hard
+    /// link or a copy (`helper_files`).
     Link { path: PathBuf, to: PathBuf },
-    /// A small executable of ours, mode 0700 (pnpm's token helper wrapper).
+    /// A small executable of ours, mode 0700 (pnpm's token helper wrapper; `.cmd` on Windows).
     Script { path: PathBuf, bytes: Vec<u8> },
     /// Another file cleaned by a pure edit (`None`: nothing to change); never removed by logout.
     Scrub {
@@ -78,7 +77,7 @@ pub(crate) fn targets(
             registries: served.pnpm.clone(),
             wrapper: env
                 .config_dir
-                .join(format!("pnpm-token-helper-{}", safe_name(profile))),
+                .join(helper_files::wrapper_name(&safe_name(profile))),
             exe,
             profile: profile.to_owned(),
         }));
@@ -100,18 +99,15 @@ fn safe_name(profile: &str) -> String {
         .collect()
 }
 
-/// Whether `link` is a symbolic link that leads to `exe` (the same file).
+/// Whether `link` is the helper this platform makes for `exe`: a symbolic link leading to it,
+/// on Windows a hard link or copy of it.
 pub(crate) fn links_to(link: &Path, exe: &Path) -> bool {
-    let is_link = std::fs::symlink_metadata(link).is_ok_and(|m| m.file_type().is_symlink());
-    is_link && same_file(link, exe)
+    helper_files::is_helper_for(link, exe)
 }
 
-/// Whether two paths name the same file (both resolved).
+/// Whether two paths name the same program (both resolved; on Windows, the same bytes too).
 pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
+    helper_files::same_program(a, b)
 }
 
 fn report(kind: Kind, path: &Path, changed: Vec<String>, outcome: Option<Outcome>) -> FileReport {
@@ -144,7 +140,7 @@ pub(crate) fn apply(kind: Kind, side: &SideFile, dry_run: bool) -> Result<Option
             }
             if present
                 .as_ref()
-                .is_some_and(|m| !m.file_type().is_symlink())
+                .is_some_and(|m| !helper_files::replaceable(m))
             {
                 return Err(Error::file(
                     path,
@@ -152,7 +148,8 @@ pub(crate) fn apply(kind: Kind, side: &SideFile, dry_run: bool) -> Result<Option
                     "a file that is not a link is in the way: move it away, then run the command again",
                 ));
             }
-            make_link(path, to).map_err(|e| Error::file(path, "create the link", e))?;
+            helper_files::make_helper(path, to)
+                .map_err(|e| Error::file(path, "create the link", e))?;
             let outcome = if present.is_some() {
                 Outcome::Written
             } else {
@@ -213,7 +210,7 @@ pub(crate) fn remove(kind: Kind, side: &SideFile, exe: &Path) -> Result<Option<F
             let ours = fs::read_optional(path)
                 .ok()
                 .flatten()
-                .is_some_and(|b| b.starts_with(format!("#!/bin/sh\n{SCRIPT_MARK}").as_bytes()));
+                .is_some_and(|b| helper_files::is_our_wrapper(&b));
             (path, ours, "token helper wrapper")
         }
         SideFile::Scrub { .. } => return Ok(None),
@@ -255,53 +252,15 @@ fn set_mode_0700(path: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Creates (or replaces) `path` as a link to `to`: a temporary link renamed over it.
-fn make_link(path: &Path, to: &Path) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let temp = dir.join(format!(".nexus-token-link.{}", std::process::id()));
-    let _ = std::fs::remove_file(&temp);
-    #[cfg(unix)]
-    std::os::unix::fs::symlink(to, &temp)?;
-    #[cfg(not(unix))]
-    std::fs::copy(to, &temp).map(|_| ())?;
-    std::fs::rename(&temp, path)
-}
-
-/// The wrapper pnpm runs (through `sh`, without arguments): it execs nexus-token for `profile`.
+/// The wrapper pnpm runs (without arguments): it runs nexus-token for `profile` (an `sh` script;
+/// a `.cmd` file on Windows).
 pub(crate) fn pnpm_wrapper(exe: &Path, profile: &str) -> Vec<u8> {
-    format!(
-        "#!/bin/sh\n{SCRIPT_MARK} (login --pnpm-registry): pnpm runs it as a tokenHelper\nexec {} token --profile {} --format basic\n",
-        shell_quote(&exe.display().to_string()),
-        shell_quote(profile)
-    )
-    .into_bytes()
-}
-
-/// Single-quotes a word for `sh`.
-fn shell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
+    helper_files::token_wrapper(exe, profile)
 }
 
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_wrapper_quotes_the_path_and_the_profile() {
-        let text =
-            String::from_utf8(pnpm_wrapper(Path::new("/opt/my tools/nexus-token"), "o'k")).unwrap();
-        assert!(
-            text.starts_with(&format!("#!/bin/sh\n{SCRIPT_MARK}")),
-            "the wrapper starts with the mark logout looks for: {text}"
-        );
-        assert!(
-            text.ends_with(
-                "exec '/opt/my tools/nexus-token' token --profile 'o'\\''k' --format basic\n"
-            ),
-            "the binary and the profile are single-quoted for sh: {text}"
-        );
-    }
 
     #[test]
     fn side_files_are_created_kept_and_removed_only_when_ours() {

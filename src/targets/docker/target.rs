@@ -34,7 +34,7 @@ pub(crate) struct DockerTarget {
 impl DockerTarget {
     pub(crate) fn new(env: &Env, hosts: Vec<String>, exe: PathBuf) -> DockerTarget {
         let path_var = env.var("PATH").map(str::to_owned);
-        let writable = |dir: &Path| rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_ok();
+        let writable = |dir: &Path| fs::dir_writable(dir);
         let link = link::plan_link(
             &exe,
             path_var.as_deref().map(std::ffi::OsStr::new),
