@@ -443,8 +443,8 @@ mod tests {
         let env = Env::sandboxed(home);
         assert_eq!(
             env.netrc(),
-            PathBuf::from("/h/.netrc"),
-            "netrc defaults to ~/.netrc"
+            home.join(if cfg!(windows) { "_netrc" } else { ".netrc" }),
+            "netrc defaults to ~/.netrc (a new one is ~/_netrc on Windows)"
         );
         assert_eq!(env.pypirc(), PathBuf::from("/h/.pypirc"));
         assert_eq!(env.uv_config(), PathBuf::from("/h/.config/uv/uv.toml"));

@@ -696,7 +696,8 @@ mod tests {
             netrc.host, "nexus.example.com",
             "the machine is the host without port"
         );
-        assert_eq!(netrc.path, PathBuf::from("/h/.netrc"));
+        let netrc_name = if cfg!(windows) { "_netrc" } else { ".netrc" };
+        assert_eq!(netrc.path, Path::new("/h").join(netrc_name));
         let sections: Vec<_> = targets
             .iter()
             .filter_map(|t| match t {

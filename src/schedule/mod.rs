@@ -627,6 +627,121 @@ mod tests {
     }
 
     #[test]
+    fn schtasks_task_has_the_offsets_quoted_command_and_interval() {
+        let mut p = params("12h");
+        p.exe = r"C:\Program Files\nexus-token\nexus-token.exe".to_owned();
+        p.config = Some(r#"C:\Users\a\my "cfg"\p & q.toml"#.to_owned());
+        let task = render_schtasks(&p);
+        // seed 12345: minute 45, hour offset 205 % 12 = 1, as the systemd timer's 01/12:45.
+        assert!(
+            task.contains("<StartBoundary>2020-01-01T01:45:00</StartBoundary>")
+                && task.contains("<Interval>PT12H</Interval>")
+                && task.contains("<DaysInterval>1</DaysInterval>"),
+            "a 12h task starts at the per-machine hour and minute and repeats every 12h: {task}"
+        );
+        assert!(
+            task.contains("<RandomDelay>PT10M</RandomDelay>"),
+            "the same random delay as the timer: {task}"
+        );
+        assert!(
+            task.contains(
+                r"<Command>&quot;C:\Program Files\nexus-token\nexus-token.exe&quot;</Command>"
+            ),
+            "the program is quoted for its space: {task}"
+        );
+        assert!(
+            task.contains(
+                r"<Arguments>refresh -q --config &quot;C:\Users\a\my \&quot;cfg\&quot;\p &amp; q.toml&quot;</Arguments>"
+            ),
+            "arguments are quoted for CommandLineToArgvW, then escaped for XML: {task}"
+        );
+        assert!(task.contains(r"<URI>\nexus-token-refresh</URI>"));
+        assert!(task.contains("<LogonType>InteractiveToken</LogonType>"));
+        assert!(!task.contains("{{"), "every placeholder is filled");
+        assert_eq!(every_after(&task, UNIT_EVERY), Some(p.every));
+        let daily = render_schtasks(&params("1d"));
+        assert!(
+            daily.contains("T13:45:00") && !daily.contains("<Repetition>"),
+            "a daily task runs once a day at its time: {daily}"
+        );
+        let minutes = render_schtasks(&params("30m"));
+        assert!(
+            minutes.contains("T00:15:00") && minutes.contains("<Interval>PT30M</Interval>"),
+            "{minutes}"
+        );
+        let odd = render_schtasks(&params("7h"));
+        assert!(
+            odd.contains("<TimeTrigger>") && odd.contains("<Interval>PT7H</Interval>"),
+            "intervals that divide no day count from a start time: {odd}"
+        );
+        assert!(render_schtasks(&params("2d")).contains("<DaysInterval>2</DaysInterval>"));
+        assert_eq!(
+            render_schtasks(&params("12h")),
+            render_schtasks(&params("12h")),
+            "the same machine renders the same task"
+        );
+    }
+
+    #[test]
+    fn schtasks_file_is_utf16_with_a_bom_and_reads_back() {
+        let text = render_schtasks(&params("6h"));
+        let bytes = utf16_file(&text);
+        assert_eq!(&bytes[..4], &[0xff, 0xfe, b'<', 0], "UTF-16LE with a BOM");
+        assert!(
+            bytes.windows(4).any(|w| w == [b'\r', 0, b'\n', 0]),
+            "CRLF line ends"
+        );
+        assert_eq!(read_task_file(&bytes).as_deref(), Some(text.as_str()));
+        assert_eq!(read_task_file(&[0xff, 0xfe, 0]), None, "an odd byte count");
+    }
+
+    #[test]
+    fn windows_quote_follows_the_c_runtime_rules() {
+        assert_eq!(windows_quote(r"C:\bin\x.exe"), r"C:\bin\x.exe");
+        assert_eq!(windows_quote("a b"), r#""a b""#);
+        assert_eq!(windows_quote(""), r#""""#);
+        assert_eq!(windows_quote(r#"say "hi""#), r#""say \"hi\"""#);
+        assert_eq!(
+            windows_quote(r"C:\dir with space\"),
+            r#""C:\dir with space\\""#,
+            "a trailing backslash is doubled before the closing quote"
+        );
+        assert_eq!(windows_quote(r#"a\"b c"#), r#""a\\\"b c""#);
+    }
+
+    #[test]
+    fn install_and_remove_schtasks_in_a_redirect_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Env::sandboxed(dir.path())
+            .with_var("NEXUS_TOKEN_SCHEDULE_DIR", dir.path().to_str().unwrap());
+        let targets = Targets::from_env(&env);
+        let (ui, out) = Ui::capture(0);
+        install(ScheduleKind::Schtasks, &targets, &params("12h"), &ui).unwrap();
+        install(ScheduleKind::Schtasks, &targets, &params("12h"), &ui).unwrap();
+        assert!(
+            out.stderr().contains("is up to date")
+                && out.stderr().contains("`schtasks` was not run"),
+            "{}",
+            out.stderr()
+        );
+        let file = dir.path().join("nexus-token-refresh.xml");
+        assert_eq!(targets.schtasks_file(), file);
+        let found = installed(&env).unwrap();
+        assert_eq!(
+            (found.kind, found.every, found.path),
+            (
+                ScheduleKind::Schtasks,
+                Some(Duration::from_secs(12 * 3600)),
+                Some(file.clone())
+            )
+        );
+        assert!(remove(ScheduleKind::Schtasks, &targets, &ui).unwrap());
+        assert!(!file.exists());
+        assert!(!remove(ScheduleKind::Schtasks, &targets, &ui).unwrap());
+        assert_eq!(installed(&env), None);
+    }
+
+    #[test]
     fn sh_quote_leaves_safe_words_and_quotes_the_rest() {
         assert_eq!(sh_quote("/usr/bin/nexus-token"), "/usr/bin/nexus-token");
         assert_eq!(sh_quote("a b"), "'a b'");
@@ -682,10 +797,11 @@ mod tests {
         assert!(real.run_tools);
         assert_eq!(real.systemd_dir, PathBuf::from("/h/.config/systemd/user"));
         assert_eq!(real.crontab, Crontab::Command);
-        let env = Env::sandboxed(Path::new("/h")).with_var("XDG_CONFIG_HOME", "/x");
+        let xdg = if cfg!(windows) { r"C:\x" } else { "/x" };
+        let env = Env::sandboxed(Path::new("/h")).with_var("XDG_CONFIG_HOME", xdg);
         assert_eq!(
             Targets::from_env(&env).systemd_dir,
-            PathBuf::from("/x/systemd/user")
+            Path::new(xdg).join("systemd").join("user")
         );
         let env = Env::sandboxed(Path::new("/h")).with_var("NEXUS_TOKEN_SCHEDULE_DIR", "/s");
         let t = Targets::from_env(&env);
