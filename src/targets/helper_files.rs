@@ -4,10 +4,12 @@
 //! - Unix: the Docker helper is a symbolic link to the binary; pnpm's wrapper is a 0700 `sh`
 //!   script that execs it.
 //! - Windows: a symbolic link needs a privilege (or developer mode), and Docker runs
-//!   `docker-credential-nexus-token.exe`; so the helper is a hard link to the binary, or a copy
-//!   when the folder is on another volume. Either is recognised as ours by having the binary's
-//!   bytes, and replaced when the binary changed (an update that wrote a new file breaks a hard
-//!   link). pnpm runs its tokenHelper through `cmd.exe`, so the wrapper is a `.cmd` file.
+//!   `docker-credential-nexus-token.exe`; so the helper is a copy of the binary. Not a hard link:
+//!   Windows refuses to delete a file whose bytes a running program was started from, so a hard
+//!   link could not be removed (by `logout`) or replaced while nexus-token runs, nor the binary
+//!   be updated while Docker runs the helper. The copy is recognised as ours by having the
+//!   binary's bytes, and replaced when the binary changed. pnpm runs its tokenHelper through
+//!   `cmd.exe`, so the wrapper is a `.cmd` file.
 //!
 //! Pure apart from the file operations of [`make_helper`], [`is_helper_for`] and
 //! [`same_program`]; no token or secret passes here.
@@ -22,7 +24,7 @@ pub(crate) const SCRIPT_MARK: &str = "# written by nexus-token";
 const CMD_MARK: &str = "rem written by nexus-token";
 
 /// Whether `a` and `b` are the same program: the same file once links are resolved, or (on
-/// Windows, where the helper is a hard link or a copy) files of the same bytes.
+/// Windows, where the helper is a copy) files of the same bytes.
 pub(crate) fn same_program(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(a), Ok(b)) if a == b => true,
@@ -76,14 +78,26 @@ pub(crate) fn make_helper(path: &Path, to: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::symlink(to, &temp)?;
     #[cfg(not(unix))]
-    if std::fs::hard_link(to, &temp).is_err() {
-        std::fs::copy(to, &temp)?;
-    }
+    std::fs::copy(to, &temp)?;
     let renamed = std::fs::rename(&temp, path);
     if renamed.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
     renamed
+}
+
+/// `path` without the `\\?\` prefix `std::fs::canonicalize` puts before a Windows drive or UNC
+/// path: the clients that run the helpers (and people reading the configs) expect the usual
+/// form. Other paths are returned as they are.
+pub(crate) fn plain_path(path: std::path::PathBuf) -> std::path::PathBuf {
+    let text = path.to_string_lossy();
+    if let Some(rest) = text.strip_prefix(r"\\?\UNC\") {
+        return std::path::PathBuf::from(format!(r"\\{rest}"));
+    }
+    match text.strip_prefix(r"\\?\") {
+        Some(rest) if rest.as_bytes().get(1) == Some(&b':') => std::path::PathBuf::from(rest),
+        _ => path,
+    }
 }
 
 /// The file name of pnpm's wrapper for a profile (`safe` is the profile as a file-name part).
@@ -178,6 +192,23 @@ mod tests {
     }
 
     #[test]
+    fn verbatim_prefixes_are_dropped() {
+        use std::path::PathBuf;
+        assert_eq!(
+            plain_path(PathBuf::from(r"\\?\C:\bin\nexus-token.exe")),
+            PathBuf::from(r"C:\bin\nexus-token.exe")
+        );
+        assert_eq!(
+            plain_path(PathBuf::from(r"\\?\UNC\srv\share\x.exe")),
+            PathBuf::from(r"\\srv\share\x.exe")
+        );
+        assert_eq!(
+            plain_path(PathBuf::from("/usr/bin/nexus-token")),
+            PathBuf::from("/usr/bin/nexus-token")
+        );
+    }
+
+    #[test]
     fn the_wrapper_name_fits_the_platform() {
         let name = wrapper_name("work");
         if cfg!(windows) {
@@ -211,7 +242,7 @@ mod tests {
         if cfg!(windows) {
             assert!(
                 !is_helper_for(&helper, &exe),
-                "a hard link or copy of the old binary is stale"
+                "a copy of the old binary is stale"
             );
         }
         make_helper(&helper, &exe).unwrap();

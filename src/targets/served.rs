@@ -52,6 +52,7 @@ pub(crate) fn targets(
         .current_exe()
         .ok()
         .and_then(|e| std::fs::canonicalize(&e).ok().or(Some(e)))
+        .map(helper_files::plain_path)
         .unwrap_or_else(|| PathBuf::from("nexus-token"));
     let mut targets = Vec::new();
     if !served.docker.is_empty() {
@@ -134,7 +135,8 @@ pub(crate) fn apply(kind: Kind, side: &SideFile, dry_run: bool) -> Result<Option
                     Some(Outcome::Unchanged),
                 )));
             }
-            let changed = vec![format!("link to `{}`", to.display())];
+            let what = if cfg!(windows) { "copy of" } else { "link to" };
+            let changed = vec![format!("{what} `{}`", to.display())];
             if dry_run {
                 return Ok(Some(report(kind, path, changed, None)));
             }

@@ -63,3 +63,4 @@ mod schedule;
 mod secret_hygiene;
 mod served_e2e;
 mod served_real;
+mod windows_wine;
