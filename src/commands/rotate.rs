@@ -12,6 +12,7 @@ use super::{Context, read_password, report_files};
 pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
     let ui = ctx.ui;
     let name = args.profile.as_str();
+    crate::imported::refuse_rotate(ctx, name)?;
     let mut session = Session::open(ctx, name, "run `nexus-token login --profile NAME` first")?;
     if args.password_stdin {
         let password = read_password(ctx, true, false, &session.profile.username)?;
@@ -19,7 +20,8 @@ pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
     } else {
         session.use_keyring_password()?;
     }
-    let targets = session.profile.targets(&session.name, ctx.env);
+    let config = crate::profile::Config::load(&ctx.config_path)?;
+    let targets = targets::owners::writable(&config, ctx.env, ui, &session.name, &session.profile);
     // Every file must be editable before the old token is destroyed on the server.
     targets::preflight(&targets)?;
     let token = session.rotate_token()?;

@@ -109,33 +109,14 @@ pub(crate) fn wrapper_name(safe: &str) -> String {
     }
 }
 
-/// The wrapper pnpm runs (without arguments) for `profile`: an `sh` script on Unix, a `.cmd`
-/// file on Windows (see [`cmd_wrapper`]).
-pub(crate) fn token_wrapper(exe: &Path, profile: &str) -> Vec<u8> {
-    if cfg!(windows) {
-        cmd_wrapper(&exe.display().to_string(), profile)
-    } else {
-        sh_wrapper(&exe.display().to_string(), profile)
-    }
-}
-
-/// The `sh` wrapper: execs nexus-token for `profile`.
-pub(crate) fn sh_wrapper(exe: &str, profile: &str) -> Vec<u8> {
-    format!(
-        "#!/bin/sh\n{SCRIPT_MARK} (login --pnpm-registry): pnpm runs it as a tokenHelper\nexec {} token --profile {} --format basic\n",
-        shell_quote(exe),
-        shell_quote(profile)
-    )
-    .into_bytes()
-}
-
 /// The `.cmd` wrapper (CRLF lines, as `cmd.exe` expects): runs nexus-token for `profile` and
 /// exits with its status. Both words are double-quoted (a Windows path holds no `"`), and `%`
 /// is doubled so `cmd.exe` does not expand it.
-pub(crate) fn cmd_wrapper(exe: &str, profile: &str) -> Vec<u8> {
+pub(crate) fn cmd_wrapper(exe: &str, profile: &str, config: Option<&str>) -> Vec<u8> {
     let quote = |word: &str| format!("\"{}\"", word.replace('%', "%%").replace('"', ""));
+    let config = config.map_or_else(String::new, |c| format!("--config {} ", quote(c)));
     format!(
-        "@echo off\r\n{CMD_MARK} (login --pnpm-registry): pnpm runs it as a tokenHelper\r\n{} token --profile {} --format basic\r\nexit /b %errorlevel%\r\n",
+        "@echo off\r\n{CMD_MARK} (login --pnpm-registry): pnpm runs it as a tokenHelper\r\n{} {config}token --profile {} --format basic\r\nexit /b %errorlevel%\r\n",
         quote(exe),
         quote(profile)
     )
@@ -148,32 +129,16 @@ pub(crate) fn is_our_wrapper(bytes: &[u8]) -> bool {
         || bytes.starts_with(format!("@echo off\r\n{CMD_MARK}").as_bytes())
 }
 
-/// Single-quotes a word for `sh`.
-fn shell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_sh_wrapper_quotes_the_path_and_the_profile() {
-        let text = String::from_utf8(sh_wrapper("/opt/my tools/nexus-token", "o'k")).unwrap();
-        assert!(is_our_wrapper(text.as_bytes()), "{text}");
-        assert!(
-            text.ends_with(
-                "exec '/opt/my tools/nexus-token' token --profile 'o'\\''k' --format basic\n"
-            ),
-            "the binary and the profile are single-quoted for sh: {text}"
-        );
-    }
 
     #[test]
     fn the_cmd_wrapper_quotes_for_cmd_and_passes_the_exit_status() {
         let text = String::from_utf8(cmd_wrapper(
             r"C:\Users\A B\.cargo\bin\nexus-token.exe",
             "100%",
+            None,
         ))
         .unwrap();
         assert!(is_our_wrapper(text.as_bytes()), "{text}");

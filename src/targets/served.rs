@@ -1,5 +1,4 @@
-//! What the served target kinds (Docker, Cargo, pnpm) share: building them from a profile's
-//! `served` block, and their side files. A served client's config names nexus-token as its
+//! What the served target kinds (Docker, Cargo, pnpm) share: their side files. A served client's config names nexus-token as its
 //! credential helper, and some of them also need a file beside that edit: Docker's
 //! `docker-credential-nexus-token` link on the PATH, pnpm's wrapper script, Cargo's
 //! `credentials.toml` cleaned of a stale token. Those are [`SideFile`]s: the one mechanism the
@@ -11,23 +10,20 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::fs::{self, Outcome};
-use crate::profile::ServedTargets;
+use crate::text::shell_quote;
 
-use super::cargo::target::CargoTarget;
-use super::docker::target::DockerTarget;
 use super::helper_files;
-use super::pnpm::PnpmTarget;
-use super::{FileReport, Kind, Target};
+use super::{FileReport, Kind};
+
+pub(crate) use helper_files::SCRIPT_MARK;
 
 /// A file a served target needs beside its config edit.
 pub(crate) enum SideFile {
-    /// This binary under another name (Docker's helper): a symbolic link, on Windows a hard
-    /// link or a copy (`helper_files`).
+    /// A symbolic link to this binary under another name (Docker's helper).
     Link { path: PathBuf, to: PathBuf },
-    /// A small executable of ours, mode 0700 (pnpm's token helper wrapper; `.cmd` on Windows).
+    /// A small executable of ours, mode 0700 (pnpm's token helper wrapper).
     Script { path: PathBuf, bytes: Vec<u8> },
     /// Another file cleaned by a pure edit (`None`: nothing to change); never removed by logout.
     Scrub {
@@ -37,71 +33,52 @@ pub(crate) enum SideFile {
     },
 }
 
-/// The served targets of a profile, with every path resolved through `env`.
-pub(crate) fn targets(
-    served: &ServedTargets,
-    npmrc: Option<&Path>,
-    profile: &str,
-    env: &Env,
-) -> Vec<Target> {
-    if served.is_empty() {
-        return Vec::new();
+/// The Cargo config file cargo reads in its home: the legacy `config` (no extension) when it
+/// exists (cargo then ignores `config.toml`), else `config.toml`.
+pub(crate) fn cargo_config(home: &Path) -> PathBuf {
+    let legacy = home.join("config");
+    if legacy.is_file() {
+        legacy
+    } else {
+        home.join("config.toml")
     }
-    // The binary the clients run; a bare name when it cannot be told (they then use the PATH).
-    let exe = env
-        .current_exe()
-        .ok()
-        .and_then(|e| std::fs::canonicalize(&e).ok().or(Some(e)))
-        .map(helper_files::plain_path)
-        .unwrap_or_else(|| PathBuf::from("nexus-token"));
-    let mut targets = Vec::new();
-    if !served.docker.is_empty() {
-        targets.push(Target::Docker(DockerTarget::new(
-            env,
-            served.docker.clone(),
-            exe.clone(),
-        )));
-    }
-    if !served.cargo.is_empty() {
-        let home = env.cargo_home();
-        targets.push(Target::Cargo(CargoTarget {
-            path: home.join("config.toml"),
-            credentials: home.join("credentials.toml"),
-            registries: served.cargo.clone(),
-            exe: exe.clone(),
-            profile: profile.to_owned(),
-        }));
-    }
-    if !served.pnpm.is_empty() {
-        targets.push(Target::Pnpm(PnpmTarget {
-            path: npmrc.map_or_else(|| env.user_npmrc(), Path::to_path_buf),
-            registries: served.pnpm.clone(),
-            wrapper: env
-                .config_dir
-                .join(helper_files::wrapper_name(&safe_name(profile))),
-            exe,
-            profile: profile.to_owned(),
-        }));
-    }
-    targets
 }
 
-/// A profile name as a file-name part: anything but letters, digits, `-` and `_` becomes `_`.
-fn safe_name(profile: &str) -> String {
-    profile
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+/// A profile name as a file-name part, injectively: letters, digits, `-` and `_` stay, every
+/// other byte becomes `%XX` (so `dev team` and `dev_team` get different files).
+pub(crate) fn file_name_part(profile: &str) -> String {
+    let mut out = String::with_capacity(profile.len());
+    for b in profile.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The part a helper file's name gets for a profiles file that is not the default one: `@` and
+/// 12 hex digits of its path's SHA-256 (`@` never appears in [`file_name_part`]), else nothing.
+pub(crate) fn config_suffix(config: Option<&Path>) -> String {
+    use sha2::{Digest as _, Sha256};
+    let Some(config) = config else {
+        return String::new();
+    };
+    let digest = Sha256::digest(config.as_os_str().as_encoded_bytes());
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("@{hex}")
+}
+
+/// `--config 'FILE' ` for a served command line in `sh` (empty for the default profiles file).
+fn config_words(config: Option<&Path>) -> String {
+    config
+        .map(|c| format!("--config {} ", shell_quote(&c.display().to_string())))
+        .unwrap_or_default()
 }
 
 /// Whether `link` is the helper this platform makes for `exe`: a symbolic link leading to it,
-/// on Windows a hard link or copy of it.
+/// on Windows a copy of it (`helper_files`).
 pub(crate) fn links_to(link: &Path, exe: &Path) -> bool {
     helper_files::is_helper_for(link, exe)
 }
@@ -204,10 +181,25 @@ pub(crate) fn apply(kind: Kind, side: &SideFile, dry_run: bool) -> Result<Option
 }
 
 /// Undoes one side file on logout: the link when it points at `exe`, the wrapper when it is
-/// ours. Returns a report when something was removed.
-pub(crate) fn remove(kind: Kind, side: &SideFile, exe: &Path) -> Result<Option<FileReport>> {
+/// ours, neither while another profile uses it (`in_use`) nor a link while a wrapper of ours
+/// beside it (another profiles file's Docker helper) execs it. Returns a report when something
+/// was removed.
+pub(crate) fn remove(
+    kind: Kind,
+    side: &SideFile,
+    in_use: &[PathBuf],
+) -> Result<Option<FileReport>> {
     let (path, ours, what) = match side {
-        SideFile::Link { path, .. } => (path, links_to(path, exe), "link"),
+        SideFile::Link { path, .. } if in_use.contains(path) || wrapped(path) => {
+            return Ok(Some(report(
+                kind,
+                path,
+                Vec::new(),
+                Some(Outcome::Unchanged),
+            )));
+        }
+        SideFile::Script { path, .. } if in_use.contains(path) => return Ok(None),
+        SideFile::Link { path, to } => (path, links_to(path, to), "link"),
         SideFile::Script { path, .. } => {
             let ours = fs::read_optional(path)
                 .ok()
@@ -227,6 +219,30 @@ pub(crate) fn remove(kind: Kind, side: &SideFile, exe: &Path) -> Result<Option<F
         vec![format!("{what} removed")],
         Some(Outcome::Written),
     )))
+}
+
+/// Whether a wrapper of ours in the link's folder execs the link (a Docker helper of another
+/// profiles file, see [`docker_wrapper`]).
+fn wrapped(link: &Path) -> bool {
+    let (Some(dir), Some(name)) = (link.parent(), link.file_name()) else {
+        return false;
+    };
+    let prefix = format!("{}@", name.to_string_lossy());
+    let quoted = shell_quote(&link.display().to_string());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        entry.file_name().to_string_lossy().starts_with(&prefix)
+            && fs::read_optional(&entry.path())
+                .ok()
+                .flatten()
+                .and_then(|b| String::from_utf8(b).ok())
+                .is_some_and(|text| {
+                    text.starts_with(&format!("#!/bin/sh\n{SCRIPT_MARK}"))
+                        && text.contains(&format!("exec {quoted} "))
+                })
+    })
 }
 
 fn is_executable(path: &Path) -> bool {
@@ -254,15 +270,60 @@ fn set_mode_0700(path: &Path) -> std::io::Result<()> {
     }
 }
 
-/// The wrapper pnpm runs (without arguments): it runs nexus-token for `profile` (an `sh` script;
-/// a `.cmd` file on Windows).
-pub(crate) fn pnpm_wrapper(exe: &Path, profile: &str) -> Vec<u8> {
-    helper_files::token_wrapper(exe, profile)
+/// The wrapper pnpm runs (through `sh`, without arguments): it execs nexus-token for `profile`
+/// (of the profiles file `config`, when not the default one).
+pub(crate) fn pnpm_wrapper(exe: &Path, profile: &str, config: Option<&Path>) -> Vec<u8> {
+    if cfg!(windows) {
+        return helper_files::cmd_wrapper(
+            &exe.display().to_string(),
+            profile,
+            config.map(|c| c.display().to_string()).as_deref(),
+        );
+    }
+    format!(
+        "#!/bin/sh\n{SCRIPT_MARK} (login --pnpm-registry): pnpm runs it as a tokenHelper\nexec {} {}token --profile {} --format basic\n",
+        shell_quote(&exe.display().to_string()),
+        config_words(config),
+        shell_quote(profile)
+    )
+    .into_bytes()
+}
+
+/// The Docker helper for a profiles file that is not the default one (Docker's `credHelpers`
+/// value cannot carry arguments): `docker-credential-nexus-token@<hash>` beside the shared
+/// link, which it execs with `NEXUS_TOKEN_CONFIG` set to that file.
+pub(crate) fn docker_wrapper(link: &Path, config: &Path) -> Vec<u8> {
+    format!(
+        "#!/bin/sh\n{SCRIPT_MARK} (login --docker-registry --config): Docker runs it as a credential helper\nNEXUS_TOKEN_CONFIG={} exec {} \"$@\"\n",
+        shell_quote(&config.display().to_string()),
+        shell_quote(&link.display().to_string()),
+    )
+    .into_bytes()
 }
 
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wrapper_quotes_the_path_and_the_profile() {
+        let text = String::from_utf8(pnpm_wrapper(
+            Path::new("/opt/my tools/nexus-token"),
+            "o'k",
+            None,
+        ))
+        .unwrap();
+        assert!(
+            text.starts_with(&format!("#!/bin/sh\n{SCRIPT_MARK}")),
+            "the wrapper starts with the mark logout looks for: {text}"
+        );
+        assert!(
+            text.ends_with(
+                "exec '/opt/my tools/nexus-token' token --profile 'o'\\''k' --format basic\n"
+            ),
+            "the binary and the profile are single-quoted for sh: {text}"
+        );
+    }
 
     #[test]
     fn side_files_are_created_kept_and_removed_only_when_ours() {
@@ -273,9 +334,13 @@ mod tests {
             path: dir.path().join("bin/docker-credential-nexus-token"),
             to: exe.clone(),
         };
-        let first = apply(Kind::Docker, &link, false).unwrap().unwrap();
+        let first = apply(crate::targets::docker::KIND, &link, false)
+            .unwrap()
+            .unwrap();
         assert_eq!(first.outcome, Some(Outcome::Created), "the link is created");
-        let again = apply(Kind::Docker, &link, false).unwrap().unwrap();
+        let again = apply(crate::targets::docker::KIND, &link, false)
+            .unwrap()
+            .unwrap();
         assert_eq!(
             again.outcome,
             Some(Outcome::Unchanged),
@@ -283,11 +348,21 @@ mod tests {
         );
         let other = dir.path().join("other");
         std::fs::File::create(&other).unwrap();
+        let elsewhere = SideFile::Link {
+            path: dir.path().join("bin/docker-credential-nexus-token"),
+            to: other.clone(),
+        };
         assert!(
-            remove(Kind::Docker, &link, &other).unwrap().is_none(),
+            remove(crate::targets::docker::KIND, &elsewhere, &[])
+                .unwrap()
+                .is_none(),
             "a link to another binary is not removed"
         );
-        assert!(remove(Kind::Docker, &link, &exe).unwrap().is_some());
+        assert!(
+            remove(crate::targets::docker::KIND, &link, &[])
+                .unwrap()
+                .is_some()
+        );
         assert!(
             !dir.path()
                 .join("bin/docker-credential-nexus-token")
@@ -297,17 +372,23 @@ mod tests {
 
         let script = SideFile::Script {
             path: dir.path().join("cfg/wrapper"),
-            bytes: pnpm_wrapper(&exe, "p"),
+            bytes: pnpm_wrapper(&exe, "p", None),
         };
-        apply(Kind::Pnpm, &script, false).unwrap();
+        apply(crate::targets::pnpm::KIND, &script, false).unwrap();
         assert!(
             is_executable(&dir.path().join("cfg/wrapper")),
             "the wrapper is 0700"
         );
-        assert!(remove(Kind::Pnpm, &script, &exe).unwrap().is_some());
+        assert!(
+            remove(crate::targets::pnpm::KIND, &script, &[])
+                .unwrap()
+                .is_some()
+        );
         std::fs::File::create(dir.path().join("cfg/wrapper")).unwrap();
         assert!(
-            remove(Kind::Pnpm, &script, &exe).unwrap().is_none(),
+            remove(crate::targets::pnpm::KIND, &script, &[])
+                .unwrap()
+                .is_none(),
             "a file that is not our wrapper stays"
         );
     }

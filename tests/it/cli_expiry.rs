@@ -8,11 +8,11 @@ use crate::support;
 
 use std::time::Duration;
 
+use crate::support::emulator_util::USER;
 use crate::support::{Sandbox, assert_no_secret, unique_password};
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
 use nexus_token::nexus::Family;
 
-const USER: &str = "alice";
 const DAY: Duration = Duration::from_secs(86_400);
 
 fn emulator(password: &str, expiry: Option<Duration>) -> Emulator {
@@ -138,7 +138,7 @@ fn login_records_the_expiry_and_status_shows_it() {
     assert_eq!(run.code, 0);
     assert!(
         run.stdout
-            .contains(&format!("token expiry:  {expires_at} (29 day(s) left)")),
+            .contains(&format!("token expiry:  {expires_at} (29 days left)")),
         "status shows the expiry time and the days left:\n{}",
         run.stdout
     );
@@ -210,7 +210,7 @@ fn an_expired_token_is_regenerated_by_refresh() {
         "a fresh token is not regenerated"
     );
     assert!(
-        run.stderr.contains("the token expires in 29 day(s)"),
+        run.stderr.contains("the token expires in 29 days"),
         "refresh says how many days are left:\n{}",
         run.stderr
     );
@@ -241,7 +241,7 @@ fn a_token_within_the_margin_is_regenerated_and_one_outside_is_not() {
         "4 days left is outside the capped default margin: no POST"
     );
     assert!(
-        run.stderr.contains("the token expires in 4 day(s)"),
+        run.stderr.contains("the token expires in 4 days"),
         "refresh says how many days are left:\n{}",
         run.stderr
     );

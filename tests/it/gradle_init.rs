@@ -13,13 +13,12 @@ use crate::support::in_process::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::support::emulator_util::{USER, nexus3 as emulator};
 use crate::support::{self, Sandbox};
 use nexus_token::emulator::{Emulator, EmulatorConfig};
 use nexus_token::env::Env;
 use nexus_token::nexus::Family;
 use nexus_token::store::MemoryStore;
-
-const USER: &str = "alice";
 
 /// One sandboxed home with its own Gradle user home, one in-memory keyring.
 struct Harness {
@@ -69,10 +68,6 @@ impl Harness {
         args.extend_from_slice(extra);
         self.run(&args, Some(password))
     }
-}
-
-fn emulator(password: &str) -> Emulator {
-    Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, password)).unwrap()
 }
 
 #[test]
@@ -144,7 +139,7 @@ fn dry_run_names_the_script_and_writes_nothing() {
     let out = h.login(&emu, &pw, &["--gradle-init", "--dry-run"]);
     assert_eq!(out.code, 0, "a dry run succeeds: {}", out.all());
     assert!(
-        out.all().contains("would update") && out.all().contains("nexus-token-default.gradle"),
+        out.all().contains("would create") && out.all().contains("nexus-token-default.gradle"),
         "the dry run names the script it would write: {}",
         out.all()
     );

@@ -13,11 +13,17 @@ use nexus_token::nexus::Family;
 
 /// The password every test user has: distinctive, so a leak is easy to find.
 pub const PASSWORD: &str = "Sw0rdf1sh-never-printed";
+/// The user of the tests' usual server.
 pub const USER: &str = "alice";
 
 /// An emulator of `family` with `alice` and [`PASSWORD`].
 pub fn emulator(family: Family) -> Emulator {
     start(EmulatorConfig::new(family).user(USER, PASSWORD))
+}
+
+/// A Nexus 3 emulator with [`USER`] and the given password (the tests' usual server).
+pub fn nexus3(password: &str) -> Emulator {
+    start(EmulatorConfig::new(Family::Nexus3).user(USER, password))
 }
 
 pub fn start(config: EmulatorConfig) -> Emulator {

@@ -15,11 +15,18 @@ use std::time::{Duration, Instant};
 
 use crate::env::Env;
 use crate::error::{Error, ExitStatus, Result};
+use crate::targets::probe::{Answer, Probe};
 
-use super::{Finding, Level, Planned, State, TokenValues};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
+
+mod saved;
+pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
 
 /// The script, with `{{EXE}}`, `{{PROFILE}}` and `{{URL}}` inside single quotes.
-const TEMPLATE: &str = include_str!("../../templates/gradle/nexus-token-init.gradle");
+const TEMPLATE: &str = include_str!("../../../templates/gradle/nexus-token-init.gradle");
 
 /// How long doctor waits for `gradle --version` (a JVM start).
 const GRADLE_VERSION_TIMEOUT: Duration = Duration::from_secs(20);
@@ -38,11 +45,17 @@ pub(crate) struct GradleInitTarget {
     pub url: String,
     /// This binary, which the script runs (`None` when the OS cannot tell).
     pub exe: Option<PathBuf>,
+    /// The profiles file the script names (`--config`), when it is not the default one.
+    pub config: Option<PathBuf>,
 }
 
-/// The script's file name for a profile.
-pub(crate) fn file_name(profile: &str) -> String {
-    format!("nexus-token-{profile}.gradle")
+/// The script's file name for a profile (of the profiles file `config`, when that is not the
+/// default one: two files may both have a profile `work`).
+pub(crate) fn file_name(profile: &str, config: Option<&Path>) -> String {
+    format!(
+        "nexus-token-{profile}{}.gradle",
+        super::served::config_suffix(config)
+    )
 }
 
 /// Why a profile name cannot be part of the script's file name, if it cannot.
@@ -61,9 +74,21 @@ pub(crate) fn validate_profile(profile: &str) -> std::result::Result<(), &'stati
 
 /// Pure: the whole script for `exe`, `profile` and the Nexus base `url`.
 pub fn render(exe: &str, profile: &str, url: &str) -> String {
+    render_with_config(exe, profile, url, None)
+}
+
+/// Pure: [`render`] for a profile of the profiles file `config` (`--config`), when that is not
+/// the default one.
+pub(crate) fn render_with_config(
+    exe: &str,
+    profile: &str,
+    url: &str,
+    config: Option<&str>,
+) -> String {
     TEMPLATE
         .replace("{{EXE}}", &groovy_quoted(exe))
         .replace("{{PROFILE}}", &groovy_quoted(profile))
+        .replace("{{CONFIG}}", &groovy_quoted(config.unwrap_or_default()))
         .replace("{{URL}}", &groovy_quoted(url))
 }
 
@@ -122,43 +147,13 @@ impl GradleInitTarget {
                 exe.display()
             ))
         })?;
-        Ok(render(exe, &self.profile, &self.url))
-    }
-
-    /// The whole script; `None` when the file already is exactly that. No token goes in.
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        _token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
-        let script = self.rendered()?;
-        if current == Some(script.as_bytes()) {
-            return Ok(None);
-        }
-        Ok(Some(Planned {
-            bytes: script.into_bytes(),
-            changed: self.changed(),
-            warnings: Vec::new(),
-        }))
-    }
-
-    /// Logout deletes the file (see `owns_file` in the seam); as bytes, nothing is left.
-    pub(crate) fn clear(&self, _current: &[u8]) -> Result<Planned> {
-        Ok(Planned {
-            bytes: Vec::new(),
-            changed: self.changed(),
-            warnings: Vec::new(),
-        })
-    }
-
-    /// `current` when the file is exactly the rendered script, else `stale` with the reason.
-    pub(crate) fn inspect(&self, current: &[u8]) -> Vec<(String, State, Option<String>)> {
-        let (state, detail) = match self.rendered() {
-            Err(e) => (State::Unreadable, Some(e.to_string())),
-            Ok(script) if current == script.as_bytes() => (State::Current, None),
-            Ok(_) => (State::Stale, Some(self.difference(current))),
-        };
-        vec![(self.name(), state, detail)]
+        let config = self.config.as_deref().map(|c| c.display().to_string());
+        Ok(render_with_config(
+            exe,
+            &self.profile,
+            &self.url,
+            config.as_deref(),
+        ))
     }
 
     /// Why a script on disk is not the one this binary would write.
@@ -175,13 +170,64 @@ impl GradleInitTarget {
             ),
         }
     }
+}
 
-    pub(crate) fn doctor(&self, env: &Env, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+impl Target for GradleInitTarget {
+    fn kind(&self) -> Kind {
+        KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
+        vec![self.name()]
+    }
+
+    fn owns_whole_file(&self) -> bool {
+        true
+    }
+
+    /// The whole script; `None` when the file already is exactly that. No token goes in.
+    fn plan(&self, current: Option<&[u8]>, _token: &TokenValues<'_>) -> Result<Option<Planned>> {
+        let script = self.rendered()?;
+        if current == Some(script.as_bytes()) {
+            return Ok(None);
+        }
+        Ok(Some(Planned {
+            bytes: script.into_bytes(),
+            changed: self.changed(),
+            warnings: Vec::new(),
+        }))
+    }
+
+    /// Logout deletes the file (see `owns_file` in the seam); as bytes, nothing is left.
+    fn clear(&self, _current: &[u8], _expected: Option<&str>) -> Result<Planned> {
+        Ok(Planned {
+            bytes: Vec::new(),
+            changed: self.changed(),
+            warnings: Vec::new(),
+        })
+    }
+
+    /// `current` when the file is exactly the rendered script, else `stale` with the reason.
+    fn inspect(&self, current: &[u8], _verdict: &Verdict<'_>) -> Vec<Entry> {
+        let (state, detail) = match self.rendered() {
+            Err(e) => (TargetState::Unreadable, Some(e.to_string())),
+            Ok(script) if current == script.as_bytes() => (TargetState::Current, None),
+            Ok(_) => (TargetState::Stale, Some(self.difference(current))),
+        };
+        vec![(self.name(), state, detail)]
+    }
+
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let (env, current, profile) = (cx.env, cx.current, cx.profile);
         let mut findings = Vec::new();
         if let Some(bytes) = current {
-            let (_, state, detail) = self.inspect(bytes).remove(0);
+            let (_, state, detail) = self.inspect(bytes, &|_, _| TargetState::Missing).remove(0);
             findings.push(match state {
-                State::Current => Finding::new(
+                TargetState::Current => Finding::new(
                     "gradle-init",
                     Level::Ok,
                     format!(
@@ -200,6 +246,25 @@ impl GradleInitTarget {
         }
         findings.push(gradle_version_finding(env));
         findings
+    }
+
+    /// The script's `token` call (its profile, and its profiles file when not the default).
+    fn probes(&self) -> Vec<Probe> {
+        let Some(exe) = self.exe.clone() else {
+            return Vec::new();
+        };
+        let mut args = Vec::new();
+        if let Some(config) = &self.config {
+            args.extend(["--config".to_owned(), config.display().to_string()]);
+        }
+        args.extend(["token", "--profile", &self.profile, "--format", "json"].map(str::to_owned));
+        vec![Probe {
+            what: format!("the Gradle init script `{}`", self.path.display()),
+            program: exe,
+            args,
+            stdin: Vec::new(),
+            answer: Answer::TokenJson,
+        }]
     }
 }
 
@@ -333,6 +398,7 @@ mod tests {
             profile: "work".into(),
             url: "https://nexus.example.com/nexus".into(),
             exe: Some(PathBuf::from(exe)),
+            config: None,
         }
     }
 
@@ -468,16 +534,27 @@ mod tests {
     fn inspect_says_current_only_for_the_exact_script() {
         let t = target("/bin/nt");
         let script = render("/bin/nt", "work", "https://nexus.example.com/nexus");
-        assert_eq!(t.inspect(script.as_bytes())[0].1, State::Current);
+        assert_eq!(
+            t.inspect(script.as_bytes(), &|_, _| TargetState::Missing)[0].1,
+            TargetState::Current
+        );
         let old = render("/old/nt", "work", "https://nexus.example.com/nexus");
-        let (_, state, detail) = t.inspect(old.as_bytes()).remove(0);
-        assert_eq!(state, State::Stale, "a script for another binary is stale");
+        let (_, state, detail) = t
+            .inspect(old.as_bytes(), &|_, _| TargetState::Missing)
+            .remove(0);
+        assert_eq!(
+            state,
+            TargetState::Stale,
+            "a script for another binary is stale"
+        );
         assert!(
             detail.unwrap().contains("does not run this nexus-token"),
             "the detail says the script points elsewhere"
         );
-        let (_, state, _) = t.inspect(b"// edited by hand\n").remove(0);
-        assert_eq!(state, State::Stale, "an edited script is stale");
+        let (_, state, _) = t
+            .inspect(b"// edited by hand\n", &|_, _| TargetState::Missing)
+            .remove(0);
+        assert_eq!(state, TargetState::Stale, "an edited script is stale");
     }
 
     #[test]
@@ -507,7 +584,12 @@ mod tests {
         for bad in ["", ".hidden", "a/b", "a b", "x\\y", "é"] {
             assert!(validate_profile(bad).is_err(), "`{bad}` is refused");
         }
-        assert_eq!(file_name("work"), "nexus-token-work.gradle");
+        assert_eq!(file_name("work", None), "nexus-token-work.gradle");
+        let other = file_name("work", Some(Path::new("/etc/team.toml")));
+        assert!(
+            other.starts_with("nexus-token-work@") && other.ends_with(".gradle"),
+            "a profile of another profiles file gets its own script: {other}"
+        );
     }
 
     #[test]
