@@ -130,6 +130,7 @@ pub(crate) fn is_our_wrapper(bytes: &[u8]) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // tests set up files with `std::fs::write`
 mod tests {
     use super::*;
 
