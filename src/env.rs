@@ -497,9 +497,11 @@ mod tests {
         );
         assert_eq!(env.pypirc(), PathBuf::from("/h/.pypirc"));
         assert_eq!(env.uv_config(), PathBuf::from("/h/.config/uv/uv.toml"));
+        // An absolute XDG_CONFIG_HOME (Windows needs a drive for that).
+        let xdg = if cfg!(windows) { r"C:\x" } else { "/x" };
         let env = Env::sandboxed(home)
             .with_var("NETRC", "/n/netrc")
-            .with_var("XDG_CONFIG_HOME", "/x")
+            .with_var("XDG_CONFIG_HOME", xdg)
             .with_var("PIP_CONFIG_FILE", "/p/pip.conf");
         assert_eq!(
             env.netrc(),
@@ -510,12 +512,12 @@ mod tests {
             env.pip_configs(),
             vec![
                 PathBuf::from("/h/.pip/pip.conf"),
-                PathBuf::from("/x/pip/pip.conf"),
+                Path::new(xdg).join("pip").join("pip.conf"),
                 PathBuf::from("/p/pip.conf")
             ],
             "pip's user files follow XDG_CONFIG_HOME, and PIP_CONFIG_FILE comes last"
         );
-        assert_eq!(env.uv_config(), PathBuf::from("/x/uv/uv.toml"));
+        assert_eq!(env.uv_config(), Path::new(xdg).join("uv").join("uv.toml"));
     }
 
     #[test]

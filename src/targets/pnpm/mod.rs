@@ -256,7 +256,11 @@ mod tests {
         let text = String::from_utf8(planned.bytes.clone()).unwrap();
         assert_eq!(
             text,
-            format!("{before}{KEY}:tokenHelper={wrapper}\n"),
+            // npm's ini reads `\\` as one backslash.
+            format!(
+                "{before}{KEY}:tokenHelper={}\n",
+                wrapper.replace('\\', "\\\\")
+            ),
             "the tokenHelper line is appended and `_auth` (npm's) stays"
         );
         assert!(
