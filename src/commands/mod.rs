@@ -10,6 +10,7 @@ mod demo;
 mod doctor;
 #[cfg(feature = "demo")]
 mod emulator;
+mod exec;
 mod login;
 mod logout;
 mod refresh;
@@ -53,6 +54,7 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
             schedule::run(&args, ctx.explicit_config.as_deref(), ctx.env, ctx.ui)
         }
         Command::Doctor(args) => doctor::run(ctx, &args),
+        Command::Exec(args) => exec::run(ctx, &args),
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(ctx, &args),
         Command::Completions(args) => completions::run(&args, ctx.ui),
