@@ -270,7 +270,10 @@ mod tests {
     fn env_refs_remove_the_keys_and_leave_the_rest() {
         let before = "# team\norg.gradle.jvmargs=-Xmx1g\nnexusUsername=nc\nnexusPassword=pc\n";
         let t = target(true);
-        assert_eq!(t.inspect(before.as_bytes(), &verdict)[0].1, TargetState::Stale);
+        assert_eq!(
+            t.inspect(before.as_bytes(), &verdict)[0].1,
+            TargetState::Stale
+        );
         let planned = plan(&t, Some(before.as_bytes())).expect("the keys go");
         assert_eq!(
             String::from_utf8(planned.bytes.clone()).unwrap(),

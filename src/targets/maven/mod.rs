@@ -364,7 +364,10 @@ mod tests {
             plan(&t, Some(&planned.bytes)).is_none(),
             "references in place: nothing to write"
         );
-        assert_eq!(t.inspect(&planned.bytes, &verdict)[0].1, TargetState::Referenced);
+        assert_eq!(
+            t.inspect(&planned.bytes, &verdict)[0].1,
+            TargetState::Referenced
+        );
         let stale = t.inspect(LITERAL.as_bytes(), &verdict);
         assert_eq!(
             stale[0].1,

@@ -346,7 +346,10 @@ mod tests {
             "fund=false\n{KEY}:_auth={}\n",
             editor::auth_value("nc", "pc")
         );
-        assert_eq!(t.inspect(before.as_bytes(), &verdict)[0].1, TargetState::Stale);
+        assert_eq!(
+            t.inspect(before.as_bytes(), &verdict)[0].1,
+            TargetState::Stale
+        );
         let planned = plan(&t, Some(before.as_bytes()), "pc").unwrap().unwrap();
         let text = String::from_utf8(planned.bytes.clone()).unwrap();
         assert_eq!(
@@ -354,7 +357,10 @@ mod tests {
             format!("fund=false\n{KEY}:_auth=${{NEXUS_TOKEN_AUTH}}\n")
         );
         assert!(plan(&t, Some(&planned.bytes), "pc").unwrap().is_none());
-        assert_eq!(t.inspect(&planned.bytes, &verdict)[0].1, TargetState::Referenced);
+        assert_eq!(
+            t.inspect(&planned.bytes, &verdict)[0].1,
+            TargetState::Referenced
+        );
         t.env_refs = false;
         assert_eq!(
             t.inspect(&planned.bytes, &verdict)[0].1,
