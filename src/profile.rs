@@ -534,7 +534,7 @@ mod tests {
         assert!(
             targets.contains(&(
                 "netrc",
-                PathBuf::from("/h/.netrc"),
+                Path::new("/h").join(if cfg!(windows) { "_netrc" } else { ".netrc" }),
                 vec!["nexus.example.com".to_owned()]
             )),
             "the machine is the host without port: {targets:?}"

@@ -31,6 +31,7 @@ pub mod pypirc;
 pub mod cargo;
 pub mod docker;
 
+pub(crate) mod helper_files;
 pub mod pnpm;
 pub(crate) mod probe;
 pub(crate) mod served;
@@ -622,6 +623,30 @@ impl Finding {
     }
 }
 
+/// The `file-mode` line of a file [`fs::safety_warnings`] found nothing wrong with. On Unix it
+/// checked the mode and the owner; on Windows, where access is an ACL and there is no mode, it
+/// checked nothing, and says so.
+fn privacy_finding(path: &Path) -> Finding {
+    if cfg!(unix) {
+        Finding::new(
+            "file-mode",
+            Level::Ok,
+            format!("`{}` is private to you", path.display()),
+            None,
+        )
+    } else {
+        Finding::new(
+            "file-mode",
+            Level::Info,
+            format!(
+                "`{}`: who may read it is not checked on Windows (its folder's access list applies; your profile folder is private by default)",
+                path.display()
+            ),
+            None,
+        )
+    }
+}
+
 /// Every target's own doctor findings, then one `file-mode` line per file.
 pub(crate) fn doctor(targets: &[Box<dyn Target>], env: &Env, profile: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -658,12 +683,7 @@ pub(crate) fn doctor(targets: &[Box<dyn Target>], env: &Env, profile: &str) -> V
         let warnings = fs::safety_warnings(&path);
         if warnings.is_empty() {
             if current.is_some() {
-                findings.push(Finding::new(
-                    "file-mode",
-                    Level::Ok,
-                    format!("`{}` is private to you", path.display()),
-                    None,
-                ));
+                findings.push(privacy_finding(&path));
             }
         } else {
             for w in warnings {

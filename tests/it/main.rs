@@ -73,3 +73,4 @@ mod yarn_cli;
 mod yarn_real;
 mod yarnrc_fixtures;
 mod yarnrc_props;
+mod windows_wine;
