@@ -11,7 +11,7 @@ pub use crate::schedule::ScheduleKind;
 
 /// Fetches your Sonatype Nexus user token and gives it to every client on the machine: written
 /// into Maven's settings.xml, gradle.properties, .npmrc, .netrc and .pypirc, or served to Docker,
-/// Cargo, pnpm and Gradle on demand. Your real password stays in the OS keyring.
+/// Cargo, pnpm, Go and Gradle on demand. Your real password stays in the OS keyring.
 #[derive(Debug, Parser)]
 #[command(name = "nexus-token", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
@@ -74,6 +74,11 @@ pub enum Command {
     /// Write one man page per command into a directory (for packagers).
     #[command(hide = true)]
     Manpages(ManpagesArgs),
+    /// The GOAUTH command Go runs (written by `login --go-proxy`): prints the credentials for the
+    /// Nexus host from the token cache; after a refusal (URL argument, response on stdin), a
+    /// token fetched from Nexus.
+    #[command(hide = true)]
+    Goauth(GoauthArgs),
     #[cfg(feature = "demo")]
     /// Serve the built-in Nexus emulator on 127.0.0.1 (for benchmarks and experiments).
     #[command(hide = true)]
@@ -196,6 +201,13 @@ pub struct TargetArgs {
     /// small wrapper beside the nexus-token config). Repeatable.
     #[arg(long = "pnpm-registry", value_name = "URL")]
     pub pnpm_registries: Vec<String>,
+
+    /// An https Go proxy URL (a Nexus Go repository, e.g.
+    /// `https://nexus.example.com/repository/go-proxy/`) put first in GOPROXY of Go's env file
+    /// (`GOENV`, else the file `go env -w` writes), with `GOAUTH` running nexus-token: Go 1.24+
+    /// asks it for the credentials. Repeatable.
+    #[arg(long = "go-proxy", value_name = "URL")]
+    pub go_proxies: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -310,6 +322,16 @@ pub struct DoctorArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GoauthArgs {
+    /// The saved profile whose token Go gets.
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub profile: String,
+    /// The URL Go was refused at (Go passes it after a 4xx, with the response on stdin).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -56,6 +56,10 @@ const VARS: &[&str] = &[
     "CARGO_HOME",
     "REGISTRY_AUTH_FILE",
     "NEXUS_TOKEN_CONFIG",
+    // Go (issue 25): its env file, and the variables that override it.
+    "GOENV",
+    "GOPROXY",
+    "GOAUTH",
 ];
 
 /// The longest keyring wait `NEXUS_TOKEN_KEYRING_TIMEOUT` accepts, in seconds (one hour).

@@ -313,12 +313,18 @@ pub struct ServedTargets {
     /// pnpm registry URLs whose `tokenHelper` runs nexus-token.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pnpm: Vec<String>,
+    /// Go proxy URLs (https) that GOPROXY lists and whose `GOAUTH` runs nexus-token.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub go: Vec<String>,
 }
 
 impl ServedTargets {
     /// No served registry.
     pub fn is_empty(&self) -> bool {
-        self.docker.is_empty() && self.cargo.is_empty() && self.pnpm.is_empty()
+        self.docker.is_empty()
+            && self.cargo.is_empty()
+            && self.pnpm.is_empty()
+            && self.go.is_empty()
     }
 }
 
@@ -655,6 +661,7 @@ mod tests {
                         index: Some("https://nexus.example.com/repository/cargo/".into()),
                     }],
                     pnpm: vec!["https://nexus.example.com/repository/js-group/".into()],
+                    go: vec!["https://nexus.example.com/repository/go-proxy/".into()],
                 },
             },
         );

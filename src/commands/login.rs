@@ -336,6 +336,7 @@ fn explicit_targets(
     profile.npm = npm_targets(ctx, t, previous)?;
     python::explicit(ctx, t, profile, previous)?;
     profile.served = served_targets(t)?;
+    profile.served.go = go_proxies(ctx, t, &profile.url)?;
     Ok(profile.has_targets())
 }
 
@@ -414,6 +415,30 @@ fn served_targets(t: &crate::cli::TargetArgs) -> Result<ServedTargets> {
     served.cargo.dedup_by(|a, b| a.name == b.name);
     served.pnpm = dedup(t.pnpm_registries.clone());
     Ok(served)
+}
+
+/// `--go-proxy URL`s: https only (exit 2 otherwise), and Go must have an env file.
+fn go_proxies(ctx: &Context<'_>, t: &crate::cli::TargetArgs, base: &str) -> Result<Vec<String>> {
+    use crate::targets::go;
+    let proxies = t
+        .go_proxies
+        .iter()
+        .map(|url| go::target::proxy_flag(url))
+        .collect::<Result<Vec<_>>>()?;
+    if !proxies.is_empty() && go::env_file(ctx.env).is_none() {
+        return Err(Error::usage(
+            "`--go-proxy`: `GOENV=off`, so Go reads no env file that could name the proxy",
+            Some("unset `GOENV` (or point it at a file), then log in again".into()),
+        ));
+    }
+    for url in &proxies {
+        if go::helper::base_prefix(url) != go::helper::base_prefix(base) {
+            ctx.ui.warn(&format!(
+                "`--go-proxy {url}` is not on the host of {base}: Go gets the token only for that host"
+            ));
+        }
+    }
+    Ok(dedup(proxies))
 }
 
 /// Discovery in the user npmrc: `registry=` and `@scope:registry=` URLs under the Nexus URL. A
@@ -500,7 +525,22 @@ fn reuse_or_discover(
     };
     let (npmrc_path, npm_found) = discover_npm(ctx, profile);
     let python_found = python::discover(ctx, profile)?;
-    if found.is_empty() && npm_found.is_empty() && !python_found {
+    let (go_path, go_found) = match crate::targets::go::target::discover(ctx.env, &profile.url) {
+        Ok(found) => found,
+        Err(e) => {
+            ctx.ui.warn(&format!("Go proxies not discovered: {e}"));
+            (PathBuf::new(), Vec::new())
+        }
+    };
+    if !go_found.is_empty() {
+        ctx.ui.step(&format!(
+            "found Go proxies for this Nexus in `{}`: {}",
+            go_path.display(),
+            go_found.join(", ")
+        ));
+        profile.served.go = go_found.clone();
+    }
+    if found.is_empty() && npm_found.is_empty() && !python_found && go_found.is_empty() {
         return Err(Error::usage(
             format!(
                 "found no `<server>` in `{}` and no npm registry in `{}` that points at {}",
@@ -508,7 +548,7 @@ fn reuse_or_discover(
                 npmrc_path.display(),
                 profile.url,
             ),
-            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME`, `--gradle-init`, `--npm-registry URL`, `--netrc`, `--pypirc NAME=URL`, `--docker-registry HOST`, `--cargo-registry NAME` and/or `--pnpm-registry URL` (the named ones repeatable); nothing was sent to Nexus".into()),
+            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME`, `--gradle-init`, `--npm-registry URL`, `--netrc`, `--pypirc NAME=URL`, `--docker-registry HOST`, `--cargo-registry NAME`, `--pnpm-registry URL` and/or `--go-proxy URL` (the named ones repeatable); nothing was sent to Nexus".into()),
         ));
     }
     if !found.is_empty() {

@@ -10,6 +10,7 @@ mod demo;
 mod doctor;
 #[cfg(feature = "demo")]
 mod emulator;
+mod goauth;
 mod login;
 mod logout;
 mod refresh;
@@ -100,6 +101,18 @@ impl<'a> Context<'a> {
 
 /// Runs the parsed command line on the real OS keyring.
 pub fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<ExitStatus> {
+    // A served config names a non-default profiles file: `--config` reaches the targets as the
+    // variable it stands for.
+    let with_config;
+    let env = match &cli.global.config {
+        Some(config) => {
+            with_config = env
+                .clone()
+                .with_var("NEXUS_TOKEN_CONFIG", &config.to_string_lossy());
+            &with_config
+        }
+        None => env,
+    };
     let ctx = Context::new(&cli.global, env, ui);
     run_in(&ctx, cli.command)
 }
@@ -145,6 +158,7 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
             schedule::run(&args, ctx.explicit_config.as_deref(), ctx.env, ctx.ui)
         }
         Command::Doctor(args) => doctor::run(ctx, &args),
+        Command::Goauth(args) => goauth::run(ctx, &args),
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(ctx, &args),
         Command::Completions(args) => completions::run(&args, ctx.ui),

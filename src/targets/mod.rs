@@ -26,6 +26,7 @@ pub mod pypirc;
 
 pub mod cargo;
 pub mod docker;
+pub mod go;
 
 // Served target kinds (issue 17): the config names nexus-token as a helper; side files in `served`.
 pub(crate) mod pnpm;
@@ -62,12 +63,14 @@ pub enum Kind {
     Cargo,
     /// A pnpm registry served by `tokenHelper`.
     Pnpm,
+    /// A Go proxy served by `GOAUTH`.
+    Go,
 }
 
 impl Kind {
     /// Whether the client asks nexus-token for the token (no token in its file).
     pub fn is_served(self) -> bool {
-        matches!(self, Kind::Docker | Kind::Cargo | Kind::Pnpm)
+        matches!(self, Kind::Docker | Kind::Cargo | Kind::Pnpm | Kind::Go)
     }
 
     /// What one named entry of this kind is called in messages (`server`, `key`).
@@ -80,6 +83,7 @@ impl Kind {
             Kind::Netrc => "machine",
             Kind::Pypirc => "section",
             Kind::Docker | Kind::Cargo | Kind::Pnpm => "registry",
+            Kind::Go => "proxy",
         }
     }
 }
@@ -114,6 +118,7 @@ pub(crate) enum Target {
     Docker(docker::target::DockerTarget),
     Cargo(cargo::target::CargoTarget),
     Pnpm(pnpm::PnpmTarget),
+    Go(go::target::GoTarget),
 }
 
 /// A pure edit's result: the new bytes, the entries whose values changed (names, never values)
@@ -167,6 +172,7 @@ impl Target {
             Target::Docker(_) => Kind::Docker,
             Target::Cargo(_) => Kind::Cargo,
             Target::Pnpm(_) => Kind::Pnpm,
+            Target::Go(_) => Kind::Go,
         }
     }
 
@@ -182,6 +188,7 @@ impl Target {
             Target::Docker(t) => &t.path,
             Target::Cargo(t) => &t.path,
             Target::Pnpm(t) => &t.path,
+            Target::Go(t) => &t.path,
         }
     }
 
@@ -197,6 +204,7 @@ impl Target {
             Target::Docker(t) => t.plan(current, token),
             Target::Cargo(t) => t.plan(current, token),
             Target::Pnpm(t) => t.plan(current, token),
+            Target::Go(t) => t.plan(current, token),
         }
     }
 
@@ -213,6 +221,7 @@ impl Target {
             Target::Docker(t) => t.clear(current),
             Target::Cargo(t) => t.clear(current),
             Target::Pnpm(t) => t.clear(current),
+            Target::Go(t) => t.clear(current),
         }
     }
 
@@ -233,6 +242,7 @@ impl Target {
             Target::Docker(t) => t.inspect(current),
             Target::Cargo(t) => t.inspect(current),
             Target::Pnpm(t) => t.inspect(current),
+            Target::Go(t) => t.inspect(current),
         }
     }
 
@@ -248,6 +258,7 @@ impl Target {
             Target::Docker(t) => t.hosts.clone(),
             Target::Cargo(t) => t.names(),
             Target::Pnpm(t) => t.registries.clone(),
+            Target::Go(t) => t.names(),
         }
     }
 
@@ -262,6 +273,7 @@ impl Target {
             Target::Pypirc(_) => Vec::new(),
             Target::Docker(t) => t.notes(env),
             Target::Cargo(_) | Target::Pnpm(_) => Vec::new(),
+            Target::Go(t) => t.notes(env),
         }
     }
 
@@ -277,6 +289,7 @@ impl Target {
             Target::Docker(t) => t.doctor(current, profile),
             Target::Cargo(t) => t.doctor(current, profile),
             Target::Pnpm(t) => t.doctor(current, profile),
+            Target::Go(t) => t.doctor(env, current, profile),
         }
     }
 
@@ -299,6 +312,7 @@ impl Target {
             Target::Docker(t) => Some((t.side_files(), &t.exe)),
             Target::Cargo(t) => Some((t.side_files(), &t.exe)),
             Target::Pnpm(t) => Some((t.side_files(), &t.exe)),
+            Target::Go(t) => Some((t.side_files(), &t.exe)),
         }
     }
 }
@@ -370,7 +384,7 @@ pub(crate) fn preflight(targets: &[Target]) -> Result<()> {
     if targets.is_empty() {
         return Err(Error::usage(
             "no targets: nothing would receive the token",
-            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME`, `--gradle-init`, `--npm-registry URL`, `--netrc`, `--pypirc NAME=URL`, `--docker-registry HOST`, `--cargo-registry NAME` and/or `--pnpm-registry URL`".into()),
+            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME`, `--gradle-init`, `--npm-registry URL`, `--netrc`, `--pypirc NAME=URL`, `--docker-registry HOST`, `--cargo-registry NAME`, `--pnpm-registry URL` and/or `--go-proxy URL`".into()),
         ));
     }
     let placeholder = Secret::new("nexus-token-preflight".to_owned());

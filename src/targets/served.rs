@@ -18,6 +18,7 @@ use crate::profile::ServedTargets;
 
 use super::cargo::target::CargoTarget;
 use super::docker::target::DockerTarget;
+use super::go::target::GoTarget;
 use super::pnpm::PnpmTarget;
 use super::{FileReport, Kind, Target};
 
@@ -72,6 +73,20 @@ pub(crate) fn targets(
             profile: profile.to_owned(),
         }));
     }
+    if !served.go.is_empty()
+        && let Some(path) = super::go::env_file(env)
+    {
+        targets.push(Target::Go(GoTarget {
+            path,
+            proxies: served.go.clone(),
+            exe: exe.clone(),
+            profile: profile.to_owned(),
+            config: profiles_file(env),
+            wrapper: env
+                .config_dir
+                .join(format!("go-auth-helper-{}", safe_name(profile))),
+        }));
+    }
     if !served.pnpm.is_empty() {
         targets.push(Target::Pnpm(PnpmTarget {
             path: npmrc.map_or_else(|| env.user_npmrc(), Path::to_path_buf),
@@ -84,6 +99,17 @@ pub(crate) fn targets(
         }));
     }
     targets
+}
+
+/// The profiles file for a served config to name (`--config FILE`), when it is not the default
+/// one: `commands::run` passes `--config` on as `NEXUS_TOKEN_CONFIG`.
+fn profiles_file(env: &Env) -> Option<PathBuf> {
+    let given = PathBuf::from(env.var("NEXUS_TOKEN_CONFIG").filter(|c| !c.is_empty())?);
+    let given = match (given.is_absolute(), &env.cwd) {
+        (false, Some(cwd)) => cwd.join(given),
+        _ => given,
+    };
+    (given != env.config_file(None)).then_some(given)
 }
 
 /// A profile name as a file-name part: anything but letters, digits, `-` and `_` becomes `_`.
@@ -279,7 +305,7 @@ pub(crate) fn pnpm_wrapper(exe: &Path, profile: &str) -> Vec<u8> {
 }
 
 /// Single-quotes a word for `sh`.
-fn shell_quote(value: &str) -> String {
+pub(crate) fn shell_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
 }
 
