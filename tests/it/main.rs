@@ -35,6 +35,7 @@ mod faults;
 mod file_safety;
 mod fs_concurrency;
 mod fs_crash;
+mod go_cli;
 mod go_real;
 mod gradle_fixtures;
 mod gradle_init;
