@@ -36,6 +36,7 @@ mod file_safety;
 mod fs_concurrency;
 mod fs_crash;
 mod go_cli;
+mod go_props;
 mod go_real;
 mod gradle_fixtures;
 mod gradle_init;
