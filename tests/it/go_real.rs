@@ -205,6 +205,25 @@ fn go_downloads_through_goauth_and_heals_right_after_a_token_reset() {
     );
     s.assert_no_token_on_disk(&new_pass, "the healed download");
 
+    // rotate resets the token and caches the new one: Go gets it on the first try, no 401.
+    let rotate = s.run(&["rotate"], None);
+    assert_eq!(rotate.code, 0, "rotate succeeds: {}", rotate.all());
+    s.emu.clear_requests();
+    let out = s.go_download("modcache-3");
+    assert!(
+        out.status.success(),
+        "go downloads after rotate:\n{}",
+        text(&out)
+    );
+    let (rotated_name, rotated_pass) = s.token();
+    assert_ne!(rotated_pass, new_pass, "rotate made a new token");
+    let log = s.go_requests();
+    assert!(
+        log.iter()
+            .all(|(_, st, u)| *st == 200 && u.as_deref() == Some(&rotated_name)),
+        "after rotate every request carries the new token, none is refused: {log:#?}"
+    );
+
     // doctor: the go on the PATH is 1.24+, and `go env` shows what login wrote.
     let doctor = s.run(&["doctor"], None);
     for line in [
