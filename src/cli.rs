@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use crate::maven_security::MavenEncrypt;
 use crate::nexus::Family;
 pub use crate::schedule::ScheduleKind;
+pub use crate::targets::TargetArgs;
 
 /// Fetches your Sonatype Nexus user token and gives it to every client on the machine: written
 /// into Maven's settings.xml, gradle.properties, .npmrc, .netrc and .pypirc, or served to Docker,
@@ -111,103 +112,6 @@ pub struct ServerArgs {
     /// Seconds one request may take in total [default: 30].
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: Option<u64>,
-}
-
-/// Where the token is written.
-#[derive(Debug, Args, Clone, Default)]
-pub struct TargetArgs {
-    /// A `<server>` id in settings.xml that gets the token. Repeatable.
-    #[arg(long = "maven-server", value_name = "ID")]
-    pub maven_servers: Vec<String>,
-
-    /// Maven settings file [default: ~/.m2/settings.xml].
-    #[arg(long, value_name = "FILE")]
-    pub maven_settings: Option<PathBuf>,
-
-    /// Write `<P>Username` and `<P>Password` into gradle.properties. Repeatable.
-    #[arg(long = "gradle-prefix", value_name = "P")]
-    pub gradle_prefixes: Vec<String>,
-
-    /// Explicit gradle.properties key pair `USER_KEY,PASSWORD_KEY` (e.g. `mavenUser,mavenPassword`).
-    /// Repeatable.
-    #[arg(long = "gradle-keys", value_name = "USER_KEY,PASSWORD_KEY")]
-    pub gradle_keys: Vec<String>,
-
-    /// Gradle properties file [default: $GRADLE_USER_HOME/gradle.properties, else
-    /// ~/.gradle/gradle.properties].
-    #[arg(long, value_name = "FILE")]
-    pub gradle_properties: Option<PathBuf>,
-
-    /// Write a Gradle init script, `$GRADLE_USER_HOME/init.d/nexus-token-<profile>.gradle` (else
-    /// under ~/.gradle), that gives every Maven repository under the Nexus URL the token at build
-    /// time, asked from nexus-token: no secret on disk, no property names to agree on.
-    #[arg(long)]
-    pub gradle_init: bool,
-
-    /// Write the passCode in Maven's encrypted `{...}` form: `auto` does so when
-    /// settings-security.xml holds a master password.
-    #[arg(long, value_enum, value_name = "WHEN")]
-    pub maven_encrypt: Option<MavenEncrypt>,
-
-    /// Maven's settings-security.xml [default: ~/.m2/settings-security.xml].
-    #[arg(long, value_name = "FILE")]
-    pub maven_settings_security: Option<PathBuf>,
-
-    /// An npm registry URL (a Nexus npm repository or group, e.g.
-    /// `https://nexus.example.com/repository/npm-group/`) whose key in the user npmrc gets the
-    /// token as `_auth`. Repeatable.
-    #[arg(long = "npm-registry", value_name = "URL")]
-    pub npm_registries: Vec<String>,
-
-    /// User npmrc [default: $NPM_CONFIG_USERCONFIG, else ~/.npmrc].
-    #[arg(long, value_name = "FILE")]
-    pub npmrc: Option<PathBuf>,
-
-    /// Also write `always-auth=true` at each npm registry's key: Yarn 1 sends no credentials for
-    /// unscoped packages without it (npm 11 warns about that key, so it is opt-in).
-    #[arg(long)]
-    pub npm_always_auth: bool,
-    /// Write a `machine HOST login ... password ...` block for the Nexus host into netrc, which
-    /// pip, uv, conda, Go and curl `-n` read.
-    #[arg(long)]
-    pub netrc: bool,
-
-    /// The netrc file (implies --netrc) [default: $NETRC, else ~/.netrc].
-    #[arg(long, value_name = "FILE")]
-    pub netrc_file: Option<PathBuf>,
-
-    /// A .pypirc section (twine's `--repository NAME`) that gets the token; `NAME=URL` creates
-    /// a missing section with that repository URL. Repeatable.
-    #[arg(long = "pypirc", value_name = "NAME[=URL]")]
-    pub pypirc_sections: Vec<String>,
-
-    /// The .pypirc file [default: ~/.pypirc].
-    #[arg(long, value_name = "FILE")]
-    pub pypirc_file: Option<PathBuf>,
-
-    /// A Docker registry `HOST[:PORT]` that Docker, skopeo and Podman ask nexus-token for
-    /// (`credHelpers` in Docker's config.json, plus the `docker-credential-nexus-token` link).
-    /// Repeatable.
-    #[arg(long = "docker-registry", value_name = "HOST[:PORT]")]
-    pub docker_registries: Vec<String>,
-
-    /// A Cargo registry whose `credential-provider` runs `nexus-token token` (in
-    /// `$CARGO_HOME/config.toml`); `=INDEX_URL` also sets `index = "sparse+INDEX_URL"` when
-    /// missing. Repeatable.
-    #[arg(long = "cargo-registry", value_name = "NAME[=INDEX_URL]")]
-    pub cargo_registries: Vec<String>,
-
-    /// A registry URL whose `tokenHelper` in the user npmrc runs nexus-token for pnpm (through a
-    /// small wrapper beside the nexus-token config). Repeatable.
-    #[arg(long = "pnpm-registry", value_name = "URL")]
-    pub pnpm_registries: Vec<String>,
-
-    /// An https Go proxy URL (a Nexus Go repository, e.g.
-    /// `https://nexus.example.com/repository/go-proxy/`) put first in GOPROXY of Go's env file
-    /// (`GOENV`, else the file `go env -w` writes), with `GOAUTH` running nexus-token: Go 1.24+
-    /// asks it for the credentials. Repeatable.
-    #[arg(long = "go-proxy", value_name = "URL")]
-    pub go_proxies: Vec<String>,
 }
 
 #[derive(Debug, Args)]

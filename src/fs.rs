@@ -571,6 +571,31 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
+/// A path as given, made absolute against the working directory (a schedule runs elsewhere),
+/// with `.` and `..` resolved lexically (a symbolic link stays a link).
+pub fn absolute(path: PathBuf) -> PathBuf {
+    use std::path::Component;
+    let joined = if path.is_absolute() {
+        path
+    } else {
+        match std::env::current_dir() {
+            Ok(dir) => dir.join(&path),
+            Err(_) => return path,
+        }
+    };
+    let mut out = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 #[allow(clippy::disallowed_methods)] // tests set up files with `std::fs::write`
 mod tests {

@@ -364,11 +364,7 @@ fn targets<'a>(pairs: &[(&'a str, &'a str)]) -> Result<Vec<(&'a str, &'a str)>, 
 
 /// The file's line ending: its first line terminator, `\n` when it has none.
 fn line_ending(data: &[u8]) -> &'static [u8] {
-    match data.iter().position(|&b| b == b'\n' || b == b'\r') {
-        Some(i) if data[i] == b'\r' && data.get(i + 1) == Some(&b'\n') => b"\r\n",
-        Some(i) if data[i] == b'\r' => b"\r",
-        _ => b"\n",
-    }
+    crate::text::line_ending(data, true).as_bytes()
 }
 
 /// What goes between the original text and appended lines so that the appended lines start a

@@ -20,6 +20,7 @@ pub mod env;
 pub mod error;
 pub mod exit;
 pub mod expiry;
+pub mod fingerprint;
 pub mod fs;
 pub mod gradle;
 pub mod maven;
@@ -31,6 +32,7 @@ pub mod secret;
 pub(crate) mod session;
 pub mod store;
 pub mod targets;
+mod text;
 pub mod ui;
 
 pub use error::{Error, ExitStatus, Result};

@@ -792,10 +792,7 @@ fn parse(input: &[u8]) -> Result<Doc, Error> {
 
 /// The file's line ending: CRLF when its first line break is one.
 fn crlf_style(body: &[u8]) -> bool {
-    match body.iter().position(|&b| b == b'\n') {
-        Some(p) => p > 0 && body[p - 1] == b'\r',
-        None => false,
-    }
+    crate::text::line_ending(body, false) == "\r\n"
 }
 
 impl Parser<'_> {

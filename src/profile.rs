@@ -9,15 +9,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::maven_security::MavenEncrypt;
 use crate::nexus::Family;
-use crate::targets::{Target, gradle::GradleTarget, maven::MavenTarget, npm::NpmTarget};
-use crate::targets::{netrc::NetrcTarget, pypirc::PypircTarget};
+pub use crate::targets::Targets;
 
 /// The profiles file (`config.toml`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -26,11 +22,53 @@ pub struct Config {
     /// Profiles by name.
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    /// The profile names in the order of the file (`load` fills it): the first profile that
+    /// lists a target owns it.
+    #[serde(skip)]
+    pub order: Vec<String>,
+}
+
+impl Config {
+    /// The profiles in the order of the file (profiles not in `order` last, by name).
+    pub fn in_file_order(&self) -> impl Iterator<Item = (&str, &Profile)> {
+        let listed = self
+            .order
+            .iter()
+            .filter_map(|n| self.profiles.get_key_value(n));
+        let rest = self
+            .profiles
+            .iter()
+            .filter(|(n, _)| !self.order.contains(n));
+        listed.chain(rest).map(|(n, p)| (n.as_str(), p))
+    }
+}
+
+/// The profile names of a profiles file in the order they appear.
+fn profile_order(text: &str) -> Vec<String> {
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return Vec::new();
+    };
+    let Some(profiles) = doc.get("profiles").and_then(toml_edit::Item::as_table_like) else {
+        return Vec::new();
+    };
+    let mut names: Vec<(usize, String)> = profiles
+        .iter()
+        .enumerate()
+        .map(|(i, (name, item))| {
+            let position = item
+                .as_table()
+                .and_then(toml_edit::Table::position)
+                .map_or(i, |p| p as usize);
+            (position, name.to_owned())
+        })
+        .collect();
+    names.sort();
+    names.into_iter().map(|(_, n)| n).collect()
 }
 
 /// One Nexus server and user, and where its token goes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "crate::targets::legacy::ProfileFile")]
 pub struct Profile {
     /// Base URL including the context path, without userinfo or trailing slash.
     pub url: String,
@@ -51,292 +89,13 @@ pub struct Profile {
     /// Whole-request timeout in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
-    /// The Gradle init script (`--gradle-init`).
-    #[serde(default, skip_serializing_if = "GradleInitTargets::is_empty")]
-    pub gradle_init: GradleInitTargets,
-    /// Maven targets.
-    #[serde(default, skip_serializing_if = "MavenTargets::is_empty")]
-    pub maven: MavenTargets,
-    /// Gradle targets.
-    #[serde(default, skip_serializing_if = "GradleTargets::is_empty")]
-    pub gradle: GradleTargets,
-    /// npm registries (user npmrc).
-    #[serde(default, skip_serializing_if = "NpmTargets::is_empty")]
-    pub npm: NpmTargets,
-    /// The netrc block for the Nexus host (pip, uv, curl, Go).
-    #[serde(default, skip_serializing_if = "NetrcTargets::is_empty")]
-    pub netrc: NetrcTargets,
-    /// .pypirc sections (twine).
-    #[serde(default, skip_serializing_if = "PypircTargets::is_empty")]
-    pub pypirc: PypircTargets,
-    /// Served targets: Docker, Cargo and pnpm ask nexus-token for the token (no file holds it).
-    #[serde(default, skip_serializing_if = "ServedTargets::is_empty")]
-    pub served: ServedTargets,
+    /// Where the token goes: one section per kind (`[profiles.NAME.targets.maven]`, ...).
+    #[serde(default, skip_serializing_if = "Targets::is_empty")]
+    pub targets: Targets,
 }
 
-fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
-}
-
-impl Profile {
-    /// The one place that maps a saved profile to its targets, with every default path resolved.
-    pub(crate) fn targets(&self, name: &str, env: &Env) -> Vec<Target> {
-        let mut targets = Vec::new();
-        if let Some(script) = &self.gradle_init.script {
-            targets.push(Target::GradleInit(
-                crate::targets::gradle_init::GradleInitTarget {
-                    path: script.clone(),
-                    profile: self.gradle_init.profile.clone(),
-                    url: self.url.clone(),
-                    exe: env.current_exe().ok(),
-                },
-            ));
-        }
-        if !self.maven.is_empty() {
-            targets.push(Target::Maven(MavenTarget::new(
-                self.maven
-                    .settings
-                    .clone()
-                    .unwrap_or_else(|| env.maven_settings()),
-                self.maven.servers.clone(),
-                self.maven.encrypt,
-                self.maven
-                    .settings_security
-                    .clone()
-                    .unwrap_or_else(|| env.maven_settings_security()),
-            )));
-        }
-        if !self.gradle.is_empty() {
-            targets.push(Target::Gradle(GradleTarget {
-                path: self
-                    .gradle
-                    .properties
-                    .clone()
-                    .unwrap_or_else(|| env.gradle_properties()),
-                keys: self.gradle.keys.clone(),
-            }));
-        }
-        if !self.npm.is_empty() {
-            targets.push(Target::Npm(NpmTarget {
-                path: self.npm.npmrc.clone().unwrap_or_else(|| env.user_npmrc()),
-                registries: self.npm.registries.clone(),
-                always_auth: self.npm.always_auth,
-            }));
-        }
-        if self.netrc.enabled {
-            targets.push(Target::Netrc(NetrcTarget {
-                path: self.netrc.file.clone().unwrap_or_else(|| env.netrc()),
-                host: url_host(&self.url),
-            }));
-        }
-        let pypirc = self.pypirc.file.clone().unwrap_or_else(|| env.pypirc());
-        for section in &self.pypirc.sections {
-            targets.push(Target::Pypirc(PypircTarget {
-                path: pypirc.clone(),
-                section: section.name.clone(),
-                repository: section.repository.clone(),
-            }));
-        }
-        targets.extend(crate::targets::served::targets(
-            &self.served,
-            self.npm.npmrc.as_deref(),
-            name,
-            env,
-        ));
-        targets
-    }
-
-    /// Whether the profile has any target.
-    pub fn has_targets(&self) -> bool {
-        !self.maven.is_empty()
-            || !self.gradle.is_empty()
-            || !self.npm.is_empty()
-            || !self.netrc.is_empty()
-            || !self.pypirc.is_empty()
-            || !self.gradle_init.is_empty()
-            || !self.served.is_empty()
-    }
-}
-
-/// The Gradle init script that asks nexus-token for this profile's token at build time.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GradleInitTargets {
-    /// `<gradle user home>/init.d/nexus-token-<profile>.gradle` (absolute, resolved at login).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub script: Option<PathBuf>,
-    /// The profile name the script asks for (this profile's own name).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub profile: String,
-}
-
-impl GradleInitTargets {
-    /// No script.
-    pub fn is_empty(&self) -> bool {
-        self.script.is_none()
-    }
-}
-
-/// The host of a base URL, without port: what a netrc `machine` names.
-fn url_host(url: &str) -> String {
-    url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-/// The netrc target: whether the Nexus host's block is written, and where.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NetrcTargets {
-    /// The netrc file, when not `$NETRC` or `~/.netrc` (`--netrc-file`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<PathBuf>,
-    /// Whether the token goes into netrc.
-    #[serde(default)]
-    pub enabled: bool,
-}
-
-impl NetrcTargets {
-    /// Not enabled.
-    pub fn is_empty(&self) -> bool {
-        !self.enabled
-    }
-}
-
-/// .pypirc sections that get the token.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PypircTargets {
-    /// The .pypirc, when not `~/.pypirc` (`--pypirc-file`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<PathBuf>,
-    /// The sections.
-    #[serde(default)]
-    pub sections: Vec<PypircSection>,
-}
-
-impl PypircTargets {
-    /// No sections.
-    pub fn is_empty(&self) -> bool {
-        self.sections.is_empty()
-    }
-}
-
-/// One .pypirc section, with the repository URL it is created with when missing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PypircSection {
-    /// The section name (what `twine upload --repository NAME` takes).
-    pub name: String,
-    /// Its repository URL, when given with `--pypirc NAME=URL`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub repository: Option<String>,
-}
-
-/// `<server>` ids in one settings.xml.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MavenTargets {
-    /// The settings file (absolute, resolved at login).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<PathBuf>,
-    /// Server ids that get the token.
-    #[serde(default)]
-    pub servers: Vec<String>,
-    /// Whether to write the passCode in Maven's encrypted form.
-    #[serde(default)]
-    pub encrypt: MavenEncrypt,
-    /// settings-security.xml, when not the default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings_security: Option<PathBuf>,
-}
-
-impl MavenTargets {
-    /// No server ids.
-    pub fn is_empty(&self) -> bool {
-        self.servers.is_empty()
-    }
-}
-
-/// Key pairs in one gradle.properties.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GradleTargets {
-    /// The properties file (absolute, resolved at login).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<PathBuf>,
-    /// `(username key, password key)` pairs.
-    #[serde(default)]
-    pub keys: Vec<(String, String)>,
-}
-
-impl GradleTargets {
-    /// No keys.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-}
-
-/// npm registries whose `_auth` lives in one user npmrc.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NpmTargets {
-    /// The user npmrc (absolute, resolved at login).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub npmrc: Option<PathBuf>,
-    /// Registry URLs that get the token at their npmrc key.
-    #[serde(default)]
-    pub registries: Vec<String>,
-    /// Also write `<key>:always-auth=true` (`--npm-always-auth`, for Yarn 1).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub always_auth: bool,
-}
-
-impl NpmTargets {
-    /// No registries.
-    pub fn is_empty(&self) -> bool {
-        self.registries.is_empty()
-    }
-}
-
-/// Served targets: client configs that name nexus-token as their credential helper.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ServedTargets {
-    /// Docker registries (`host[:port]`) whose `credHelpers` entry names nexus-token.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub docker: Vec<String>,
-    /// Cargo registries whose `credential-provider` runs `nexus-token token`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub cargo: Vec<CargoRegistry>,
-    /// pnpm registry URLs whose `tokenHelper` runs nexus-token.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub pnpm: Vec<String>,
-    /// Go proxy URLs (https) that GOPROXY lists and whose `GOAUTH` runs nexus-token.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub go: Vec<String>,
-}
-
-impl ServedTargets {
-    /// No served registry.
-    pub fn is_empty(&self) -> bool {
-        self.docker.is_empty()
-            && self.cargo.is_empty()
-            && self.pnpm.is_empty()
-            && self.go.is_empty()
-    }
-}
-
-/// One Cargo registry (`--cargo-registry NAME[=INDEX_URL]`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CargoRegistry {
-    /// The registry name in Cargo's config (`[registries.NAME]`).
-    pub name: String,
-    /// The Nexus repository URL; `index = "sparse+URL"` is added when the registry has none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub index: Option<String>,
 }
 
 /// The run-state file (`state.toml`).
@@ -427,17 +186,6 @@ pub struct Rejected {
     pub reason: String,
 }
 
-/// A short fingerprint of a token, to tell whether a file still holds it without storing it.
-pub fn fingerprint(name_code: &str, pass_code: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(b"nexus-token fingerprint v1\0");
-    hasher.update(name_code.as_bytes());
-    hasher.update(b"\0");
-    hasher.update(pass_code.as_bytes());
-    let digest = hasher.finalize();
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Now (UTC), to the second: what the state records.
 pub fn now() -> OffsetDateTime {
     let now = OffsetDateTime::now_utc();
@@ -448,6 +196,26 @@ pub fn now() -> OffsetDateTime {
 pub fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+/// Turns inline tables into `[section]` tables (`[profiles.NAME.targets.maven]`), as a person
+/// would write them; inline tables inside arrays stay inline.
+fn expand_tables(table: &mut toml_edit::Table) {
+    let keys: Vec<String> = table.iter().map(|(k, _)| k.to_owned()).collect();
+    for key in keys {
+        let Some(item) = table.get_mut(&key) else {
+            continue;
+        };
+        if let toml_edit::Item::Value(toml_edit::Value::InlineTable(inline)) = item {
+            let mut sub = std::mem::take(inline).into_table();
+            // A table of tables (`targets`) gets no header of its own.
+            sub.set_implicit(true);
+            expand_tables(&mut sub);
+            *item = toml_edit::Item::Table(sub);
+        } else if let toml_edit::Item::Table(sub) = item {
+            expand_tables(sub);
+        }
+    }
 }
 
 /// Makes `existing` hold exactly the keys and values of `new`, keeping the comments and layout
@@ -528,6 +296,9 @@ impl Config {
     /// normalised as `login` saves them (a trailing slash would miss the keyring entry).
     pub fn load(path: &Path) -> Result<Config> {
         let mut config: Config = load_toml(path)?;
+        if let Some(bytes) = crate::fs::read_optional(path)? {
+            config.order = profile_order(&String::from_utf8_lossy(&bytes));
+        }
         for (name, profile) in &mut config.profiles {
             profile.url = crate::nexus::normalize_base_url(&profile.url)
                 .map_err(|e| Error::file(path, "read", format!("profile `{name}`: {e}")))?;
@@ -561,8 +332,9 @@ impl Config {
                 .ok_or_else(|| Error::file(path, "update", "`profiles` is not a table"))?;
             match value {
                 Some(profile) => {
-                    let new = toml_edit::ser::to_document(profile)
+                    let mut new = toml_edit::ser::to_document(profile)
                         .map_err(|e| Error::file(path, "write", e))?;
+                    expand_tables(new.as_table_mut());
                     match profiles
                         .get_mut(name)
                         .and_then(toml_edit::Item::as_table_like_mut)
@@ -623,6 +395,9 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::env::Env;
+    use crate::maven_security::MavenEncrypt;
+    use crate::targets::{cargo, docker, gradle, gradle_init, maven, npm, pnpm, pypirc};
 
     fn sample() -> Config {
         let mut config = Config::default();
@@ -633,39 +408,51 @@ mod tests {
                 username: "alice".into(),
                 api: Some(Family::Nexus3),
                 keyring: true,
-                gradle_init: GradleInitTargets::default(),
                 ca_cert: None,
                 connect_timeout: None,
                 timeout: Some(20),
-                maven: MavenTargets {
-                    settings: Some(PathBuf::from("/home/a/.m2/settings.xml")),
-                    servers: vec!["nexus".into(), "releases".into()],
-                    encrypt: MavenEncrypt::Auto,
-                    settings_security: None,
-                },
-                gradle: GradleTargets {
-                    properties: Some(PathBuf::from("/home/a/.gradle/gradle.properties")),
-                    keys: vec![("nexusUsername".into(), "nexusPassword".into())],
-                },
-                npm: NpmTargets {
-                    npmrc: Some(PathBuf::from("/home/a/.npmrc")),
-                    registries: vec!["https://nexus.example.com/repository/npm-group/".into()],
-                    always_auth: true,
-                },
-                netrc: NetrcTargets::default(),
-                pypirc: PypircTargets::default(),
-                served: ServedTargets {
-                    docker: vec!["nexus.example.com:8443".into()],
-                    cargo: vec![CargoRegistry {
-                        name: "nexus".into(),
-                        index: Some("https://nexus.example.com/repository/cargo/".into()),
-                    }],
-                    pnpm: vec!["https://nexus.example.com/repository/js-group/".into()],
-                    go: vec!["https://nexus.example.com/repository/go-proxy/".into()],
+                targets: Targets {
+                    maven: maven::Saved {
+                        settings: Some(PathBuf::from("/home/a/.m2/settings.xml")),
+                        servers: vec!["nexus".into(), "releases".into()],
+                        encrypt: MavenEncrypt::Auto,
+                        settings_security: None,
+                    },
+                    gradle: gradle::Saved {
+                        properties: Some(PathBuf::from("/home/a/.gradle/gradle.properties")),
+                        keys: vec![("nexusUsername".into(), "nexusPassword".into())],
+                    },
+                    npm: npm::Saved {
+                        npmrc: Some(PathBuf::from("/home/a/.npmrc")),
+                        registries: vec!["https://nexus.example.com/repository/npm-group/".into()],
+                        always_auth: true,
+                    },
+                    docker: docker::Saved {
+                        registries: vec!["nexus.example.com:8443".into()],
+                    },
+                    cargo: cargo::Saved {
+                        registries: vec![cargo::CargoRegistry {
+                            name: "nexus".into(),
+                            index: Some("https://nexus.example.com/repository/cargo/".into()),
+                        }],
+                    },
+                    pnpm: pnpm::Saved {
+                        npmrc: Some(PathBuf::from("/home/a/.npmrc")),
+                        registries: vec!["https://nexus.example.com/repository/js-group/".into()],
+                    },
+                    ..Targets::default()
                 },
             },
         );
         config
+    }
+
+    /// `(kind, path, names)` of every resolved target.
+    fn resolved(config: &Config, env: &Env) -> Vec<(&'static str, PathBuf, Vec<String>)> {
+        crate::targets::resolve("default", &config.profiles["default"], env)
+            .iter()
+            .map(|t| (t.kind().name, t.path().to_path_buf(), t.names()))
+            .collect()
     }
 
     #[test]
@@ -678,13 +465,13 @@ mod tests {
         );
         let p = config.profiles.get_mut("default").unwrap();
         p.url = "https://nexus.example.com:8443/nexus".into();
-        p.netrc.enabled = true;
-        p.pypirc.sections = vec![
-            PypircSection {
+        p.targets.netrc.enabled = true;
+        p.targets.pypirc.sections = vec![
+            pypirc::PypircSection {
                 name: "nexus".into(),
                 repository: Some("https://nexus.example.com:8443/nexus/repository/py/".into()),
             },
-            PypircSection {
+            pypirc::PypircSection {
                 name: "other".into(),
                 repository: None,
             },
@@ -692,30 +479,25 @@ mod tests {
         let text = toml::to_string_pretty(&config).unwrap();
         let back: Config = toml::from_str(&text).unwrap();
         assert_eq!(back, config, "netrc and pypirc targets load back:\n{text}");
-        let targets =
-            config.profiles["default"].targets("default", &Env::sandboxed(Path::new("/h")));
-        let netrc = targets.iter().find_map(|t| match t {
-            Target::Netrc(n) => Some(n),
-            _ => None,
-        });
-        let netrc = netrc.expect("an enabled netrc is a target");
-        assert_eq!(
-            netrc.host, "nexus.example.com",
-            "the machine is the host without port"
+        let targets = resolved(&config, &Env::sandboxed(Path::new("/h")));
+        assert!(
+            targets.contains(&(
+                "netrc",
+                PathBuf::from("/h/.netrc"),
+                vec!["nexus.example.com".to_owned()]
+            )),
+            "the machine is the host without port: {targets:?}"
         );
-        assert_eq!(netrc.path, PathBuf::from("/h/.netrc"));
         let sections: Vec<_> = targets
             .iter()
-            .filter_map(|t| match t {
-                Target::Pypirc(p) => Some((p.section.as_str(), p.path.clone())),
-                _ => None,
-            })
+            .filter(|(kind, _, _)| *kind == "pypirc")
+            .map(|(_, path, names)| (names.join(","), path.clone()))
             .collect();
         assert_eq!(
             sections,
             vec![
-                ("nexus", PathBuf::from("/h/.pypirc")),
-                ("other", PathBuf::from("/h/.pypirc"))
+                ("nexus".to_owned(), PathBuf::from("/h/.pypirc")),
+                ("other".to_owned(), PathBuf::from("/h/.pypirc"))
             ],
             "each section is one target in ~/.pypirc"
         );
@@ -734,6 +516,137 @@ mod tests {
             text.contains("api = \"nexus3\""),
             "the family is saved by its CLI name:\n{text}"
         );
+        assert!(
+            text.contains("[profiles.default.targets.maven]")
+                && text.contains("[profiles.default.targets.docker]")
+                && !text.contains("served"),
+            "every kind's section is saved under `targets`:\n{text}"
+        );
+    }
+
+    /// A profiles file written before the `targets` table (issue 22): every kind's section
+    /// directly under the profile, Docker, Cargo and pnpm in one `served` table.
+    const OLD_LAYOUT: &str = r#"
+[profiles.work]
+url = "https://nexus.example.com"
+username = "alice"
+
+[profiles.work.gradle_init]
+script = "/home/a/.gradle/init.d/nexus-token-work.gradle"
+profile = "work"
+
+[profiles.work.maven]
+settings = "/home/a/.m2/settings.xml"
+servers = ["nexus"]
+encrypt = "never"
+
+[profiles.work.gradle]
+properties = "/home/a/.gradle/gradle.properties"
+keys = [["nexusUsername", "nexusPassword"]]
+
+[profiles.work.npm]
+npmrc = "/home/a/custom.npmrc"
+registries = ["https://nexus.example.com/repository/npm-group/"]
+always_auth = true
+
+[profiles.work.netrc]
+file = "/home/a/.netrc"
+enabled = true
+
+[profiles.work.pypirc]
+file = "/home/a/.pypirc"
+
+[[profiles.work.pypirc.sections]]
+name = "nexus"
+
+[profiles.work.served]
+docker = ["nexus.example.com:8443"]
+pnpm = ["https://nexus.example.com/repository/js-group/"]
+
+[[profiles.work.served.cargo]]
+name = "nexus"
+"#;
+
+    #[test]
+    fn a_profiles_file_in_the_old_layout_loads_and_saves_in_the_new_one() {
+        let config: Config = toml::from_str(OLD_LAYOUT).unwrap();
+        let t = &config.profiles["work"].targets;
+        assert_eq!(t.maven.servers, vec!["nexus"]);
+        assert_eq!(t.maven.encrypt, MavenEncrypt::Never);
+        assert_eq!(t.gradle.keys.len(), 1);
+        assert!(t.npm.always_auth && t.npm.registries.len() == 1);
+        assert!(t.netrc.enabled);
+        assert_eq!(t.pypirc.sections[0].name, "nexus");
+        assert_eq!(
+            t.gradle_init,
+            gradle_init::Saved {
+                script: Some(PathBuf::from(
+                    "/home/a/.gradle/init.d/nexus-token-work.gradle"
+                )),
+                profile: "work".into(),
+            }
+        );
+        assert_eq!(t.docker.registries, vec!["nexus.example.com:8443"]);
+        assert_eq!(t.cargo.registries[0].name, "nexus");
+        assert_eq!(
+            t.pnpm,
+            pnpm::Saved {
+                npmrc: Some(PathBuf::from("/home/a/custom.npmrc")),
+                registries: vec!["https://nexus.example.com/repository/js-group/".into()],
+            },
+            "pnpm keeps the npmrc the old layout gave npm"
+        );
+        let text = toml::to_string_pretty(&config).unwrap();
+        assert!(
+            !text.contains("served")
+                && !text.contains("[profiles.work.maven]")
+                && text.contains("[profiles.work.targets.maven]")
+                && text.contains("[profiles.work.targets.pnpm]"),
+            "saving writes the new layout:\n{text}"
+        );
+        let back: Config = toml::from_str(&text).unwrap();
+        assert_eq!(back, config, "the new layout loads back the same targets");
+    }
+
+    #[test]
+    fn update_profile_rewrites_an_old_layout_profile_in_the_new_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        crate::fs::write_atomic(&path, format!("# mine\n{OLD_LAYOUT}").as_bytes()).unwrap();
+        let config = Config::load(&path).unwrap();
+        let profile = config.profiles["work"].clone();
+        Config::update_profile(&path, "work", Some(&profile)).unwrap();
+        let text = String::from_utf8(crate::fs::read_optional(&path).unwrap().unwrap()).unwrap();
+        assert!(
+            text.starts_with("# mine\n"),
+            "the user's comment stays:\n{text}"
+        );
+        assert!(
+            !text.contains("[profiles.work.maven]")
+                && !text.contains("served")
+                && text.contains("[profiles.work.targets.maven]"),
+            "the old tables are replaced by the `targets` table:\n{text}"
+        );
+        assert!(
+            !text.contains("[profiles.work.targets]\n"),
+            "`targets` holds only tables, so it has no header of its own:\n{text}"
+        );
+        assert_eq!(
+            Config::load(&path).unwrap().profiles["work"],
+            profile,
+            "nothing is lost"
+        );
+    }
+
+    #[test]
+    fn profiles_are_listed_in_the_order_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let text = "[profiles.zeta]\nurl = \"https://z\"\nusername = \"z\"\n\n[profiles.alpha]\nurl = \"https://a\"\nusername = \"a\"\n";
+        crate::fs::write_atomic(&path, text.as_bytes()).unwrap();
+        let config = Config::load(&path).unwrap();
+        let names: Vec<&str> = config.in_file_order().map(|(n, _)| n).collect();
+        assert_eq!(names, vec!["zeta", "alpha"], "file order, not name order");
     }
 
     #[test]
@@ -745,46 +658,34 @@ mod tests {
             p.keyring,
             "the keyring is on unless the profile says otherwise"
         );
-        assert!(p.api.is_none() && p.maven.is_empty() && p.gradle.is_empty());
-        assert!(
-            p.npm.is_empty() && !p.has_targets(),
-            "a profile written before npm targets existed loads without any"
-        );
+        assert!(p.api.is_none() && p.targets.is_empty());
     }
 
     #[test]
-    fn served_targets_round_trip_and_are_left_out_when_empty() {
-        let mut config = sample();
-        let text = toml::to_string_pretty(&config).unwrap();
-        let back: Config = toml::from_str(&text).unwrap();
-        assert_eq!(
-            back, config,
-            "served registries survive a save and a load:\n{text}"
-        );
-        let profile = config.profiles.get_mut("default").unwrap();
-        profile.served = ServedTargets::default();
-        let text = toml::to_string_pretty(&config).unwrap();
-        assert!(
-            !text.contains("served"),
-            "a profile without served registries has no served table:\n{text}"
-        );
+    fn an_unknown_key_in_a_section_is_refused() {
+        let text = "[profiles.work]\nurl = \"https://n\"\nusername = \"bob\"\n[profiles.work.targets.maven]\nservrs = [\"x\"]\n";
+        let err = toml::from_str::<Config>(text).unwrap_err().to_string();
+        assert!(err.contains("servrs"), "the error names the key: {err}");
+        let text = "[profiles.work]\nurl = \"https://n\"\nusername = \"bob\"\n[profiles.work.targets.maveen]\n";
+        let err = toml::from_str::<Config>(text).unwrap_err().to_string();
+        assert!(err.contains("maveen"), "an unknown kind is refused: {err}");
     }
 
     #[test]
-    fn npm_targets_are_saved_only_when_there_are_registries() {
+    fn empty_sections_are_left_out() {
         let mut config = sample();
-        let text = toml::to_string_pretty(&config).unwrap();
-        assert!(
-            text.contains("[profiles.default.npm]") && text.contains("always_auth = true"),
-            "npm registries are saved in their own table:\n{text}"
-        );
         let profile = config.profiles.get_mut("default").unwrap();
-        profile.npm = NpmTargets::default();
-        profile.served = ServedTargets::default();
+        profile.targets.npm = npm::Saved {
+            npmrc: Some(PathBuf::from("/home/a/.npmrc")),
+            ..npm::Saved::default()
+        };
+        profile.targets.docker = docker::Saved::default();
+        profile.targets.cargo = cargo::Saved::default();
+        profile.targets.pnpm = pnpm::Saved::default();
         let text = toml::to_string_pretty(&config).unwrap();
         assert!(
-            !text.contains("npm"),
-            "a profile without npm registries has no npm table, so older versions can read it:\n{text}"
+            !text.contains("npm") && !text.contains("docker") && !text.contains("cargo"),
+            "a kind without targets has no table, so older files stay readable:\n{text}"
         );
     }
 
@@ -797,7 +698,7 @@ mod tests {
             "a profile without an init script has no gradle_init table:\n{text}"
         );
         let profile = config.profiles.get_mut("default").unwrap();
-        profile.gradle_init = GradleInitTargets {
+        profile.targets.gradle_init = gradle_init::Saved {
             script: Some(PathBuf::from(
                 "/home/a/.gradle/init.d/nexus-token-default.gradle",
             )),
@@ -805,33 +706,18 @@ mod tests {
         };
         let text = toml::to_string_pretty(&config).unwrap();
         assert!(
-            text.contains("[profiles.default.gradle_init]"),
+            text.contains("[profiles.default.targets.gradle_init]"),
             "the script is saved in its own table:\n{text}"
         );
         let back: Config = toml::from_str(&text).unwrap();
         assert_eq!(back, config, "the init script loads back unchanged");
         let env = Env::sandboxed(Path::new("/home/a"));
-        let targets = back.profiles["default"].targets("default", &env);
         assert!(
-            targets
+            resolved(&back, &env)
                 .iter()
-                .any(|t| t.kind() == crate::targets::Kind::GradleInit),
+                .any(|(kind, _, _)| *kind == "gradle-init"),
             "a saved init script is one of the profile's targets"
         );
-    }
-
-    #[test]
-    fn fingerprint_tells_tokens_apart_and_hides_them() {
-        let a = fingerprint("nameCode", "passCode1");
-        assert_eq!(a, fingerprint("nameCode", "passCode1"));
-        assert_ne!(a, fingerprint("nameCode", "passCode2"));
-        assert_ne!(
-            a,
-            fingerprint("nameCod", "epassCode1"),
-            "the separator keeps the parts apart"
-        );
-        assert_eq!(a.len(), 16);
-        assert!(!a.contains("passCode"));
     }
 
     #[test]

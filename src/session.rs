@@ -6,13 +6,16 @@
 //! It never prints a secret and never writes a target file: the caller hands the token to
 //! [`crate::targets`].
 
-use crate::commands::{Context, client_for, paused_error, read_keyring_password};
+pub(crate) mod context;
+
 use crate::error::{Error, ExitStatus, Result};
 use crate::expiry::{self, ExpiryPolicy};
+use crate::fingerprint::fingerprint;
 use crate::nexus::{self, Client, Detection, Family, UserToken};
-use crate::profile::{Config, Profile, ProfileState, State, fingerprint, now};
+use crate::profile::{Config, Profile, ProfileState, State, now};
 use crate::secret::Secret;
 use crate::store;
+use context::{Context, client_for, paused_error, read_keyring_password};
 
 /// A profile connected to its Nexus.
 pub(crate) struct Session<'c, 'a> {

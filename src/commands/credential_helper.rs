@@ -29,24 +29,25 @@ pub fn invoked_as_docker_helper(argv0: &OsString) -> bool {
     name == PROGRAM
 }
 
-/// The saved profiles' Docker registries, as `(registry key, profile name)`, in profile order.
+/// The saved profiles' Docker registries, as `(registry key, profile name)`, in the order of
+/// the profiles file (the first profile that lists a registry owns it).
 fn served_hosts(ctx: &Context<'_>) -> Result<Vec<(String, String)>> {
     let config = Config::load(&ctx.config_path)?;
     Ok(config
-        .profiles
-        .iter()
+        .in_file_order()
         .flat_map(|(name, p)| {
-            p.served
+            p.targets
                 .docker
+                .registries
                 .iter()
                 .filter_map(|h| helper::normalize_server(h))
-                .map(move |h| (h, name.clone()))
+                .map(move |h| (h, name.to_owned()))
         })
         .collect())
 }
 
-/// The token for a registry key (`host[:port]`) from the profile that serves it (the first by
-/// name when several do), exactly as `token --profile NAME` answers; `None` when no profile
+/// The token for a registry key (`host[:port]`) from the profile that serves it (the first in
+/// the profiles file when several do), exactly as `token --profile NAME` answers; `None` when no profile
 /// serves the host.
 fn lookup(ctx: &Context<'_>, host: &str) -> Result<Option<HelperCredentials>> {
     let Some((_, name)) = served_hosts(ctx)?.into_iter().find(|(h, _)| h == host) else {
@@ -83,6 +84,11 @@ pub fn run_docker_helper(args: &[OsString], env: &Env, ui: &Ui) -> u8 {
         ..GlobalArgs::default()
     };
     let ctx = Context::new(&global, env, ui);
+    // The checks every command makes (lock and keyring timeouts, a home).
+    if let Err(error) = super::prepare(&ctx, true) {
+        ui.error_line(&error);
+        return error.exit_status().code();
+    }
     let hosts = match action.as_ref() {
         "list" => match served_hosts(&ctx) {
             Ok(hosts) => hosts.into_iter().map(|(h, _)| h).collect(),
@@ -132,8 +138,9 @@ mod tests {
 
     #[test]
     fn without_profiles_list_is_empty_and_a_missing_action_fails() {
-        let home = std::env::temp_dir();
-        let env = Env::sandboxed(&home);
+        // A home of its own: the machine's temporary folder may hold anyone's profiles.
+        let home = tempfile::tempdir().unwrap();
+        let env = Env::sandboxed(home.path());
         let (ui, out) = Ui::capture(0);
         // `list` does not read stdin; `get` is covered by the binary test (tests/served_real.rs).
         let code = run_docker_helper(&[PROGRAM.into(), "list".into()], &env, &ui);

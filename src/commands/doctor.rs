@@ -11,11 +11,12 @@ use serde::Serialize;
 use crate::cli::DoctorArgs;
 use crate::error::{Error, ExitStatus, Result};
 use crate::expiry::{ExpiryPolicy, days_left, margin_ms, now_ms};
+use crate::fingerprint::fingerprint;
 use crate::nexus::{Client, Family, UserToken};
-use crate::profile::{Config, Profile, ProfileState, State, fingerprint, rfc3339};
+use crate::profile::{Config, Profile, ProfileState, State, rfc3339};
 use crate::schedule;
 use crate::secret::Secret;
-use crate::targets::{self, State as TargetState};
+use crate::targets::{self, TargetState};
 
 pub(super) use crate::targets::Level;
 
@@ -148,7 +149,10 @@ fn check_token_cache(
     ps: &ProfileState,
     checks: &mut Checks,
 ) {
-    if profile.served.is_empty() {
+    let served = targets::resolve(name, profile, ctx.env)
+        .iter()
+        .any(|t| t.kind().is_served());
+    if !served {
         return;
     }
     if !profile.keyring {
@@ -369,30 +373,29 @@ fn check_files(
     current_fp: Option<&str>,
     checks: &mut Checks,
 ) {
-    let targets = profile.targets(name, ctx.env);
+    // One owner per target: a conflict from a hand-edited profiles file fails, in the words
+    // refresh warns with; the profile is checked on the targets it owns.
+    let config = crate::profile::Config::load(&ctx.config_path).unwrap_or_default();
+    let (targets, conflicts) = targets::owners::owned(&config, ctx.env, name, profile);
+    for c in conflicts {
+        checks.add("one-owner", Level::Fail, c.message(), Some(c.fix()));
+    }
     for finding in targets::doctor(&targets, ctx.env, name) {
         checks.add(finding.check, finding.level, finding.message, finding.fix);
     }
     for t in targets::check(&targets, current_fp) {
-        if t.kind == targets::Kind::GradleInit {
-            continue; // its own `gradle-init` finding says it, and it holds no token
-        }
-        let (level, message, fix) = match t.state {
-            TargetState::Current if t.kind.is_served() => (
+        let (level, message, fix) = match (t.state, t.kind.served) {
+            (TargetState::Current, Some(means)) => (
                 Level::Ok,
-                format!(
-                    "`{}` {} is served by this nexus-token (no token in the file)",
-                    t.path.display(),
-                    t.name
-                ),
+                format!("`{}` {} is {means}", t.path.display(), t.name),
                 None,
             ),
-            TargetState::Current => (
+            (TargetState::Current, None) => (
                 Level::Ok,
                 format!("`{}` {} holds the current token", t.path.display(), t.name),
                 None,
             ),
-            TargetState::Stale => (
+            (TargetState::Stale, _) => (
                 Level::Fail,
                 format!(
                     "`{}` {} holds another value than the current token",
@@ -401,12 +404,12 @@ fn check_files(
                 ),
                 Some(format!("run `nexus-token refresh --profile {name}`")),
             ),
-            TargetState::Missing => (
+            (TargetState::Missing, _) => (
                 Level::Fail,
                 format!("`{}` has no credentials for {}", t.path.display(), t.name),
                 Some(format!("run `nexus-token refresh --profile {name}`")),
             ),
-            TargetState::Unreadable => (
+            (TargetState::Unreadable, _) => (
                 Level::Fail,
                 format!(
                     "`{}`: {}",

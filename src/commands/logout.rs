@@ -28,7 +28,9 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
             .profiles
             .get(&args.profile)
             .and_then(|s| s.token_fingerprint.as_deref());
-        let reports = targets::remove_token(&profile.targets(&args.profile, ctx.env), expected)?;
+        // Only what this profile owns: a target another profile lists first is left to it.
+        let owned = targets::owners::writable(&config, ctx.env, ui, &args.profile, &profile);
+        let reports = targets::remove_token(&owned, expected)?;
         report_files(ui, &reports, false);
     }
     if profile.keyring {

@@ -144,7 +144,9 @@ fn refresh_session(
         dry_run: args.dry_run,
         force: args.force,
     };
-    let targets = session.profile.targets(&session.name, ctx.env);
+    let config = Config::load(&ctx.config_path)?;
+    let targets =
+        targets::owners::writable(&config, ctx.env, ctx.ui, &session.name, &session.profile);
     let written = targets::write_token(&targets, ctx.env, &values, options);
     if !args.dry_run
         && let Err(Error::Partial { .. }) = &written

@@ -19,7 +19,8 @@ pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
     } else {
         session.use_keyring_password()?;
     }
-    let targets = session.profile.targets(&session.name, ctx.env);
+    let config = crate::profile::Config::load(&ctx.config_path)?;
+    let targets = targets::owners::writable(&config, ctx.env, ui, &session.name, &session.profile);
     // Every file must be editable before the old token is destroyed on the server.
     targets::preflight(&targets)?;
     let token = session.rotate_token()?;

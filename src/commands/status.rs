@@ -9,7 +9,7 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::expiry::{days_left, now_ms};
 use crate::profile::rfc3339;
 use crate::profile::{Config, State};
-use crate::targets::{self, Kind, State as TargetState, TargetCheck};
+use crate::targets::{self, TargetCheck, TargetState};
 
 use super::Context;
 
@@ -101,7 +101,7 @@ pub(super) fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusRep
                 }),
                 last_error: s.last_error.clone(),
                 targets: targets::check(
-                    &profile.targets(name, ctx.env),
+                    &targets::resolve(name, profile, ctx.env),
                     s.token_fingerprint.as_deref(),
                 ),
             }
@@ -195,13 +195,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
         for t in &p.targets {
             let kind = t.kind.entry_word();
             let state = match t.state {
-                TargetState::Current if t.kind == Kind::GradleInit => {
-                    "configured (asks nexus-token at build time)"
-                }
-                TargetState::Current if t.kind.is_served() => {
-                    "served by this nexus-token (no token in the file)"
-                }
-                TargetState::Current => "holds the current token",
+                TargetState::Current => t.kind.served.unwrap_or("holds the current token"),
                 TargetState::Stale => "holds another value (run `nexus-token refresh`)",
                 TargetState::Missing => "missing (run `nexus-token refresh`)",
                 TargetState::Unreadable => "unreadable",

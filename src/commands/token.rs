@@ -9,8 +9,9 @@ use crate::cli::{TokenArgs, TokenFormat};
 use crate::error::{Error, ExitStatus, Result};
 use crate::expiry::ExpiryPolicy;
 use crate::nexus::UserToken;
-use crate::profile::{GradleTargets, MavenTargets, Profile};
+use crate::profile::Profile;
 use crate::session::{self, Session};
+use crate::text::shell_quote;
 
 use super::{Context, normalize_url, read_password};
 
@@ -84,16 +85,10 @@ fn from_flags(ctx: &Context<'_>, args: &TokenArgs, url: &str) -> Result<UserToke
         username,
         api: args.server.api.and_then(|a| a.family()),
         keyring: false,
-        gradle_init: crate::profile::GradleInitTargets::default(),
         ca_cert: args.server.ca_cert.clone(),
         connect_timeout: args.server.connect_timeout,
         timeout: args.server.timeout,
-        maven: MavenTargets::default(),
-        gradle: GradleTargets::default(),
-        npm: Default::default(),
-        netrc: Default::default(),
-        pypirc: Default::default(),
-        served: Default::default(),
+        targets: Default::default(),
     };
     let mut session = Session::transient(ctx, "(--url)", profile)?;
     let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;
@@ -129,11 +124,6 @@ fn basic(token: &UserToken) -> String {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(pair.as_bytes())
     )
-}
-
-/// Single-quotes a value for POSIX shells.
-fn shell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
 }
 
 #[cfg(test)]

@@ -15,10 +15,10 @@ use crate::secret::Secret;
 pub struct KnownSecrets<'a> {
     /// Clear passwords that are ours (the login password).
     pub passwords: &'a [&'a Secret<String>],
-    /// Fingerprints of tokens nexus-token wrote before (`profile::fingerprint(nameCode,
+    /// Fingerprints of tokens nexus-token wrote before (`fingerprint::fingerprint(nameCode,
     /// passCode)`), compared with `fingerprint(<username>, <password>)` of each server.
     pub token_fingerprints: &'a [String],
-    /// The fingerprint function (`profile::fingerprint`).
+    /// The fingerprint function (`fingerprint::fingerprint`).
     pub fingerprint: &'a dyn Fn(&str, &str) -> String,
     /// The Maven master password, to decrypt `{...}` values; `None` leaves them unrecognised.
     pub master_password: Option<&'a Secret<String>>,

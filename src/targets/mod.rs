@@ -1,23 +1,26 @@
-//! The target seam: every place a token goes (a settings.xml server, gradle.properties keys, and
-//! the client files to come) is one `Target`, resolved from the saved profile by
-//! `Profile::targets`. Commands never look at target kinds:
-//! they call `write_token`, `remove_token`, `check` and `doctor`, which loop over targets.
+//! The target seam: every place a token goes is one [`Target`], resolved from the saved profile
+//! by [`resolve`]. Commands never look at target kinds: they call `write_token`, `remove_token`,
+//! `check` and `doctor`, which loop over targets.
 //!
-//! Each kind lives in its own module and supplies the same four things: where its file is, a pure
-//! `plan` of the new bytes with the token in, `inspect` (does the file hold the current token),
-//! `clear` (logout) and its own doctor findings. Writing is two-phase: every file is planned in
-//! memory first (a malformed file stops the run before anything is written), then written one by
-//! one through `fs`; when a later write fails, the error names the files that already hold the
-//! new token and those that do not. Several targets may share one file: their plans are applied
-//! in order to the same bytes and the file is written once.
+//! Each kind lives in its own folder and implements two traits ([`kind`]): [`TargetKind`] (its
+//! flags, saved section, validation, reuse, discovery and defaults) and [`Target`] (its file, a
+//! pure `plan` of the new bytes with the token in, `clear`, `inspect`, notes, doctor findings,
+//! side files, claims). Writing is two-phase: every file is planned in memory first (a malformed
+//! file stops the run before anything is written), then written one by one through `fs`; when a
+//! later write fails, the error names the files that already hold the new token and those that do
+//! not. Several targets may share one file: their plans are applied in order to the same bytes and
+//! the file is written once.
 //!
-//! Adding a kind: one module here, one `Target` arm, its flags in `cli.rs` and its fields in
-//! `profile.rs` (docs/architecture.md has the recipe).
+//! Adding a kind: a folder here and one line in `kinds!` below (docs/architecture.md).
 
-pub(crate) mod gradle;
-pub(crate) mod gradle_init;
+pub(crate) mod kind;
+pub(crate) mod legacy;
+pub(crate) mod owners;
+
+pub mod gradle;
+pub mod gradle_init;
 pub use gradle_init::render as render_gradle_init;
-pub(crate) mod maven;
+pub mod maven;
 
 pub mod npm;
 
@@ -26,65 +29,163 @@ pub mod pypirc;
 
 pub mod cargo;
 pub mod docker;
-pub mod go;
 
-// Served target kinds (issue 17): the config names nexus-token as a helper; side files in `served`.
-pub(crate) mod pnpm;
+pub mod pnpm;
 pub(crate) mod served;
+
+pub mod go;
 
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;
 use crate::error::{Error, Result};
+use crate::fingerprint::fingerprint;
 use crate::fs::{self, Outcome};
-use crate::profile::fingerprint;
+use crate::profile::Profile;
 use crate::secret::Secret;
 
-/// Which kind of target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// A Gradle init script that asks nexus-token at build time.
-    #[serde(rename = "gradle-init")]
-    GradleInit,
-    /// A `<server>` of settings.xml.
-    Maven,
-    /// A key pair of gradle.properties.
-    Gradle,
-    /// A registry key of the user npmrc.
-    Npm,
-    /// A `machine` block of a netrc file.
-    Netrc,
-    /// A section of a .pypirc.
-    Pypirc,
-    /// A Docker registry served by the credential helper.
-    Docker,
-    /// A Cargo registry served by `credential-provider`.
-    Cargo,
-    /// A pnpm registry served by `tokenHelper`.
-    Pnpm,
-    /// A Go proxy served by `GOAUTH`.
-    Go,
+pub use kind::Kind;
+pub(crate) use kind::{
+    DiscoverCx, DoctorCx, Entry, FlagCx, ResolveCx, Target, TargetKind, Verdict,
+};
+
+/// The `--help` heading of the flags that name a target; the "name a target" hints list them.
+pub const TARGETS_HEADING: &str = "Targets";
+
+/// The list of kinds, by module: each module `m` has `m::Flags` (clap `Args`) and `m::Saved`
+/// (its section, implementing [`TargetKind`]). The module name is the flags struct's field and
+/// the table under `[profiles.NAME.targets]`; the order is the order in which targets are
+/// resolved, written and discovered. The only place that names every kind.
+macro_rules! kinds {
+    ($($field:ident),* $(,)?) => {
+        /// Every kind's `login` flags, each kind's `Args` flattened.
+        #[derive(Debug, Clone, Default, clap::Args)]
+        pub struct TargetArgs {
+            $(
+                #[command(flatten)]
+                pub $field: $field::Flags,
+            )*
+        }
+
+        /// A profile's targets: one section per kind, saved under `[profiles.NAME.targets]`.
+        #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Targets {
+            $(
+                #[serde(default, skip_serializing_if = "TargetKind::is_empty")]
+                pub $field: $field::Saved,
+            )*
+        }
+
+        impl Targets {
+            /// No target of any kind.
+            pub fn is_empty(&self) -> bool {
+                true $(&& self.$field.is_empty())*
+            }
+
+            /// The sections from the flags (validated; usage errors before any request).
+            pub(crate) fn from_flags(
+                cx: &FlagCx<'_>,
+                flags: &TargetArgs,
+                previous: Option<&Targets>,
+            ) -> Result<Targets> {
+                Ok(Targets {
+                    $($field: <$field::Saved as TargetKind>::from_flags(
+                        cx,
+                        &flags.$field,
+                        previous.map(|p| &p.$field),
+                    )?,)*
+                })
+            }
+
+            /// Takes the saved entries of `previous` (login without target flags).
+            pub(crate) fn reuse(&mut self, previous: &Targets) {
+                $(self.$field.reuse(&previous.$field);)*
+            }
+
+            /// Discovery, kind by kind; whether any kind found a target.
+            pub(crate) fn discover(&mut self, cx: &DiscoverCx<'_>) -> Result<bool> {
+                let mut found = false;
+                $(found |= self.$field.discover(cx)?;)*
+                Ok(found)
+            }
+
+            /// Every file discovery looks at.
+            pub(crate) fn looked_in(&self, env: &Env) -> Vec<PathBuf> {
+                let mut out = Vec::new();
+                $(out.extend(self.$field.looked_in(env));)*
+                out
+            }
+
+            /// Keeps the entries for which `keep(kind name, claim key)` holds.
+            pub(crate) fn retain(&mut self, cx: &ResolveCx<'_>, keep: &dyn Fn(&str, &str) -> bool) {
+                $({
+                    let name = <$field::Saved as TargetKind>::KIND.name;
+                    self.$field.retain(cx, &|key: &str| keep(name, key));
+                })*
+            }
+
+            /// Every target, in the order of the list of kinds.
+            pub(crate) fn resolve(&self, cx: &ResolveCx<'_>) -> Vec<Box<dyn Target>> {
+                let mut out = Vec::new();
+                $(if !self.$field.is_empty() {
+                    out.extend(self.$field.resolve(cx));
+                })*
+                out
+            }
+        }
+    };
 }
 
-impl Kind {
-    /// Whether the client asks nexus-token for the token (no token in its file).
-    pub fn is_served(self) -> bool {
-        matches!(self, Kind::Docker | Kind::Cargo | Kind::Pnpm | Kind::Go)
-    }
+kinds! {
+    gradle_init,
+    maven,
+    gradle,
+    npm,
+    netrc,
+    pypirc,
+    docker,
+    cargo,
+    pnpm,
+    go,
+}
 
-    /// What one named entry of this kind is called in messages (`server`, `key`).
-    pub fn entry_word(self) -> &'static str {
-        match self {
-            Kind::GradleInit => "script",
-            Kind::Maven => "server",
-            Kind::Gradle => "key",
-            Kind::Npm => "registry",
-            Kind::Netrc => "machine",
-            Kind::Pypirc => "section",
-            Kind::Docker | Kind::Cargo | Kind::Pnpm => "registry",
-            Kind::Go => "proxy",
-        }
+/// The one mapping from a saved profile to its targets, every default path resolved. Pure: reads
+/// no file (a kind that needs one, like Maven's settings-security.xml, reads it when planning).
+pub(crate) fn resolve(name: &str, profile: &Profile, env: &Env) -> Vec<Box<dyn Target>> {
+    profile.targets.resolve(&ResolveCx {
+        env,
+        profile: name,
+        url: &profile.url,
+    })
+}
+
+/// The items without repeats, in their first order.
+pub(crate) fn dedup(mut items: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|i| seen.insert(i.clone()));
+    items
+}
+
+/// The flags that name a target, as `--help` lists them under "Targets": `--maven-server ID`,
+/// `--netrc`, ... The hints that ask for a target are made from this, so they name every kind.
+pub(crate) fn target_flags() -> String {
+    let cmd = <TargetArgs as clap::Args>::augment_args(clap::Command::new("login"));
+    let flags: Vec<String> = cmd
+        .get_arguments()
+        .filter(|a| a.get_help_heading() == Some(TARGETS_HEADING))
+        .filter_map(|a| {
+            let long = a.get_long()?;
+            let takes_value = a.get_action().takes_values();
+            Some(match a.get_value_names() {
+                Some(names) if takes_value => format!("`--{long} {}`", names.join(" ")),
+                _ => format!("`--{long}`"),
+            })
+        })
+        .collect();
+    match flags.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and/or {last}", rest.join(", ")),
+        _ => flags.join(""),
     }
 }
 
@@ -104,21 +205,6 @@ pub struct WriteOptions {
     pub dry_run: bool,
     /// Rewrite files even when their bytes would not change.
     pub force: bool,
-}
-
-/// One place a token goes.
-#[derive(Debug)]
-pub(crate) enum Target {
-    GradleInit(gradle_init::GradleInitTarget),
-    Maven(maven::MavenTarget),
-    Gradle(gradle::GradleTarget),
-    Npm(npm::NpmTarget),
-    Netrc(netrc::NetrcTarget),
-    Pypirc(pypirc::PypircTarget),
-    Docker(docker::target::DockerTarget),
-    Cargo(cargo::target::CargoTarget),
-    Pnpm(pnpm::PnpmTarget),
-    Go(go::target::GoTarget),
 }
 
 /// A pure edit's result: the new bytes, the entries whose values changed (names, never values)
@@ -159,170 +245,12 @@ pub(crate) fn unwritable_token(path: &Path, reason: impl std::fmt::Display) -> E
     )
 }
 
-impl Target {
-    /// The kind.
-    pub(crate) fn kind(&self) -> Kind {
-        match self {
-            Target::GradleInit(_) => Kind::GradleInit,
-            Target::Maven(_) => Kind::Maven,
-            Target::Gradle(_) => Kind::Gradle,
-            Target::Npm(_) => Kind::Npm,
-            Target::Netrc(_) => Kind::Netrc,
-            Target::Pypirc(_) => Kind::Pypirc,
-            Target::Docker(_) => Kind::Docker,
-            Target::Cargo(_) => Kind::Cargo,
-            Target::Pnpm(_) => Kind::Pnpm,
-            Target::Go(_) => Kind::Go,
-        }
-    }
-
-    /// The file this target edits.
-    pub(crate) fn path(&self) -> &Path {
-        match self {
-            Target::GradleInit(t) => &t.path,
-            Target::Maven(t) => &t.path,
-            Target::Gradle(t) => &t.path,
-            Target::Npm(t) => &t.path,
-            Target::Netrc(t) => &t.path,
-            Target::Pypirc(t) => &t.path,
-            Target::Docker(t) => &t.path,
-            Target::Cargo(t) => &t.path,
-            Target::Pnpm(t) => &t.path,
-            Target::Go(t) => &t.path,
-        }
-    }
-
-    /// Pure: the file's new bytes with the token in (`None`: leave the file as it is).
-    fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
-        match self {
-            Target::GradleInit(t) => t.plan(current, token),
-            Target::Maven(t) => t.plan(current, token),
-            Target::Gradle(t) => t.plan(current, token),
-            Target::Npm(t) => t.plan(current, token),
-            Target::Netrc(t) => t.plan(current, token),
-            Target::Pypirc(t) => t.plan(current, token),
-            Target::Docker(t) => t.plan(current, token),
-            Target::Cargo(t) => t.plan(current, token),
-            Target::Pnpm(t) => t.plan(current, token),
-            Target::Go(t) => t.plan(current, token),
-        }
-    }
-
-    /// Pure: the file's new bytes without our credentials (`logout --remove-credentials`).
-    /// `expected` is the recorded token fingerprint (netrc removes only a block holding it).
-    fn clear(&self, current: &[u8], expected: Option<&str>) -> Result<Planned> {
-        match self {
-            Target::GradleInit(t) => t.clear(current),
-            Target::Maven(t) => t.clear(current),
-            Target::Gradle(t) => t.clear(current),
-            Target::Npm(t) => t.clear(current),
-            Target::Netrc(t) => t.clear(current, expected),
-            Target::Pypirc(t) => t.clear(current),
-            Target::Docker(t) => t.clear(current),
-            Target::Cargo(t) => t.clear(current),
-            Target::Pnpm(t) => t.clear(current),
-            Target::Go(t) => t.clear(current),
-        }
-    }
-
-    /// Whether each entry holds the token with the given fingerprint.
-    fn inspect(
-        &self,
-        current: &[u8],
-        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
-    ) -> Vec<(String, State, Option<String>)> {
-        match self {
-            Target::GradleInit(t) => t.inspect(current),
-            Target::Maven(t) => t.inspect(current, verdict),
-            Target::Gradle(t) => t.inspect(current, verdict),
-            Target::Npm(t) => t.inspect(current, verdict),
-            Target::Netrc(t) => t.inspect(current, verdict),
-            Target::Pypirc(t) => t.inspect(current, verdict),
-            // Served kinds hold no token: `current` means the config runs this binary.
-            Target::Docker(t) => t.inspect(current),
-            Target::Cargo(t) => t.inspect(current),
-            Target::Pnpm(t) => t.inspect(current),
-            Target::Go(t) => t.inspect(current),
-        }
-    }
-
-    /// The entry names, for messages about a file that cannot be read.
-    fn names(&self) -> Vec<String> {
-        match self {
-            Target::GradleInit(t) => vec![t.name()],
-            Target::Maven(t) => t.servers.clone(),
-            Target::Gradle(t) => t.keys.iter().map(|(u, _)| u.clone()).collect(),
-            Target::Npm(t) => t.registries.clone(),
-            Target::Netrc(t) => t.names(),
-            Target::Pypirc(t) => t.names(),
-            Target::Docker(t) => t.hosts.clone(),
-            Target::Cargo(t) => t.names(),
-            Target::Pnpm(t) => t.registries.clone(),
-            Target::Go(t) => t.names(),
-        }
-    }
-
-    /// Warnings that do not depend on the file's bytes (environment overrides, shadowing files).
-    fn notes(&self, env: &Env) -> Vec<String> {
-        match self {
-            Target::GradleInit(_) => Vec::new(),
-            Target::Maven(_) => Vec::new(),
-            Target::Gradle(t) => t.notes(env),
-            Target::Npm(t) => t.notes(env),
-            Target::Netrc(t) => t.notes(env),
-            Target::Pypirc(_) => Vec::new(),
-            Target::Docker(t) => t.notes(env),
-            Target::Cargo(_) | Target::Pnpm(_) => Vec::new(),
-            Target::Go(t) => t.notes(env),
-        }
-    }
-
-    /// This kind's own doctor findings (parse problems Maven would reject, overrides, ...).
-    fn doctor(&self, env: &Env, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
-        match self {
-            Target::GradleInit(t) => t.doctor(env, current, profile),
-            Target::Maven(t) => t.doctor(current, profile),
-            Target::Gradle(t) => t.doctor(env, current, profile),
-            Target::Npm(t) => t.doctor(env, current, profile),
-            Target::Netrc(t) => t.doctor(env, current),
-            Target::Pypirc(t) => t.doctor(current, profile),
-            Target::Docker(t) => t.doctor(current, profile),
-            Target::Cargo(t) => t.doctor(current, profile),
-            Target::Pnpm(t) => t.doctor(current, profile),
-            Target::Go(t) => t.doctor(env, current, profile),
-        }
-    }
-
-    /// Whether nexus-token owns the whole file, so that logout deletes it instead of writing
-    /// what `clear` leaves.
-    fn owns_file(&self) -> bool {
-        matches!(self, Target::GradleInit(_))
-    }
-
-    /// Files a served kind needs beside its config edit (the helper link, the pnpm wrapper, a
-    /// cleaned `credentials.toml`), with the binary they must point at; see [`served`].
-    fn side_files(&self) -> Option<(Vec<served::SideFile>, &Path)> {
-        match self {
-            Target::Maven(_)
-            | Target::Gradle(_)
-            | Target::GradleInit(_)
-            | Target::Npm(_)
-            | Target::Netrc(_)
-            | Target::Pypirc(_) => None,
-            Target::Docker(t) => Some((t.side_files(), &t.exe)),
-            Target::Cargo(t) => Some((t.side_files(), &t.exe)),
-            Target::Pnpm(t) => Some((t.side_files(), &t.exe)),
-            Target::Go(t) => Some((t.side_files(), &t.exe)),
-        }
-    }
-}
-
 /// Creates or updates every target's side files (after the config files were written), or
 /// reports what would change in a dry run.
-fn apply_side_files(targets: &[Target], dry_run: bool) -> Result<Vec<FileReport>> {
+fn apply_side_files(targets: &[Box<dyn Target>], dry_run: bool) -> Result<Vec<FileReport>> {
     let mut reports = Vec::new();
     for target in targets {
-        for side in target.side_files().map(|(s, _)| s).unwrap_or_default() {
+        for side in target.side_files() {
             if let Some(report) = served::apply(target.kind(), &side, dry_run)? {
                 reports.push(report);
             }
@@ -347,12 +275,12 @@ pub struct FileReport {
 }
 
 /// The targets grouped by file, in the order of first appearance.
-fn by_file(targets: &[Target]) -> Vec<(PathBuf, Vec<&Target>)> {
-    let mut files: Vec<(PathBuf, Vec<&Target>)> = Vec::new();
+fn by_file(targets: &[Box<dyn Target>]) -> Vec<(PathBuf, Vec<&dyn Target>)> {
+    let mut files: Vec<(PathBuf, Vec<&dyn Target>)> = Vec::new();
     for target in targets {
         match files.iter_mut().find(|(p, _)| p == target.path()) {
-            Some((_, list)) => list.push(target),
-            None => files.push((target.path().to_path_buf(), vec![target])),
+            Some((_, list)) => list.push(target.as_ref()),
+            None => files.push((target.path().to_path_buf(), vec![target.as_ref()])),
         }
     }
     files
@@ -360,7 +288,7 @@ fn by_file(targets: &[Target]) -> Vec<(PathBuf, Vec<&Target>)> {
 
 /// Applies every target's plan for one file in order: `None` when nothing would change.
 fn plan_file(
-    targets: &[&Target],
+    targets: &[&dyn Target],
     current: Option<&[u8]>,
     token: &TokenValues<'_>,
 ) -> Result<Option<Planned>> {
@@ -380,11 +308,11 @@ fn plan_file(
 
 /// Checks before anything is sent to Nexus that every target file can be read and edited: plans
 /// each file with a placeholder token, in memory. Writes nothing.
-pub(crate) fn preflight(targets: &[Target]) -> Result<()> {
+pub(crate) fn preflight(targets: &[Box<dyn Target>]) -> Result<()> {
     if targets.is_empty() {
         return Err(Error::usage(
             "no targets: nothing would receive the token",
-            Some("name the targets: `--maven-server ID`, `--gradle-prefix NAME`, `--gradle-init`, `--npm-registry URL`, `--netrc`, `--pypirc NAME=URL`, `--docker-registry HOST`, `--cargo-registry NAME`, `--pnpm-registry URL` and/or `--go-proxy URL`".into()),
+            Some(format!("name the targets: {}", target_flags())),
         ));
     }
     let placeholder = Secret::new("nexus-token-preflight".to_owned());
@@ -406,7 +334,7 @@ pub(crate) fn preflight(targets: &[Target]) -> Result<()> {
 /// one of them cannot be edited), then writes them one by one. A write that fails after others
 /// succeeded is reported as [`Error::Partial`], naming both sides.
 pub(crate) fn write_token(
-    targets: &[Target],
+    targets: &[Box<dyn Target>],
     env: &Env,
     token: &TokenValues<'_>,
     options: WriteOptions,
@@ -418,7 +346,7 @@ pub(crate) fn write_token(
         let current = fs::read_optional(path)?;
         planned.push(plan_file(list, current.as_deref(), token)?);
     }
-    let notes = |list: &[&Target]| -> Vec<String> {
+    let notes = |list: &[&dyn Target]| -> Vec<String> {
         let mut notes: Vec<String> = list.iter().flat_map(|t| t.notes(env)).collect();
         notes.dedup();
         notes
@@ -496,10 +424,28 @@ pub(crate) fn write_token(
 /// Removes our credentials from every target (`logout --remove-credentials`). Missing files are
 /// left missing; a file nexus-token owns whole (an init script) is deleted. `expected` is the
 /// token fingerprint recorded in the state.
-pub(crate) fn remove_token(targets: &[Target], expected: Option<&str>) -> Result<Vec<FileReport>> {
+pub(crate) fn remove_token(
+    targets: &[Box<dyn Target>],
+    expected: Option<&str>,
+) -> Result<Vec<FileReport>> {
+    let mut reports = remove_entries(targets, expected)?;
+    for target in targets {
+        for side in &target.side_files() {
+            reports.extend(served::remove(target.kind(), side)?);
+        }
+    }
+    Ok(reports)
+}
+
+/// Removes our credentials from the targets' files, leaving their side files (a target that a
+/// profile dropped, whose other targets may still use the link or wrapper).
+pub(crate) fn remove_entries(
+    targets: &[Box<dyn Target>],
+    expected: Option<&str>,
+) -> Result<Vec<FileReport>> {
     let mut reports = Vec::new();
     for (path, list) in by_file(targets) {
-        if list.iter().all(|t| t.owns_file()) {
+        if list.iter().all(|t| t.owns_whole_file()) {
             let outcome = fs::remove_file(&path)?;
             reports.push(FileReport {
                 kind: list[0].kind(),
@@ -539,21 +485,13 @@ pub(crate) fn remove_token(targets: &[Target], expected: Option<&str>) -> Result
             warnings,
         });
     }
-    for target in targets {
-        let Some((sides, exe)) = target.side_files() else {
-            continue;
-        };
-        for side in &sides {
-            reports.extend(served::remove(target.kind(), side, exe)?);
-        }
-    }
     Ok(reports)
 }
 
 /// Whether one target entry holds the current token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum State {
+pub enum TargetState {
     /// Holds the token with the recorded fingerprint.
     Current,
     /// Holds other credentials.
@@ -574,19 +512,22 @@ pub struct TargetCheck {
     /// The server id or the username key.
     pub name: String,
     /// `current`, `stale`, `missing` (no entry or file) or `unreadable`.
-    pub state: State,
+    pub state: TargetState,
     /// Why, when unreadable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
 /// Checks every target against the token fingerprint recorded in the state. Reads files only.
-pub(crate) fn check(targets: &[Target], expected_fingerprint: Option<&str>) -> Vec<TargetCheck> {
-    let verdict = |user: Option<&str>, pass: Option<&str>| -> State {
+pub(crate) fn check(
+    targets: &[Box<dyn Target>],
+    expected_fingerprint: Option<&str>,
+) -> Vec<TargetCheck> {
+    let verdict = |user: Option<&str>, pass: Option<&str>| -> TargetState {
         match (user, pass, expected_fingerprint) {
-            (Some(u), Some(p), Some(fp)) if fingerprint(u, p) == fp => State::Current,
-            (Some(_), Some(_), _) => State::Stale,
-            _ => State::Missing,
+            (Some(u), Some(p), Some(fp)) if fingerprint(u, p) == fp => TargetState::Current,
+            (Some(_), Some(_), _) => TargetState::Stale,
+            _ => TargetState::Missing,
         }
     };
     let mut checks = Vec::new();
@@ -596,12 +537,12 @@ pub(crate) fn check(targets: &[Target], expected_fingerprint: Option<&str>) -> V
             Err(e) => target
                 .names()
                 .into_iter()
-                .map(|n| (n, State::Unreadable, Some(e.to_string())))
+                .map(|n| (n, TargetState::Unreadable, Some(e.to_string())))
                 .collect(),
             Ok(None) => target
                 .names()
                 .into_iter()
-                .map(|n| (n, State::Missing, None))
+                .map(|n| (n, TargetState::Missing, None))
                 .collect(),
             Ok(Some(bytes)) => target.inspect(&bytes, &verdict),
         };
@@ -656,7 +597,7 @@ impl Finding {
 }
 
 /// Every target's own doctor findings, then one `file-mode` line per file.
-pub(crate) fn doctor(targets: &[Target], env: &Env, profile: &str) -> Vec<Finding> {
+pub(crate) fn doctor(targets: &[Box<dyn Target>], env: &Env, profile: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (path, list) in by_file(targets) {
         let current = match fs::read_optional(&path) {
@@ -682,7 +623,11 @@ pub(crate) fn doctor(targets: &[Target], env: &Env, profile: &str) -> Vec<Findin
             ));
         }
         for target in list {
-            findings.extend(target.doctor(env, current.as_deref(), profile));
+            findings.extend(target.doctor(&DoctorCx {
+                env,
+                current: current.as_deref(),
+                profile,
+            }));
         }
         let warnings = fs::safety_warnings(&path);
         if warnings.is_empty() {
@@ -706,4 +651,115 @@ pub(crate) fn doctor(targets: &[Target], env: &Env, profile: &str) -> Vec<Findin
         }
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hint_names_every_flag_that_names_a_target_and_no_other() {
+        let hint = target_flags();
+        for flag in [
+            "`--gradle-init`",
+            "`--maven-server ID`",
+            "`--gradle-prefix P`",
+            "`--gradle-keys USER_KEY,PASSWORD_KEY`",
+            "`--npm-registry URL`",
+            "`--netrc`",
+            "`--pypirc NAME[=URL]`",
+            "`--docker-registry HOST[:PORT]`",
+            "`--cargo-registry NAME[=INDEX_URL]`",
+            "`--pnpm-registry URL`",
+        ] {
+            assert!(hint.contains(flag), "the hint names {flag}: {hint}");
+        }
+        assert!(
+            hint.ends_with("and/or `--go-proxy URL`"),
+            "the last one after `and/or`: {hint}"
+        );
+        for option in [
+            "--maven-settings",
+            "--npmrc",
+            "--netrc-file",
+            "--npm-always-auth",
+        ] {
+            assert!(
+                !hint.contains(&format!("`{option}")),
+                "{option} names no target: {hint}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_kind_resolves_and_claims_its_keys() {
+        let env = Env::sandboxed(Path::new("/h"));
+        let mut profile: Profile = toml::from_str(
+            "url = \"https://nexus.example.com/nexus\"\nusername = \"u\"\n\
+             [targets.maven]\nservers = [\"corp\"]\n\
+             [targets.gradle]\nkeys = [[\"corpUsername\", \"corpPassword\"]]\n\
+             [targets.npm]\nregistries = [\"https://nexus.example.com/nexus/repository/npm/\"]\n\
+             [targets.netrc]\nenabled = true\n\
+             [targets.pypirc]\nsections = [{ name = \"corp\" }]\n\
+             [targets.docker]\nregistries = [\"nexus.example.com:8443\"]\n\
+             [targets.cargo]\nregistries = [{ name = \"corp\" }]\n\
+             [targets.pnpm]\nregistries = [\"https://nexus.example.com/nexus/repository/js/\"]\n\
+             [targets.go]\nproxies = [\"https://nexus.example.com/nexus/repository/go/\"]\n",
+        )
+        .unwrap();
+        let claims = |profile: &Profile| -> Vec<(&'static str, Vec<String>)> {
+            resolve("p", profile, &env)
+                .iter()
+                .map(|t| (t.kind().name, t.claims()))
+                .collect()
+        };
+        let npm_key = "//nexus.example.com/nexus/repository/npm/".to_owned();
+        assert_eq!(
+            claims(&profile),
+            vec![
+                ("maven", vec!["corp".to_owned()]),
+                (
+                    "gradle",
+                    vec!["corpUsername".to_owned(), "corpPassword".to_owned()]
+                ),
+                ("npm", vec![npm_key.clone()]),
+                ("netrc", vec!["nexus.example.com".to_owned()]),
+                ("pypirc", vec!["corp".to_owned()]),
+                ("docker", vec!["nexus.example.com:8443".to_owned()]),
+                ("cargo", vec!["corp".to_owned()]),
+                (
+                    "pnpm",
+                    vec!["//nexus.example.com/nexus/repository/js/".to_owned()]
+                ),
+                (
+                    "go",
+                    vec!["https://nexus.example.com/nexus/repository/go".to_owned()]
+                ),
+            ],
+            "every kind claims the keys it writes, in the order of the list of kinds"
+        );
+        let cx = ResolveCx {
+            env: &env,
+            profile: "p",
+            url: &profile.url.clone(),
+        };
+        profile.targets.retain(&cx, &|kind, key| {
+            !(kind == "npm" && key == npm_key || kind == "netrc" || key == "corp" || kind == "go")
+        });
+        assert_eq!(
+            claims(&profile),
+            vec![
+                (
+                    "gradle",
+                    vec!["corpUsername".to_owned(), "corpPassword".to_owned()]
+                ),
+                ("docker", vec!["nexus.example.com:8443".to_owned()]),
+                (
+                    "pnpm",
+                    vec!["//nexus.example.com/nexus/repository/js/".to_owned()]
+                ),
+            ],
+            "retain drops exactly the entries it is told to, kind by kind"
+        );
+    }
 }

@@ -1,5 +1,4 @@
-//! What the served target kinds (Docker, Cargo, pnpm) share: building them from a profile's
-//! `served` block, and their side files. A served client's config names nexus-token as its
+//! What the served target kinds (Docker, Cargo, pnpm) share: their side files. A served client's config names nexus-token as its
 //! credential helper, and some of them also need a file beside that edit: Docker's
 //! `docker-credential-nexus-token` link on the PATH, pnpm's wrapper script, Cargo's
 //! `credentials.toml` cleaned of a stale token. Those are [`SideFile`]s: the one mechanism the
@@ -11,16 +10,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::fs::{self, Outcome};
-use crate::profile::ServedTargets;
+use crate::text::shell_quote;
 
-use super::cargo::target::CargoTarget;
-use super::docker::target::DockerTarget;
-use super::go::target::GoTarget;
-use super::pnpm::PnpmTarget;
-use super::{FileReport, Kind, Target};
+use super::{FileReport, Kind};
 
 /// The first line of every wrapper nexus-token writes: logout removes only files that start so.
 pub(crate) const SCRIPT_MARK: &str = "# written by nexus-token";
@@ -39,81 +33,8 @@ pub(crate) enum SideFile {
     },
 }
 
-/// The served targets of a profile, with every path resolved through `env`.
-pub(crate) fn targets(
-    served: &ServedTargets,
-    npmrc: Option<&Path>,
-    profile: &str,
-    env: &Env,
-) -> Vec<Target> {
-    if served.is_empty() {
-        return Vec::new();
-    }
-    // The binary the clients run; a bare name when it cannot be told (they then use the PATH).
-    let exe = env
-        .current_exe()
-        .ok()
-        .and_then(|e| std::fs::canonicalize(&e).ok().or(Some(e)))
-        .unwrap_or_else(|| PathBuf::from("nexus-token"));
-    let mut targets = Vec::new();
-    if !served.docker.is_empty() {
-        targets.push(Target::Docker(DockerTarget::new(
-            env,
-            served.docker.clone(),
-            exe.clone(),
-        )));
-    }
-    if !served.cargo.is_empty() {
-        let home = env.cargo_home();
-        targets.push(Target::Cargo(CargoTarget {
-            path: home.join("config.toml"),
-            credentials: home.join("credentials.toml"),
-            registries: served.cargo.clone(),
-            exe: exe.clone(),
-            profile: profile.to_owned(),
-        }));
-    }
-    if !served.go.is_empty()
-        && let Some(path) = super::go::env_file(env)
-    {
-        targets.push(Target::Go(GoTarget {
-            path,
-            proxies: served.go.clone(),
-            exe: exe.clone(),
-            profile: profile.to_owned(),
-            config: profiles_file(env),
-            wrapper: env
-                .config_dir
-                .join(format!("go-auth-helper-{}", safe_name(profile))),
-        }));
-    }
-    if !served.pnpm.is_empty() {
-        targets.push(Target::Pnpm(PnpmTarget {
-            path: npmrc.map_or_else(|| env.user_npmrc(), Path::to_path_buf),
-            registries: served.pnpm.clone(),
-            wrapper: env
-                .config_dir
-                .join(format!("pnpm-token-helper-{}", safe_name(profile))),
-            exe,
-            profile: profile.to_owned(),
-        }));
-    }
-    targets
-}
-
-/// The profiles file for a served config to name (`--config FILE`), when it is not the default
-/// one: `commands::run` passes `--config` on as `NEXUS_TOKEN_CONFIG`.
-fn profiles_file(env: &Env) -> Option<PathBuf> {
-    let given = PathBuf::from(env.var("NEXUS_TOKEN_CONFIG").filter(|c| !c.is_empty())?);
-    let given = match (given.is_absolute(), &env.cwd) {
-        (false, Some(cwd)) => cwd.join(given),
-        _ => given,
-    };
-    (given != env.config_file(None)).then_some(given)
-}
-
 /// A profile name as a file-name part: anything but letters, digits, `-` and `_` becomes `_`.
-fn safe_name(profile: &str) -> String {
+pub(crate) fn safe_name(profile: &str) -> String {
     profile
         .chars()
         .map(|c| {
@@ -232,9 +153,9 @@ pub(crate) fn apply(kind: Kind, side: &SideFile, dry_run: bool) -> Result<Option
 
 /// Undoes one side file on logout: the link when it points at `exe`, the wrapper when it is
 /// ours. Returns a report when something was removed.
-pub(crate) fn remove(kind: Kind, side: &SideFile, exe: &Path) -> Result<Option<FileReport>> {
+pub(crate) fn remove(kind: Kind, side: &SideFile) -> Result<Option<FileReport>> {
     let (path, ours, what) = match side {
-        SideFile::Link { path, .. } => (path, links_to(path, exe), "link"),
+        SideFile::Link { path, to } => (path, links_to(path, to), "link"),
         SideFile::Script { path, .. } => {
             let ours = fs::read_optional(path)
                 .ok()
@@ -304,11 +225,6 @@ pub(crate) fn pnpm_wrapper(exe: &Path, profile: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Single-quotes a word for `sh`.
-pub(crate) fn shell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
-}
-
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -338,9 +254,13 @@ mod tests {
             path: dir.path().join("bin/docker-credential-nexus-token"),
             to: exe.clone(),
         };
-        let first = apply(Kind::Docker, &link, false).unwrap().unwrap();
+        let first = apply(crate::targets::docker::KIND, &link, false)
+            .unwrap()
+            .unwrap();
         assert_eq!(first.outcome, Some(Outcome::Created), "the link is created");
-        let again = apply(Kind::Docker, &link, false).unwrap().unwrap();
+        let again = apply(crate::targets::docker::KIND, &link, false)
+            .unwrap()
+            .unwrap();
         assert_eq!(
             again.outcome,
             Some(Outcome::Unchanged),
@@ -348,11 +268,21 @@ mod tests {
         );
         let other = dir.path().join("other");
         std::fs::File::create(&other).unwrap();
+        let elsewhere = SideFile::Link {
+            path: dir.path().join("bin/docker-credential-nexus-token"),
+            to: other.clone(),
+        };
         assert!(
-            remove(Kind::Docker, &link, &other).unwrap().is_none(),
+            remove(crate::targets::docker::KIND, &elsewhere)
+                .unwrap()
+                .is_none(),
             "a link to another binary is not removed"
         );
-        assert!(remove(Kind::Docker, &link, &exe).unwrap().is_some());
+        assert!(
+            remove(crate::targets::docker::KIND, &link)
+                .unwrap()
+                .is_some()
+        );
         assert!(
             !dir.path()
                 .join("bin/docker-credential-nexus-token")
@@ -364,15 +294,21 @@ mod tests {
             path: dir.path().join("cfg/wrapper"),
             bytes: pnpm_wrapper(&exe, "p"),
         };
-        apply(Kind::Pnpm, &script, false).unwrap();
+        apply(crate::targets::pnpm::KIND, &script, false).unwrap();
         assert!(
             is_executable(&dir.path().join("cfg/wrapper")),
             "the wrapper is 0700"
         );
-        assert!(remove(Kind::Pnpm, &script, &exe).unwrap().is_some());
+        assert!(
+            remove(crate::targets::pnpm::KIND, &script)
+                .unwrap()
+                .is_some()
+        );
         std::fs::File::create(dir.path().join("cfg/wrapper")).unwrap();
         assert!(
-            remove(Kind::Pnpm, &script, &exe).unwrap().is_none(),
+            remove(crate::targets::pnpm::KIND, &script)
+                .unwrap()
+                .is_none(),
             "a file that is not our wrapper stays"
         );
     }

@@ -9,15 +9,10 @@ use crate::support;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
+use crate::support::emulator_util::{USER, nexus3 as emulator};
 use crate::support::{Sandbox, assert_no_secret, unique_password};
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
 use nexus_token::nexus::Family;
-
-const USER: &str = "alice";
-
-fn emulator(password: &str) -> Emulator {
-    Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, password)).unwrap()
-}
 
 /// Logs in with the targets `nexus` (Maven) and `nexus` (Gradle prefix).
 fn login(sb: &Sandbox, emu: &Emulator, password: &str, keyring: bool) {

@@ -8,11 +8,11 @@ use crate::support;
 
 use std::time::Duration;
 
+use crate::support::emulator_util::USER;
 use crate::support::{Sandbox, assert_no_secret, unique_password};
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
 use nexus_token::nexus::Family;
 
-const USER: &str = "alice";
 const DAY: Duration = Duration::from_secs(86_400);
 
 fn emulator(password: &str, expiry: Option<Duration>) -> Emulator {

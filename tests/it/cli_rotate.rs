@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
+use crate::support::emulator_util::USER;
 use crate::support::{Sandbox, assert_no_secret, unique_password};
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
 use nexus_token::nexus::{Client, ClientConfig, Family};
 use nexus_token::secret::Secret;
 
-const USER: &str = "alice";
 const ARTIFACT: &str = "com/example/e2e-parent/1.0/e2e-parent-1.0.pom";
 
 fn login(sb: &Sandbox, emu: &Emulator, password: &str) {

@@ -5,15 +5,10 @@ use crate::support;
 
 use std::time::{Duration, SystemTime};
 
+use crate::support::emulator_util::{USER, nexus3 as emulator};
 use crate::support::{Sandbox, assert_no_secret, unique_password};
 use nexus_token::emulator::{Emulator, EmulatorConfig};
 use nexus_token::nexus::Family;
-
-const USER: &str = "alice";
-
-fn emulator(password: &str) -> Emulator {
-    Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, password)).unwrap()
-}
 
 fn login(sb: &Sandbox, emu: &Emulator, password: &str, extra: &[&str]) -> support::Run {
     sb.login(&emu.base_url(), USER, password, extra)

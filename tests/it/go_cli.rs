@@ -1,7 +1,7 @@
 //! `login --go-proxy` with the built binary against the emulator (behind its https front), without
 //! a keyring (`--no-keyring`: these tests look at files, tests/it/go_real.rs runs the real `go`):
 //! an http proxy is refused before any request with the file untouched, a non-default profiles
-//! file is named in GOAUTH, a path Go cannot split goes through the wrapper, discovery finds the
+//! file is named in GOAUTH, another profile can neither take nor discover the proxy, a path Go cannot split goes through the wrapper, discovery finds the
 //! proxy in Go's env file again, and logout takes out exactly what login put in.
 
 use std::path::{Path, PathBuf};
@@ -103,9 +103,25 @@ fn an_http_go_proxy_is_refused_before_any_request_and_the_file_stays() {
 #[test]
 fn login_names_the_profiles_file_discovery_finds_the_proxy_and_logout_restores_the_file() {
     let s = setup();
-    s.write_env(BEFORE);
     let config = s.sb.dir.path().join("profiles.toml");
     let proxy = s.proxy();
+
+    // Without target flags, login finds the proxy in GOPROXY of Go's env file.
+    s.write_env(&format!("GOPROXY={proxy},direct\n"));
+    let dry = s.login(&config, "found", &["--dry-run"]);
+    assert_eq!(dry.code, 0, "discovery succeeds: {}", dry.all());
+    assert!(
+        dry.all().contains("found Go proxies for this Nexus") && dry.all().contains(&proxy),
+        "the proxy in Go's env file is discovered: {}",
+        dry.all()
+    );
+    assert_eq!(
+        s.read_env(),
+        format!("GOPROXY={proxy},direct\n"),
+        "a dry run writes nothing"
+    );
+
+    s.write_env(BEFORE);
     let run = s.login(&config, "work", &["--go-proxy", &proxy]);
     assert_eq!(run.code, 0, "login succeeds: {}", run.all());
     let exe = std::fs::canonicalize(BIN).unwrap();
@@ -128,13 +144,24 @@ fn login_names_the_profiles_file_discovery_finds_the_proxy_and_logout_restores_t
         "status shows the Go target as current: {text}"
     );
 
-    // Another profile without target flags discovers the proxy (dry run: nothing written).
-    let dry = s.login(&config, "other", &["--dry-run"]);
-    assert_eq!(dry.code, 0, "discovery succeeds: {}", dry.all());
+    // One owner per proxy: another profile can neither take it nor discover it.
+    let taken = s.login(&config, "other", &["--go-proxy", &proxy]);
+    assert_eq!(
+        taken.code,
+        2,
+        "another profile's proxy is refused: {}",
+        taken.all()
+    );
     assert!(
-        dry.all().contains("found Go proxies for this Nexus") && dry.all().contains(&proxy),
-        "the proxy in Go's env file is discovered: {}",
-        dry.all()
+        taken.all().contains("`work`"),
+        "the owner is named: {}",
+        taken.all()
+    );
+    let skipped = s.login(&config, "other", &["--dry-run"]);
+    assert!(
+        skipped.all().contains("alone: profile `work` has it"),
+        "discovery leaves it alone and says so: {}",
+        skipped.all()
     );
 
     let out = s.run(&[

@@ -13,13 +13,12 @@ use crate::support::in_process::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::support::emulator_util::{USER, nexus3 as emulator};
 use crate::support::{self, Sandbox};
 use nexus_token::emulator::{Emulator, EmulatorConfig};
 use nexus_token::env::Env;
 use nexus_token::nexus::Family;
 use nexus_token::store::MemoryStore;
-
-const USER: &str = "alice";
 
 /// One sandboxed home with its own Gradle user home, one in-memory keyring.
 struct Harness {
@@ -69,10 +68,6 @@ impl Harness {
         args.extend_from_slice(extra);
         self.run(&args, Some(password))
     }
-}
-
-fn emulator(password: &str) -> Emulator {
-    Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, password)).unwrap()
 }
 
 #[test]

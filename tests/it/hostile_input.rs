@@ -406,7 +406,7 @@ fn fuzz_the_settings_xml_editor_never_panics_and_reads_back_what_it_wrote() {
             &nexus_token::maven::KnownSecrets {
                 passwords: &[&known_password],
                 token_fingerprints: &[],
-                fingerprint: &nexus_token::profile::fingerprint,
+                fingerprint: &nexus_token::fingerprint::fingerprint,
                 master_password: Some(&known_password),
             },
         );

@@ -7,15 +7,13 @@ use crate::support::in_process::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::support::emulator_util::{USER, nexus3 as emulator};
 use clap::Parser;
 use nexus_token::ExitStatus;
 use nexus_token::cli::Cli;
-use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
+use nexus_token::emulator::{Emulator, RequestKind};
 use nexus_token::env::Env;
-use nexus_token::nexus::Family;
 use nexus_token::store::{MemoryStore, SecretStore};
-
-const USER: &str = "alice";
 
 /// One sandboxed home, one in-memory keyring.
 struct Harness {
@@ -71,10 +69,6 @@ impl Harness {
     fn properties(&self) -> PathBuf {
         self.home().join(".gradle/gradle.properties")
     }
-}
-
-fn emulator(password: &str) -> Emulator {
-    Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, password)).unwrap()
 }
 
 fn requests_to_nexus(emu: &Emulator) -> usize {

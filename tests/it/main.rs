@@ -56,6 +56,7 @@ mod npm_cli;
 mod npm_real;
 mod npmrc_fixtures;
 mod npmrc_props;
+mod one_owner;
 mod pypirc_fixtures;
 mod pypirc_props;
 mod python_real;

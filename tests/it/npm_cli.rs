@@ -7,6 +7,7 @@ use crate::support::in_process::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::support::emulator_util::USER;
 use nexus_token::ExitStatus;
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
 use nexus_token::env::Env;
@@ -14,7 +15,6 @@ use nexus_token::nexus::Family;
 use nexus_token::store::MemoryStore;
 use nexus_token::targets::npm::editor::{auth_value, registry_key};
 
-const USER: &str = "alice";
 const PASSWORD: &str = "npm-cli-Password-1";
 
 /// One sandboxed home, one in-memory keyring, one emulator.

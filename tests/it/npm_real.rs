@@ -13,9 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{
-    Run, Sandbox, assert_no_secret, secret_service_available, tool_available, unique_password,
-};
+use crate::support::{Run, Sandbox, assert_no_secret, unique_password};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestRecord};
@@ -94,9 +92,10 @@ fn login_setup(test: &str, tools: &[&str], before: Option<&str>, extra: &[&str])
 }
 
 /// An emulator and a sandbox without a login yet (`None` as for [`login_setup`]).
-fn prepare(test: &str, tools: &[&str]) -> Option<Setup> {
-    if !secret_service_available(test) || !tools.iter().all(|t| tool_available(t, test)) {
-        return None;
+fn prepare(_test: &str, tools: &[&str]) -> Option<Setup> {
+    crate::support::require_secret_service();
+    for tool in tools {
+        crate::support::require_tool(tool);
     }
     let password = unique_password();
     Some(Setup {
@@ -864,9 +863,7 @@ fn oracle_inputs() -> Vec<Vec<u8>> {
 #[test]
 #[ignore = "needs npm, pnpm and yarn"]
 fn reader_agrees_with_npms_own_ini_parser() {
-    if !tool_available("npm", "reader_agrees_with_npms_own_ini_parser") {
-        return;
-    }
+    crate::support::require_tool("npm");
     let root = Command::new("npm").args(["root", "-g"]).output().unwrap();
     let ini = Path::new(String::from_utf8_lossy(&root.stdout).trim()).join("npm/node_modules/ini");
     assert!(
@@ -938,9 +935,7 @@ fn reader_agrees_with_npms_own_ini_parser() {
 #[test]
 #[ignore = "needs npm, pnpm and yarn"]
 fn pnpm_runs_a_token_helper_written_with_set_key() {
-    if !tool_available("pnpm", "pnpm_runs_a_token_helper_written_with_set_key") {
-        return;
-    }
+    crate::support::require_tool("pnpm");
     use std::os::unix::fs::PermissionsExt as _;
     let s = setup();
     let group = s.emu.npm_group_url();

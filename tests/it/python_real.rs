@@ -16,9 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::support::{
-    Sandbox, assert_no_secret, secret_service_available, tool_available, unique_password,
-};
+use crate::support::{Sandbox, assert_no_secret, tool_available, unique_password};
 use nexus_token::emulator::{
     Emulator, EmulatorConfig, PYPI_MODULE, PYPI_PROJECT, PYPI_WHEEL, PYPI_WHEEL_NAME,
 };
@@ -37,10 +35,7 @@ struct Setup {
 
 /// A Nexus 3 emulator that requires user tokens, and a sandbox whose `~/.netrc` already has
 /// other machines, a macro and a `default` entry. `None` without a Secret Service (outside CI).
-fn setup(test: &str) -> Option<Setup> {
-    if !secret_service_available(test) {
-        return None;
-    }
+fn setup(_test: &str) -> Option<Setup> {
     let sb = Sandbox::with_keyring();
     let password = unique_password();
     let emu = Emulator::start(
@@ -300,9 +295,7 @@ fn uv_install(s: &Setup, target: &Path) -> std::process::Output {
 #[ignore = "needs pip, uv, twine and a Secret Service"]
 fn uv_installs_through_the_netrc_login_wrote_and_again_after_refresh() {
     let test = "uv_installs_through_the_netrc_login_wrote_and_again_after_refresh";
-    if !tool_available("uv", test) {
-        return;
-    }
+    crate::support::require_tool("uv");
     let Some(s) = setup(test) else { return };
     let target = s.sb.dir.path().join("uv-site");
     s.login_python();
@@ -370,9 +363,7 @@ fn twine_upload(s: &Setup, wheel: &Path) -> std::process::Output {
 #[ignore = "needs pip, uv, twine and a Secret Service"]
 fn twine_uploads_with_the_pypirc_login_wrote() {
     let test = "twine_uploads_with_the_pypirc_login_wrote";
-    if !tool_available("twine", test) {
-        return;
-    }
+    crate::support::require_tool("twine");
     let Some(s) = setup(test) else { return };
     let dist = s.sb.dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
@@ -441,9 +432,8 @@ fn twine_uploads_with_the_pypirc_login_wrote() {
 #[ignore = "needs pip, uv, twine and a Secret Service"]
 fn an_existing_netrc_keeps_its_bytes_and_python_and_curl_read_it() {
     let test = "an_existing_netrc_keeps_its_bytes_and_python_and_curl_read_it";
-    if !tool_available("python3", test) || !tool_available("curl", test) {
-        return;
-    }
+    crate::support::require_tool("python3");
+    crate::support::require_tool("curl");
     let Some(s) = setup(test) else { return };
     // An anonymous request gets the 401 Basic challenge: pip and curl then use netrc.
     let anonymous = s
@@ -597,9 +587,7 @@ fn login_discovers_pip_conf_and_url_credentials_shadow_netrc() {
 #[ignore = "needs pip, uv, twine and a Secret Service"]
 fn login_discovers_uv_toml_and_uv_installs_through_netrc() {
     let test = "login_discovers_uv_toml_and_uv_installs_through_netrc";
-    if !tool_available("uv", test) {
-        return;
-    }
+    crate::support::require_tool("uv");
     let Some(s) = setup(test) else { return };
     let target = s.sb.dir.path().join("uv-site");
     let simple = s.emu.pypi_simple_url();

@@ -3,11 +3,10 @@
 //! `token` costs the same. A correctness test for the cost model in docs/performance.md; no
 //! timing is asserted. Needs no keyring: the profile is saved with `--no-keyring`.
 
+use crate::support::emulator_util::USER;
 use crate::support::{Sandbox, unique_password};
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind, RequestRecord};
 use nexus_token::nexus::Family;
-
-const USER: &str = "alice";
 
 /// The benchmark's profile: two Maven server ids and one Gradle prefix.
 fn logged_in(emu: &Emulator, pw: &str) -> Sandbox {

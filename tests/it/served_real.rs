@@ -17,7 +17,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::support::{Sandbox, tool_available};
+use crate::support::Sandbox;
 use base64::Engine as _;
 use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
 use nexus_token::nexus::{Client, ClientConfig, Family};
@@ -92,9 +92,7 @@ fn text(out: &Output) -> String {
 #[test]
 #[ignore = "needs skopeo"]
 fn skopeo_inspects_the_image_with_the_token_and_fails_with_a_wrong_one() {
-    if !tool_available("skopeo", "skopeo_inspects_the_image_with_the_token") {
-        return;
-    }
+    crate::support::require_tool("skopeo");
     let (emu, name, pass) = emulator_with_token();
     let sb = Sandbox::new();
     let creds = format!("{name}:{pass}");
@@ -211,9 +209,7 @@ fn the_registry_refuses_the_real_password_under_require_user_tokens() {
 #[test]
 #[ignore = "needs skopeo"]
 fn skopeo_takes_credentials_from_a_helper_named_by_our_docker_editor() {
-    if !tool_available("skopeo", "skopeo_takes_credentials_from_a_helper") {
-        return;
-    }
+    crate::support::require_tool("skopeo");
     let (emu, name, pass) = emulator_with_token();
     let sb = Sandbox::new();
     let host = emu.addr().to_string();
@@ -269,9 +265,7 @@ fn skopeo_takes_credentials_from_a_helper_named_by_our_docker_editor() {
 #[test]
 #[ignore = "needs skopeo"]
 fn skopeo_reads_not_found_from_our_helper_as_no_credentials() {
-    if !tool_available("skopeo", "skopeo_reads_not_found_from_our_helper") {
-        return;
-    }
+    crate::support::require_tool("skopeo");
     let (emu, _, _) = emulator_with_token();
     let sb = Sandbox::new();
     let host = emu.addr().to_string();
@@ -390,9 +384,7 @@ fn cargo_fetch(emu: &Emulator, basic: &str) -> (Output, String) {
 #[test]
 #[ignore = "needs cargo"]
 fn cargo_fetches_the_crate_through_the_provider_and_fails_with_a_wrong_token() {
-    if !tool_available("cargo", "cargo_fetches_the_crate_through_the_provider") {
-        return;
-    }
+    crate::support::require_tool("cargo");
     let (emu, name, pass) = emulator_with_token();
     let good = base64::engine::general_purpose::STANDARD.encode(format!("{name}:{pass}"));
     let (out, lock) = cargo_fetch(&emu, &good);

@@ -4,4 +4,8 @@
 //! pure config editor; the command files own the I/O.
 
 pub mod editor;
+mod saved;
 pub(crate) mod target;
+
+pub(crate) use saved::KIND;
+pub use saved::{CargoRegistry, Flags, Saved};

@@ -6,12 +6,14 @@
 //!
 //! It must not read the keyring or write files itself (the seam and `served` do).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use super::CargoRegistry;
 use crate::error::{Error, Result};
-use crate::profile::CargoRegistry;
 use crate::targets::served::SideFile;
-use crate::targets::{Finding, Level, Planned, State, TokenValues};
+use crate::targets::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
 
 use super::editor;
 
@@ -43,16 +45,22 @@ impl CargoTarget {
     fn provider(&self) -> Vec<String> {
         editor::provider_for(&self.exe.display().to_string(), &self.profile)
     }
+}
 
-    pub(crate) fn names(&self) -> Vec<String> {
+impl Target for CargoTarget {
+    fn kind(&self) -> Kind {
+        super::KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
         self.registries.iter().map(|r| r.name.clone()).collect()
     }
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        _token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
+    fn plan(&self, current: Option<&[u8]>, _token: &TokenValues<'_>) -> Result<Option<Planned>> {
         let mut config = match current {
             Some(bytes) => text(&self.path, bytes)?.to_owned(),
             None => String::new(),
@@ -73,7 +81,7 @@ impl CargoTarget {
         Ok(Some(planned))
     }
 
-    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+    fn clear(&self, current: &[u8], _expected: Option<&str>) -> Result<Planned> {
         let mut config = text(&self.path, current)?.to_owned();
         let mut planned = Planned::default();
         for r in &self.registries {
@@ -87,7 +95,7 @@ impl CargoTarget {
         Ok(planned)
     }
 
-    pub(crate) fn inspect(&self, current: &[u8]) -> Vec<(String, State, Option<String>)> {
+    fn inspect(&self, current: &[u8], _verdict: &Verdict<'_>) -> Vec<Entry> {
         let provider = self.provider();
         self.registries
             .iter()
@@ -96,17 +104,19 @@ impl CargoTarget {
                     .map_err(|e| e.to_string())
                     .and_then(|t| editor::read_provider(t, &r.name).map_err(|e| e.to_string()));
                 match read {
-                    Err(e) => (r.name.clone(), State::Unreadable, Some(e)),
-                    Ok(None) => (r.name.clone(), State::Missing, None),
-                    Ok(Some(words)) if words == provider => (r.name.clone(), State::Current, None),
+                    Err(e) => (r.name.clone(), TargetState::Unreadable, Some(e)),
+                    Ok(None) => (r.name.clone(), TargetState::Missing, None),
+                    Ok(Some(words)) if words == provider => {
+                        (r.name.clone(), TargetState::Current, None)
+                    }
                     Ok(Some(words)) if editor::is_ours(&words) => (
                         r.name.clone(),
-                        State::Stale,
+                        TargetState::Stale,
                         Some("the provider runs another nexus-token or profile".into()),
                     ),
                     Ok(Some(_)) => (
                         r.name.clone(),
-                        State::Stale,
+                        TargetState::Stale,
                         Some("another `credential-provider` is set".into()),
                     ),
                 }
@@ -115,7 +125,7 @@ impl CargoTarget {
     }
 
     /// `credentials.toml` without a stale token for our registries.
-    pub(crate) fn side_files(&self) -> Vec<SideFile> {
+    fn side_files(&self) -> Vec<SideFile> {
         let path = self.credentials.clone();
         let names = self.names();
         vec![SideFile::Scrub {
@@ -134,14 +144,15 @@ impl CargoTarget {
         }]
     }
 
-    pub(crate) fn doctor(&self, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let (current, profile) = (cx.current, cx.profile);
         let path = self.path.display();
         let refresh = format!("run `nexus-token refresh --profile {profile}`");
         let mut findings = Vec::new();
         if let Some(bytes) = current {
-            for (name, state, detail) in self.inspect(bytes) {
+            for (name, state, detail) in self.inspect(bytes, &|_, _| TargetState::Missing) {
                 let (level, message) = match state {
-                    State::Current => (
+                    TargetState::Current => (
                         Level::Ok,
                         format!("`{path}` runs this nexus-token for registry `{name}`"),
                     ),

@@ -9,6 +9,10 @@ mod json;
 pub mod editor;
 pub mod helper;
 pub mod link;
+mod saved;
 pub(crate) mod target;
+
+pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
 
 pub use json::SyntaxError;

@@ -11,7 +11,9 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::fs;
 use crate::targets::served::{SideFile, links_to};
-use crate::targets::{Finding, Level, Planned, State, TokenValues};
+use crate::targets::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
 
 use super::editor::{self, HELPER_NAME};
 use super::link;
@@ -61,11 +63,37 @@ impl DockerTarget {
         }
     }
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        _token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
+    /// The hosts a Podman `auth.json` shadows, with that file.
+    fn shadowed(&self) -> Vec<(PathBuf, String)> {
+        let mut found = Vec::new();
+        for file in &self.podman {
+            let Ok(Some(bytes)) = fs::read_optional(file) else {
+                continue;
+            };
+            for host in &self.hosts {
+                if editor::podman_auth_shadows(&bytes, host).unwrap_or(false) {
+                    found.push((file.clone(), host.clone()));
+                }
+            }
+        }
+        found
+    }
+}
+
+impl Target for DockerTarget {
+    fn kind(&self) -> Kind {
+        super::KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.hosts.clone()
+    }
+
+    fn plan(&self, current: Option<&[u8]>, _token: &TokenValues<'_>) -> Result<Option<Planned>> {
         let mut bytes = current.map(<[u8]>::to_vec);
         let mut planned = Planned::default();
         for host in &self.hosts {
@@ -82,7 +110,7 @@ impl DockerTarget {
         Ok(Some(planned))
     }
 
-    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+    fn clear(&self, current: &[u8], _expected: Option<&str>) -> Result<Planned> {
         let mut planned = Planned {
             bytes: current.to_vec(),
             ..Planned::default()
@@ -99,39 +127,23 @@ impl DockerTarget {
 
     /// `current` when `credHelpers` names nexus-token for the host (the token is served, so the
     /// fingerprint does not apply), `stale` when it names another helper.
-    pub(crate) fn inspect(&self, current: &[u8]) -> Vec<(String, State, Option<String>)> {
+    fn inspect(&self, current: &[u8], _verdict: &Verdict<'_>) -> Vec<Entry> {
         self.hosts
             .iter()
             .map(|host| match editor::read_cred_helper(current, host) {
-                Err(e) => (host.clone(), State::Unreadable, Some(e.to_string())),
-                Ok(None) => (host.clone(), State::Missing, None),
-                Ok(Some(h)) if h == HELPER_NAME => (host.clone(), State::Current, None),
+                Err(e) => (host.clone(), TargetState::Unreadable, Some(e.to_string())),
+                Ok(None) => (host.clone(), TargetState::Missing, None),
+                Ok(Some(h)) if h == HELPER_NAME => (host.clone(), TargetState::Current, None),
                 Ok(Some(h)) => (
                     host.clone(),
-                    State::Stale,
+                    TargetState::Stale,
                     Some(format!("`credHelpers` names `{h}`")),
                 ),
             })
             .collect()
     }
 
-    /// The hosts a Podman `auth.json` shadows, with that file.
-    fn shadowed(&self) -> Vec<(PathBuf, String)> {
-        let mut found = Vec::new();
-        for file in &self.podman {
-            let Ok(Some(bytes)) = fs::read_optional(file) else {
-                continue;
-            };
-            for host in &self.hosts {
-                if editor::podman_auth_shadows(&bytes, host).unwrap_or(false) {
-                    found.push((file.clone(), host.clone()));
-                }
-            }
-        }
-        found
-    }
-
-    pub(crate) fn notes(&self, _env: &Env) -> Vec<String> {
+    fn notes(&self, _env: &Env) -> Vec<String> {
         let mut notes: Vec<String> = self
             .shadowed()
             .into_iter()
@@ -151,14 +163,15 @@ impl DockerTarget {
         notes
     }
 
-    pub(crate) fn side_files(&self) -> Vec<SideFile> {
+    fn side_files(&self) -> Vec<SideFile> {
         vec![SideFile::Link {
             path: self.link.link.clone(),
             to: self.exe.clone(),
         }]
     }
 
-    pub(crate) fn doctor(&self, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let (current, profile) = (cx.current, cx.profile);
         let path = self.path.display();
         let refresh = format!("run `nexus-token refresh --profile {profile}`");
         let mut findings = Vec::new();
@@ -304,8 +317,11 @@ mod tests {
             t.plan(Some(&planned.bytes), &token).unwrap().is_none(),
             "a second plan changes nothing"
         );
-        assert_eq!(t.inspect(&planned.bytes)[0].1, State::Current);
-        let cleared = t.clear(&planned.bytes).unwrap();
+        assert_eq!(
+            t.inspect(&planned.bytes, &|_, _| TargetState::Missing)[0].1,
+            TargetState::Current
+        );
+        let cleared = t.clear(&planned.bytes, None).unwrap();
         assert!(
             !String::from_utf8_lossy(&cleared.bytes).contains("nexus-token")
                 && String::from_utf8_lossy(&cleared.bytes).contains("credsStore"),

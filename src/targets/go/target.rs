@@ -12,10 +12,13 @@ use std::path::{Path, PathBuf};
 
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::targets::served::{SCRIPT_MARK, SideFile, shell_quote};
-use crate::targets::{Finding, Level, Planned, State, TokenValues};
+use crate::targets::served::{SCRIPT_MARK, SideFile};
+use crate::targets::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
+use crate::text::shell_quote;
 
-use super::{editor, helper};
+use super::{KIND, editor, helper};
 
 /// Go 1.24 is the first with GOAUTH commands.
 pub(crate) const MIN_GO: (u32, u32) = (1, 24);
@@ -76,16 +79,15 @@ pub(crate) fn proxy_flag(url: &str) -> Result<String> {
     Ok(url.to_owned())
 }
 
-/// Discovery: the https proxies of GOPROXY in Go's env file under the Nexus base URL.
-pub(crate) fn discover(env: &Env, base_url: &str) -> Result<(PathBuf, Vec<String>)> {
-    let Some(path) = env_file(env) else {
-        return Ok((PathBuf::from("GOENV=off"), Vec::new()));
+/// The profiles file for GOAUTH to name (`--config FILE`), when it is not the default one:
+/// `commands::run` passes `--config` on as `NEXUS_TOKEN_CONFIG`.
+pub(crate) fn profiles_file(env: &Env) -> Option<PathBuf> {
+    let given = PathBuf::from(env.var("NEXUS_TOKEN_CONFIG").filter(|c| !c.is_empty())?);
+    let given = match (given.is_absolute(), &env.cwd) {
+        (false, Some(cwd)) => cwd.join(given),
+        _ => given,
     };
-    let found = match crate::fs::read_optional(&path)? {
-        Some(bytes) => editor::discover(&bytes, base_url),
-        None => Vec::new(),
-    };
-    Ok((path, found))
+    (given != env.config_file(None)).then_some(given)
 }
 
 /// The words of the wrapper script (`sh`, passing Go's arguments on).
@@ -139,16 +141,30 @@ impl GoTarget {
         helper::is_for_profile(command, &self.profile)
             || command == self.wrapper.display().to_string()
     }
+}
 
-    pub(crate) fn names(&self) -> Vec<String> {
+impl Target for GoTarget {
+    fn kind(&self) -> Kind {
+        KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
         self.proxies.clone()
     }
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        _token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
+    /// The proxy URLs, as Go compares them (no trailing slash).
+    fn claims(&self) -> Vec<String> {
+        self.proxies
+            .iter()
+            .map(|u| super::saved::claim_key(u))
+            .collect()
+    }
+
+    fn plan(&self, current: Option<&[u8]>, _token: &TokenValues<'_>) -> Result<Option<Planned>> {
         let ours = self.command()?;
         let bytes = current.unwrap_or_default();
         text(&self.path, bytes)?;
@@ -176,7 +192,7 @@ impl GoTarget {
     }
 
     /// Removes our proxies from GOPROXY and our command from GOAUTH (a line left empty goes).
-    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+    fn clear(&self, current: &[u8], _expected: Option<&str>) -> Result<Planned> {
         text(&self.path, current)?;
         let mut planned = Planned {
             bytes: current.to_vec(),
@@ -207,12 +223,12 @@ impl GoTarget {
         Ok(planned)
     }
 
-    pub(crate) fn inspect(&self, current: &[u8]) -> Vec<(String, State, Option<String>)> {
+    fn inspect(&self, current: &[u8], _verdict: &Verdict<'_>) -> Vec<Entry> {
         if let Err(e) = text(&self.path, current) {
             return self
                 .names()
                 .into_iter()
-                .map(|n| (n, State::Unreadable, Some(e.to_string())))
+                .map(|n| (n, TargetState::Unreadable, Some(e.to_string())))
                 .collect();
         }
         let proxies = editor::get(current, "GOPROXY")
@@ -228,18 +244,18 @@ impl GoTarget {
             .map(|url| {
                 let listed = proxies.iter().any(|p| editor::same_proxy(p, url));
                 match (listed, runs_us) {
-                    (true, true) => (url.clone(), State::Current, None),
+                    (true, true) => (url.clone(), TargetState::Current, None),
                     (false, _) if !commands.iter().any(|c| self.is_ours(c)) => {
-                        (url.clone(), State::Missing, None)
+                        (url.clone(), TargetState::Missing, None)
                     }
                     (false, _) => (
                         url.clone(),
-                        State::Stale,
+                        TargetState::Stale,
                         Some("GOPROXY does not list it".into()),
                     ),
                     (true, false) => (
                         url.clone(),
-                        State::Stale,
+                        TargetState::Stale,
                         Some(if commands.iter().any(|c| self.is_ours(c)) {
                             "GOAUTH runs another nexus-token, or not first".into()
                         } else {
@@ -251,7 +267,7 @@ impl GoTarget {
             .collect()
     }
 
-    pub(crate) fn side_files(&self) -> Vec<SideFile> {
+    fn side_files(&self) -> Vec<SideFile> {
         if !self.needs_wrapper() {
             return Vec::new();
         }
@@ -262,7 +278,7 @@ impl GoTarget {
     }
 
     /// An environment variable overrides the file.
-    pub(crate) fn notes(&self, env: &Env) -> Vec<String> {
+    fn notes(&self, env: &Env) -> Vec<String> {
         ["GOPROXY", "GOAUTH"]
             .into_iter()
             .filter(|key| env.var(key).is_some_and(|v| !v.is_empty()))
@@ -275,13 +291,14 @@ impl GoTarget {
             .collect()
     }
 
-    pub(crate) fn doctor(&self, env: &Env, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let (env, current, profile) = (cx.env, cx.current, cx.profile);
         let path = self.path.display();
         let refresh = format!("run `nexus-token refresh --profile {profile}`");
         let mut findings = Vec::new();
         if let Some(bytes) = current {
-            for (url, state, detail) in self.inspect(bytes) {
-                let ok = state == State::Current;
+            for (url, state, detail) in self.inspect(bytes, &|_, _| TargetState::Missing) {
+                let ok = state == TargetState::Current;
                 findings.push(Finding::new(
                     "go-env",
                     if ok { Level::Ok } else { Level::Fail },
@@ -491,8 +508,11 @@ mod tests {
             plan(&t, Some(&planned.bytes)).is_none(),
             "a second plan changes nothing"
         );
-        assert_eq!(t.inspect(&planned.bytes)[0].1, State::Current);
-        let cleared = t.clear(&planned.bytes).unwrap();
+        assert_eq!(
+            t.inspect(&planned.bytes, &|_, _| TargetState::Missing)[0].1,
+            TargetState::Current
+        );
+        let cleared = t.clear(&planned.bytes, None).unwrap();
         assert_eq!(
             String::from_utf8(cleared.bytes).unwrap(),
             before,
@@ -508,8 +528,11 @@ mod tests {
             String::from_utf8(planned.bytes.clone()).unwrap(),
             format!("GOPROXY={URL}\nGOAUTH=/opt/bin/nexus-token goauth --profile work\n")
         );
-        assert!(t.clear(&planned.bytes).unwrap().bytes.is_empty());
-        assert_eq!(t.inspect(b"GOFLAGS=-x\n")[0].1, State::Missing);
+        assert!(t.clear(&planned.bytes, None).unwrap().bytes.is_empty());
+        assert_eq!(
+            t.inspect(b"GOFLAGS=-x\n", &|_, _| TargetState::Missing)[0].1,
+            TargetState::Missing
+        );
     }
 
     #[test]
@@ -518,7 +541,10 @@ mod tests {
         let before = format!(
             "GOPROXY={URL}\nGOAUTH=/old/nexus-token goauth --profile work;/old/nexus-token goauth --profile home\n"
         );
-        assert_eq!(t.inspect(before.as_bytes())[0].1, State::Stale);
+        assert_eq!(
+            t.inspect(before.as_bytes(), &|_, _| TargetState::Missing)[0].1,
+            TargetState::Stale
+        );
         let planned = plan(&t, Some(before.as_bytes())).unwrap();
         assert!(
             String::from_utf8(planned.bytes).unwrap().ends_with(

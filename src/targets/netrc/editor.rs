@@ -11,6 +11,7 @@
 //!
 //! It must not read files, print, or put a login or password value into an error or a warning.
 
+use crate::text::splice;
 use std::ops::Range;
 
 /// Why a netrc file could not be read or edited. Never contains a credential value.
@@ -407,10 +408,7 @@ pub fn validate_token(field: &'static str, value: &str) -> Result<(), Error> {
 
 /// The line ending the file uses (that of its first line), `\n` for a new file.
 fn line_ending(input: &[u8]) -> &'static str {
-    match input.iter().position(|&b| b == b'\n') {
-        Some(p) if p > 0 && input[p - 1] == b'\r' => "\r\n",
-        _ => "\n",
-    }
+    crate::text::line_ending(input, false)
 }
 
 fn line_start(input: &[u8], pos: usize) -> usize {
@@ -455,21 +453,6 @@ fn entry_cut(input: &[u8], entry: &Entry, next_start: Option<usize>) -> Range<us
         }
     }
     start..end
-}
-
-/// Applies non-overlapping `(range, replacement)` edits.
-fn splice(input: &[u8], mut edits: Vec<(Range<usize>, Vec<u8>)>) -> Vec<u8> {
-    edits.sort_by_key(|(r, _)| (r.start, r.end));
-    let mut out = Vec::with_capacity(input.len() + 64);
-    let mut pos = 0;
-    for (range, text) in edits {
-        let start = range.start.max(pos);
-        out.extend_from_slice(&input[pos..start]);
-        out.extend_from_slice(&text);
-        pos = range.end.max(pos);
-    }
-    out.extend_from_slice(&input[pos..]);
-    out
 }
 
 /// Sets the login and password for `host`. `current` is `None` when the file does not exist.

@@ -11,10 +11,16 @@ use std::path::{Path, PathBuf};
 
 use crate::env::Env;
 use crate::error::{Error, Result};
+use crate::fingerprint::fingerprint;
 use crate::fs;
-use crate::profile::fingerprint;
 
-use super::{Finding, Level, Planned, State, TokenValues};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
+
+mod saved;
+pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
 
 /// The block for the Nexus host in one netrc file.
 #[derive(Debug)]
@@ -30,11 +36,26 @@ impl NetrcTarget {
         self.host.clone()
     }
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
+    /// The file `NETRC` names, when it is set and is not this target's (the clients read that
+    /// one). An explicit `--netrc-file` without `NETRC` is the user's choice: no warning.
+    fn elsewhere(&self, env: &Env) -> Option<PathBuf> {
+        env.var("NETRC")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .filter(|read| read != &self.path)
+    }
+}
+
+impl Target for NetrcTarget {
+    fn kind(&self) -> Kind {
+        KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
         let edit = editor::set(
             current,
             &self.host,
@@ -54,7 +75,7 @@ impl NetrcTarget {
 
     /// Removes the host's block only when it holds the token recorded in the state: a block
     /// with other credentials (the user's own) stays, with a warning.
-    pub(crate) fn clear(&self, current: &[u8], expected: Option<&str>) -> Result<Planned> {
+    fn clear(&self, current: &[u8], expected: Option<&str>) -> Result<Planned> {
         let unchanged = |warnings| Planned {
             bytes: current.to_vec(),
             changed: Vec::new(),
@@ -79,14 +100,10 @@ impl NetrcTarget {
         })
     }
 
-    pub(crate) fn inspect(
-        &self,
-        current: &[u8],
-        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
-    ) -> Vec<(String, State, Option<String>)> {
+    fn inspect(&self, current: &[u8], verdict: &Verdict<'_>) -> Vec<Entry> {
         let state = match editor::read(current, &self.host) {
-            Err(e) => return vec![(self.entry(), State::Unreadable, Some(e.to_string()))],
-            Ok(None) => State::Missing,
+            Err(e) => return vec![(self.entry(), TargetState::Unreadable, Some(e.to_string()))],
+            Ok(None) => TargetState::Missing,
             Ok(Some((login, password))) => verdict(
                 Some(login.as_str()).filter(|l| !l.is_empty()),
                 Some(password.as_str()).filter(|p| !p.is_empty()),
@@ -95,22 +112,13 @@ impl NetrcTarget {
         vec![(self.entry(), state, None)]
     }
 
-    pub(crate) fn names(&self) -> Vec<String> {
+    fn names(&self) -> Vec<String> {
         vec![self.entry()]
-    }
-
-    /// The file `NETRC` names, when it is set and is not this target's (the clients read that
-    /// one). An explicit `--netrc-file` without `NETRC` is the user's choice: no warning.
-    fn elsewhere(&self, env: &Env) -> Option<PathBuf> {
-        env.var("NETRC")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .filter(|read| read != &self.path)
     }
 
     /// pip configuration files whose index URLs carry credentials (pip then ignores netrc), and
     /// a `NETRC` that names another file than the one written.
-    pub(crate) fn notes(&self, env: &Env) -> Vec<String> {
+    fn notes(&self, env: &Env) -> Vec<String> {
         let moved = self.elsewhere(env).map(|read| {
             format!(
                 "`NETRC` names `{}`, so pip, uv and curl read that file, not `{}`: log in again with `--netrc-file` naming it, or unset `NETRC`",
@@ -131,7 +139,8 @@ impl NetrcTarget {
             .collect()
     }
 
-    pub(crate) fn doctor(&self, env: &Env, current: Option<&[u8]>) -> Vec<Finding> {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let (env, current) = (cx.env, cx.current);
         let path = self.path.display();
         let mut findings = Vec::new();
         if let Some(bytes) = current {
@@ -299,7 +308,11 @@ mod tests {
             notes.len() == 1 && notes[0].contains("/elsewhere/netrc"),
             "`NETRC` naming another file is reported: {notes:?}"
         );
-        let findings = t.doctor(&other, None);
+        let findings = t.doctor(&DoctorCx {
+            env: &other,
+            current: None,
+            profile: "p",
+        });
         assert!(
             findings
                 .iter()
@@ -311,25 +324,28 @@ mod tests {
     #[test]
     fn inspect_compares_with_the_verdict() {
         let verdict = |u: Option<&str>, p: Option<&str>| match (u, p) {
-            (Some("N"), Some("P")) => State::Current,
-            (Some(_), Some(_)) => State::Stale,
-            _ => State::Missing,
+            (Some("N"), Some("P")) => TargetState::Current,
+            (Some(_), Some(_)) => TargetState::Stale,
+            _ => TargetState::Missing,
         };
         let t = target();
         let state = |bytes: &[u8]| t.inspect(bytes, &verdict)[0].1;
         assert_eq!(
             state(b"machine nexus.example.com login N password P\n"),
-            State::Current
+            TargetState::Current
         );
         assert_eq!(
             state(b"machine nexus.example.com login N password Q\n"),
-            State::Stale
+            TargetState::Stale
         );
         assert_eq!(
             state(b"machine nexus.example.com login N\n"),
-            State::Missing
+            TargetState::Missing
         );
-        assert_eq!(state(b"machine other login N password P\n"), State::Missing);
-        assert_eq!(state(b"machine\n"), State::Unreadable);
+        assert_eq!(
+            state(b"machine other login N password P\n"),
+            TargetState::Missing
+        );
+        assert_eq!(state(b"machine\n"), TargetState::Unreadable);
     }
 }

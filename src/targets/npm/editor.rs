@@ -570,11 +570,7 @@ fn as_text(input: &[u8]) -> Result<&str, Error> {
 
 /// The file's line ending: its first line terminator, `\n` when it has none.
 fn line_ending(data: &[u8]) -> &'static str {
-    match data.iter().position(|&b| b == b'\n' || b == b'\r') {
-        Some(i) if data[i] == b'\r' && data.get(i + 1) == Some(&b'\n') => "\r\n",
-        Some(i) if data[i] == b'\r' => "\r",
-        _ => "\n",
-    }
+    crate::text::line_ending(data, true)
 }
 
 fn check_registry_key(key: &str) -> Result<(), Error> {

@@ -6,13 +6,19 @@
 
 pub mod editor;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::fs;
 
-use super::{Finding, Level, Planned, State, TokenValues};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
+
+mod saved;
+pub use saved::{Flags, Saved};
+pub(crate) use saved::{KIND, claim_keys, npmrc_path as saved_npmrc};
 
 /// Registries (by their URL) whose credentials live in one user npmrc.
 #[derive(Debug)]
@@ -51,74 +57,6 @@ impl NpmTarget {
         }
     }
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
-        let keys = self.keys()?;
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let auth = editor::auth_value(token.name_code, token.pass_code.expose());
-        let mut edit = editor::set_auth(current, &keys, &auth).map_err(|e| self.edit_error(e))?;
-        if self.always_auth {
-            for key in &keys {
-                let more = editor::set_key(Some(&edit.output), key, "always-auth", "true")
-                    .map_err(|e| self.edit_error(e))?;
-                edit.output = more.output;
-                edit.changed.extend(more.changed);
-                edit.warnings.extend(more.warnings);
-            }
-        }
-        if current == Some(edit.output.as_slice()) {
-            return Ok(None);
-        }
-        Ok(Some(edit.into()))
-    }
-
-    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
-        let keys = self.keys()?;
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let edit = editor::clear_auth(current, &keys, false).map_err(|e| self.edit_error(e))?;
-        Ok(edit.into())
-    }
-
-    /// One entry per registry, named by its URL. An `_authToken` at the key is stale (npm sends
-    /// it instead of `_auth`); an `_auth` that cannot be decoded is unreadable.
-    pub(crate) fn inspect(
-        &self,
-        current: &[u8],
-        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
-    ) -> Vec<(String, State, Option<String>)> {
-        self.registries
-            .iter()
-            .map(|url| {
-                let key = match editor::registry_key(url) {
-                    Ok(key) => key,
-                    Err(e) => return (url.clone(), State::Unreadable, Some(e.to_string())),
-                };
-                match editor::read_auth(current, &key) {
-                    Err(e) => (url.clone(), State::Unreadable, Some(e.to_string())),
-                    Ok(None) => (url.clone(), State::Missing, None),
-                    Ok(Some(editor::NpmAuth::Basic { username, password })) => {
-                        (url.clone(), verdict(Some(&username), Some(&password)), None)
-                    }
-                    Ok(Some(editor::NpmAuth::Token)) => (
-                        url.clone(),
-                        State::Stale,
-                        Some(format!("an `_authToken` at `{key}` wins over `_auth`")),
-                    ),
-                    Ok(Some(editor::NpmAuth::Undecodable)) => (
-                        url.clone(),
-                        State::Unreadable,
-                        Some(format!(
-                            "the credential at `{key}` cannot be decoded (a `${{VAR}}` reference?)"
-                        )),
-                    ),
-                }
-            })
-            .collect()
-    }
-
     /// The project `.npmrc` in the working directory, when it is another file than ours.
     fn project_file(&self, env: &Env) -> Option<PathBuf> {
         let project = env.current_dir()?.join(".npmrc");
@@ -143,9 +81,88 @@ impl NpmTarget {
             })
             .collect()
     }
+}
+
+impl Target for NpmTarget {
+    fn kind(&self) -> Kind {
+        KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.registries.clone()
+    }
+
+    /// The npmrc keys (two URLs may share one).
+    fn claims(&self) -> Vec<String> {
+        claim_keys(&self.registries)
+    }
+
+    fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
+        let keys = self.keys()?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let auth = editor::auth_value(token.name_code, token.pass_code.expose());
+        let mut edit = editor::set_auth(current, &keys, &auth).map_err(|e| self.edit_error(e))?;
+        if self.always_auth {
+            for key in &keys {
+                let more = editor::set_key(Some(&edit.output), key, "always-auth", "true")
+                    .map_err(|e| self.edit_error(e))?;
+                edit.output = more.output;
+                edit.changed.extend(more.changed);
+                edit.warnings.extend(more.warnings);
+            }
+        }
+        if current == Some(edit.output.as_slice()) {
+            return Ok(None);
+        }
+        Ok(Some(edit.into()))
+    }
+
+    fn clear(&self, current: &[u8], _expected: Option<&str>) -> Result<Planned> {
+        let keys = self.keys()?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let edit = editor::clear_auth(current, &keys, false).map_err(|e| self.edit_error(e))?;
+        Ok(edit.into())
+    }
+
+    /// One entry per registry, named by its URL. An `_authToken` at the key is stale (npm sends
+    /// it instead of `_auth`); an `_auth` that cannot be decoded is unreadable.
+    fn inspect(&self, current: &[u8], verdict: &Verdict<'_>) -> Vec<Entry> {
+        self.registries
+            .iter()
+            .map(|url| {
+                let key = match editor::registry_key(url) {
+                    Ok(key) => key,
+                    Err(e) => return (url.clone(), TargetState::Unreadable, Some(e.to_string())),
+                };
+                match editor::read_auth(current, &key) {
+                    Err(e) => (url.clone(), TargetState::Unreadable, Some(e.to_string())),
+                    Ok(None) => (url.clone(), TargetState::Missing, None),
+                    Ok(Some(editor::NpmAuth::Basic { username, password })) => {
+                        (url.clone(), verdict(Some(&username), Some(&password)), None)
+                    }
+                    Ok(Some(editor::NpmAuth::Token)) => (
+                        url.clone(),
+                        TargetState::Stale,
+                        Some(format!("an `_authToken` at `{key}` wins over `_auth`")),
+                    ),
+                    Ok(Some(editor::NpmAuth::Undecodable)) => (
+                        url.clone(),
+                        TargetState::Unreadable,
+                        Some(format!(
+                            "the credential at `{key}` cannot be decoded (a `${{VAR}}` reference?)"
+                        )),
+                    ),
+                }
+            })
+            .collect()
+    }
 
     /// A project `.npmrc` that overrides what we write (login and refresh print it).
-    pub(crate) fn notes(&self, env: &Env) -> Vec<String> {
+    fn notes(&self, env: &Env) -> Vec<String> {
         self.shadowed(env)
             .into_iter()
             .map(|(project, key, names)| {
@@ -159,7 +176,8 @@ impl NpmTarget {
             .collect()
     }
 
-    pub(crate) fn doctor(&self, env: &Env, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let (env, current, profile) = (cx.env, cx.current, cx.profile);
         let path = self.path.display();
         let mut findings = Vec::new();
         if let Some(bytes) = current {
@@ -255,11 +273,11 @@ mod tests {
         )
     }
 
-    fn verdict(user: Option<&str>, pass: Option<&str>) -> State {
+    fn verdict(user: Option<&str>, pass: Option<&str>) -> TargetState {
         match (user, pass) {
-            (Some("nc"), Some("pc")) => State::Current,
-            (Some(_), Some(_)) => State::Stale,
-            _ => State::Missing,
+            (Some("nc"), Some("pc")) => TargetState::Current,
+            (Some(_), Some(_)) => TargetState::Stale,
+            _ => TargetState::Missing,
         }
     }
 
@@ -284,7 +302,7 @@ mod tests {
         let inspected = t.inspect(&planned.bytes, &verdict);
         assert_eq!(
             inspected[0].1,
-            State::Current,
+            TargetState::Current,
             "the written token is current"
         );
     }
@@ -340,13 +358,16 @@ mod tests {
         let cases = [
             (
                 format!("{KEY}:_authToken=x\n{KEY}:_auth=bmM6cGM=\n"),
-                State::Stale,
+                TargetState::Stale,
             ),
-            (String::from("fund=false\n"), State::Missing),
-            (format!("{KEY}:_auth=${{NPM_AUTH}}\n"), State::Unreadable),
+            (String::from("fund=false\n"), TargetState::Missing),
+            (
+                format!("{KEY}:_auth=${{NPM_AUTH}}\n"),
+                TargetState::Unreadable,
+            ),
             (
                 format!("{KEY}:_auth={}\n", editor::auth_value("nc", "old")),
-                State::Stale,
+                TargetState::Stale,
             ),
         ];
         for (text, want) in cases {
@@ -360,7 +381,7 @@ mod tests {
     fn clear_removes_only_the_auth_line() {
         let t = target("/h/.npmrc");
         let text = format!("; keep\n{KEY}:_auth=bmM6cGM=\n//other/:_auth=eDp5\n");
-        let cleared = t.clear(text.as_bytes()).unwrap();
+        let cleared = t.clear(text.as_bytes(), None).unwrap();
         assert_eq!(
             String::from_utf8(cleared.bytes).unwrap(),
             "; keep\n//other/:_auth=eDp5\n",
@@ -384,7 +405,11 @@ mod tests {
         let mut env = Env::sandboxed(dir.path());
         env.cwd = Some(project.clone());
         let current = format!("{KEY}:_authToken=stale\n");
-        let findings = t.doctor(&env, Some(current.as_bytes()), "default");
+        let findings = t.doctor(&DoctorCx {
+            env: &env,
+            current: Some(current.as_bytes()),
+            profile: "default",
+        });
         assert!(
             findings
                 .iter()

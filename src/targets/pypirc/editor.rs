@@ -11,6 +11,7 @@
 //! byte-identical. It must not read files, print, or put a username or password value into an
 //! error or a warning.
 
+use crate::text::splice;
 use std::fmt;
 use std::ops::Range;
 
@@ -313,25 +314,7 @@ pub fn validate_section(name: &str) -> Result<(), Error> {
 }
 
 fn line_ending(input: &[u8]) -> &'static str {
-    match input.iter().position(|&b| b == b'\n') {
-        Some(p) if p > 0 && input[p - 1] == b'\r' => "\r\n",
-        _ => "\n",
-    }
-}
-
-/// Applies non-overlapping `(range, replacement)` edits; inserts at one point keep their order.
-fn splice(input: &[u8], mut edits: Vec<(Range<usize>, Vec<u8>)>) -> Vec<u8> {
-    edits.sort_by_key(|(r, _)| (r.start, r.end));
-    let mut out = Vec::with_capacity(input.len() + 128);
-    let mut pos = 0;
-    for (range, text) in edits {
-        let start = range.start.max(pos);
-        out.extend_from_slice(&input[pos..start]);
-        out.extend_from_slice(&text);
-        pos = range.end.max(pos);
-    }
-    out.extend_from_slice(&input[pos..]);
-    out
+    crate::text::line_ending(input, false)
 }
 
 /// Where text inserted after line `i` goes, and whether a line ending must come first.

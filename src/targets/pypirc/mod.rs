@@ -8,7 +8,13 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-use super::{Finding, Level, Planned, State, TokenValues};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
+
+mod saved;
+pub(crate) use saved::KIND;
+pub use saved::{Flags, PypircSection, Saved};
 
 /// One repository section of a .pypirc.
 #[derive(Debug)]
@@ -24,12 +30,18 @@ impl PypircTarget {
     fn entry(&self) -> String {
         self.section.clone()
     }
+}
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
+impl Target for PypircTarget {
+    fn kind(&self) -> Kind {
+        KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
         let edit = editor::set(
             current,
             &self.section,
@@ -48,7 +60,7 @@ impl PypircTarget {
         }))
     }
 
-    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+    fn clear(&self, current: &[u8], _expected: Option<&str>) -> Result<Planned> {
         let edit = editor::remove_credentials(current, &self.section)
             .map_err(|e| edit_error(&self.path, e))?;
         Ok(Planned {
@@ -62,25 +74,22 @@ impl PypircTarget {
         })
     }
 
-    pub(crate) fn inspect(
-        &self,
-        current: &[u8],
-        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
-    ) -> Vec<(String, State, Option<String>)> {
+    fn inspect(&self, current: &[u8], verdict: &Verdict<'_>) -> Vec<Entry> {
         let state = match editor::read(current, &self.section) {
-            Err(e) => return vec![(self.entry(), State::Unreadable, Some(e.to_string()))],
-            Ok(None) => State::Missing,
+            Err(e) => return vec![(self.entry(), TargetState::Unreadable, Some(e.to_string()))],
+            Ok(None) => TargetState::Missing,
             Ok(Some(s)) => verdict(s.username.as_deref(), s.password.as_deref()),
         };
         vec![(self.entry(), state, None)]
     }
 
-    pub(crate) fn names(&self) -> Vec<String> {
+    fn names(&self) -> Vec<String> {
         vec![self.entry()]
     }
 
-    pub(crate) fn doctor(&self, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
-        let Some(bytes) = current else {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let profile = cx.profile;
+        let Some(bytes) = cx.current else {
             return Vec::new();
         };
         let path = self.path.display();
@@ -198,7 +207,7 @@ mod tests {
     #[test]
     fn clear_keeps_the_section_and_its_repository() {
         let file = b"[nexus]\nrepository = https://x/\nusername = N\npassword = P\n";
-        let cleared = target(None).clear(file).unwrap();
+        let cleared = target(None).clear(file, None).unwrap();
         assert_eq!(cleared.bytes, b"[nexus]\nrepository = https://x/\n");
         assert_eq!(cleared.changed, vec!["nexus"]);
     }

@@ -13,11 +13,17 @@ use nexus_token::nexus::Family;
 
 /// The password every test user has: distinctive, so a leak is easy to find.
 pub const PASSWORD: &str = "Sw0rdf1sh-never-printed";
+/// The user of the tests' usual server.
 pub const USER: &str = "alice";
 
 /// An emulator of `family` with `alice` and [`PASSWORD`].
 pub fn emulator(family: Family) -> Emulator {
     start(EmulatorConfig::new(family).user(USER, PASSWORD))
+}
+
+/// A Nexus 3 emulator with [`USER`] and the given password (the tests' usual server).
+pub fn nexus3(password: &str) -> Emulator {
+    start(EmulatorConfig::new(Family::Nexus3).user(USER, password))
 }
 
 pub fn start(config: EmulatorConfig) -> Emulator {
@@ -94,8 +100,8 @@ pub fn tls_server_with(cert_pem: &[u8], key_pem: &[u8]) -> u16 {
 
 /// An https front for a plain-http server on 127.0.0.1 (the emulator), with the test CA's leaf:
 /// each request (head and `Content-Length` body) is passed on over a new connection
-/// with `Connection: close`, the whole answer goes back, and the TLS connection closes after it
-/// (the client opens a new one). Returns its https base URL (the
+/// with `Connection: close`, the whole answer goes back with `Connection: close`, and the TLS
+/// connection closes after it (the client opens a new one). Returns its https base URL (the
 /// origin; append the emulator's context path).
 pub fn tls_front(target: std::net::SocketAddr) -> String {
     let port = tls_listener(LEAF_PEM.as_bytes(), LEAF_KEY.as_bytes(), move |request| {
@@ -119,9 +125,26 @@ pub fn tls_front(target: std::net::SocketAddr) -> String {
             }
             Err(_) => answer = b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n".to_vec(),
         }
-        (answer, true)
+        (close_connection(&answer), true)
     });
     format!("https://127.0.0.1:{port}")
+}
+
+/// The answer with `Connection: close` in its head (any other `Connection` header dropped), so
+/// that the client does not reuse a connection the front closes.
+fn close_connection(answer: &[u8]) -> Vec<u8> {
+    let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return answer.to_vec();
+    };
+    let head = String::from_utf8_lossy(&answer[..end]);
+    let mut lines: Vec<&str> = head
+        .split("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .collect();
+    lines.push("Connection: close");
+    let mut out = lines.join("\r\n").into_bytes();
+    out.extend_from_slice(&answer[end..]);
+    out
 }
 
 /// The `Content-Length` of a request head (0 without one).

@@ -1,55 +1,66 @@
 //! The Maven target: `<server>` entries of one settings.xml. Glue between the pure editor
 //! ([`crate::maven`]), Maven's password encryption ([`crate::maven_security`]) and the seam: it
 //! decides which ids get the token and whether the passCode is written encrypted. No I/O except
-//! reading settings-security.xml once, when the target is resolved.
+//! reading settings-security.xml once, the first time a token is planned or inspected (resolving
+//! the target reads nothing, so `status` decrypts nothing it does not inspect).
 
+mod saved;
+
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
-use crate::cli::MavenEncrypt;
+pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
+
 use crate::error::{Error, ExitStatus, Result};
+use crate::maven_security::MavenEncrypt;
 use crate::secret::Secret;
 use crate::{maven, maven_security};
 
-use super::{Finding, Level, Planned, State, TokenValues};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
 
 /// `<server>` ids in one settings.xml.
 #[derive(Debug)]
 pub(crate) struct MavenTarget {
     pub path: PathBuf,
     pub servers: Vec<String>,
-    /// The master password to encrypt with, per `--maven-encrypt`, or why it cannot be had.
-    master: std::result::Result<Option<Secret<String>>, String>,
+    /// The master password to encrypt with, per `--maven-encrypt`, or why it cannot be had
+    /// (read the first time it is needed).
+    master: OnceCell<std::result::Result<Option<Secret<String>>, String>>,
     /// Kept to rebuild the error of `master` with its hint.
     security_path: PathBuf,
     encrypt: MavenEncrypt,
 }
 
 impl MavenTarget {
-    /// Resolves the target; reads settings-security.xml unless encryption is off.
+    /// Resolves the target; reads nothing.
     pub(crate) fn new(
         path: PathBuf,
         servers: Vec<String>,
         encrypt: MavenEncrypt,
         security_path: PathBuf,
     ) -> MavenTarget {
-        let master = match encrypt {
-            MavenEncrypt::Never => Ok(None),
-            MavenEncrypt::Auto | MavenEncrypt::Always => {
-                maven_security::master_password(&security_path).map_err(|e| e.to_string())
-            }
-        };
         MavenTarget {
             path,
             servers,
-            master,
+            master: OnceCell::new(),
             security_path,
             encrypt,
         }
     }
 
-    /// The master password to encrypt with, following `--maven-encrypt`.
+    /// The master password to encrypt with, following `--maven-encrypt` (settings-security.xml
+    /// is read once, unless encryption is off).
     fn master(&self) -> Result<Option<&Secret<String>>> {
-        match (&self.master, self.encrypt) {
+        let master = self.master.get_or_init(|| match self.encrypt {
+            MavenEncrypt::Never => Ok(None),
+            MavenEncrypt::Auto | MavenEncrypt::Always => {
+                maven_security::master_password(&self.security_path).map_err(|e| e.to_string())
+            }
+        });
+        match (master, self.encrypt) {
             (Err(e), _) => Err(Error::file(&self.security_path, "read", e.clone())),
             (Ok(None), MavenEncrypt::Always) => Err(Error::other(
                 ExitStatus::File,
@@ -66,12 +77,22 @@ impl MavenTarget {
     fn ids(&self) -> Vec<&str> {
         self.servers.iter().map(String::as_str).collect()
     }
+}
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
+impl Target for MavenTarget {
+    fn kind(&self) -> Kind {
+        KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.servers.clone()
+    }
+
+    fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
         let master = self.master()?;
         let path = &self.path;
         let ids = self.ids();
@@ -115,23 +136,19 @@ impl MavenTarget {
         Ok(Some(edit.into()))
     }
 
-    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+    fn clear(&self, current: &[u8], _expected: Option<&str>) -> Result<Planned> {
         let edit = maven::clear_credentials(current, &self.ids())
             .map_err(|e| Error::file(&self.path, "update", e))?;
         Ok(edit.into())
     }
 
-    pub(crate) fn inspect(
-        &self,
-        current: &[u8],
-        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
-    ) -> Vec<(String, State, Option<String>)> {
+    fn inspect(&self, current: &[u8], verdict: &Verdict<'_>) -> Vec<Entry> {
         let master = self.master().ok().flatten();
         self.servers
             .iter()
             .map(|id| match maven::read_server(current, id) {
-                Err(e) => (id.clone(), State::Unreadable, Some(e.to_string())),
-                Ok(None) => (id.clone(), State::Missing, None),
+                Err(e) => (id.clone(), TargetState::Unreadable, Some(e.to_string())),
+                Ok(None) => (id.clone(), TargetState::Missing, None),
                 Ok(Some(entry)) => {
                     let pass = match (&entry.password, master) {
                         (Some(p), Some(m)) if maven_security::is_encrypted(p) => {
@@ -150,8 +167,8 @@ impl MavenTarget {
             .collect()
     }
 
-    pub(crate) fn doctor(&self, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
-        let Some(bytes) = current else {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let Some(bytes) = cx.current else {
             return Vec::new();
         };
         let path = self.path.display();
@@ -195,7 +212,6 @@ impl MavenTarget {
                 )),
             ));
         }
-        let _ = profile;
         findings
     }
 }

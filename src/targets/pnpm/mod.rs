@@ -6,12 +6,18 @@
 //!
 //! It must not read the keyring or write files itself (the seam and `served` do).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+mod saved;
+pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
 
 use crate::error::{Error, Result};
 use crate::targets::npm::editor;
 use crate::targets::served::{SideFile, pnpm_wrapper};
-use crate::targets::{Finding, Level, Planned, State, TokenValues};
+use crate::targets::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
 
 /// pnpm registries served through one user npmrc.
 #[derive(Debug)]
@@ -56,12 +62,27 @@ impl PnpmTarget {
     fn edit_error(&self, e: editor::Error) -> Error {
         Error::file(&self.path, "parse", e)
     }
+}
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        _token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
+impl Target for PnpmTarget {
+    fn kind(&self) -> Kind {
+        KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.registries.clone()
+    }
+
+    /// The npmrc keys (two URLs may share one).
+    fn claims(&self) -> Vec<String> {
+        crate::targets::npm::claim_keys(&self.registries)
+    }
+
+    fn plan(&self, current: Option<&[u8]>, _token: &TokenValues<'_>) -> Result<Option<Planned>> {
         let helper = self.helper()?;
         let mut bytes = current.map(<[u8]>::to_vec);
         let mut planned = Planned::default();
@@ -80,7 +101,7 @@ impl PnpmTarget {
     }
 
     /// Removes the `tokenHelper` lines that name our wrapper; another helper stays.
-    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+    fn clear(&self, current: &[u8], _expected: Option<&str>) -> Result<Planned> {
         let helper = self.wrapper.display().to_string();
         let mut planned = Planned {
             bytes: current.to_vec(),
@@ -101,7 +122,7 @@ impl PnpmTarget {
         Ok(planned)
     }
 
-    pub(crate) fn inspect(&self, current: &[u8]) -> Vec<(String, State, Option<String>)> {
+    fn inspect(&self, current: &[u8], _verdict: &Verdict<'_>) -> Vec<Entry> {
         let helper = self.wrapper.display().to_string();
         self.registries
             .iter()
@@ -109,12 +130,12 @@ impl PnpmTarget {
                 let value = editor::registry_key(url)
                     .and_then(|key| editor::read_value(current, &format!("{key}:tokenHelper")));
                 match value {
-                    Err(e) => (url.clone(), State::Unreadable, Some(e.to_string())),
-                    Ok(None) => (url.clone(), State::Missing, None),
-                    Ok(Some(v)) if v == helper => (url.clone(), State::Current, None),
+                    Err(e) => (url.clone(), TargetState::Unreadable, Some(e.to_string())),
+                    Ok(None) => (url.clone(), TargetState::Missing, None),
+                    Ok(Some(v)) if v == helper => (url.clone(), TargetState::Current, None),
                     Ok(Some(v)) => (
                         url.clone(),
-                        State::Stale,
+                        TargetState::Stale,
                         Some(format!("`tokenHelper` names `{v}`")),
                     ),
                 }
@@ -122,14 +143,15 @@ impl PnpmTarget {
             .collect()
     }
 
-    pub(crate) fn side_files(&self) -> Vec<SideFile> {
+    fn side_files(&self) -> Vec<SideFile> {
         vec![SideFile::Script {
             path: self.wrapper.clone(),
             bytes: pnpm_wrapper(&self.exe, &self.profile),
         }]
     }
 
-    pub(crate) fn doctor(&self, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let (current, profile) = (cx.current, cx.profile);
         let refresh = format!("run `nexus-token refresh --profile {profile}`");
         let mut findings = Vec::new();
         let wanted = pnpm_wrapper(&self.exe, &self.profile);
@@ -155,8 +177,8 @@ impl PnpmTarget {
             )),
         }
         if let Some(bytes) = current {
-            for (url, state, detail) in self.inspect(bytes) {
-                let ok = state == State::Current;
+            for (url, state, detail) in self.inspect(bytes, &|_, _| TargetState::Missing) {
+                let ok = state == TargetState::Current;
                 findings.push(Finding::new(
                     "pnpm-token-helper",
                     if ok { Level::Ok } else { Level::Fail },
@@ -221,8 +243,11 @@ mod tests {
             plan(&t, Some(&planned.bytes)).unwrap().is_none(),
             "a second plan changes nothing"
         );
-        assert_eq!(t.inspect(&planned.bytes)[0].1, State::Current);
-        let cleared = t.clear(&planned.bytes).unwrap();
+        assert_eq!(
+            t.inspect(&planned.bytes, &|_, _| TargetState::Missing)[0].1,
+            TargetState::Current
+        );
+        let cleared = t.clear(&planned.bytes, None).unwrap();
         assert_eq!(
             String::from_utf8(cleared.bytes).unwrap(),
             before,
@@ -234,9 +259,12 @@ mod tests {
     fn another_helper_is_stale_and_survives_logout_and_a_spaced_wrapper_is_refused() {
         let t = target("/h/w");
         let other = format!("{KEY}:tokenHelper=/usr/bin/other\n");
-        assert_eq!(t.inspect(other.as_bytes())[0].1, State::Stale);
         assert_eq!(
-            t.clear(other.as_bytes()).unwrap().bytes,
+            t.inspect(other.as_bytes(), &|_, _| TargetState::Missing)[0].1,
+            TargetState::Stale
+        );
+        assert_eq!(
+            t.clear(other.as_bytes(), None).unwrap().bytes,
             other.as_bytes(),
             "another tokenHelper is not ours to remove"
         );

@@ -8,7 +8,13 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::{fs, gradle};
 
-use super::{Finding, Level, Planned, State, TokenValues};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
+
+mod saved;
+pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
 
 /// Key pairs in one gradle.properties.
 #[derive(Debug)]
@@ -25,12 +31,27 @@ impl GradleTarget {
             .flat_map(|(u, p)| [u.as_str(), p.as_str()])
             .collect()
     }
+}
 
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
+impl Target for GradleTarget {
+    fn kind(&self) -> Kind {
+        KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.keys.iter().map(|(u, _)| u.clone()).collect()
+    }
+
+    /// Both keys of every pair.
+    fn claims(&self) -> Vec<String> {
+        self.all_keys().into_iter().map(str::to_owned).collect()
+    }
+
+    fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
         let pass = token.pass_code.expose().as_str();
         let pairs: Vec<(&str, &str)> = self
             .keys
@@ -52,7 +73,7 @@ impl GradleTarget {
         Ok(Some(edit.into()))
     }
 
-    pub(crate) fn clear(&self, current: &[u8]) -> Result<Planned> {
+    fn clear(&self, current: &[u8], _expected: Option<&str>) -> Result<Planned> {
         let edit = gradle::remove_properties(current, &self.all_keys())
             .map_err(|e| Error::file(&self.path, "update", e))?;
         Ok(edit.into())
@@ -60,11 +81,7 @@ impl GradleTarget {
 
     /// One entry per pair, named by its username key; a pair whose password key is stale is
     /// reported under the password key's name.
-    pub(crate) fn inspect(
-        &self,
-        current: &[u8],
-        verdict: &dyn Fn(Option<&str>, Option<&str>) -> State,
-    ) -> Vec<(String, State, Option<String>)> {
+    fn inspect(&self, current: &[u8], verdict: &Verdict<'_>) -> Vec<Entry> {
         self.keys
             .iter()
             .map(|(user_key, pass_key)| {
@@ -80,16 +97,18 @@ impl GradleTarget {
                         };
                         (name, state, None)
                     }
-                    (Err(e), _) | (_, Err(e)) => {
-                        (user_key.clone(), State::Unreadable, Some(e.to_string()))
-                    }
+                    (Err(e), _) | (_, Err(e)) => (
+                        user_key.clone(),
+                        TargetState::Unreadable,
+                        Some(e.to_string()),
+                    ),
                 }
             })
             .collect()
     }
 
     /// `ORG_GRADLE_PROJECT_*` variables that beat the file.
-    pub(crate) fn notes(&self, env: &Env) -> Vec<String> {
+    fn notes(&self, env: &Env) -> Vec<String> {
         gradle::overridden_by_env(&self.all_keys(), &env.gradle_project_overrides())
             .into_iter()
             .map(|key| {
@@ -101,7 +120,8 @@ impl GradleTarget {
             .collect()
     }
 
-    pub(crate) fn doctor(&self, env: &Env, current: Option<&[u8]>, _profile: &str) -> Vec<Finding> {
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let (env, current) = (cx.env, cx.current);
         let path = &self.path;
         let mut findings = Vec::new();
         if let Some(bytes) = current {

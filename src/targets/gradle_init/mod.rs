@@ -16,10 +16,16 @@ use std::time::{Duration, Instant};
 use crate::env::Env;
 use crate::error::{Error, ExitStatus, Result};
 
-use super::{Finding, Level, Planned, State, TokenValues};
+use super::{
+    DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
+};
+
+mod saved;
+pub(crate) use saved::KIND;
+pub use saved::{Flags, Saved};
 
 /// The script, with `{{EXE}}`, `{{PROFILE}}` and `{{URL}}` inside single quotes.
-const TEMPLATE: &str = include_str!("../../templates/gradle/nexus-token-init.gradle");
+const TEMPLATE: &str = include_str!("../../../templates/gradle/nexus-token-init.gradle");
 
 /// How long doctor waits for `gradle --version` (a JVM start).
 const GRADLE_VERSION_TIMEOUT: Duration = Duration::from_secs(20);
@@ -125,42 +131,6 @@ impl GradleInitTarget {
         Ok(render(exe, &self.profile, &self.url))
     }
 
-    /// The whole script; `None` when the file already is exactly that. No token goes in.
-    pub(crate) fn plan(
-        &self,
-        current: Option<&[u8]>,
-        _token: &TokenValues<'_>,
-    ) -> Result<Option<Planned>> {
-        let script = self.rendered()?;
-        if current == Some(script.as_bytes()) {
-            return Ok(None);
-        }
-        Ok(Some(Planned {
-            bytes: script.into_bytes(),
-            changed: self.changed(),
-            warnings: Vec::new(),
-        }))
-    }
-
-    /// Logout deletes the file (see `owns_file` in the seam); as bytes, nothing is left.
-    pub(crate) fn clear(&self, _current: &[u8]) -> Result<Planned> {
-        Ok(Planned {
-            bytes: Vec::new(),
-            changed: self.changed(),
-            warnings: Vec::new(),
-        })
-    }
-
-    /// `current` when the file is exactly the rendered script, else `stale` with the reason.
-    pub(crate) fn inspect(&self, current: &[u8]) -> Vec<(String, State, Option<String>)> {
-        let (state, detail) = match self.rendered() {
-            Err(e) => (State::Unreadable, Some(e.to_string())),
-            Ok(script) if current == script.as_bytes() => (State::Current, None),
-            Ok(_) => (State::Stale, Some(self.difference(current))),
-        };
-        vec![(self.name(), state, detail)]
-    }
-
     /// Why a script on disk is not the one this binary would write.
     fn difference(&self, current: &[u8]) -> String {
         let text = String::from_utf8_lossy(current);
@@ -175,13 +145,64 @@ impl GradleInitTarget {
             ),
         }
     }
+}
 
-    pub(crate) fn doctor(&self, env: &Env, current: Option<&[u8]>, profile: &str) -> Vec<Finding> {
+impl Target for GradleInitTarget {
+    fn kind(&self) -> Kind {
+        KIND
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn names(&self) -> Vec<String> {
+        vec![self.name()]
+    }
+
+    fn owns_whole_file(&self) -> bool {
+        true
+    }
+
+    /// The whole script; `None` when the file already is exactly that. No token goes in.
+    fn plan(&self, current: Option<&[u8]>, _token: &TokenValues<'_>) -> Result<Option<Planned>> {
+        let script = self.rendered()?;
+        if current == Some(script.as_bytes()) {
+            return Ok(None);
+        }
+        Ok(Some(Planned {
+            bytes: script.into_bytes(),
+            changed: self.changed(),
+            warnings: Vec::new(),
+        }))
+    }
+
+    /// Logout deletes the file (see `owns_file` in the seam); as bytes, nothing is left.
+    fn clear(&self, _current: &[u8], _expected: Option<&str>) -> Result<Planned> {
+        Ok(Planned {
+            bytes: Vec::new(),
+            changed: self.changed(),
+            warnings: Vec::new(),
+        })
+    }
+
+    /// `current` when the file is exactly the rendered script, else `stale` with the reason.
+    fn inspect(&self, current: &[u8], _verdict: &Verdict<'_>) -> Vec<Entry> {
+        let (state, detail) = match self.rendered() {
+            Err(e) => (TargetState::Unreadable, Some(e.to_string())),
+            Ok(script) if current == script.as_bytes() => (TargetState::Current, None),
+            Ok(_) => (TargetState::Stale, Some(self.difference(current))),
+        };
+        vec![(self.name(), state, detail)]
+    }
+
+    fn doctor(&self, cx: &DoctorCx<'_>) -> Vec<Finding> {
+        let (env, current, profile) = (cx.env, cx.current, cx.profile);
         let mut findings = Vec::new();
         if let Some(bytes) = current {
-            let (_, state, detail) = self.inspect(bytes).remove(0);
+            let (_, state, detail) = self.inspect(bytes, &|_, _| TargetState::Missing).remove(0);
             findings.push(match state {
-                State::Current => Finding::new(
+                TargetState::Current => Finding::new(
                     "gradle-init",
                     Level::Ok,
                     format!(
@@ -468,16 +489,27 @@ mod tests {
     fn inspect_says_current_only_for_the_exact_script() {
         let t = target("/bin/nt");
         let script = render("/bin/nt", "work", "https://nexus.example.com/nexus");
-        assert_eq!(t.inspect(script.as_bytes())[0].1, State::Current);
+        assert_eq!(
+            t.inspect(script.as_bytes(), &|_, _| TargetState::Missing)[0].1,
+            TargetState::Current
+        );
         let old = render("/old/nt", "work", "https://nexus.example.com/nexus");
-        let (_, state, detail) = t.inspect(old.as_bytes()).remove(0);
-        assert_eq!(state, State::Stale, "a script for another binary is stale");
+        let (_, state, detail) = t
+            .inspect(old.as_bytes(), &|_, _| TargetState::Missing)
+            .remove(0);
+        assert_eq!(
+            state,
+            TargetState::Stale,
+            "a script for another binary is stale"
+        );
         assert!(
             detail.unwrap().contains("does not run this nexus-token"),
             "the detail says the script points elsewhere"
         );
-        let (_, state, _) = t.inspect(b"// edited by hand\n").remove(0);
-        assert_eq!(state, State::Stale, "an edited script is stale");
+        let (_, state, _) = t
+            .inspect(b"// edited by hand\n", &|_, _| TargetState::Missing)
+            .remove(0);
+        assert_eq!(state, TargetState::Stale, "an edited script is stale");
     }
 
     #[test]
