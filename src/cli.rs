@@ -43,7 +43,8 @@ pub struct GlobalArgs {
 #[allow(clippy::large_enum_variant)] // parsed once per run: boxing the login flags gains nothing
 pub enum Command {
     /// Take the real password once, fetch the user token, write the targets, store the password
-    /// in the OS keyring and save the profile.
+    /// in the OS keyring and save the profile. SSO users paste a token from the UI instead
+    /// (--token-stdin).
     Login(LoginArgs),
     /// Fetch the token again for every saved profile (or --profile) and rewrite the targets
     /// when something changed. Never prompts: made for cron and timers.
@@ -126,6 +127,13 @@ pub struct LoginArgs {
     /// Read the password from standard input (up to the first newline). Never prompts.
     #[arg(long)]
     pub password_stdin: bool,
+    /// For SSO users without a password the API accepts: read a user token copied from the
+    /// Nexus UI ("Access user token") from standard input, as `nameCode:passCode`, as the two
+    /// values on two lines, or as the `<server>` snippet. It is checked with one request, kept in
+    /// the keyring instead of a password, and written and served like a fetched token; renew it
+    /// in the UI (`refresh` cannot). --username is optional (default: the nameCode).
+    #[arg(long, conflicts_with = "password_stdin")]
+    pub token_stdin: bool,
     /// Do not store the password in the OS keyring (`refresh` then needs --password-stdin).
     #[arg(long)]
     pub no_keyring: bool,
@@ -178,6 +186,8 @@ pub struct TokenArgs {
     #[arg(long, value_enum, default_value_t = TokenFormat::Json)]
     pub format: TokenFormat,
     /// Always ask Nexus, even when the token cache in the keyring holds the current token.
+    /// Without it, a cached token older than NEXUS_TOKEN_CACHE_MAX_AGE seconds (default 600;
+    /// 0 = always) is confirmed with Nexus first.
     #[arg(long)]
     pub no_cache: bool,
 }

@@ -46,6 +46,25 @@ fn served_hosts(ctx: &Context<'_>) -> Result<Vec<(String, String)>> {
         .collect())
 }
 
+/// `list`'s entries: each served registry with the nameCode in the profile's token cache (its
+/// Nexus username when the cache has none or cannot be read). Asks Nexus nothing.
+fn list_entries(ctx: &Context<'_>) -> Result<Vec<(String, String)>> {
+    let config = Config::load(&ctx.config_path)?;
+    Ok(served_hosts(ctx)?
+        .into_iter()
+        .filter_map(|(host, name)| {
+            let profile = config.profiles.get(&name)?;
+            let cached = if profile.keyring {
+                session::peek_cached(ctx, profile).ok().flatten()
+            } else {
+                None
+            };
+            let user = cached.map_or_else(|| profile.username.clone(), |(t, _)| t.name_code);
+            Some((host, user))
+        })
+        .collect())
+}
+
 /// The token for a registry key (`host[:port]`) from the profile that serves it (the first in
 /// the profiles file when several do), exactly as `token --profile NAME` answers; `None` when no profile
 /// serves the host.
@@ -90,8 +109,8 @@ pub fn run_docker_helper(args: &[OsString], env: &Env, ui: &Ui) -> u8 {
         return error.exit_status().code();
     }
     let hosts = match action.as_ref() {
-        "list" => match served_hosts(&ctx) {
-            Ok(hosts) => hosts.into_iter().map(|(h, _)| h).collect(),
+        "list" => match list_entries(&ctx) {
+            Ok(hosts) => hosts,
             Err(error) => {
                 ui.error_line(&error);
                 return error.exit_status().code();

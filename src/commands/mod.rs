@@ -32,18 +32,6 @@ pub(crate) use crate::session::context::{client_for, read_keyring_password};
 
 /// Runs the parsed command line on the real OS keyring.
 pub fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<ExitStatus> {
-    // A served config names a non-default profiles file: `--config` reaches the targets as the
-    // variable it stands for.
-    let with_config;
-    let env = match &cli.global.config {
-        Some(config) => {
-            with_config = env
-                .clone()
-                .with_var("NEXUS_TOKEN_CONFIG", &config.to_string_lossy());
-            &with_config
-        }
-        None => env,
-    };
     let ctx = Context::new(&cli.global, env, ui);
     run_in(&ctx, cli.command)
 }
@@ -178,6 +166,9 @@ pub(crate) fn report_files(ui: &Ui, reports: &[FileReport], dry_run: bool) {
         let names = report.changed.join(", ");
         match (dry_run, report.outcome, report.changed.is_empty()) {
             (true, _, true) => ui.step(&format!("would leave `{path}` unchanged")),
+            (true, _, false) if std::fs::symlink_metadata(&report.path).is_err() => {
+                ui.step(&format!("would create `{path}`: {names}"))
+            }
             (true, _, false) => ui.step(&format!("would update `{path}`: {names}")),
             (false, Some(crate::fs::Outcome::Created), _) => {
                 ui.step(&format!("created `{path}`: {names}"))

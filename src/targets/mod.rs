@@ -31,6 +31,7 @@ pub mod cargo;
 pub mod docker;
 
 pub mod pnpm;
+pub(crate) mod probe;
 pub(crate) mod served;
 
 pub mod go;
@@ -157,6 +158,7 @@ pub(crate) fn resolve(name: &str, profile: &Profile, env: &Env) -> Vec<Box<dyn T
         env,
         profile: name,
         url: &profile.url,
+        config: profile.served_config(env),
     })
 }
 
@@ -340,11 +342,14 @@ pub(crate) fn write_token(
     options: WriteOptions,
 ) -> Result<Vec<FileReport>> {
     let files = by_file(targets);
-    // Phase 1: plan everything.
+    // Phase 1: plan everything (kept for a dry run's report only: a big file is not held twice).
     let mut planned = Vec::with_capacity(files.len());
     for (path, list) in &files {
         let current = fs::read_optional(path)?;
-        planned.push(plan_file(list, current.as_deref(), token)?);
+        let plan = plan_file(list, current.as_deref(), token)?;
+        if options.dry_run {
+            planned.push(plan);
+        }
     }
     let notes = |list: &[&dyn Target]| -> Vec<String> {
         let mut notes: Vec<String> = list.iter().flat_map(|t| t.notes(env)).collect();
@@ -421,17 +426,35 @@ pub(crate) fn write_token(
     Ok(reports)
 }
 
+/// The side files (helper links, wrappers) of targets: what `logout` of another profile must
+/// keep (see [`remove_token`]).
+pub(crate) fn side_file_paths(targets: &[Box<dyn Target>]) -> Vec<PathBuf> {
+    targets
+        .iter()
+        .flat_map(|t| t.side_files())
+        .filter_map(|side| match side {
+            served::SideFile::Link { path, .. } | served::SideFile::Script { path, .. } => {
+                Some(path)
+            }
+            served::SideFile::Scrub { .. } => None,
+        })
+        .collect()
+}
+
 /// Removes our credentials from every target (`logout --remove-credentials`). Missing files are
 /// left missing; a file nexus-token owns whole (an init script) is deleted. `expected` is the
-/// token fingerprint recorded in the state.
+/// token fingerprint recorded in the state. A side file that another profile still uses
+/// (`in_use`, from [`side_file_paths`] of the others) stays.
 pub(crate) fn remove_token(
     targets: &[Box<dyn Target>],
     expected: Option<&str>,
+    in_use: &[PathBuf],
 ) -> Result<Vec<FileReport>> {
     let mut reports = remove_entries(targets, expected)?;
     for target in targets {
-        for side in &target.side_files() {
-            reports.extend(served::remove(target.kind(), side)?);
+        // Wrappers before the link they exec, which stays while a wrapper uses it.
+        for side in target.side_files().iter().rev() {
+            reports.extend(served::remove(target.kind(), side, in_use)?);
         }
     }
     Ok(reports)
@@ -742,6 +765,7 @@ mod tests {
             env: &env,
             profile: "p",
             url: &profile.url.clone(),
+            config: None,
         };
         profile.targets.retain(&cx, &|kind, key| {
             !(kind == "npm" && key == npm_key || kind == "netrc" || key == "corp" || kind == "go")

@@ -218,6 +218,7 @@ pub(crate) fn owned(
         env,
         profile: name,
         url: &profile.url,
+        config: profile.served_config(env),
     };
     let mut mine = profile.targets.clone();
     mine.retain(&cx, &|kind: &str, key: &str| {

