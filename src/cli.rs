@@ -66,6 +66,13 @@ pub enum Command {
     Schedule(ScheduleArgs),
     /// Check server, edition, keyring, files, modes and schedule; one line each with the fix.
     Doctor(DoctorArgs),
+    /// Run a command with the profile's token in its environment (NEXUS_TOKEN_NAMECODE,
+    /// NEXUS_TOKEN_PASSCODE, NEXUS_TOKEN_AUTH and the profile's ORG_GRADLE_PROJECT_* and
+    /// CARGO_REGISTRIES_*_TOKEN), for files written with `login --env-refs`. Takes the token like
+    /// `token` (from the token cache, never prompts); on Unix it becomes the command, so the exit
+    /// status and signals are the command's. A command that cannot be started: exit 127 (not
+    /// found) or 126 (not executable).
+    Exec(ExecArgs),
     #[cfg(feature = "demo")]
     /// Run the whole flow against the built-in Nexus emulator in a throwaway home and show
     /// what was written. Needs no server and touches nothing of yours.
@@ -140,6 +147,16 @@ pub struct LoginArgs {
     /// Say what would change, without writing anything and without printing secret values.
     #[arg(long)]
     pub dry_run: bool,
+    /// Write references to the environment instead of the token: `${env.NEXUS_TOKEN_NAMECODE}`
+    /// and `${env.NEXUS_TOKEN_PASSCODE}` in settings.xml, `_auth=${NEXUS_TOKEN_AUTH}` in the
+    /// npmrc, no Gradle keys in gradle.properties; builds then run through `nexus-token exec`.
+    /// Kept in the profile: later logins keep it until `--no-env-refs`. Not with netrc or
+    /// .pypirc, which cannot refer to the environment.
+    #[arg(long, conflicts_with = "no_env_refs")]
+    pub env_refs: bool,
+    /// Write the token into the files again, for a profile saved with `--env-refs`.
+    #[arg(long)]
+    pub no_env_refs: bool,
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +263,22 @@ pub struct GoauthArgs {
     /// The URL Go was refused at (Go passes it after a 4xx, with the response on stdin).
     #[arg(value_name = "URL")]
     pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The saved profile whose token goes into the environment.
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub profile: String,
+    /// The command and its arguments, after `--` (e.g. `nexus-token exec -- mvn deploy`).
+    #[arg(
+        value_name = "CMD",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]

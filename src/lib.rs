@@ -17,6 +17,7 @@ pub mod commands;
 #[cfg(feature = "demo")]
 pub mod emulator;
 pub mod env;
+pub mod env_refs;
 pub mod error;
 pub mod exit;
 pub mod expiry;

@@ -101,6 +101,10 @@ pub struct Profile {
     /// served configs name it when it is not the default one ([`Profile::served_config`]).
     #[serde(skip)]
     pub profiles_file: Option<PathBuf>,
+    /// `login --env-refs`: Maven, npm, Yarn and Gradle targets refer to the environment that
+    /// `exec` sets instead of holding the token (absent in older files: `false`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub env_refs: bool,
 }
 
 pub(crate) fn yes() -> bool {
@@ -469,6 +473,7 @@ mod tests {
                     },
                     ..Targets::default()
                 },
+                env_refs: false,
             },
         );
         config
@@ -480,6 +485,25 @@ mod tests {
             .iter()
             .map(|t| (t.kind().name, t.path().to_path_buf(), t.names()))
             .collect()
+    }
+
+    #[test]
+    fn env_refs_is_saved_only_when_set_and_older_files_load() {
+        let mut config = sample();
+        let text = toml::to_string_pretty(&config).unwrap();
+        assert!(
+            !text.contains("env_refs"),
+            "a profile without --env-refs saves no key, as before:\n{text}"
+        );
+        let back: Config = toml::from_str(&text).unwrap();
+        assert!(!back.profiles["default"].env_refs, "an older file loads");
+        config.profiles.get_mut("default").unwrap().env_refs = true;
+        let text = toml::to_string_pretty(&config).unwrap();
+        let back: Config = toml::from_str(&text).unwrap();
+        assert!(
+            back.profiles["default"].env_refs,
+            "the mode loads back:\n{text}"
+        );
     }
 
     #[test]

@@ -463,13 +463,25 @@ fn check_files(
                 format!("`{}` {} holds the current token", t.path.display(), t.name),
                 None,
             ),
-            (TargetState::Stale, _) => (
-                Level::Fail,
+            (TargetState::Referenced, _) => (
+                Level::Ok,
                 format!(
-                    "`{}` {} holds another value than the current token",
+                    "`{}` {} refers to the environment (builds run through `nexus-token exec`)",
                     t.path.display(),
                     t.name
                 ),
+                None,
+            ),
+            (TargetState::Stale, _) => (
+                Level::Fail,
+                match &t.detail {
+                    Some(detail) => format!("`{}` {}: {detail}", t.path.display(), t.name),
+                    None => format!(
+                        "`{}` {} holds another value than the current token",
+                        t.path.display(),
+                        t.name
+                    ),
+                },
                 Some(format!("run `nexus-token refresh --profile {name}`")),
             ),
             (TargetState::Missing, _) => (

@@ -11,6 +11,8 @@
 //! 4. only then the password is stored and the profile and state saved. When a late step fails,
 //!    the error says exactly what is left.
 
+mod env_refs;
+
 use std::path::PathBuf;
 
 use crate::cli::LoginArgs;
@@ -71,11 +73,14 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             .or_else(|| previous.as_ref().and_then(|p| p.timeout)),
         targets: Targets::default(),
         profiles_file: Some(ctx.config_path.clone()),
+        env_refs: false,
     };
     // Flags are checked before anything touches the network, and so is whether another
     // profile has one of the targets (one owner per target).
     let settled = flagged_or_saved(ctx, args, &mut profile, previous.as_ref())?;
+    profile.env_refs = env_refs::mode(args, previous.as_ref());
     if settled {
+        env_refs::refuse_unreferable(&profile)?;
         refuse_served_without_keyring(ctx, &args.profile, &profile)?;
         owners::refuse_taken(&config, ctx.env, &args.profile, &profile)?;
     }
@@ -116,6 +121,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             &mut session.profile,
             &credential,
         )?;
+        env_refs::drop_discovered(ui, &mut session.profile);
         refuse_served_without_keyring(ctx, &args.profile, &session.profile)?;
     }
     let targets = targets::resolve(&session.name, &session.profile, ctx.env);
@@ -253,6 +259,16 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         args.profile,
         ctx.config_path.display()
     ));
+    if profile.env_refs {
+        ui.step(&format!(
+            "the files refer to the environment: run builds as `nexus-token exec{} -- CMD`",
+            if args.profile == "default" {
+                String::new()
+            } else {
+                format!(" --profile {}", args.profile)
+            }
+        ));
+    }
     Ok(ExitStatus::Success)
 }
 
@@ -478,12 +494,7 @@ fn drop_orphans(
         })
         .collect();
     let mut dropped = previous.targets.clone();
-    let cx = targets::ResolveCx {
-        env: ctx.env,
-        profile: name,
-        url: &previous.url,
-        config: previous.served_config(ctx.env),
-    };
+    let cx = targets::ResolveCx::of(ctx.env, name, previous);
     let old = targets::resolve(name, previous, ctx.env);
     let gone: Vec<(&'static str, String)> = old
         .iter()

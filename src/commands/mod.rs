@@ -10,6 +10,7 @@ mod demo;
 mod doctor;
 #[cfg(feature = "demo")]
 mod emulator;
+mod exec;
 mod goauth;
 mod login;
 mod logout;
@@ -54,6 +55,7 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
             schedule::run(&args, ctx.explicit_config.as_deref(), ctx.env, ctx.ui)
         }
         Command::Doctor(args) => doctor::run(ctx, &args),
+        Command::Exec(args) => exec::run(ctx, &args),
         Command::Goauth(args) => goauth::run(ctx, &args),
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(ctx, &args),

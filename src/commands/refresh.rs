@@ -174,7 +174,11 @@ fn refresh_session(
     }
     let changed: usize = reports.iter().map(|r| r.changed.len()).sum();
     let name = &session.name;
-    if changed == 0 {
+    if changed == 0 && session.profile.env_refs {
+        ctx.ui.step(&format!(
+            "profile `{name}`: the files refer to the environment; the token cache holds the current token"
+        ));
+    } else if changed == 0 {
         ctx.ui.step(&format!(
             "profile `{name}`: token unchanged, files already up to date"
         ));

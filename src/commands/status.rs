@@ -226,6 +226,9 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
             let kind = t.kind.entry_word();
             let state = match t.state {
                 TargetState::Current => t.kind.served.unwrap_or("holds the current token"),
+                TargetState::Referenced => {
+                    "refers to the environment (run the build through `nexus-token exec`)"
+                }
                 TargetState::Stale => "holds another value (run `nexus-token refresh`)",
                 TargetState::Missing => "missing (run `nexus-token refresh`)",
                 TargetState::Unreadable => "unreadable",

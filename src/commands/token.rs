@@ -91,6 +91,7 @@ fn from_flags(ctx: &Context<'_>, args: &TokenArgs, url: &str) -> Result<UserToke
         timeout: args.server.timeout,
         targets: Default::default(),
         profiles_file: None,
+        env_refs: false,
     };
     let mut session = Session::transient(ctx, "(--url)", profile)?;
     let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;

@@ -182,9 +182,23 @@ pub(crate) struct ResolveCx<'a> {
     /// The profiles file when it is not the default one: served configs name it (`--config`),
     /// so that the helper finds the profile that login saved ([`crate::profile::Profile::served_config`]).
     pub config: Option<PathBuf>,
+    /// `login --env-refs`: the files that can refer to the environment hold references that
+    /// `nexus-token exec` fills, never the token.
+    pub env_refs: bool,
 }
 
-impl ResolveCx<'_> {
+impl<'a> ResolveCx<'a> {
+    /// The context of a saved profile.
+    pub(crate) fn of(env: &'a Env, name: &'a str, profile: &'a crate::profile::Profile) -> Self {
+        ResolveCx {
+            env,
+            profile: name,
+            url: &profile.url,
+            config: profile.served_config(env),
+            env_refs: profile.env_refs,
+        }
+    }
+
     /// The binary the served clients run; a bare name when it cannot be told (the PATH).
     pub(crate) fn exe(&self) -> PathBuf {
         self.env

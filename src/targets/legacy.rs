@@ -26,6 +26,8 @@ pub(crate) struct ProfileFile {
     #[serde(default)]
     imported: bool,
     #[serde(default)]
+    env_refs: bool,
+    #[serde(default)]
     ca_cert: Option<PathBuf>,
     #[serde(default)]
     connect_timeout: Option<u64>,
@@ -113,6 +115,7 @@ impl From<ProfileFile> for Profile {
             timeout: f.timeout,
             targets,
             profiles_file: None,
+            env_refs: f.env_refs,
         }
     }
 }

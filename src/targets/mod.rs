@@ -154,12 +154,7 @@ kinds! {
 /// The one mapping from a saved profile to its targets, every default path resolved. Pure: reads
 /// no file (a kind that needs one, like Maven's settings-security.xml, reads it when planning).
 pub(crate) fn resolve(name: &str, profile: &Profile, env: &Env) -> Vec<Box<dyn Target>> {
-    profile.targets.resolve(&ResolveCx {
-        env,
-        profile: name,
-        url: &profile.url,
-        config: profile.served_config(env),
-    })
+    profile.targets.resolve(&ResolveCx::of(env, name, profile))
 }
 
 /// The items without repeats, in their first order.
@@ -517,6 +512,9 @@ pub(crate) fn remove_entries(
 pub enum TargetState {
     /// Holds the token with the recorded fingerprint.
     Current,
+    /// Refers to the environment that `nexus-token exec` sets (`login --env-refs`): no token in
+    /// the file, as the profile wants.
+    Referenced,
     /// Holds other credentials.
     Stale,
     /// No entry, no credentials or no file.
@@ -534,7 +532,8 @@ pub struct TargetCheck {
     pub path: PathBuf,
     /// The server id or the username key.
     pub name: String,
-    /// `current`, `stale`, `missing` (no entry or file) or `unreadable`.
+    /// `current`, `referenced` (refers to the environment, `--env-refs`), `stale`, `missing` (no
+    /// entry or file) or `unreadable`.
     pub state: TargetState,
     /// Why, when unreadable.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -766,6 +765,7 @@ mod tests {
             profile: "p",
             url: &profile.url.clone(),
             config: None,
+            env_refs: false,
         };
         profile.targets.retain(&cx, &|kind, key| {
             !(kind == "npm" && key == npm_key || kind == "netrc" || key == "corp" || kind == "go")

@@ -32,6 +32,7 @@ mod concurrency_cli;
 mod crash_cli;
 mod docker_fixtures;
 mod docker_props;
+mod exec_env;
 mod failure_paths;
 mod faults;
 mod file_safety;

@@ -116,6 +116,7 @@ impl TargetKind for Saved {
                 .clone()
                 .unwrap_or_else(|| cx.env.gradle_properties()),
             keys: self.keys.clone(),
+            env_refs: cx.env_refs,
         })]
     }
 }
