@@ -11,8 +11,8 @@ pub use crate::schedule::ScheduleKind;
 pub use crate::targets::TargetArgs;
 
 /// Fetches your Sonatype Nexus user token and gives it to every client on the machine: written
-/// into Maven's settings.xml, gradle.properties, .npmrc, .netrc and .pypirc, or served to Docker,
-/// Cargo, pnpm, Go and Gradle on demand. Your real password stays in the OS keyring.
+/// into Maven's settings.xml, gradle.properties, .npmrc, .yarnrc.yml, .netrc and .pypirc, or
+/// served to Docker, Cargo, pnpm, Go and Gradle on demand. Your real password stays in the OS keyring.
 #[derive(Debug, Parser)]
 #[command(name = "nexus-token", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
@@ -149,7 +149,8 @@ pub struct LoginArgs {
     pub dry_run: bool,
     /// Write references to the environment instead of the token: `${env.NEXUS_TOKEN_NAMECODE}`
     /// and `${env.NEXUS_TOKEN_PASSCODE}` in settings.xml, `_auth=${NEXUS_TOKEN_AUTH}` in the
-    /// npmrc, no Gradle keys in gradle.properties; builds then run through `nexus-token exec`.
+    /// npmrc, `npmAuthIdent: "${NEXUS_TOKEN_NAMECODE}:${NEXUS_TOKEN_PASSCODE}"` in .yarnrc.yml, no
+    /// Gradle keys in gradle.properties; builds then run through `nexus-token exec`.
     /// Kept in the profile: later logins keep it until `--no-env-refs`. Not with netrc or
     /// .pypirc, which cannot refer to the environment.
     #[arg(long, conflicts_with = "no_env_refs")]

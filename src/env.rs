@@ -57,6 +57,8 @@ const VARS: &[&str] = &[
     "REGISTRY_AUTH_FILE",
     "NEXUS_TOKEN_CONFIG",
     "NEXUS_TOKEN_CACHE_MAX_AGE",
+    // Yarn 2+ (issue 25).
+    "YARN_RC_FILENAME",
     // Go (issue 25): its env file, and the variables that override it.
     "GOENV",
     "GOPROXY",
@@ -281,6 +283,14 @@ impl Env {
                 None => PathBuf::from(v),
             },
             None => self.home.join(".npmrc"),
+        }
+    }
+
+    /// Yarn 2+'s home rc file: `~/<YARN_RC_FILENAME>`, else `~/.yarnrc.yml`.
+    pub fn yarnrc(&self) -> PathBuf {
+        match self.var("YARN_RC_FILENAME") {
+            Some(name) if !name.is_empty() => self.home.join(name),
+            _ => self.home.join(".yarnrc.yml"),
         }
     }
 

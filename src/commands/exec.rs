@@ -1,6 +1,6 @@
 //! `exec`: runs the user's command with the profile's token in its environment, for files that
-//! refer to it (`login --env-refs`: settings.xml `${env.…}`, npmrc `${…}`, Gradle's
-//! `ORG_GRADLE_PROJECT_*`), the way `op run` or `aws-vault exec` hand out their secrets.
+//! refer to it (`login --env-refs`: settings.xml `${env.…}`, npmrc and .yarnrc.yml `${…}`,
+//! Gradle's `ORG_GRADLE_PROJECT_*`), the way `op run` or `aws-vault exec` hand out their secrets.
 //!
 //! The token comes like `token`'s, through [`session::serve_token`] (the token cache in the
 //! keyring while it is current, so no request; never a prompt). The variables are those of

@@ -6,6 +6,7 @@
 //! listen on anything but loopback, and its log never holds a password, ticket or passCode.
 
 mod npm;
+mod raw;
 mod repo;
 mod server;
 // Served targets (issue 17): the Docker registry at `/v2/` and the Cargo sparse registry.
@@ -381,6 +382,17 @@ impl Emulator {
     /// http: Go sends credentials only over https, so tests put a TLS front before it.
     pub fn go_proxy_url(&self) -> String {
         format!("{}/{}", self.base_url(), goproxy::PREFIX)
+    }
+
+    /// The Gradle distribution in the protected raw repository `gradle-dists` (what
+    /// `gradle wrapper --gradle-distribution-url` takes).
+    pub fn gradle_distribution_url(&self) -> String {
+        format!(
+            "{}/{}{}",
+            self.base_url(),
+            raw::repository_path(self.shared.config.family),
+            raw::DISTRIBUTION
+        )
     }
 
     /// The PyPI group's simple index URL (`.../repository/pypi-group/simple/`).

@@ -12,7 +12,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use rand::RngCore as _;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
-use super::{Fault, RequestKind, RequestRecord, Shared, Ticket, Token, npm, repo};
+use super::{Fault, RequestKind, RequestRecord, Shared, Ticket, Token, npm, raw, repo};
 
 #[path = "pypi.rs"]
 pub(super) mod pypi;
@@ -260,7 +260,10 @@ fn route(shared: &Shared, req: &Req) -> (RequestKind, Answer) {
         RequestKind::Attributes
     } else if rel == "service/local/status" || rel == "service/rest/v1/status" {
         RequestKind::Status
-    } else if rel.starts_with(family.repository_path()) || npm::is_npm_path(family, rel) {
+    } else if rel.starts_with(family.repository_path())
+        || npm::is_npm_path(family, rel)
+        || raw::is_raw_path(family, rel)
+    {
         RequestKind::Repository
     } else {
         RequestKind::Other
@@ -748,6 +751,12 @@ fn repository(shared: &Shared, req: &Req) -> Answer {
         );
         drop(inner);
         return Answer::new(r.status).with(r.content_type, r.body);
+    }
+    if raw::is_raw_path(shared.config.family, &req.rel) {
+        return match raw::file(shared.config.family, &req.rel) {
+            Some((content_type, bytes)) => Answer::new(200).with(content_type, bytes),
+            None => not_found(shared),
+        };
     }
     let file = req
         .rel

@@ -23,6 +23,7 @@ pub use gradle_init::render as render_gradle_init;
 pub mod maven;
 
 pub mod npm;
+pub mod yarn;
 
 pub mod netrc;
 pub mod pypirc;
@@ -143,6 +144,7 @@ kinds! {
     maven,
     gradle,
     npm,
+    yarn,
     netrc,
     pypirc,
     docker,
@@ -227,7 +229,12 @@ macro_rules! planned_from_edit {
         }
     )*};
 }
-planned_from_edit!(crate::maven::Edit, crate::gradle::Edit, npm::editor::Edit);
+planned_from_edit!(
+    crate::maven::Edit,
+    crate::gradle::Edit,
+    npm::editor::Edit,
+    yarn::editor::Edit,
+);
 
 /// A token value that a file cannot hold: the server's answer is the problem (exit 4), not the
 /// file, so the hint points at the token.
@@ -687,7 +694,9 @@ mod tests {
             "`--maven-server ID`",
             "`--gradle-prefix P`",
             "`--gradle-keys USER_KEY,PASSWORD_KEY`",
+            "`--gradle-wrapper`",
             "`--npm-registry URL`",
+            "`--yarn-registry URL`",
             "`--netrc`",
             "`--pypirc NAME[=URL]`",
             "`--docker-registry HOST[:PORT]`",
@@ -721,6 +730,7 @@ mod tests {
              [targets.maven]\nservers = [\"corp\"]\n\
              [targets.gradle]\nkeys = [[\"corpUsername\", \"corpPassword\"]]\n\
              [targets.npm]\nregistries = [\"https://nexus.example.com/nexus/repository/npm/\"]\n\
+             [targets.yarn]\nregistries = [\"https://nexus.example.com/nexus/repository/npm/\"]\n\
              [targets.netrc]\nenabled = true\n\
              [targets.pypirc]\nsections = [{ name = \"corp\" }]\n\
              [targets.docker]\nregistries = [\"nexus.example.com:8443\"]\n\
@@ -745,6 +755,10 @@ mod tests {
                     vec!["corpUsername".to_owned(), "corpPassword".to_owned()]
                 ),
                 ("npm", vec![npm_key.clone()]),
+                (
+                    "yarn",
+                    vec!["//nexus.example.com/nexus/repository/npm".to_owned()]
+                ),
                 ("netrc", vec!["nexus.example.com".to_owned()]),
                 ("pypirc", vec!["corp".to_owned()]),
                 ("docker", vec!["nexus.example.com:8443".to_owned()]),
@@ -768,7 +782,11 @@ mod tests {
             env_refs: false,
         };
         profile.targets.retain(&cx, &|kind, key| {
-            !(kind == "npm" && key == npm_key || kind == "netrc" || key == "corp" || kind == "go")
+            !(kind == "npm" && key == npm_key
+                || kind == "yarn"
+                || kind == "netrc"
+                || key == "corp"
+                || kind == "go")
         });
         assert_eq!(
             claims(&profile),

@@ -627,3 +627,48 @@ fn exec_of_a_no_keyring_profile_exits_6_without_running_the_command() {
     assert_eq!(run.code, 6, "{}", run.all());
     assert!(!marker.exists(), "the command did not run without a token");
 }
+
+#[test]
+#[ignore = "needs a Secret Service"]
+fn exec_serves_an_imported_sso_token_from_login_token_stdin() {
+    let emu = Emulator::start(EmulatorConfig::new(Family::Nexus3).sso_user(USER)).unwrap();
+    let (name, pass) = emu.mint_token(USER).unwrap();
+    let sb = Sandbox::with_keyring();
+    let url = emu.base_url();
+    let run = sb.run(
+        &[
+            "login",
+            "--url",
+            &url,
+            "--token-stdin",
+            "--env-refs",
+            "--maven-server",
+            "nexus",
+        ],
+        Some(&format!("{name}:{pass}\n")),
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_no_secret(&run.all(), &pass, "login output");
+    let settings = std::fs::read_to_string(sb.settings()).unwrap();
+    assert!(
+        settings.contains("${env.NEXUS_TOKEN_PASSCODE}") && !settings.contains(&pass),
+        "{settings}"
+    );
+    emu.clear_requests();
+    let mut cmd = sb.command(&[
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        r#"[ "$NEXUS_TOKEN_NAMECODE" = "$WANT_NAME" ] && [ "$NEXUS_TOKEN_PASSCODE" = "$WANT_PASS" ]"#,
+    ]);
+    cmd.env("WANT_NAME", &name).env("WANT_PASS", &pass);
+    let run = sb.run_with(cmd, None);
+    assert_eq!(
+        run.code,
+        0,
+        "exec hands out the imported token: {}",
+        run.all()
+    );
+    assert_no_secret(&run.all(), &pass, "exec output");
+}

@@ -35,7 +35,7 @@ pub(super) fn refuse_unreferable(profile: &Profile) -> Result<()> {
                     which.join(" and "),
                     if which.len() > 1 { "them" } else { "it" }
                 ),
-                Some("log in with `--env-refs` for Maven, npm and Gradle only, and give netrc or .pypirc to a profile without it (`--profile NAME`), or drop `--env-refs`; nothing was sent to Nexus".into()),
+                Some("log in with `--env-refs` for Maven, npm, Yarn and Gradle only, and give netrc or .pypirc to a profile without it (`--profile NAME`), or drop `--env-refs`; nothing was sent to Nexus".into()),
             ));
         }
     }

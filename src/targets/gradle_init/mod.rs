@@ -322,7 +322,7 @@ fn gradle_version_finding(env: &Env) -> Finding {
 }
 
 /// The first executable file named `tool` in the `PATH` of `env`.
-fn find_on_path(env: &Env, tool: &str) -> Option<PathBuf> {
+pub(crate) fn find_on_path(env: &Env, tool: &str) -> Option<PathBuf> {
     let path = env.var("PATH")?;
     std::env::split_paths(path)
         .map(|dir| dir.join(tool))
@@ -331,7 +331,7 @@ fn find_on_path(env: &Env, tool: &str) -> Option<PathBuf> {
 
 /// Runs `program args` with no input and waits at most `timeout`; the standard output, or why
 /// there is none. The child is killed when it takes too long.
-fn run_bounded(
+pub(crate) fn run_bounded(
     program: &Path,
     args: &[&str],
     timeout: Duration,

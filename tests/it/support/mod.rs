@@ -106,6 +106,43 @@ pub fn require_tool(tool: &str) -> PathBuf {
         })
 }
 
+/// The folder of `tool` at its first version pinned in `scripts/tool-versions` (installed under
+/// `.tools/node/<tool>-<version>/node_modules` by `scripts/install-deps`).
+fn node_tool(tool: &str) -> PathBuf {
+    let version = pinned_versions(tool)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("scripts/tool-versions pins `{tool}`"));
+    tools_dir().join(format!("node/{tool}-{version}/node_modules"))
+}
+
+/// The `.bin` folder of the pinned Yarn 4 (`yarn-berry` in `scripts/tool-versions`, the npm
+/// package `@yarnpkg/cli-dist`), to put first on a child's PATH; `.tools/bin/yarn` is Yarn 1.
+/// Panics when it is not installed.
+pub fn yarn_berry_bin() -> PathBuf {
+    let bin = node_tool("yarn-berry").join(".bin");
+    assert!(
+        bin.join("yarn").is_file(),
+        "this test needs Yarn 4 in `{}` (scripts/install-deps installs it)",
+        bin.display()
+    );
+    require_tool("node");
+    bin
+}
+
+/// The pinned Yarn rc parser, the package `@yarnpkg/parsers` (`yarn-parsers` in
+/// `scripts/tool-versions`), for `node` to `require`. Panics when it is not installed.
+pub fn yarn_parsers() -> PathBuf {
+    let dir = node_tool("yarn-parsers").join("@yarnpkg/parsers");
+    assert!(
+        dir.join("package.json").is_file(),
+        "this test needs @yarnpkg/parsers in `{}` (scripts/install-deps installs it)",
+        dir.display()
+    );
+    require_tool("node");
+    dir
+}
+
 /// Kept for tests written against the old API: panics when there is no Secret Service.
 #[allow(dead_code, reason = "for test files moved in from tests/*.rs")]
 pub fn secret_service_available(_test: &str) -> bool {
