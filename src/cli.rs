@@ -12,7 +12,7 @@ pub use crate::targets::TargetArgs;
 
 /// Fetches your Sonatype Nexus user token and gives it to every client on the machine: written
 /// into Maven's settings.xml, gradle.properties, .npmrc, .yarnrc.yml, .netrc and .pypirc, or
-/// served to Docker, Cargo, pnpm and Gradle on demand. Your real password stays in the OS keyring.
+/// served to Docker, Cargo, pnpm, Go and Gradle on demand. Your real password stays in the OS keyring.
 #[derive(Debug, Parser)]
 #[command(name = "nexus-token", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
@@ -83,6 +83,11 @@ pub enum Command {
     /// Write one man page per command into a directory (for packagers).
     #[command(hide = true)]
     Manpages(ManpagesArgs),
+    /// The GOAUTH command Go runs (written by `login --go-proxy`): prints the credentials for the
+    /// Nexus host from the token cache; after a refusal (URL argument, response on stdin), a
+    /// token fetched from Nexus.
+    #[command(hide = true)]
+    Goauth(GoauthArgs),
     #[cfg(feature = "demo")]
     /// Serve the built-in Nexus emulator on 127.0.0.1 (for benchmarks and experiments).
     #[command(hide = true)]
@@ -249,6 +254,16 @@ pub struct DoctorArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GoauthArgs {
+    /// The saved profile whose token Go gets.
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub profile: String,
+    /// The URL Go was refused at (Go passes it after a 4xx, with the response on stdin).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -62,6 +62,10 @@ const VARS: &[&str] = &[
     // Windows: the schedule's per-machine seed (it has no `USER` and no `/etc/machine-id`).
     "USERNAME",
     "COMPUTERNAME",
+    // Go (issue 25): its env file, and the variables that override it.
+    "GOENV",
+    "GOPROXY",
+    "GOAUTH",
 ];
 
 /// The spelling in [`VARS`] of the variable `name`, if we read it. Windows does not tell case

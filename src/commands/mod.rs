@@ -11,6 +11,7 @@ mod doctor;
 #[cfg(feature = "demo")]
 mod emulator;
 mod exec;
+mod goauth;
 mod login;
 mod logout;
 mod refresh;
@@ -55,6 +56,7 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
         }
         Command::Doctor(args) => doctor::run(ctx, &args),
         Command::Exec(args) => exec::run(ctx, &args),
+        Command::Goauth(args) => goauth::run(ctx, &args),
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(ctx, &args),
         Command::Completions(args) => completions::run(&args, ctx.ui),

@@ -36,6 +36,8 @@ pub mod pnpm;
 pub(crate) mod probe;
 pub(crate) mod served;
 
+pub mod go;
+
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;
@@ -149,6 +151,7 @@ kinds! {
     docker,
     cargo,
     pnpm,
+    go,
 }
 
 /// The one mapping from a saved profile to its targets, every default path resolved. Pure: reads
@@ -718,11 +721,12 @@ mod tests {
             "`--pypirc NAME[=URL]`",
             "`--docker-registry HOST[:PORT]`",
             "`--cargo-registry NAME[=INDEX_URL]`",
+            "`--pnpm-registry URL`",
         ] {
             assert!(hint.contains(flag), "the hint names {flag}: {hint}");
         }
         assert!(
-            hint.ends_with("and/or `--pnpm-registry URL`"),
+            hint.ends_with("and/or `--go-proxy URL`"),
             "the last one after `and/or`: {hint}"
         );
         for option in [
@@ -751,7 +755,8 @@ mod tests {
              [targets.pypirc]\nsections = [{ name = \"corp\" }]\n\
              [targets.docker]\nregistries = [\"nexus.example.com:8443\"]\n\
              [targets.cargo]\nregistries = [{ name = \"corp\" }]\n\
-             [targets.pnpm]\nregistries = [\"https://nexus.example.com/nexus/repository/js/\"]\n",
+             [targets.pnpm]\nregistries = [\"https://nexus.example.com/nexus/repository/js/\"]\n\
+             [targets.go]\nproxies = [\"https://nexus.example.com/nexus/repository/go/\"]\n",
         )
         .unwrap();
         let claims = |profile: &Profile| -> Vec<(&'static str, Vec<String>)> {
@@ -782,6 +787,10 @@ mod tests {
                     "pnpm",
                     vec!["//nexus.example.com/nexus/repository/js/".to_owned()]
                 ),
+                (
+                    "go",
+                    vec!["https://nexus.example.com/nexus/repository/go".to_owned()]
+                ),
             ],
             "every kind claims the keys it writes, in the order of the list of kinds"
         );
@@ -793,7 +802,11 @@ mod tests {
             env_refs: false,
         };
         profile.targets.retain(&cx, &|kind, key| {
-            !(kind == "npm" && key == npm_key || kind == "yarn" || kind == "netrc" || key == "corp")
+            !(kind == "npm" && key == npm_key
+                || kind == "yarn"
+                || kind == "netrc"
+                || key == "corp"
+                || kind == "go")
         });
         assert_eq!(
             claims(&profile),

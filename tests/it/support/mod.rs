@@ -248,6 +248,12 @@ impl Sandbox {
             ("DOCKER_CONFIG".into(), home.join(".docker").into()),
             ("NPM_CONFIG_USERCONFIG".into(), home.join(".npmrc").into()),
             ("NETRC".into(), home.join(".netrc").into()),
+            // Go: its env file, module and build caches, GOPATH, and no toolchain download.
+            ("GOENV".into(), home.join(".config/go/env").into()),
+            ("GOPATH".into(), home.join("go").into()),
+            ("GOMODCACHE".into(), home.join("go/pkg/mod").into()),
+            ("GOCACHE".into(), home.join(".cache/go-build").into()),
+            ("GOTOOLCHAIN".into(), "local".into()),
         ];
         if self.keyring {
             for key in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
