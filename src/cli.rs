@@ -11,8 +11,8 @@ pub use crate::schedule::ScheduleKind;
 pub use crate::targets::TargetArgs;
 
 /// Fetches your Sonatype Nexus user token and gives it to every client on the machine: written
-/// into Maven's settings.xml, gradle.properties, .npmrc, .netrc and .pypirc, or served to Docker,
-/// Cargo, pnpm and Gradle on demand. Your real password stays in the OS keyring.
+/// into Maven's settings.xml, gradle.properties, .npmrc, .yarnrc.yml, .netrc and .pypirc, or
+/// served to Docker, Cargo, pnpm and Gradle on demand. Your real password stays in the OS keyring.
 #[derive(Debug, Parser)]
 #[command(name = "nexus-token", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
@@ -43,7 +43,8 @@ pub struct GlobalArgs {
 #[allow(clippy::large_enum_variant)] // parsed once per run: boxing the login flags gains nothing
 pub enum Command {
     /// Take the real password once, fetch the user token, write the targets, store the password
-    /// in the OS keyring and save the profile.
+    /// in the OS keyring and save the profile. SSO users paste a token from the UI instead
+    /// (--token-stdin).
     Login(LoginArgs),
     /// Fetch the token again for every saved profile (or --profile) and rewrite the targets
     /// when something changed. Never prompts: made for cron and timers.
@@ -65,6 +66,13 @@ pub enum Command {
     Schedule(ScheduleArgs),
     /// Check server, edition, keyring, files, modes and schedule; one line each with the fix.
     Doctor(DoctorArgs),
+    /// Run a command with the profile's token in its environment (NEXUS_TOKEN_NAMECODE,
+    /// NEXUS_TOKEN_PASSCODE, NEXUS_TOKEN_AUTH and the profile's ORG_GRADLE_PROJECT_* and
+    /// CARGO_REGISTRIES_*_TOKEN), for files written with `login --env-refs`. Takes the token like
+    /// `token` (from the token cache, never prompts); on Unix it becomes the command, so the exit
+    /// status and signals are the command's. A command that cannot be started: exit 127 (not
+    /// found) or 126 (not executable).
+    Exec(ExecArgs),
     #[cfg(feature = "demo")]
     /// Run the whole flow against the built-in Nexus emulator in a throwaway home and show
     /// what was written. Needs no server and touches nothing of yours.
@@ -126,12 +134,30 @@ pub struct LoginArgs {
     /// Read the password from standard input (up to the first newline). Never prompts.
     #[arg(long)]
     pub password_stdin: bool,
+    /// For SSO users without a password the API accepts: read a user token copied from the
+    /// Nexus UI ("Access user token") from standard input, as `nameCode:passCode`, as the two
+    /// values on two lines, or as the `<server>` snippet. It is checked with one request, kept in
+    /// the keyring instead of a password, and written and served like a fetched token; renew it
+    /// in the UI (`refresh` cannot). --username is optional (default: the nameCode).
+    #[arg(long, conflicts_with = "password_stdin")]
+    pub token_stdin: bool,
     /// Do not store the password in the OS keyring (`refresh` then needs --password-stdin).
     #[arg(long)]
     pub no_keyring: bool,
     /// Say what would change, without writing anything and without printing secret values.
     #[arg(long)]
     pub dry_run: bool,
+    /// Write references to the environment instead of the token: `${env.NEXUS_TOKEN_NAMECODE}`
+    /// and `${env.NEXUS_TOKEN_PASSCODE}` in settings.xml, `_auth=${NEXUS_TOKEN_AUTH}` in the
+    /// npmrc, `npmAuthIdent: "${NEXUS_TOKEN_NAMECODE}:${NEXUS_TOKEN_PASSCODE}"` in .yarnrc.yml, no
+    /// Gradle keys in gradle.properties; builds then run through `nexus-token exec`.
+    /// Kept in the profile: later logins keep it until `--no-env-refs`. Not with netrc or
+    /// .pypirc, which cannot refer to the environment.
+    #[arg(long, conflicts_with = "no_env_refs")]
+    pub env_refs: bool,
+    /// Write the token into the files again, for a profile saved with `--env-refs`.
+    #[arg(long)]
+    pub no_env_refs: bool,
 }
 
 #[derive(Debug, Args)]
@@ -178,6 +204,8 @@ pub struct TokenArgs {
     #[arg(long, value_enum, default_value_t = TokenFormat::Json)]
     pub format: TokenFormat,
     /// Always ask Nexus, even when the token cache in the keyring holds the current token.
+    /// Without it, a cached token older than NEXUS_TOKEN_CACHE_MAX_AGE seconds (default 600;
+    /// 0 = always) is confirmed with Nexus first.
     #[arg(long)]
     pub no_cache: bool,
 }
@@ -226,6 +254,22 @@ pub struct DoctorArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The saved profile whose token goes into the environment.
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub profile: String,
+    /// The command and its arguments, after `--` (e.g. `nexus-token exec -- mvn deploy`).
+    #[arg(
+        value_name = "CMD",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]

@@ -56,7 +56,28 @@ const VARS: &[&str] = &[
     "CARGO_HOME",
     "REGISTRY_AUTH_FILE",
     "NEXUS_TOKEN_CONFIG",
+    "NEXUS_TOKEN_CACHE_MAX_AGE",
+    // Yarn 2+ (issue 25).
+    "YARN_RC_FILENAME",
 ];
+
+/// How long a cached token is served without asking Nexus, unless `NEXUS_TOKEN_CACHE_MAX_AGE`
+/// says otherwise: 10 minutes.
+pub const DEFAULT_CACHE_MAX_AGE_SECS: u64 = 600;
+
+/// Parses `NEXUS_TOKEN_CACHE_MAX_AGE`: whole seconds, `0` = always confirm with Nexus. Pure.
+pub fn parse_cache_max_age(value: &str) -> Result<std::time::Duration, String> {
+    let value = value.trim();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "`NEXUS_TOKEN_CACHE_MAX_AGE={value}` is not a whole number of seconds (0 = always ask Nexus)"
+        ));
+    }
+    // More digits than u64 holds: longer than any cache lives anyway.
+    Ok(std::time::Duration::from_secs(
+        value.parse().unwrap_or(u64::MAX),
+    ))
+}
 
 /// The longest keyring wait `NEXUS_TOKEN_KEYRING_TIMEOUT` accepts, in seconds (one hour).
 pub const MAX_KEYRING_TIMEOUT_SECS: u64 = 3600;
@@ -154,6 +175,18 @@ impl Env {
         }
     }
 
+    /// `NEXUS_TOKEN_CACHE_MAX_AGE` (unset or empty: [`DEFAULT_CACHE_MAX_AGE_SECS`]); an error
+    /// message naming the variable when it is not whole seconds.
+    pub fn cache_max_age(&self) -> Result<std::time::Duration, String> {
+        match self.var("NEXUS_TOKEN_CACHE_MAX_AGE") {
+            None => Ok(std::time::Duration::from_secs(DEFAULT_CACHE_MAX_AGE_SECS)),
+            Some(v) if v.trim().is_empty() => {
+                Ok(std::time::Duration::from_secs(DEFAULT_CACHE_MAX_AGE_SECS))
+            }
+            Some(v) => parse_cache_max_age(v),
+        }
+    }
+
     /// Whether we run under CI (`CI` set and not `false`/`0`).
     pub fn is_ci(&self) -> bool {
         matches!(self.var("CI"), Some(v) if !v.is_empty() && v != "0" && v != "false")
@@ -246,6 +279,14 @@ impl Env {
                 None => PathBuf::from(v),
             },
             None => self.home.join(".npmrc"),
+        }
+    }
+
+    /// Yarn 2+'s home rc file: `~/<YARN_RC_FILENAME>`, else `~/.yarnrc.yml`.
+    pub fn yarnrc(&self) -> PathBuf {
+        match self.var("YARN_RC_FILENAME") {
+            Some(name) if !name.is_empty() => self.home.join(name),
+            _ => self.home.join(".yarnrc.yml"),
         }
     }
 
@@ -371,6 +412,24 @@ impl Env {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cache_max_age_is_ten_minutes_unless_set_and_refuses_nonsense() {
+        let env = Env::sandboxed(Path::new("/h"));
+        assert_eq!(env.cache_max_age(), Ok(std::time::Duration::from_secs(600)));
+        let zero = env.clone().with_var("NEXUS_TOKEN_CACHE_MAX_AGE", "0");
+        assert_eq!(zero.cache_max_age(), Ok(std::time::Duration::ZERO));
+        let set = env.clone().with_var("NEXUS_TOKEN_CACHE_MAX_AGE", " 90 ");
+        assert_eq!(set.cache_max_age(), Ok(std::time::Duration::from_secs(90)));
+        for bad in ["abc", "-1", "1.5", "10m"] {
+            let err = env
+                .clone()
+                .with_var("NEXUS_TOKEN_CACHE_MAX_AGE", bad)
+                .cache_max_age()
+                .unwrap_err();
+            assert!(err.contains("NEXUS_TOKEN_CACHE_MAX_AGE"), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn gradle_properties_follows_gradle_user_home() {

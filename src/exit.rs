@@ -18,6 +18,10 @@ pub enum ExitStatus {
     File = 5,
     /// 6: no usable keyring, or no stored password.
     Keyring = 6,
+    /// 126: `exec`: the command was found but cannot be run (as shells report it).
+    CannotRun = 126,
+    /// 127: `exec`: the command was not found (as shells report it).
+    NotFound = 127,
 }
 
 impl ExitStatus {
@@ -33,7 +37,7 @@ impl ExitStatus {
         match self {
             ExitStatus::Success => 0,
             ExitStatus::Unavailable => 1,
-            ExitStatus::Failure => 2,
+            ExitStatus::Failure | ExitStatus::CannotRun | ExitStatus::NotFound => 2,
             ExitStatus::File => 3,
             ExitStatus::Keyring => 4,
             ExitStatus::Rejected => 5,

@@ -132,12 +132,12 @@ pub fn describe_margin(ms: i64) -> String {
     }
 }
 
-/// Time left until `expires_at_ms`: whole days (`29 day(s)`) when a day or more is left, else
+/// Time left until `expires_at_ms`: whole days (`29 days`, `1 day`) when a day or more is left, else
 /// hours or minutes.
 pub fn describe_left(expires_at_ms: i64, now_ms: i64) -> String {
     let days = days_left(expires_at_ms, now_ms);
     if days >= 1 {
-        format!("{days} day(s)")
+        crate::ui::count(days, "day")
     } else {
         describe_ms(expires_at_ms - now_ms)
     }

@@ -61,6 +61,15 @@ pub fn keys_for_prefix(prefix: &str) -> (String, String) {
     (format!("{prefix}Username"), format!("{prefix}Password"))
 }
 
+/// The system properties the Gradle wrapper (`gradlew`) sends as basic auth when it downloads
+/// its distribution (`--gradle-wrapper`).
+pub fn wrapper_keys() -> (String, String) {
+    (
+        "systemProp.gradle.wrapperUser".to_owned(),
+        "systemProp.gradle.wrapperPassword".to_owned(),
+    )
+}
+
 /// Checks a `--gradle-prefix`: a repository name Gradle derives property names from (letters,
 /// digits, `_`, `-`, `.`; not empty).
 pub fn validate_prefix(prefix: &str) -> Result<(), &'static str> {

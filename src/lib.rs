@@ -17,12 +17,14 @@ pub mod commands;
 #[cfg(feature = "demo")]
 pub mod emulator;
 pub mod env;
+pub mod env_refs;
 pub mod error;
 pub mod exit;
 pub mod expiry;
 pub mod fingerprint;
 pub mod fs;
 pub mod gradle;
+pub(crate) mod imported;
 pub mod maven;
 pub mod maven_security;
 pub mod nexus;
@@ -33,6 +35,7 @@ pub(crate) mod session;
 pub mod store;
 pub mod targets;
 mod text;
+pub mod token_input;
 pub mod ui;
 
 pub use error::{Error, ExitStatus, Result};

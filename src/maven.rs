@@ -158,6 +158,27 @@ pub fn set_credentials(
 ) -> Result<Edit, Error> {
     check_value(creds.username, "username", false)?;
     check_value(creds.password, "password", creds.password_is_encrypted)?;
+    write_credentials(input, ids, creds)
+}
+
+/// `login --env-refs`: sets `<username>${env.NEXUS_TOKEN_NAMECODE}</username>` and
+/// `<password>${env.NEXUS_TOKEN_PASSCODE}</password>` in the first `<server>` with each id, as
+/// [`set_credentials`] does with a token. Maven expands the references from the environment
+/// (`nexus-token exec`); these two are the only `${...}` values this editor ever writes.
+pub fn set_env_references(input: Option<&[u8]>, ids: &[&str]) -> Result<Edit, Error> {
+    let creds = Credentials {
+        username: crate::env_refs::MAVEN_USERNAME,
+        password: crate::env_refs::MAVEN_PASSWORD,
+        password_is_encrypted: false,
+    };
+    write_credentials(input, ids, &creds)
+}
+
+fn write_credentials(
+    input: Option<&[u8]>,
+    ids: &[&str],
+    creds: &Credentials,
+) -> Result<Edit, Error> {
     let mut unique: Vec<&str> = Vec::new();
     for id in ids {
         check_value(id, "server id", false)?;
@@ -1211,6 +1232,29 @@ mod tests {
 
     fn edit(input: &str, ids: &[&str]) -> Edit {
         set_credentials(Some(input.as_bytes()), ids, &CREDS).unwrap()
+    }
+
+    #[test]
+    fn env_references_are_written_only_through_their_own_function() {
+        let out = set_env_references(None, &["nexus"]).unwrap().output;
+        let server = read_server(&out, "nexus").unwrap().unwrap();
+        assert_eq!(
+            server.username.as_deref(),
+            Some("${env.NEXUS_TOKEN_NAMECODE}")
+        );
+        assert_eq!(
+            server.password.as_deref(),
+            Some("${env.NEXUS_TOKEN_PASSCODE}")
+        );
+        let creds = Credentials {
+            username: "x",
+            password: "${env.NEXUS_TOKEN_PASSCODE}",
+            password_is_encrypted: false,
+        };
+        assert!(
+            set_credentials(None, &["nexus"], &creds).is_err(),
+            "a token value with `${{` is still refused"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::nexus::Family;
 pub use crate::targets::Targets;
@@ -80,6 +81,10 @@ pub struct Profile {
     /// Whether the password is kept in the OS keyring (`false` after `--no-keyring`).
     #[serde(default = "yes")]
     pub keyring: bool,
+    /// The keyring holds a user token pasted with `login --token-stdin` (an SSO user without a
+    /// password the API accepts) instead of a password: `refresh` checks it, never fetches one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub imported: bool,
     /// Extra CA certificates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_cert: Option<PathBuf>,
@@ -92,10 +97,33 @@ pub struct Profile {
     /// Where the token goes: one section per kind (`[profiles.NAME.targets.maven]`, ...).
     #[serde(default, skip_serializing_if = "Targets::is_empty")]
     pub targets: Targets,
+    /// The profiles file this profile was loaded from or is saved to (never written into it):
+    /// served configs name it when it is not the default one ([`Profile::served_config`]).
+    #[serde(skip)]
+    pub profiles_file: Option<PathBuf>,
+    /// `login --env-refs`: Maven, npm, Yarn and Gradle targets refer to the environment that
+    /// `exec` sets instead of holding the token (absent in older files: `false`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub env_refs: bool,
 }
 
 pub(crate) fn yes() -> bool {
     true
+}
+
+/// The profiles file a served config names (`--config FILE`): `file` made absolute, unless it is
+/// the default one.
+pub(crate) fn served_config(file: &Path, env: &Env) -> Option<PathBuf> {
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    (file != env.config_file(None)).then_some(file)
+}
+
+impl Profile {
+    /// The profiles file a served config must name (`--config FILE`) so that the helper finds
+    /// this profile: the one it lives in, when that is not the default one. Absolute.
+    pub(crate) fn served_config(&self, env: &Env) -> Option<PathBuf> {
+        served_config(self.profiles_file.as_deref()?, env)
+    }
 }
 
 /// The run-state file (`state.toml`).
@@ -300,6 +328,7 @@ impl Config {
             config.order = profile_order(&String::from_utf8_lossy(&bytes));
         }
         for (name, profile) in &mut config.profiles {
+            profile.profiles_file = Some(path.to_path_buf());
             profile.url = crate::nexus::normalize_base_url(&profile.url)
                 .map_err(|e| Error::file(path, "read", format!("profile `{name}`: {e}")))?;
         }
@@ -408,9 +437,11 @@ mod tests {
                 username: "alice".into(),
                 api: Some(Family::Nexus3),
                 keyring: true,
+                imported: false,
                 ca_cert: None,
                 connect_timeout: None,
                 timeout: Some(20),
+                profiles_file: None,
                 targets: Targets {
                     maven: maven::Saved {
                         settings: Some(PathBuf::from("/home/a/.m2/settings.xml")),
@@ -442,6 +473,7 @@ mod tests {
                     },
                     ..Targets::default()
                 },
+                env_refs: false,
             },
         );
         config
@@ -453,6 +485,25 @@ mod tests {
             .iter()
             .map(|t| (t.kind().name, t.path().to_path_buf(), t.names()))
             .collect()
+    }
+
+    #[test]
+    fn env_refs_is_saved_only_when_set_and_older_files_load() {
+        let mut config = sample();
+        let text = toml::to_string_pretty(&config).unwrap();
+        assert!(
+            !text.contains("env_refs"),
+            "a profile without --env-refs saves no key, as before:\n{text}"
+        );
+        let back: Config = toml::from_str(&text).unwrap();
+        assert!(!back.profiles["default"].env_refs, "an older file loads");
+        config.profiles.get_mut("default").unwrap().env_refs = true;
+        let text = toml::to_string_pretty(&config).unwrap();
+        let back: Config = toml::from_str(&text).unwrap();
+        assert!(
+            back.profiles["default"].env_refs,
+            "the mode loads back:\n{text}"
+        );
     }
 
     #[test]

@@ -56,21 +56,42 @@ impl From<&str> for Secret<String> {
 /// becomes 0 and, on Linux, the process is marked not dumpable (`PR_SET_DUMPABLE 0`), which also
 /// keeps other processes of the same user from attaching with ptrace or reading its memory.
 /// Best effort: a failure is ignored, since the tool must still work where the calls are
-/// refused (e.g. a restrictive seccomp profile). Child processes (`systemctl`, `crontab`) get
-/// the dumpable flag back on `exec` and inherit the zero core limit, which is harmless.
+/// refused (e.g. a restrictive seccomp profile). Only the soft limit drops to 0 (enough: the
+/// kernel dumps by the soft limit, and this process never raises it), so that
+/// [`release_process`] can give a program that `exec` starts the limit the caller had. Child
+/// processes (`systemctl`, `crontab`) get the dumpable flag back on `exec` and inherit the zero
+/// core limit, which is harmless.
 pub fn harden_process() {
     #[cfg(unix)]
     {
-        let zero = rustix::process::Rlimit {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        let before = getrlimit(Resource::Core);
+        let zero = Rlimit {
             current: Some(0),
-            maximum: Some(0),
+            maximum: before.maximum,
         };
-        let _ = rustix::process::setrlimit(rustix::process::Resource::Core, zero);
+        if setrlimit(Resource::Core, zero).is_ok() {
+            let _ = CORE_LIMIT.set(before);
+        }
     }
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
         let _ =
             rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
+    }
+}
+
+/// The core size limit the process started with, kept by [`harden_process`].
+#[cfg(unix)]
+static CORE_LIMIT: std::sync::OnceLock<rustix::process::Rlimit> = std::sync::OnceLock::new();
+
+/// Gives back the core size limit the process started with, right before `exec` replaces this
+/// process with the user's command (whose core dumps are the user's business). The dumpable flag
+/// comes back by itself on `exec`. Best effort, like [`harden_process`].
+pub fn release_process() {
+    #[cfg(unix)]
+    if let Some(before) = CORE_LIMIT.get() {
+        let _ = rustix::process::setrlimit(rustix::process::Resource::Core, *before);
     }
 }
 

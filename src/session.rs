@@ -51,6 +51,13 @@ pub(crate) fn load(
     let state = State::load(&ctx.state_path)?;
     let profile_state = state.profiles.get(name).cloned().unwrap_or_default();
     if let Some(rejected) = &profile_state.rejected {
+        if profile.imported {
+            return Err(crate::imported::paused_error(
+                name,
+                &profile,
+                &profile_state,
+            ));
+        }
         return Err(paused_error(name, rejected));
     }
     Ok((profile, profile_state))
@@ -64,14 +71,12 @@ pub(crate) fn no_profile(name: &str, hint: &str) -> Error {
     )
 }
 
-/// The token the last login, refresh or rotate cached in the keyring, when it is still the
-/// current one: its fingerprint is the one the state recorded, and (on servers that expire
-/// tokens) it is outside the expiry margin. `None` sends the caller to Nexus.
-pub(crate) fn cached_token(
+/// The token in the keyring's token cache and when it was cached (`None`: before cache times
+/// were kept), whatever its age; `Ok(None)` when there is none or it is unreadable.
+pub(crate) fn peek_cached(
     ctx: &Context<'_>,
     profile: &Profile,
-    state: &ProfileState,
-) -> Result<Option<UserToken>> {
+) -> Result<Option<(UserToken, Option<i64>)>> {
     let service = store::cache_service_name(&profile.url);
     let Some(cached) = ctx.store()?.get(&service, &profile.username)? else {
         return Ok(None);
@@ -81,6 +86,41 @@ pub(crate) fn cached_token(
             .verbose(1, "the cached token is unreadable: fetching a new copy");
         return Ok(None);
     };
+    Ok(Some((token, cached_at(cached.expose()))))
+}
+
+/// `NEXUS_TOKEN_CACHE_MAX_AGE` as milliseconds (exit 2 when it is not whole seconds).
+pub(crate) fn cache_max_age_ms(ctx: &Context<'_>) -> Result<i64> {
+    let age = ctx.env.cache_max_age().map_err(|message| {
+        Error::usage(
+            message,
+            Some("set it to a number of seconds, e.g. `NEXUS_TOKEN_CACHE_MAX_AGE=600`, or unset it (10 minutes)".into()),
+        )
+    })?;
+    Ok(i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The token the last login, refresh or rotate cached in the keyring, when it is still the
+/// current one: its fingerprint is the one the state recorded, it is younger than the cache's
+/// max age (`NEXUS_TOKEN_CACHE_MAX_AGE`, so a token reset on the server is noticed), and (on
+/// servers that expire tokens) it is outside the expiry margin. `None` sends the caller to Nexus.
+pub(crate) fn cached_token(
+    ctx: &Context<'_>,
+    profile: &Profile,
+    state: &ProfileState,
+) -> Result<Option<UserToken>> {
+    let max_age = cache_max_age_ms(ctx)?;
+    let Some((token, at)) = peek_cached(ctx, profile)? else {
+        return Ok(None);
+    };
+    let age = at.map(|at| expiry::now_ms() - at);
+    if !age.is_some_and(|age| (0..max_age).contains(&age)) {
+        ctx.ui.verbose(
+            1,
+            "the cached token is older than the cache's max age: confirming it with Nexus",
+        );
+        return Ok(None);
+    }
     let fp = fingerprint(&token.name_code, token.pass_code.expose());
     if state.token_fingerprint.as_deref() != Some(fp.as_str()) {
         ctx.ui
@@ -123,6 +163,9 @@ pub(crate) fn serve_token(
         name,
         "run `nexus-token login` first, or pass `--url URL --username USER --password-stdin`",
     )?;
+    if profile.imported {
+        return crate::imported::serve(ctx, name, profile, state, no_cache, password.is_some());
+    }
     if !profile.keyring && password.is_none() {
         return Err(Error::other(
             ExitStatus::Keyring,
@@ -157,18 +200,27 @@ pub(crate) fn serve_token(
     Ok(token)
 }
 
-fn encode_cached(token: &UserToken) -> Secret<String> {
+pub(crate) fn encode_cached(token: &UserToken, at_ms: i64) -> Secret<String> {
     Secret::new(
         serde_json::json!({
             "nameCode": token.name_code,
             "passCode": token.pass_code.expose(),
             "created": token.created,
+            "cachedAt": at_ms,
         })
         .to_string(),
     )
 }
 
-fn decode_cached(text: &str) -> std::result::Result<UserToken, &'static str> {
+/// When the cache entry was written (milliseconds since the epoch), if it says.
+fn cached_at(text: &str) -> Option<i64> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()?
+        .get("cachedAt")?
+        .as_i64()
+}
+
+pub(crate) fn decode_cached(text: &str) -> std::result::Result<UserToken, &'static str> {
     nexus::parse_token_json(text.as_bytes())
 }
 
@@ -268,9 +320,27 @@ impl<'c, 'a> Session<'c, 'a> {
         })
     }
 
+    /// The client of the profile's server (`doctor` checks a pasted token with it).
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// The API family in use.
     pub(crate) fn family(&self) -> Family {
         self.family
+    }
+
+    /// Checks a token imported with `login --token-stdin` (one request authenticated by the
+    /// token, never the ticket flow) and records its expiry, or the rejection.
+    pub(crate) fn check_imported(&mut self, token: &UserToken) -> Result<()> {
+        crate::imported::check(
+            &self.client,
+            self.family,
+            &self.name,
+            &self.profile,
+            token,
+            &mut self.state,
+        )
     }
 
     /// Uses the password stored in the keyring (or says how to provide one).
@@ -555,14 +625,18 @@ impl<'c, 'a> Session<'c, 'a> {
     /// Keeps the token in the keyring's token cache (profiles that use the keyring), so that
     /// served clients get it without a request. A failure is a warning: the files hold the token.
     pub(crate) fn cache(&self, token: &UserToken) {
-        if !self.profile.keyring {
+        // An imported token is served from its own keyring entry: no second copy.
+        if !self.profile.keyring || self.profile.imported {
             return;
         }
         let service = store::cache_service_name(&self.profile.url);
-        let stored = self
-            .ctx
-            .store()
-            .and_then(|s| Ok(s.set(&service, &self.profile.username, &encode_cached(token))?));
+        let stored = self.ctx.store().and_then(|s| {
+            Ok(s.set(
+                &service,
+                &self.profile.username,
+                &encode_cached(token, expiry::now_ms()),
+            )?)
+        });
         if let Err(e) = stored {
             self.ctx.ui.warn(&format!(
                 "could not keep the token in the keyring's token cache ({e}); `token` will ask Nexus"

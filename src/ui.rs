@@ -185,8 +185,7 @@ impl Ui {
         if let Some(hint) = error.hint() {
             text.push_str(&format!(" (hint: {hint})"));
         }
-        let text = text.replace(['\n', '\r'], " ");
-        Self::write(&self.err, &format!("{text}\n"));
+        Self::write(&self.err, &format!("{}\n", one_line(&text)));
     }
 
     /// Asks for a line on the terminal (e.g. the username). Only call when stdin is a terminal.
@@ -215,9 +214,53 @@ pub fn read_password(mut input: impl BufRead) -> io::Result<Secret<String>> {
     read.map(|_| secret)
 }
 
+/// A multi-line message on one line: the source snippet of a parse error (`  |`, `3 | text`,
+/// `  |   ^`) is dropped, the other lines are joined with `: `.
+fn one_line(text: &str) -> String {
+    let snippet = |line: &str| {
+        let rest = line.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ');
+        rest.starts_with('|')
+    };
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !snippet(l))
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+/// A count with its noun: `1 value`, `3 values` (plural by adding `s`).
+pub fn count<N: std::fmt::Display + Copy + TryInto<i64>>(n: N, noun: &str) -> String {
+    if n.try_into().ok() == Some(1) {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parse_error_on_one_line_keeps_the_words_and_drops_the_snippet() {
+        let err = toml::from_str::<toml::Table>("a = 1\nb = = 2\n").unwrap_err();
+        let (ui, cap) = Ui::capture(0);
+        ui.error_line(&Error::file(std::path::Path::new("/c.toml"), "parse", err));
+        let line = cap.stderr();
+        assert_eq!(line.lines().count(), 1, "{line}");
+        assert!(!line.contains('|'), "no snippet gutter: {line}");
+        assert!(
+            line.contains("/c.toml") && line.contains("line 2"),
+            "the file and the line stay: {line}"
+        );
+    }
+
+    #[test]
+    fn counts_say_one_value_and_several_values() {
+        assert_eq!(count(1usize, "value"), "1 value");
+        assert_eq!(count(3usize, "value"), "3 values");
+        assert_eq!(count(0i64, "day"), "0 days");
+    }
 
     #[test]
     fn password_stops_at_the_first_newline() {

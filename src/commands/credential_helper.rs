@@ -46,6 +46,25 @@ fn served_hosts(ctx: &Context<'_>) -> Result<Vec<(String, String)>> {
         .collect())
 }
 
+/// `list`'s entries: each served registry with the nameCode in the profile's token cache (its
+/// Nexus username when the cache has none or cannot be read). Asks Nexus nothing.
+fn list_entries(ctx: &Context<'_>) -> Result<Vec<(String, String)>> {
+    let config = Config::load(&ctx.config_path)?;
+    Ok(served_hosts(ctx)?
+        .into_iter()
+        .filter_map(|(host, name)| {
+            let profile = config.profiles.get(&name)?;
+            let cached = if profile.keyring {
+                session::peek_cached(ctx, profile).ok().flatten()
+            } else {
+                None
+            };
+            let user = cached.map_or_else(|| profile.username.clone(), |(t, _)| t.name_code);
+            Some((host, user))
+        })
+        .collect())
+}
+
 /// The token for a registry key (`host[:port]`) from the profile that serves it (the first in
 /// the profiles file when several do), exactly as `token --profile NAME` answers; `None` when no profile
 /// serves the host.
@@ -104,7 +123,7 @@ pub(super) fn run(ctx: &Context<'_>, args: &DockerHelperArgs) -> Result<ExitStat
         }
     }
     let hosts = match action {
-        "list" => served_hosts(ctx)?.into_iter().map(|(h, _)| h).collect(),
+        "list" => list_entries(ctx)?,
         _ => Vec::new(),
     };
     let reply = helper::answer(action, &stdin, &hosts, &|host: &str| lookup(ctx, host))?;

@@ -119,8 +119,28 @@ fn check_profile(
     checks: &mut Checks,
 ) {
     let session = check_server(ctx, name, profile, ps, checks);
+    if profile.imported {
+        // A pasted token: checked with one request, never fetched; expiry warned 14 days ahead.
+        let (findings, current_fp) = crate::imported::doctor(
+            ctx,
+            name,
+            profile,
+            ps,
+            session.as_ref().map(|s| (s.client(), s.family())),
+        );
+        for f in findings {
+            checks.add(f.check, f.level, f.message, f.fix);
+        }
+        check_files(ctx, name, profile, current_fp.as_deref(), checks);
+        if profile.keyring {
+            check_served_commands(ctx, name, profile, checks);
+        }
+        return;
+    }
     let password = check_keyring(ctx, name, profile, checks);
+    let keyring_answered = password.is_some();
     let mut current_fp = ps.token_fingerprint.clone();
+    let mut live_fp = None;
     if let Some(rejected) = &ps.rejected {
         checks.add(
             "login",
@@ -136,19 +156,42 @@ fn check_profile(
         session.use_password(password);
         if let Some(token) = check_token(name, &mut session, checks) {
             current_fp = Some(fingerprint(&token.name_code, token.pass_code.expose()));
+            live_fp.clone_from(&current_fp);
         }
     }
     check_files(ctx, name, profile, current_fp.as_deref(), checks);
-    check_token_cache(ctx, name, profile, ps, checks);
+    if keyring_answered || !profile.keyring {
+        // A keyring that failed was reported once, by the `keyring` line.
+        check_token_cache(ctx, name, profile, ps, live_fp.as_deref(), checks);
+    }
+    if keyring_answered {
+        check_served_commands(ctx, name, profile, checks);
+    }
 }
 
-/// Served targets: whether the token cache in the keyring holds the current token (served
-/// clients then get it without a request). Reads the keyring only.
+/// Runs each served config's command once, as its client would, to prove that it answers for
+/// this profile (the answer is checked, never shown). Skipped with an in-memory keyring (tests,
+/// the demo): a child process could not see it.
+fn check_served_commands(ctx: &Context<'_>, name: &str, profile: &Profile, checks: &mut Checks) {
+    if ctx.store().is_ok_and(|s| s.name() == "memory") {
+        return;
+    }
+    for probe in targets::probe::probes(&targets::resolve(name, profile, ctx.env)) {
+        let finding = targets::probe::run(&probe, name);
+        checks.add(finding.check, finding.level, finding.message, finding.fix);
+    }
+}
+
+/// Served targets: whether the token cache in the keyring holds the live token Nexus just
+/// answered (`live_fp`), else the one the state recorded. A cache that holds another token than
+/// Nexus fails: served clients would get a token the server no longer has until the cache's max
+/// age sends them to Nexus. Reads the keyring only.
 fn check_token_cache(
     ctx: &Context<'_>,
     name: &str,
     profile: &Profile,
     ps: &ProfileState,
+    live_fp: Option<&str>,
     checks: &mut Checks,
 ) {
     let served = targets::resolve(name, profile, ctx.env)
@@ -168,20 +211,45 @@ fn check_token_cache(
         );
         return;
     }
-    match crate::session::cached_token(ctx, profile, ps) {
-        Ok(Some(_)) => checks.add(
-            "token-cache",
-            Level::Ok,
-            "the token cache in the keyring holds the current token: served clients get it without a request",
-            None,
-        ),
-        Ok(None) => checks.add(
+    let refresh = Some(format!("run `nexus-token refresh --profile {name}`"));
+    let cached = match crate::session::peek_cached(ctx, profile) {
+        Ok(cached) => cached,
+        Err(e) => return checks.add("token-cache", Level::Fail, e.to_string(), e.hint()),
+    };
+    let Some((token, _)) = cached else {
+        return checks.add(
             "token-cache",
             Level::Warn,
-            "the token cache in the keyring does not hold the current token: the next served call asks Nexus",
-            Some(format!("run `nexus-token refresh --profile {name}`")),
+            "the token cache in the keyring is empty: the next served call asks Nexus",
+            refresh,
+        );
+    };
+    let cached_fp = fingerprint(&token.name_code, token.pass_code.expose());
+    match live_fp {
+        Some(live) if live == cached_fp => checks.add(
+            "token-cache",
+            Level::Ok,
+            "the token cache in the keyring holds the token Nexus answers now",
+            None,
         ),
-        Err(e) => checks.add("token-cache", Level::Fail, e.to_string(), e.hint()),
+        Some(_) => checks.add(
+            "token-cache",
+            Level::Fail,
+            "the token cache in the keyring holds another token than Nexus answers now (reset on the server?): Docker, Cargo and pnpm get 401 until it is replaced",
+            refresh,
+        ),
+        None if ps.token_fingerprint.as_deref() == Some(cached_fp.as_str()) => checks.add(
+            "token-cache",
+            Level::Info,
+            "the token cache in the keyring holds the token last fetched (Nexus was not asked)",
+            None,
+        ),
+        None => checks.add(
+            "token-cache",
+            Level::Warn,
+            "the token cache in the keyring does not hold the token last fetched: the next served call asks Nexus",
+            refresh,
+        ),
     }
 }
 
@@ -367,13 +435,25 @@ fn check_files(
                 format!("`{}` {} holds the current token", t.path.display(), t.name),
                 None,
             ),
-            (TargetState::Stale, _) => (
-                Level::Fail,
+            (TargetState::Referenced, _) => (
+                Level::Ok,
                 format!(
-                    "`{}` {} holds another value than the current token",
+                    "`{}` {} refers to the environment (builds run through `nexus-token exec`)",
                     t.path.display(),
                     t.name
                 ),
+                None,
+            ),
+            (TargetState::Stale, _) => (
+                Level::Fail,
+                match &t.detail {
+                    Some(detail) => format!("`{}` {}: {detail}", t.path.display(), t.name),
+                    None => format!(
+                        "`{}` {} holds another value than the current token",
+                        t.path.display(),
+                        t.name
+                    ),
+                },
                 Some(format!("run `nexus-token refresh --profile {name}`")),
             ),
             (TargetState::Missing, _) => (
@@ -434,14 +514,20 @@ fn check_expiry(name: &str, session: &Session<'_, '_>, created: Option<&str>, ch
                 checks.add(
                     "token-expiry",
                     Level::Warn,
-                    format!("the token expires at {when} ({days} day(s) left)"),
+                    format!(
+                        "the token expires at {when} ({} left)",
+                        crate::ui::count(days, "day")
+                    ),
                     refresh,
                 );
             } else {
                 checks.add(
                     "token-expiry",
                     Level::Ok,
-                    format!("the token expires at {when} ({days} day(s) left)"),
+                    format!(
+                        "the token expires at {when} ({} left)",
+                        crate::ui::count(days, "day")
+                    ),
                     None,
                 );
             }

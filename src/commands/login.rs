@@ -11,6 +11,8 @@
 //! 4. only then the password is stored and the profile and state saved. When a late step fails,
 //!    the error says exactly what is left.
 
+mod env_refs;
+
 use std::path::PathBuf;
 
 use crate::cli::LoginArgs;
@@ -42,12 +44,19 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             ));
         }
     };
-    let username = resolve_username(ctx, args, previous.as_ref(), &url)?;
+    // A token pasted with `--token-stdin` is read after detection; without `--username` its
+    // nameCode names the user then.
+    let username = if args.token_stdin {
+        crate::imported::username(args.server.username.as_deref(), previous.as_ref(), &url)?
+    } else {
+        resolve_username(ctx, args, previous.as_ref(), &url)?
+    };
     let mut profile = Profile {
         url,
         username,
         api: args.server.api.and_then(|a| a.family()),
         keyring: !args.no_keyring,
+        imported: args.token_stdin,
         ca_cert: args
             .server
             .ca_cert
@@ -63,11 +72,16 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             .timeout
             .or_else(|| previous.as_ref().and_then(|p| p.timeout)),
         targets: Targets::default(),
+        profiles_file: Some(ctx.config_path.clone()),
+        env_refs: false,
     };
     // Flags are checked before anything touches the network, and so is whether another
     // profile has one of the targets (one owner per target).
     let settled = flagged_or_saved(ctx, args, &mut profile, previous.as_ref())?;
+    profile.env_refs = env_refs::mode(args, previous.as_ref());
     if settled {
+        env_refs::refuse_unreferable(&profile)?;
+        refuse_served_without_keyring(ctx, &args.profile, &profile)?;
         owners::refuse_taken(&config, ctx.env, &args.profile, &profile)?;
     }
     let written_before = crate::profile::State::load(&ctx.state_path)
@@ -82,10 +96,33 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         session.family()
     ));
 
-    // 2. The password (read, not sent), the targets, and a plan of every file.
-    let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;
+    // 2. The password or the pasted token (read, not sent), the targets, and a plan of every
+    //    file.
+    let credential = if args.token_stdin {
+        let token = crate::imported::read_stdin(ctx)?;
+        if session.profile.username.is_empty() {
+            session.profile.username = token.name_code.clone();
+        }
+        Credential::Token(token)
+    } else {
+        Credential::Password(read_password(
+            ctx,
+            args.password_stdin,
+            true,
+            &session.profile.username,
+        )?)
+    };
+    crate::imported::refuse_shared_entry(&config, &args.profile, &session.profile)?;
     if !settled {
-        discover(ctx, &config, &args.profile, &mut session.profile, &password)?;
+        discover(
+            ctx,
+            &config,
+            &args.profile,
+            &mut session.profile,
+            &credential,
+        )?;
+        env_refs::drop_discovered(ui, &mut session.profile);
+        refuse_served_without_keyring(ctx, &args.profile, &session.profile)?;
     }
     let targets = targets::resolve(&session.name, &session.profile, ctx.env);
     targets::preflight(&targets)?;
@@ -96,14 +133,26 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         ctx.store()?.get(&service, &session.profile.username)?;
     }
 
-    // 3. The token (a new one if the current one expired or expires soon) and the files.
-    session.use_password(password);
-    let policy = ExpiryPolicy::from_flag(None, args.dry_run);
-    let token = session.current_token(policy)?;
-    ui.step(&format!(
-        "fetched the user token of `{}`",
-        session.profile.username
-    ));
+    // 3. The token (a new one if the current one expired or expires soon; a pasted one is
+    //    checked with one request) and the files.
+    let token = match credential {
+        Credential::Password(password) => {
+            session.use_password(password);
+            let policy = ExpiryPolicy::from_flag(None, args.dry_run);
+            let token = session.current_token(policy)?;
+            ui.step(&format!(
+                "fetched the user token of `{}`",
+                session.profile.username
+            ));
+            token
+        }
+        Credential::Token(token) => {
+            session.check_imported(&token)?;
+            ui.step("Nexus accepts the pasted user token");
+            crate::imported::announce_expiry(ctx, &session, false);
+            token
+        }
+    };
     let values = TokenValues {
         name_code: &token.name_code,
         pass_code: &token.pass_code,
@@ -147,21 +196,28 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
     };
     let profile = session.profile.clone();
     let service = service_name(&profile.url);
+    let what = if profile.imported {
+        "token"
+    } else {
+        "password"
+    };
     if profile.keyring {
-        if let Err(e) = ctx
-            .store()
-            .and_then(|s| Ok(s.set(&service, &profile.username, session.password()?)?))
-        {
+        let stored = ctx.store().and_then(|s| {
+            let secret = if profile.imported {
+                crate::imported::keyring_value(&token)
+            } else {
+                session.password()?.clone()
+            };
+            Ok(s.set(&service, &profile.username, &secret)?)
+        });
+        if let Err(e) = stored {
             return Err(Error::other(
                 e.exit_status(),
-                left(&format!("cannot store the password in the keyring: {e}")),
+                left(&format!("cannot store the {what} in the keyring: {e}")),
                 e.hint(),
             ));
         }
-        ui.verbose(
-            1,
-            &format!("stored the password in the keyring ({service})"),
-        );
+        ui.verbose(1, &format!("stored the {what} in the keyring ({service})"));
     }
     session.record(&token);
     session.cache(&token);
@@ -189,7 +245,11 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
             args.profile
         ));
     }
-    if !profile.keyring {
+    if !profile.keyring && profile.imported {
+        ui.warn(
+            "--no-keyring: the token was not stored; `refresh` and `token` cannot use it (paste it again with `--token-stdin` to update the files)",
+        );
+    } else if !profile.keyring {
         ui.warn(
             "--no-keyring: the password was not stored; `refresh` will need `--password-stdin`",
         );
@@ -199,6 +259,16 @@ pub(super) fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<ExitStatus> {
         args.profile,
         ctx.config_path.display()
     ));
+    if profile.env_refs {
+        ui.step(&format!(
+            "the files refer to the environment: run builds as `nexus-token exec{} -- CMD`",
+            if args.profile == "default" {
+                String::new()
+            } else {
+                format!(" --profile {}", args.profile)
+            }
+        ));
+    }
     Ok(ExitStatus::Success)
 }
 
@@ -270,6 +340,38 @@ fn forget_old_password(
             previous.username, previous.url
         ));
     }
+    // The token cached beside it would otherwise stay in the keyring with nothing to refresh it.
+    if let Ok(true) = crate::session::forget_cached_token(ctx, previous) {
+        ctx.ui.verbose(
+            1,
+            "deleted the token cached for the previous server or user",
+        );
+    }
+}
+
+/// Served targets answer from the keyring: a `--no-keyring` profile could never serve them
+/// (refused before any request, nothing written).
+fn refuse_served_without_keyring(ctx: &Context<'_>, name: &str, profile: &Profile) -> Result<()> {
+    if profile.keyring {
+        return Ok(());
+    }
+    let served: Vec<&str> = targets::resolve(name, profile, ctx.env)
+        .iter()
+        .filter(|t| t.kind().is_served())
+        .map(|t| t.kind().name)
+        .collect();
+    if served.is_empty() {
+        return Ok(());
+    }
+    Err(Error::usage(
+        format!(
+            "`--no-keyring` does not go together with served targets ({}): the clients ask nexus-token at run time, which answers from the keyring",
+            crate::targets::dedup(served.iter().map(|s| (*s).to_owned()).collect()).join(", ")
+        ),
+        Some(
+            "drop `--no-keyring`, or use a written target (`--npm-registry URL`, `--netrc`)".into(),
+        ),
+    ))
 }
 
 /// The targets from the flags (validated here, before any request), else the ones saved in the
@@ -289,6 +391,7 @@ fn flagged_or_saved(
         url: &url,
         no_keyring: args.no_keyring,
         all: &args.targets,
+        config: crate::profile::served_config(&ctx.config_path, ctx.env),
     };
     profile.targets = Targets::from_flags(&cx, &args.targets, previous.map(|p| &p.targets))?;
     if !profile.targets.is_empty() {
@@ -302,6 +405,12 @@ fn flagged_or_saved(
     Ok(false)
 }
 
+/// What the user gave `login`: the real password, or a token pasted with `--token-stdin`.
+enum Credential {
+    Password(Secret<String>),
+    Token(crate::nexus::UserToken),
+}
+
 /// Discovery (no target flags, nothing saved): every kind looks for its targets in the client's
 /// files, leaving other profiles' targets alone. Finding nothing is a usage error, before any
 /// password is sent.
@@ -310,9 +419,9 @@ fn discover(
     config: &Config,
     name: &str,
     profile: &mut Profile,
-    password: &Secret<String>,
+    credential: &Credential,
 ) -> Result<()> {
-    let fingerprints: Vec<String> = crate::profile::State::load(&ctx.state_path)
+    let mut fingerprints: Vec<String> = crate::profile::State::load(&ctx.state_path)
         .map(|s| {
             s.profiles
                 .into_values()
@@ -320,6 +429,17 @@ fn discover(
                 .collect()
         })
         .unwrap_or_default();
+    // A pasted token is evidence itself where a client file holds it already.
+    let password = match credential {
+        Credential::Password(password) => password,
+        Credential::Token(token) => {
+            fingerprints.push(crate::fingerprint::fingerprint(
+                &token.name_code,
+                token.pass_code.expose(),
+            ));
+            &token.pass_code
+        }
+    };
     let owners = Owners::of(config, ctx.env, Some(name));
     let cx = DiscoverCx {
         env: ctx.env,
@@ -374,11 +494,7 @@ fn drop_orphans(
         })
         .collect();
     let mut dropped = previous.targets.clone();
-    let cx = targets::ResolveCx {
-        env: ctx.env,
-        profile: name,
-        url: &previous.url,
-    };
+    let cx = targets::ResolveCx::of(ctx.env, name, previous);
     let old = targets::resolve(name, previous, ctx.env);
     let gone: Vec<(&'static str, String)> = old
         .iter()

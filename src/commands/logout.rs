@@ -30,7 +30,8 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
             .and_then(|s| s.token_fingerprint.as_deref());
         // Only what this profile owns: a target another profile lists first is left to it.
         let owned = targets::owners::writable(&config, ctx.env, ui, &args.profile, &profile);
-        let reports = targets::remove_token(&owned, expected)?;
+        let in_use = side_files_in_use(ctx, &config, &args.profile);
+        let reports = targets::remove_token(&owned, expected, &in_use)?;
         report_files(ui, &reports, false);
     }
     if profile.keyring {
@@ -46,7 +47,12 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
             ));
         } else if ctx.store()?.delete(&service, &profile.username)? {
             ui.step(&format!(
-                "deleted the stored password of `{}`",
+                "deleted the stored {} of `{}`",
+                if profile.imported {
+                    "token"
+                } else {
+                    "password"
+                },
                 profile.username
             ));
         } else {
@@ -59,9 +65,38 @@ pub(super) fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<ExitStatus> {
     if !args.remove_credentials {
         ui.step("the token is still in the target files; `--remove-credentials` removes it");
     }
-    ui.step(&format!(
-        "the token itself stays valid on the server until it is reset: `nexus-token rotate` before logout, or reset it in the Nexus UI ({})",
-        profile.url
-    ));
+    if profile.imported {
+        ui.step(&format!(
+            "the token itself stays valid on the server until it is reset in the Nexus UI ({})",
+            crate::imported::ui_page(&profile.url, profile.api)
+        ));
+    } else {
+        ui.step(&format!(
+            "the token itself stays valid on the server until it is reset: `nexus-token rotate` before logout, or reset it in the Nexus UI ({})",
+            profile.url
+        ));
+    }
     Ok(ExitStatus::Success)
+}
+
+/// The helper links and wrappers that the other profiles use (of this profiles file, and of the
+/// default one when this is another): logout keeps them. The shared Docker helper link is one.
+fn side_files_in_use(ctx: &Context<'_>, config: &Config, leaving: &str) -> Vec<std::path::PathBuf> {
+    let mut in_use = Vec::new();
+    for (name, profile) in config.profiles.iter().filter(|(n, _)| *n != leaving) {
+        in_use.extend(targets::side_file_paths(&targets::resolve(
+            name, profile, ctx.env,
+        )));
+    }
+    let default = ctx.env.config_file(None);
+    if crate::profile::served_config(&ctx.config_path, ctx.env).is_some()
+        && let Ok(other) = Config::load(&default)
+    {
+        for (name, profile) in &other.profiles {
+            in_use.extend(targets::side_file_paths(&targets::resolve(
+                name, profile, ctx.env,
+            )));
+        }
+    }
+    in_use
 }

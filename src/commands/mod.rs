@@ -10,6 +10,7 @@ mod demo;
 mod doctor;
 #[cfg(feature = "demo")]
 mod emulator;
+mod exec;
 mod login;
 mod logout;
 mod refresh;
@@ -53,6 +54,7 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
             schedule::run(&args, ctx.explicit_config.as_deref(), ctx.env, ctx.ui)
         }
         Command::Doctor(args) => doctor::run(ctx, &args),
+        Command::Exec(args) => exec::run(ctx, &args),
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(ctx, &args),
         Command::Completions(args) => completions::run(&args, ctx.ui),
@@ -165,6 +167,9 @@ pub(crate) fn report_files(ui: &Ui, reports: &[FileReport], dry_run: bool) {
         let names = report.changed.join(", ");
         match (dry_run, report.outcome, report.changed.is_empty()) {
             (true, _, true) => ui.step(&format!("would leave `{path}` unchanged")),
+            (true, _, false) if std::fs::symlink_metadata(&report.path).is_err() => {
+                ui.step(&format!("would create `{path}`: {names}"))
+            }
             (true, _, false) => ui.step(&format!("would update `{path}`: {names}")),
             (false, Some(crate::fs::Outcome::Created), _) => {
                 ui.step(&format!("created `{path}`: {names}"))

@@ -130,12 +130,27 @@ fn refresh_session(
     args: &RefreshArgs,
     stdin_password: Option<&Secret<String>>,
 ) -> Result<()> {
-    match stdin_password {
-        Some(password) => session.use_password(password.clone()),
-        None => session.use_keyring_password()?,
+    if !session.profile.imported {
+        match stdin_password {
+            Some(password) => session.use_password(password.clone()),
+            None => session.use_keyring_password()?,
+        }
     }
-    let policy = ExpiryPolicy::from_flag(args.expiry_margin, args.dry_run);
-    let token = session.current_token(policy)?;
+    // Every file must be editable before Nexus is asked (as `login` and `rotate` do).
+    let config = Config::load(&ctx.config_path)?;
+    let targets =
+        targets::owners::writable(&config, ctx.env, ctx.ui, &session.name, &session.profile);
+    if !targets.is_empty() {
+        // (A profile whose every target another profile writes has nothing to check.)
+        targets::preflight(&targets)?;
+    }
+    let token = if session.profile.imported {
+        // A pasted token: checked (which re-reads its expiry), never fetched.
+        crate::imported::refresh_token(ctx, session, stdin_password.is_some())?
+    } else {
+        let policy = ExpiryPolicy::from_flag(args.expiry_margin, args.dry_run);
+        session.current_token(policy)?
+    };
     let values = TokenValues {
         name_code: &token.name_code,
         pass_code: &token.pass_code,
@@ -144,32 +159,33 @@ fn refresh_session(
         dry_run: args.dry_run,
         force: args.force,
     };
-    let config = Config::load(&ctx.config_path)?;
-    let targets =
-        targets::owners::writable(&config, ctx.env, ctx.ui, &session.name, &session.profile);
     let written = targets::write_token(&targets, ctx.env, &values, options);
-    if !args.dry_run
-        && let Err(Error::Partial { .. }) = &written
-    {
-        // Some files hold the new token: record it, so status shows which are stale.
+    if !args.dry_run {
+        // The token Nexus answered is the current one, written or not: record it (status then
+        // shows the files that do not hold it) and cache it, so that served clients never get
+        // a token the server no longer has. The expiry read with it belongs to the same token.
         session.record(&token);
+        session.cache(&token);
     }
     let reports = written?;
     report_files(ctx.ui, &reports, args.dry_run);
     if args.dry_run {
         return Ok(());
     }
-    session.record(&token);
-    session.cache(&token);
     let changed: usize = reports.iter().map(|r| r.changed.len()).sum();
     let name = &session.name;
-    if changed == 0 {
+    if changed == 0 && session.profile.env_refs {
+        ctx.ui.step(&format!(
+            "profile `{name}`: the files refer to the environment; the token cache holds the current token"
+        ));
+    } else if changed == 0 {
         ctx.ui.step(&format!(
             "profile `{name}`: token unchanged, files already up to date"
         ));
     } else {
         ctx.ui.step(&format!(
-            "profile `{name}`: wrote the new token ({changed} value(s) changed)"
+            "profile `{name}`: wrote the new token ({})",
+            crate::ui::count(changed, "value")
         ));
     }
     Ok(())

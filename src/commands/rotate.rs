@@ -12,6 +12,7 @@ use super::{Context, read_password, report_files};
 pub(super) fn run(ctx: &Context<'_>, args: &RotateArgs) -> Result<ExitStatus> {
     let ui = ctx.ui;
     let name = args.profile.as_str();
+    crate::imported::refuse_rotate(ctx, name)?;
     let mut session = Session::open(ctx, name, "run `nexus-token login --profile NAME` first")?;
     if args.password_stdin {
         let password = read_password(ctx, true, false, &session.profile.username)?;

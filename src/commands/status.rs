@@ -36,6 +36,9 @@ pub(super) struct ProfileStatus {
     pub edition: Option<String>,
     /// Whether the password is kept in the OS keyring.
     pub keyring: bool,
+    /// Whether the keyring holds a user token pasted with `login --token-stdin` instead of a
+    /// password (an SSO user): renewed in the Nexus UI, never by nexus-token.
+    pub imported: bool,
     pub last_attempt: Option<String>,
     pub last_success: Option<String>,
     pub token_created: Option<String>,
@@ -89,6 +92,7 @@ pub(super) fn collect(ctx: &Context<'_>, only: Option<&str>) -> Result<StatusRep
                 server_version: s.version.clone(),
                 edition: s.edition.clone(),
                 keyring: profile.keyring,
+                imported: profile.imported,
                 last_attempt: s.last_attempt.map(rfc3339),
                 last_success: s.last_success.map(rfc3339),
                 token_created: s.token_created.clone(),
@@ -152,14 +156,25 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
             _ => String::new(),
         };
         out.push_str(&format!("  API:           {family}{version}\n"));
-        out.push_str(&format!(
-            "  password:      {}\n",
-            if p.keyring {
-                "in the keyring"
-            } else {
-                "not stored (--no-keyring)"
-            }
-        ));
+        if p.imported {
+            out.push_str(&format!(
+                "  token:         imported (--token-stdin), {}; renewed in the Nexus UI\n",
+                if p.keyring {
+                    "in the keyring"
+                } else {
+                    "not stored (--no-keyring)"
+                }
+            ));
+        } else {
+            out.push_str(&format!(
+                "  password:      {}\n",
+                if p.keyring {
+                    "in the keyring"
+                } else {
+                    "not stored (--no-keyring)"
+                }
+            ));
+        }
         out.push_str(&format!(
             "  last refresh:  {}\n",
             p.last_success.as_deref().unwrap_or("never")
@@ -175,7 +190,9 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
         ));
         let expiry = match (p.expiration_enabled, &p.expires_at, p.days_left) {
             (Some(true), Some(at), Some(days)) if days < 0 => format!("expired at {at}"),
-            (Some(true), Some(at), Some(days)) => format!("{at} ({days} day(s) left)"),
+            (Some(true), Some(at), Some(days)) => {
+                format!("{at} ({} left)", crate::ui::count(days, "day"))
+            }
             (Some(true), _, _) => "enabled, time unknown".into(),
             (Some(false), _, _) => "the server does not expire tokens".into(),
             (None, _, _) => {
@@ -183,7 +200,20 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
             }
         };
         out.push_str(&format!("  token expiry:  {expiry}\n"));
-        if let Some(r) = &p.rejected {
+        if let Some(r) = &p.rejected
+            && p.imported
+        {
+            out.push_str(&format!(
+                "  TOKEN REFUSED at {} ({}): {}\n",
+                r.at,
+                r.reason,
+                crate::imported::renew_advice(
+                    &p.name,
+                    &p.url,
+                    p.family.as_deref().and_then(|f| f.parse().ok())
+                )
+            ));
+        } else if let Some(r) = &p.rejected {
             out.push_str(&format!(
                 "  REFRESH PAUSED: Nexus rejected the stored password at {} ({}); run `nexus-token login --profile {}`\n",
                 r.at, r.reason, p.name
@@ -196,6 +226,9 @@ pub(super) fn run(ctx: &Context<'_>, args: &StatusArgs) -> Result<ExitStatus> {
             let kind = t.kind.entry_word();
             let state = match t.state {
                 TargetState::Current => t.kind.served.unwrap_or("holds the current token"),
+                TargetState::Referenced => {
+                    "refers to the environment (run the build through `nexus-token exec`)"
+                }
                 TargetState::Stale => "holds another value (run `nexus-token refresh`)",
                 TargetState::Missing => "missing (run `nexus-token refresh`)",
                 TargetState::Unreadable => "unreadable",

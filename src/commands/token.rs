@@ -85,10 +85,13 @@ fn from_flags(ctx: &Context<'_>, args: &TokenArgs, url: &str) -> Result<UserToke
         username,
         api: args.server.api.and_then(|a| a.family()),
         keyring: false,
+        imported: false,
         ca_cert: args.server.ca_cert.clone(),
         connect_timeout: args.server.connect_timeout,
         timeout: args.server.timeout,
         targets: Default::default(),
+        profiles_file: None,
+        env_refs: false,
     };
     let mut session = Session::transient(ctx, "(--url)", profile)?;
     let password = read_password(ctx, args.password_stdin, true, &session.profile.username)?;

@@ -6,6 +6,7 @@
 //! listen on anything but loopback, and its log never holds a password, ticket or passCode.
 
 mod npm;
+mod raw;
 mod repo;
 mod server;
 // Served targets (issue 17): the Docker registry at `/v2/` and the Cargo sparse registry.
@@ -33,7 +34,7 @@ pub struct EmulatorConfig {
     context_path: Option<String>,
     version: Option<String>,
     edition: String,
-    users: Vec<(String, String)>,
+    users: Vec<(String, Option<String>)>,
     ticket_lifetime: Duration,
     anonymous: bool,
     token_feature_enabled: bool,
@@ -65,7 +66,16 @@ impl EmulatorConfig {
 
     /// Adds a user with a real password.
     pub fn user(mut self, name: &str, password: &str) -> Self {
-        self.users.push((name.to_owned(), password.to_owned()));
+        self.users
+            .push((name.to_owned(), Some(password.to_owned())));
+        self
+    }
+
+    /// Adds a user who signs in through SSO (SAML): no password the API accepts, so the ticket
+    /// flow refuses them; their token is minted in the UI ([`Emulator::mint_token`]) and
+    /// authenticates REST calls and repository content like any token.
+    pub fn sso_user(mut self, name: &str) -> Self {
+        self.users.push((name.to_owned(), None));
         self
     }
 
@@ -232,7 +242,8 @@ pub(crate) struct Token {
 
 #[derive(Debug)]
 pub(crate) struct User {
-    pub password: String,
+    /// `None` for an SSO user (no password the API accepts).
+    pub password: Option<String>,
     pub token: Option<Token>,
 }
 
@@ -364,6 +375,17 @@ impl Emulator {
         )
     }
 
+    /// The Gradle distribution in the protected raw repository `gradle-dists` (what
+    /// `gradle wrapper --gradle-distribution-url` takes).
+    pub fn gradle_distribution_url(&self) -> String {
+        format!(
+            "{}/{}{}",
+            self.base_url(),
+            raw::repository_path(self.shared.config.family),
+            raw::DISTRIBUTION
+        )
+    }
+
     /// The PyPI group's simple index URL (`.../repository/pypi-group/simple/`).
     pub fn pypi_simple_url(&self) -> String {
         format!("{}/{}simple/", self.base_url(), server::pypi::GROUP)
@@ -421,11 +443,44 @@ impl Emulator {
         inner
             .users
             .entry(user.to_owned())
-            .and_modify(|u| u.password = password.to_owned())
+            .and_modify(|u| u.password = Some(password.to_owned()))
             .or_insert_with(|| User {
-                password: password.to_owned(),
+                password: Some(password.to_owned()),
                 token: None,
             });
+    }
+
+    /// The user's token as the UI's "Access user token" dialog shows it: the current one, or a
+    /// new one minted now (expiring after the configured expiry, if any).
+    pub fn mint_token(&self, user: &str) -> Option<(String, String)> {
+        if let Some(current) = self.token_of(user) {
+            return Some(current);
+        }
+        self.mint_token_at(user, SystemTime::now())
+    }
+
+    /// Replaces the user's token with one the UI minted at `created` (in the past, say): its
+    /// `created` time and, with expiry on, its expiry (`created` + the configured expiry) follow.
+    pub fn mint_token_at(&self, user: &str, created: SystemTime) -> Option<(String, String)> {
+        let token = server::token_created_at(&self.shared, created);
+        let mut inner = self.shared.lock();
+        let account = inner.users.get_mut(user)?;
+        account.token = Some(token.clone());
+        Some((token.name_code, token.pass_code))
+    }
+
+    /// Makes the user's current token expire `after` from now (an administrator changed the
+    /// expiry settings).
+    pub fn expire_in(&self, user: &str, after: Duration) {
+        if let Some(token) = self
+            .shared
+            .lock()
+            .users
+            .get_mut(user)
+            .and_then(|u| u.token.as_mut())
+        {
+            token.expires_at = Some(SystemTime::now() + after);
+        }
     }
 
     /// Makes the user's current token expired (3.69+ expiry).

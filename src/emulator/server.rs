@@ -12,7 +12,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use rand::RngCore as _;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
-use super::{Fault, RequestKind, RequestRecord, Shared, Ticket, Token, npm, repo};
+use super::{Fault, RequestKind, RequestRecord, Shared, Ticket, Token, npm, raw, repo};
 
 #[path = "pypi.rs"]
 pub(super) mod pypi;
@@ -259,7 +259,10 @@ fn route(shared: &Shared, req: &Req) -> (RequestKind, Answer) {
         RequestKind::Attributes
     } else if rel == "service/local/status" || rel == "service/rest/v1/status" {
         RequestKind::Status
-    } else if rel.starts_with(family.repository_path()) || npm::is_npm_path(family, rel) {
+    } else if rel.starts_with(family.repository_path())
+        || npm::is_npm_path(family, rel)
+        || raw::is_raw_path(family, rel)
+    {
         RequestKind::Repository
     } else {
         RequestKind::Other
@@ -401,7 +404,7 @@ fn auth_of(shared: &Shared, basic: Option<&(String, String)>) -> Auth {
     };
     let inner = shared.lock();
     if let Some(u) = inner.users.get(user)
-        && u.password == *pass
+        && u.password.as_ref() == Some(pass)
     {
         return Auth::Password(user.clone());
     }
@@ -410,7 +413,7 @@ fn auth_of(shared: &Shared, basic: Option<&(String, String)>) -> Auth {
     if let Some((name, _)) = inner
         .users
         .iter()
-        .find(|(name, u)| name.eq_ignore_ascii_case(user) && u.password == *pass)
+        .find(|(name, u)| name.eq_ignore_ascii_case(user) && u.password.as_ref() == Some(pass))
     {
         return Auth::Password(name.clone());
     }
@@ -460,6 +463,13 @@ fn xml_escape(s: &str) -> String {
 
 fn status(shared: &Shared, req: &Req) -> Answer {
     let family = shared.config.family;
+    // Nexus authenticates Basic credentials before it routes: a bad (or expired) token or
+    // password gets 401 even where anonymous access is on.
+    match check_auth(shared, req) {
+        Auth::Invalid => return unauthorized(shared, req, "Unauthorized"),
+        Auth::Token(_, true) => return unauthorized(shared, req, "User Token expired"),
+        _ => {}
+    }
     if req.rel == "service/rest/v1/status" {
         if family.is_nexus2() || !version_at_least(&shared.version, 3, 15) {
             return not_found(shared);
@@ -535,7 +545,7 @@ fn authenticate(shared: &Shared, req: &Req) -> Answer {
     let password_ok = inner
         .users
         .get(&basic_user)
-        .is_some_and(|x| x.password == p);
+        .is_some_and(|x| x.password.as_ref() == Some(&p));
     if !password_ok {
         drop(inner);
         return fail(shared, 403, "Authentication failed");
@@ -552,8 +562,8 @@ fn authenticate(shared: &Shared, req: &Req) -> Answer {
     document(shared, req, "authTicket", &[("t", ticket)])
 }
 
-fn now_iso(nexus2: bool) -> String {
-    let now = time::OffsetDateTime::now_utc();
+fn iso_at(at: SystemTime, nexus2: bool) -> String {
+    let now = time::OffsetDateTime::from(at);
     let offset = if nexus2 { "+0000" } else { "+00:00" };
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}{offset}",
@@ -568,11 +578,16 @@ fn now_iso(nexus2: bool) -> String {
 }
 
 fn new_token(shared: &Shared) -> Token {
+    token_created_at(shared, SystemTime::now())
+}
+
+/// A new token as if created at `at` (the expiry counts from creation).
+pub(super) fn token_created_at(shared: &Shared, at: SystemTime) -> Token {
     Token {
         name_code: random_b64(6),
         pass_code: random_b64(33),
-        created: now_iso(shared.config.family.is_nexus2()),
-        expires_at: shared.config.expiry.map(|e| SystemTime::now() + e),
+        created: iso_at(at, shared.config.family.is_nexus2()),
+        expires_at: shared.config.expiry.map(|e| at + e),
     }
 }
 
@@ -666,13 +681,15 @@ fn token(shared: &Shared, req: &Req) -> Answer {
 
 fn attributes(shared: &Shared, req: &Req) -> Answer {
     let family = shared.config.family;
-    if family != Family::Nexus3 || !version_at_least(&shared.version, 3, 69) {
-        return not_found(shared);
-    }
+    // Authentication comes first, as in Nexus: a bad token gets 401 where the resource is
+    // missing too (before 3.69).
     let user = match check_auth(shared, req) {
         Auth::None | Auth::Invalid => return unauthorized(shared, req, "Unauthorized"),
         Auth::Password(u) | Auth::Token(u, _) => u,
     };
+    if family != Family::Nexus3 || !version_at_least(&shared.version, 3, 69) {
+        return not_found(shared);
+    }
     if !shared.config.edition.eq_ignore_ascii_case("PRO") {
         return not_found(shared);
     }
@@ -733,6 +750,12 @@ fn repository(shared: &Shared, req: &Req) -> Answer {
         );
         drop(inner);
         return Answer::new(r.status).with(r.content_type, r.body);
+    }
+    if raw::is_raw_path(shared.config.family, &req.rel) {
+        return match raw::file(shared.config.family, &req.rel) {
+            Some((content_type, bytes)) => Answer::new(200).with(content_type, bytes),
+            None => not_found(shared),
+        };
     }
     let file = req
         .rel

@@ -9,6 +9,7 @@ mod detect;
 mod error;
 mod family;
 mod tls;
+mod token_check;
 
 pub use client::{
     Client, ClientConfig, Detection, TokenAttributes, Trace, UserToken, normalize_base_url,

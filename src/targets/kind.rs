@@ -107,6 +107,12 @@ pub(crate) trait Target: std::fmt::Debug {
         Vec::new()
     }
 
+    /// The commands a served config makes its client run, for `doctor` to run once
+    /// ([`super::probe`]). None for a kind whose file holds the token.
+    fn probes(&self) -> Vec<super::probe::Probe> {
+        Vec::new()
+    }
+
     /// Whether nexus-token owns the whole file, so that logout deletes it.
     fn owns_whole_file(&self) -> bool {
         false
@@ -130,6 +136,8 @@ pub(crate) struct FlagCx<'a> {
     pub no_keyring: bool,
     /// Every kind's flags (a kind that shares a file with another reads that kind's file flag).
     pub all: &'a super::TargetArgs,
+    /// The profiles file when it is not the default one (helper files get a name of their own).
+    pub config: Option<PathBuf>,
 }
 
 /// What discovery may use. It reads files only; the password is the evidence that a
@@ -171,9 +179,26 @@ pub(crate) struct ResolveCx<'a> {
     pub profile: &'a str,
     /// The profile's base URL.
     pub url: &'a str,
+    /// The profiles file when it is not the default one: served configs name it (`--config`),
+    /// so that the helper finds the profile that login saved ([`crate::profile::Profile::served_config`]).
+    pub config: Option<PathBuf>,
+    /// `login --env-refs`: the files that can refer to the environment hold references that
+    /// `nexus-token exec` fills, never the token.
+    pub env_refs: bool,
 }
 
-impl ResolveCx<'_> {
+impl<'a> ResolveCx<'a> {
+    /// The context of a saved profile.
+    pub(crate) fn of(env: &'a Env, name: &'a str, profile: &'a crate::profile::Profile) -> Self {
+        ResolveCx {
+            env,
+            profile: name,
+            url: &profile.url,
+            config: profile.served_config(env),
+            env_refs: profile.env_refs,
+        }
+    }
+
     /// The binary the served clients run; a bare name when it cannot be told (the PATH).
     pub(crate) fn exe(&self) -> PathBuf {
         self.env

@@ -24,6 +24,10 @@ pub(crate) struct ProfileFile {
     #[serde(default = "crate::profile::yes")]
     keyring: bool,
     #[serde(default)]
+    imported: bool,
+    #[serde(default)]
+    env_refs: bool,
+    #[serde(default)]
     ca_cert: Option<PathBuf>,
     #[serde(default)]
     connect_timeout: Option<u64>,
@@ -105,10 +109,13 @@ impl From<ProfileFile> for Profile {
             username: f.username,
             api: f.api,
             keyring: f.keyring,
+            imported: f.imported,
             ca_cert: f.ca_cert,
             connect_timeout: f.connect_timeout,
             timeout: f.timeout,
             targets,
+            profiles_file: None,
+            env_refs: f.env_refs,
         }
     }
 }

@@ -23,6 +23,7 @@ pub use gradle_init::render as render_gradle_init;
 pub mod maven;
 
 pub mod npm;
+pub mod yarn;
 
 pub mod netrc;
 pub mod pypirc;
@@ -31,6 +32,7 @@ pub mod cargo;
 pub mod docker;
 
 pub mod pnpm;
+pub(crate) mod probe;
 pub(crate) mod served;
 
 use std::path::{Path, PathBuf};
@@ -140,6 +142,7 @@ kinds! {
     maven,
     gradle,
     npm,
+    yarn,
     netrc,
     pypirc,
     docker,
@@ -150,11 +153,7 @@ kinds! {
 /// The one mapping from a saved profile to its targets, every default path resolved. Pure: reads
 /// no file (a kind that needs one, like Maven's settings-security.xml, reads it when planning).
 pub(crate) fn resolve(name: &str, profile: &Profile, env: &Env) -> Vec<Box<dyn Target>> {
-    profile.targets.resolve(&ResolveCx {
-        env,
-        profile: name,
-        url: &profile.url,
-    })
+    profile.targets.resolve(&ResolveCx::of(env, name, profile))
 }
 
 /// The items without repeats, in their first order.
@@ -227,7 +226,12 @@ macro_rules! planned_from_edit {
         }
     )*};
 }
-planned_from_edit!(crate::maven::Edit, crate::gradle::Edit, npm::editor::Edit);
+planned_from_edit!(
+    crate::maven::Edit,
+    crate::gradle::Edit,
+    npm::editor::Edit,
+    yarn::editor::Edit,
+);
 
 /// A token value that a file cannot hold: the server's answer is the problem (exit 4), not the
 /// file, so the hint points at the token.
@@ -337,11 +341,14 @@ pub(crate) fn write_token(
     options: WriteOptions,
 ) -> Result<Vec<FileReport>> {
     let files = by_file(targets);
-    // Phase 1: plan everything.
+    // Phase 1: plan everything (kept for a dry run's report only: a big file is not held twice).
     let mut planned = Vec::with_capacity(files.len());
     for (path, list) in &files {
         let current = fs::read_optional(path)?;
-        planned.push(plan_file(list, current.as_deref(), token)?);
+        let plan = plan_file(list, current.as_deref(), token)?;
+        if options.dry_run {
+            planned.push(plan);
+        }
     }
     let notes = |list: &[&dyn Target]| -> Vec<String> {
         let mut notes: Vec<String> = list.iter().flat_map(|t| t.notes(env)).collect();
@@ -418,17 +425,35 @@ pub(crate) fn write_token(
     Ok(reports)
 }
 
+/// The side files (helper links, wrappers) of targets: what `logout` of another profile must
+/// keep (see [`remove_token`]).
+pub(crate) fn side_file_paths(targets: &[Box<dyn Target>]) -> Vec<PathBuf> {
+    targets
+        .iter()
+        .flat_map(|t| t.side_files())
+        .filter_map(|side| match side {
+            served::SideFile::Link { path, .. } | served::SideFile::Script { path, .. } => {
+                Some(path)
+            }
+            served::SideFile::Scrub { .. } => None,
+        })
+        .collect()
+}
+
 /// Removes our credentials from every target (`logout --remove-credentials`). Missing files are
 /// left missing; a file nexus-token owns whole (an init script) is deleted. `expected` is the
-/// token fingerprint recorded in the state.
+/// token fingerprint recorded in the state. A side file that another profile still uses
+/// (`in_use`, from [`side_file_paths`] of the others) stays.
 pub(crate) fn remove_token(
     targets: &[Box<dyn Target>],
     expected: Option<&str>,
+    in_use: &[PathBuf],
 ) -> Result<Vec<FileReport>> {
     let mut reports = remove_entries(targets, expected)?;
     for target in targets {
-        for side in &target.side_files() {
-            reports.extend(served::remove(target.kind(), side)?);
+        // Wrappers before the link they exec, which stays while a wrapper uses it.
+        for side in target.side_files().iter().rev() {
+            reports.extend(served::remove(target.kind(), side, in_use)?);
         }
     }
     Ok(reports)
@@ -491,6 +516,9 @@ pub(crate) fn remove_entries(
 pub enum TargetState {
     /// Holds the token with the recorded fingerprint.
     Current,
+    /// Refers to the environment that `nexus-token exec` sets (`login --env-refs`): no token in
+    /// the file, as the profile wants.
+    Referenced,
     /// Holds other credentials.
     Stale,
     /// No entry, no credentials or no file.
@@ -508,7 +536,8 @@ pub struct TargetCheck {
     pub path: PathBuf,
     /// The server id or the username key.
     pub name: String,
-    /// `current`, `stale`, `missing` (no entry or file) or `unreadable`.
+    /// `current`, `referenced` (refers to the environment, `--env-refs`), `stale`, `missing` (no
+    /// entry or file) or `unreadable`.
     pub state: TargetState,
     /// Why, when unreadable.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -662,7 +691,9 @@ mod tests {
             "`--maven-server ID`",
             "`--gradle-prefix P`",
             "`--gradle-keys USER_KEY,PASSWORD_KEY`",
+            "`--gradle-wrapper`",
             "`--npm-registry URL`",
+            "`--yarn-registry URL`",
             "`--netrc`",
             "`--pypirc NAME[=URL]`",
             "`--docker-registry HOST[:PORT]`",
@@ -695,6 +726,7 @@ mod tests {
              [targets.maven]\nservers = [\"corp\"]\n\
              [targets.gradle]\nkeys = [[\"corpUsername\", \"corpPassword\"]]\n\
              [targets.npm]\nregistries = [\"https://nexus.example.com/nexus/repository/npm/\"]\n\
+             [targets.yarn]\nregistries = [\"https://nexus.example.com/nexus/repository/npm/\"]\n\
              [targets.netrc]\nenabled = true\n\
              [targets.pypirc]\nsections = [{ name = \"corp\" }]\n\
              [targets.docker]\nregistries = [\"nexus.example.com:8443\"]\n\
@@ -718,6 +750,10 @@ mod tests {
                     vec!["corpUsername".to_owned(), "corpPassword".to_owned()]
                 ),
                 ("npm", vec![npm_key.clone()]),
+                (
+                    "yarn",
+                    vec!["//nexus.example.com/nexus/repository/npm".to_owned()]
+                ),
                 ("netrc", vec!["nexus.example.com".to_owned()]),
                 ("pypirc", vec!["corp".to_owned()]),
                 ("docker", vec!["nexus.example.com:8443".to_owned()]),
@@ -733,9 +769,11 @@ mod tests {
             env: &env,
             profile: "p",
             url: &profile.url.clone(),
+            config: None,
+            env_refs: false,
         };
         profile.targets.retain(&cx, &|kind, key| {
-            !(kind == "npm" && key == npm_key || kind == "netrc" || key == "corp")
+            !(kind == "npm" && key == npm_key || kind == "yarn" || kind == "netrc" || key == "corp")
         });
         assert_eq!(
             claims(&profile),

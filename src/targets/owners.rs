@@ -214,11 +214,7 @@ pub(crate) fn owned(
     if lost.is_empty() {
         return (targets, conflicts);
     }
-    let cx = super::ResolveCx {
-        env,
-        profile: name,
-        url: &profile.url,
-    };
+    let cx = super::ResolveCx::of(env, name, profile);
     let mut mine = profile.targets.clone();
     mine.retain(&cx, &|kind: &str, key: &str| {
         !lost.iter().any(|(n, k)| *n == kind && k == key)

@@ -33,18 +33,48 @@ pub(crate) enum SideFile {
     },
 }
 
-/// A profile name as a file-name part: anything but letters, digits, `-` and `_` becomes `_`.
-pub(crate) fn safe_name(profile: &str) -> String {
-    profile
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+/// The Cargo config file cargo reads in its home: the legacy `config` (no extension) when it
+/// exists (cargo then ignores `config.toml`), else `config.toml`.
+pub(crate) fn cargo_config(home: &Path) -> PathBuf {
+    let legacy = home.join("config");
+    if legacy.is_file() {
+        legacy
+    } else {
+        home.join("config.toml")
+    }
+}
+
+/// A profile name as a file-name part, injectively: letters, digits, `-` and `_` stay, every
+/// other byte becomes `%XX` (so `dev team` and `dev_team` get different files).
+pub(crate) fn file_name_part(profile: &str) -> String {
+    let mut out = String::with_capacity(profile.len());
+    for b in profile.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The part a helper file's name gets for a profiles file that is not the default one: `@` and
+/// 12 hex digits of its path's SHA-256 (`@` never appears in [`file_name_part`]), else nothing.
+pub(crate) fn config_suffix(config: Option<&Path>) -> String {
+    use sha2::{Digest as _, Sha256};
+    let Some(config) = config else {
+        return String::new();
+    };
+    let digest = Sha256::digest(config.as_os_str().as_encoded_bytes());
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("@{hex}")
+}
+
+/// `--config 'FILE' ` for a served command line in `sh` (empty for the default profiles file).
+fn config_words(config: Option<&Path>) -> String {
+    config
+        .map(|c| format!("--config {} ", shell_quote(&c.display().to_string())))
+        .unwrap_or_default()
 }
 
 /// Whether `link` is a symbolic link that leads to `exe` (the same file).
@@ -152,9 +182,24 @@ pub(crate) fn apply(kind: Kind, side: &SideFile, dry_run: bool) -> Result<Option
 }
 
 /// Undoes one side file on logout: the link when it points at `exe`, the wrapper when it is
-/// ours. Returns a report when something was removed.
-pub(crate) fn remove(kind: Kind, side: &SideFile) -> Result<Option<FileReport>> {
+/// ours, neither while another profile uses it (`in_use`) nor a link while a wrapper of ours
+/// beside it (another profiles file's Docker helper) execs it. Returns a report when something
+/// was removed.
+pub(crate) fn remove(
+    kind: Kind,
+    side: &SideFile,
+    in_use: &[PathBuf],
+) -> Result<Option<FileReport>> {
     let (path, ours, what) = match side {
+        SideFile::Link { path, .. } if in_use.contains(path) || wrapped(path) => {
+            return Ok(Some(report(
+                kind,
+                path,
+                Vec::new(),
+                Some(Outcome::Unchanged),
+            )));
+        }
+        SideFile::Script { path, .. } if in_use.contains(path) => return Ok(None),
         SideFile::Link { path, to } => (path, links_to(path, to), "link"),
         SideFile::Script { path, .. } => {
             let ours = fs::read_optional(path)
@@ -175,6 +220,30 @@ pub(crate) fn remove(kind: Kind, side: &SideFile) -> Result<Option<FileReport>> 
         vec![format!("{what} removed")],
         Some(Outcome::Written),
     )))
+}
+
+/// Whether a wrapper of ours in the link's folder execs the link (a Docker helper of another
+/// profiles file, see [`docker_wrapper`]).
+fn wrapped(link: &Path) -> bool {
+    let (Some(dir), Some(name)) = (link.parent(), link.file_name()) else {
+        return false;
+    };
+    let prefix = format!("{}@", name.to_string_lossy());
+    let quoted = shell_quote(&link.display().to_string());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        entry.file_name().to_string_lossy().starts_with(&prefix)
+            && fs::read_optional(&entry.path())
+                .ok()
+                .flatten()
+                .and_then(|b| String::from_utf8(b).ok())
+                .is_some_and(|text| {
+                    text.starts_with(&format!("#!/bin/sh\n{SCRIPT_MARK}"))
+                        && text.contains(&format!("exec {quoted} "))
+                })
+    })
 }
 
 fn is_executable(path: &Path) -> bool {
@@ -215,12 +284,26 @@ fn make_link(path: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::rename(&temp, path)
 }
 
-/// The wrapper pnpm runs (through `sh`, without arguments): it execs nexus-token for `profile`.
-pub(crate) fn pnpm_wrapper(exe: &Path, profile: &str) -> Vec<u8> {
+/// The wrapper pnpm runs (through `sh`, without arguments): it execs nexus-token for `profile`
+/// (of the profiles file `config`, when not the default one).
+pub(crate) fn pnpm_wrapper(exe: &Path, profile: &str, config: Option<&Path>) -> Vec<u8> {
     format!(
-        "#!/bin/sh\n{SCRIPT_MARK} (login --pnpm-registry): pnpm runs it as a tokenHelper\nexec {} token --profile {} --format basic\n",
+        "#!/bin/sh\n{SCRIPT_MARK} (login --pnpm-registry): pnpm runs it as a tokenHelper\nexec {} {}token --profile {} --format basic\n",
         shell_quote(&exe.display().to_string()),
+        config_words(config),
         shell_quote(profile)
+    )
+    .into_bytes()
+}
+
+/// The Docker helper for a profiles file that is not the default one (Docker's `credHelpers`
+/// value cannot carry arguments): `docker-credential-nexus-token@<hash>` beside the shared
+/// link, which it execs with `NEXUS_TOKEN_CONFIG` set to that file.
+pub(crate) fn docker_wrapper(link: &Path, config: &Path) -> Vec<u8> {
+    format!(
+        "#!/bin/sh\n{SCRIPT_MARK} (login --docker-registry --config): Docker runs it as a credential helper\nNEXUS_TOKEN_CONFIG={} exec {} \"$@\"\n",
+        shell_quote(&config.display().to_string()),
+        shell_quote(&link.display().to_string()),
     )
     .into_bytes()
 }
@@ -231,8 +314,12 @@ mod tests {
 
     #[test]
     fn the_wrapper_quotes_the_path_and_the_profile() {
-        let text =
-            String::from_utf8(pnpm_wrapper(Path::new("/opt/my tools/nexus-token"), "o'k")).unwrap();
+        let text = String::from_utf8(pnpm_wrapper(
+            Path::new("/opt/my tools/nexus-token"),
+            "o'k",
+            None,
+        ))
+        .unwrap();
         assert!(
             text.starts_with(&format!("#!/bin/sh\n{SCRIPT_MARK}")),
             "the wrapper starts with the mark logout looks for: {text}"
@@ -273,13 +360,13 @@ mod tests {
             to: other.clone(),
         };
         assert!(
-            remove(crate::targets::docker::KIND, &elsewhere)
+            remove(crate::targets::docker::KIND, &elsewhere, &[])
                 .unwrap()
                 .is_none(),
             "a link to another binary is not removed"
         );
         assert!(
-            remove(crate::targets::docker::KIND, &link)
+            remove(crate::targets::docker::KIND, &link, &[])
                 .unwrap()
                 .is_some()
         );
@@ -292,7 +379,7 @@ mod tests {
 
         let script = SideFile::Script {
             path: dir.path().join("cfg/wrapper"),
-            bytes: pnpm_wrapper(&exe, "p"),
+            bytes: pnpm_wrapper(&exe, "p", None),
         };
         apply(crate::targets::pnpm::KIND, &script, false).unwrap();
         assert!(
@@ -300,13 +387,13 @@ mod tests {
             "the wrapper is 0700"
         );
         assert!(
-            remove(crate::targets::pnpm::KIND, &script)
+            remove(crate::targets::pnpm::KIND, &script, &[])
                 .unwrap()
                 .is_some()
         );
         std::fs::File::create(dir.path().join("cfg/wrapper")).unwrap();
         assert!(
-            remove(crate::targets::pnpm::KIND, &script)
+            remove(crate::targets::pnpm::KIND, &script, &[])
                 .unwrap()
                 .is_none(),
             "a file that is not our wrapper stays"

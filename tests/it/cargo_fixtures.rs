@@ -31,7 +31,7 @@ fn run_case(dir: &Path) -> Result<(), String> {
             (other, _) => panic!("unknown key `{other}` in {name}"),
         }
     }
-    let provider = provider_for("/usr/local/bin/nexus-token", &profile);
+    let provider = provider_for("/usr/local/bin/nexus-token", &profile, None);
     let run = |text: Option<&str>| match op.as_str() {
         "set" => set_provider(text, &registry, &provider, index.as_deref()),
         "remove" => remove_provider(text.unwrap_or_default(), &registry),

@@ -105,7 +105,7 @@ proptest! {
     #[test]
     fn the_editor_changes_only_the_registry_table(spec in spec()) {
         let (input, kept) = render(&spec);
-        let provider = provider_for("/usr/local/bin/nexus-token", "default");
+        let provider = provider_for("/usr/local/bin/nexus-token", "default", None);
         let index = "http://127.0.0.1:1/repository/cargo-group/";
         let edit = set_provider(Some(&input), "nexus", &provider, Some(index))
             .map_err(|e| TestCaseError::fail(format!("the generated file is accepted: {e}\n{input}")))?;

@@ -626,7 +626,7 @@ fn an_expired_token_fails_with_the_refresh_command() {
     login(&sb, &emu, &pw, true);
     let run = doctor(&sb);
     assert_eq!(run.code, 0, "a fresh token passes: {}", run.all());
-    finding(&run, "ok", "(29 day(s) left)");
+    finding(&run, "ok", "(29 days left)");
 
     emu.expire_token(USER);
     let run = doctor(&sb);

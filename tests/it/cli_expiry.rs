@@ -138,7 +138,7 @@ fn login_records_the_expiry_and_status_shows_it() {
     assert_eq!(run.code, 0);
     assert!(
         run.stdout
-            .contains(&format!("token expiry:  {expires_at} (29 day(s) left)")),
+            .contains(&format!("token expiry:  {expires_at} (29 days left)")),
         "status shows the expiry time and the days left:\n{}",
         run.stdout
     );
@@ -210,7 +210,7 @@ fn an_expired_token_is_regenerated_by_refresh() {
         "a fresh token is not regenerated"
     );
     assert!(
-        run.stderr.contains("the token expires in 29 day(s)"),
+        run.stderr.contains("the token expires in 29 days"),
         "refresh says how many days are left:\n{}",
         run.stderr
     );
@@ -241,7 +241,7 @@ fn a_token_within_the_margin_is_regenerated_and_one_outside_is_not() {
         "4 days left is outside the capped default margin: no POST"
     );
     assert!(
-        run.stderr.contains("the token expires in 4 day(s)"),
+        run.stderr.contains("the token expires in 4 days"),
         "refresh says how many days are left:\n{}",
         run.stderr
     );

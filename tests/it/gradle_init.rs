@@ -139,7 +139,7 @@ fn dry_run_names_the_script_and_writes_nothing() {
     let out = h.login(&emu, &pw, &["--gradle-init", "--dry-run"]);
     assert_eq!(out.code, 0, "a dry run succeeds: {}", out.all());
     assert!(
-        out.all().contains("would update") && out.all().contains("nexus-token-default.gradle"),
+        out.all().contains("would create") && out.all().contains("nexus-token-default.gradle"),
         "the dry run names the script it would write: {}",
         out.all()
     );

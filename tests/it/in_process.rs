@@ -15,38 +15,38 @@ use nexus_token::emulator::{Emulator, RequestKind};
 use nexus_token::env::Env;
 use nexus_token::store::{MemoryStore, SecretStore};
 
-/// One sandboxed home, one in-memory keyring.
-struct Harness {
+/// One sandboxed home, one in-memory keyring (shared with `failure_paths`).
+pub(crate) struct Harness {
     dir: tempfile::TempDir,
-    store: Arc<MemoryStore>,
+    pub(crate) store: Arc<MemoryStore>,
 }
 
 impl Harness {
-    fn new() -> Harness {
+    pub(crate) fn new() -> Harness {
         Harness {
             dir: tempfile::tempdir().unwrap(),
             store: Arc::new(MemoryStore::new()),
         }
     }
 
-    fn home(&self) -> &Path {
+    pub(crate) fn home(&self) -> &Path {
         self.dir.path()
     }
 
-    fn env(&self) -> Env {
+    pub(crate) fn env(&self) -> Env {
         Env::sandboxed(self.home())
     }
 
     /// Runs `nexus-token ARGS` in process; `password` stands in for stdin or the prompt.
-    fn run_env(&self, env: &Env, args: &[&str], password: Option<&str>) -> Outcome {
+    pub(crate) fn run_env(&self, env: &Env, args: &[&str], password: Option<&str>) -> Outcome {
         crate::support::in_process::run(env, &self.store, args, password)
     }
 
-    fn run(&self, args: &[&str], password: Option<&str>) -> Outcome {
+    pub(crate) fn run(&self, args: &[&str], password: Option<&str>) -> Outcome {
         self.run_env(&self.env(), args, password)
     }
 
-    fn login(&self, emu: &Emulator, password: &str, extra: &[&str]) -> Outcome {
+    pub(crate) fn login(&self, emu: &Emulator, password: &str, extra: &[&str]) -> Outcome {
         let url = emu.base_url();
         let mut args = vec![
             "login",
@@ -62,16 +62,16 @@ impl Harness {
         out
     }
 
-    fn settings(&self) -> PathBuf {
+    pub(crate) fn settings(&self) -> PathBuf {
         self.home().join(".m2/settings.xml")
     }
 
-    fn properties(&self) -> PathBuf {
+    pub(crate) fn properties(&self) -> PathBuf {
         self.home().join(".gradle/gradle.properties")
     }
 }
 
-fn requests_to_nexus(emu: &Emulator) -> usize {
+pub(crate) fn requests_to_nexus(emu: &Emulator) -> usize {
     emu.requests()
         .iter()
         .filter(|r| r.kind != RequestKind::Status)

@@ -188,9 +188,24 @@ impl Setup {
     /// Runs a client in `cwd` with a cleared environment: only PATH from outside; HOME, the user
     /// npmrc, caches and stores inside the sandbox. Returns success and the output.
     fn client(&self, program: &str, args: &[&str], cwd: &Path, tag: &str) -> (bool, String) {
+        self.client_on(None, program, args, cwd, tag)
+    }
+
+    /// [`Setup::client`] with `bin` first on the PATH (one pinned pnpm version).
+    fn client_on(
+        &self,
+        bin: Option<&Path>,
+        program: &str,
+        args: &[&str],
+        cwd: &Path,
+        tag: &str,
+    ) -> (bool, String) {
         let root = self.sb.dir.path();
         // The one sandboxed runner (an environment built from nothing), plus npm's own switches.
         let mut cmd = self.sb.program(program, &[]);
+        if let Some(bin) = bin {
+            cmd.env("PATH", crate::support::path_with(bin));
+        }
         if program == "pnpm" {
             cmd.arg("--store-dir")
                 .arg(root.join(format!("pnpm-store-{tag}")));
@@ -501,29 +516,39 @@ fn pnpm_installs_from_the_group_with_the_written_npmrc() {
         &[],
     );
     let group = s.emu.npm_group_url();
-    let project = s.project("consumer");
-    s.emu.clear_requests();
-    let (ok, log) = s.client(
-        "pnpm",
-        &["add", "nexus-demo-pkg", "--registry", &group],
-        &project,
-        "pnpm",
-    );
-    assert!(ok, "pnpm add succeeds with the written _auth:\n{log}");
-    s.assert_installed(&project, "pnpm", &log);
-    s.assert_tarball_served_to_token("pnpm", &log);
+    let written = s.npmrc_text();
+    // Each pinned pnpm: 10, and the current major (12) that users run.
+    for (version, bin) in crate::support::pnpm_versions() {
+        std::fs::write(s.npmrc(), &written).unwrap();
+        let project = s.project(&format!("consumer-{version}"));
+        s.emu.clear_requests();
+        let (ok, log) = s.client_on(
+            Some(&bin),
+            "pnpm",
+            &["add", "nexus-demo-pkg", "--registry", &group],
+            &project,
+            &format!("pnpm-{version}"),
+        );
+        assert!(
+            ok,
+            "pnpm {version} add succeeds with the written _auth:\n{log}"
+        );
+        s.assert_installed(&project, "pnpm", &log);
+        s.assert_tarball_served_to_token("pnpm", &log);
 
-    // Negative control: a wrong token fails.
-    s.tamper("not-the-pass-code");
-    let project = s.project("wrong");
-    let (ok, log) = s.client(
-        "pnpm",
-        &["add", "nexus-demo-pkg", "--registry", &group],
-        &project,
-        "pnpm-wrong",
-    );
-    assert!(!ok, "pnpm fails with a wrong token:\n{log}");
-    assert!(log.contains("401"), "pnpm reports 401:\n{log}");
+        // Negative control: a wrong token fails.
+        s.tamper("not-the-pass-code");
+        let project = s.project(&format!("wrong-{version}"));
+        let (ok, log) = s.client_on(
+            Some(&bin),
+            "pnpm",
+            &["add", "nexus-demo-pkg", "--registry", &group],
+            &project,
+            &format!("pnpm-wrong-{version}"),
+        );
+        assert!(!ok, "pnpm {version} fails with a wrong token:\n{log}");
+        assert!(log.contains("401"), "pnpm {version} reports 401:\n{log}");
+    }
 }
 
 /// Publishes `@nexus-demo/published` 0.1.0 to the hosted repository with npm.
@@ -943,19 +968,7 @@ fn pnpm_runs_a_token_helper_written_with_set_key() {
         helper.to_str().unwrap(),
     )
     .unwrap();
-    std::fs::write(s.npmrc(), &edit.output).unwrap();
-    let project = s.project("helper");
-    s.emu.clear_requests();
-    let (ok, log) = s.client(
-        "pnpm",
-        &["add", "nexus-demo-pkg", "--registry", &group],
-        &project,
-        "helper",
-    );
-    assert!(ok, "pnpm add succeeds with the token helper:\n{log}");
-    s.assert_installed(&project, "pnpm", &log);
-    s.assert_tarball_served_to_token("pnpm with a token helper", &log);
-
+    let helper_npmrc = edit.output;
     // pnpm runs the helper through `sh`: a space in its path breaks it, which is why
     // `check_token_helper` refuses such a path.
     let spaced = s.sb.dir.path().join("bin dir/token-helper");
@@ -966,23 +979,52 @@ fn pnpm_runs_a_token_helper_written_with_set_key() {
         nexus_token::targets::npm::editor::check_token_helper(spaced).is_err(),
         "a helper path with a space is refused"
     );
-    let edit = nexus_token::targets::npm::editor::set_key(
+    let spaced_npmrc = nexus_token::targets::npm::editor::set_key(
         Some(with_auth.as_bytes()),
         &key,
         "tokenHelper",
         spaced,
     )
-    .unwrap();
-    std::fs::write(s.npmrc(), &edit.output).unwrap();
-    let project = s.project("spaced-helper");
-    let (ok, log) = s.client(
-        "pnpm",
-        &["add", "nexus-demo-pkg", "--registry", &group],
-        &project,
-        "spaced",
-    );
-    assert!(
-        !ok && log.contains("TOKEN_HELPER"),
-        "pnpm cannot run a helper whose path has a space:\n{log}"
-    );
+    .unwrap()
+    .output;
+    // Each pinned pnpm: 10, and the current major (12) that users run.
+    for (version, bin) in crate::support::pnpm_versions() {
+        std::fs::write(s.npmrc(), &helper_npmrc).unwrap();
+        let project = s.project(&format!("helper-{version}"));
+        s.emu.clear_requests();
+        let (ok, log) = s.client_on(
+            Some(&bin),
+            "pnpm",
+            &["add", "nexus-demo-pkg", "--registry", &group],
+            &project,
+            &format!("helper-{version}"),
+        );
+        assert!(
+            ok,
+            "pnpm {version} add succeeds with the token helper:\n{log}"
+        );
+        s.assert_installed(&project, "pnpm", &log);
+        s.assert_tarball_served_to_token("pnpm with a token helper", &log);
+
+        std::fs::write(s.npmrc(), &spaced_npmrc).unwrap();
+        let project = s.project(&format!("spaced-helper-{version}"));
+        let (ok, log) = s.client_on(
+            Some(&bin),
+            "pnpm",
+            &["add", "nexus-demo-pkg", "--registry", &group],
+            &project,
+            &format!("spaced-{version}"),
+        );
+        // pnpm 10 says the helper failed (ERR_PNPM_TOKEN_HELPER_...); pnpm 12 sends the
+        // request without credentials and reports the server's 401.
+        let said = if version.starts_with("10.") {
+            "TOKEN_HELPER"
+        } else {
+            "401"
+        };
+        assert!(
+            !ok && log.contains(said),
+            "pnpm {version} cannot run a helper whose path has a space (it says `{said}`):\n{log}"
+        );
+    }
 }

@@ -83,7 +83,9 @@ impl Two {
         vec![
             case("maven", &["--maven-server", "corp"]),
             case("gradle", &["--gradle-prefix", "corp"]),
+            case("gradle wrapper", &["--gradle-wrapper"]),
             case("npm", &["--npm-registry", &self.emu.npm_group_url()]),
+            case("yarn", &["--yarn-registry", &self.emu.npm_group_url()]),
             case("netrc", &["--netrc"]),
             case(
                 "pypirc",
@@ -307,6 +309,8 @@ fn a_hand_edited_conflict_is_written_for_the_first_profile_only_warned_and_faile
     for kind in [
         "server `corp`",
         "key `corpUsername`",
+        "key `systemProp.gradle.wrapperUser`",
+        ".yarnrc.yml`",
         "machine `127.0.0.1`",
         "section `corp`",
         "registry `127.0.0.1:5999`",

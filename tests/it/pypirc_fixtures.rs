@@ -170,7 +170,7 @@ print(c['username']); print(c['password']); print(c['repository'])\n";
         }
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let args = read_args(&dir);
-        let py = Command::new("python3")
+        let py = Command::new(crate::support::twine_python())
             .args(["-c", script])
             .arg(&out)
             .arg(&args.section)

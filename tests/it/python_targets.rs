@@ -458,7 +458,7 @@ fn login_dry_run_writes_nothing_and_netrc_file_names_another_file() {
         "a dry run creates neither file"
     );
     assert!(
-        out.stderr.contains("would update") && out.stderr.contains("127.0.0.1"),
+        out.stderr.contains("would create") && out.stderr.contains("127.0.0.1"),
         "the dry run names what would change: {}",
         out.stderr
     );

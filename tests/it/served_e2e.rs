@@ -42,11 +42,7 @@ impl Served {
     /// puts the Docker helper link).
     fn program(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
         let mut cmd = self.sb.program(program, args);
-        let mut dirs = vec![self.local_bin()];
-        dirs.extend(std::env::split_paths(
-            &std::env::var_os("PATH").unwrap_or_default(),
-        ));
-        cmd.env("PATH", std::env::join_paths(dirs).unwrap())
+        cmd.env("PATH", support::path_with(&self.local_bin()))
             .env("NO_PROXY", "127.0.0.1")
             .env("no_proxy", "127.0.0.1");
         cmd
@@ -234,7 +230,7 @@ fn served_login_configures_docker_cargo_and_pnpm_and_logout_undoes_it() {
     assert!(
         doctor
             .all()
-            .contains("the token cache in the keyring holds the current token"),
+            .contains("the token cache in the keyring holds the token Nexus answers now"),
         "doctor says the token cache is current:\n{}",
         doctor.all()
     );
@@ -309,7 +305,8 @@ fn the_helper_answers_from_the_cache_and_refuses_what_it_cannot_serve() {
         (1, "credentials not found in native keychain\n"),
         "an unknown host gets Docker's not-found"
     );
-    // A `--no-keyring` profile cannot be served: one line on stderr, exit 6, no prompt.
+    // A `--no-keyring` login with a served target is refused (exit 2); a profile edited by hand
+    // to `keyring = false` cannot be served: one line on stderr, exit 6, no prompt.
     let url = s.emu.base_url();
     let login = s.run(
         &[
@@ -327,9 +324,17 @@ fn the_helper_answers_from_the_cache_and_refuses_what_it_cannot_serve() {
     );
     assert_eq!(
         login.code,
-        0,
-        "a --no-keyring login succeeds: {}",
+        2,
+        "a --no-keyring login with a served target is refused: {}",
         login.all()
+    );
+    let config = s.sb.config();
+    let mut doc: toml_edit::DocumentMut = read(&config).parse().unwrap();
+    doc["profiles"]["default"]["keyring"] = toml_edit::value(false);
+    std::fs::write(&config, doc.to_string()).unwrap();
+    assert!(
+        read(&config).contains("keyring = false"),
+        "the profile is edited by hand"
     );
     let refused = s.helper("get", &host);
     assert_eq!(
@@ -532,60 +537,203 @@ fn cargo_fetches_through_login_cargo_registry() {
 #[test]
 #[ignore = "needs pnpm and a Secret Service"]
 fn pnpm_installs_through_the_token_helper() {
-    let pnpm = require_tool("pnpm");
+    let s = setup();
+    let group = s.group();
+    // Each pinned pnpm (10, and the current major 12 that users run), first on the PATH.
+    for (version, bin) in support::pnpm_versions() {
+        let pnpm = bin.join("pnpm");
+        let install = |tag: &str| {
+            let tag = format!("{tag}-{version}");
+            let project = s.sb.dir.path().join(&tag);
+            std::fs::create_dir_all(&project).unwrap();
+            std::fs::write(
+                project.join("package.json"),
+                format!("{{\"name\":\"{tag}\",\"version\":\"1.0.0\",\"private\":true}}\n"),
+            )
+            .unwrap();
+            let store = s.sb.dir.path().join(format!("pnpm-store-{tag}"));
+            let out = s
+                .program(
+                    &pnpm,
+                    &[
+                        "--store-dir",
+                        store.to_str().unwrap(),
+                        "add",
+                        "nexus-demo-pkg",
+                        "--registry",
+                        &group,
+                    ],
+                )
+                .env("PATH", support::path_with(&bin))
+                .env("CI", "true")
+                .env("npm_config_update_notifier", "false")
+                .current_dir(&project)
+                .output()
+                .unwrap();
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            (out.status.success(), text, project)
+        };
+        s.login_ok();
+        s.emu.clear_requests();
+        let (ok, log, project) = install("consumer");
+        assert!(
+            ok,
+            "pnpm {version} add succeeds through the tokenHelper:\n{log}"
+        );
+        assert!(
+            project
+                .join("node_modules/nexus-demo-pkg/package.json")
+                .exists(),
+            "pnpm {version} installed the package:\n{log}"
+        );
+        let pass = s.pass_code();
+        s.assert_no_token_on_disk(&pass, "pnpm add");
+
+        let out = s.run(&["logout", "--remove-credentials"], None);
+        assert_eq!(out.code, 0, "logout succeeds: {}", out.all());
+        let (ok, log, _) = install("after-logout");
+        assert!(
+            !ok,
+            "after logout pnpm {version} has no credentials and fails:\n{log}"
+        );
+    }
+}
+
+/// Issue 23 item 3: a profile saved with `--config FILE` is served from that file by every
+/// served config (Docker through its per-file helper wrapper), even when the default file has a
+/// profile of the same name for another server; `doctor --config FILE` runs each served command
+/// and sees it answer.
+#[test]
+#[ignore = "needs a Secret Service"]
+fn a_profile_saved_with_config_is_served_from_that_file() {
+    let s = setup();
+    // A decoy: profile `default` of the default file, on another server.
+    let decoy_password = support::unique_password();
+    let decoy = crate::support::emulator_util::for_user(Family::Nexus3, USER, &decoy_password);
+    let decoy_url = decoy.base_url();
+    let login = s.run(
+        &[
+            "login",
+            "--url",
+            &decoy_url,
+            "--username",
+            USER,
+            "--password-stdin",
+            "--maven-server",
+            "decoy",
+        ],
+        Some(&format!("{decoy_password}\n")),
+    );
+    assert_eq!(login.code, 0, "{}", login.all());
+    decoy.clear_requests();
+    let file = s.sb.home().join("team/profiles.toml");
+    let file_s = file.display().to_string();
+    let run = s.login(&["--config", &file_s]);
+    assert_eq!(run.code, 0, "login --config succeeds: {}", run.all());
+    let (name_code, pass_code) = s.emu.token_of(USER).unwrap();
+    use base64::Engine as _;
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{name_code}:{pass_code}"))
+    );
+
+    // Docker: credHelpers names the per-file helper, which answers with this file's token.
+    let host = s.emu.addr().to_string();
+    let docker: serde_json::Value =
+        serde_json::from_str(&read(&s.sb.home().join(".docker/config.json"))).unwrap();
+    let helper = docker["credHelpers"][&host].as_str().unwrap().to_owned();
+    let wrapper = s.local_bin().join(format!("docker-credential-{helper}"));
+    let got = s.sb.run_with(s.program(&wrapper, &["get"]), Some(&host));
+    assert_eq!(got.code, 0, "the Docker helper answers: {}", got.all());
+    let v: serde_json::Value = serde_json::from_str(got.stdout.trim()).unwrap();
+    assert_eq!(v["Username"], name_code.as_str(), "this file's token");
+
+    // Cargo: the provider command as written in config.toml.
+    let cargo = read(&s.sb.home().join(".cargo/config.toml"));
+    let words: Vec<String> = cargo
+        .lines()
+        .find_map(|l| l.strip_prefix("credential-provider = "))
+        .map(|array| serde_json::from_str(array).unwrap())
+        .unwrap();
+    let args: Vec<&str> = words[2..].iter().map(String::as_str).collect();
+    let provider = s.sb.run_with(s.program(&words[1], &args), None);
+    assert_eq!(
+        (provider.code, provider.stdout.trim()),
+        (0, basic.as_str()),
+        "Cargo's provider answers with this file's token: {}",
+        provider.stderr
+    );
+
+    // pnpm: the tokenHelper wrapper named in the npmrc.
+    let npmrc = read(&s.sb.npmrc());
+    let token_helper = npmrc
+        .lines()
+        .find_map(|l| l.split_once(":tokenHelper=").map(|(_, v)| v.to_owned()))
+        .unwrap();
+    let pnpm = s.sb.run_with(s.program(&token_helper, &[]), None);
+    assert_eq!(
+        (pnpm.code, pnpm.stdout.trim()),
+        (0, basic.as_str()),
+        "pnpm's helper answers with this file's token: {}",
+        pnpm.stderr
+    );
+
+    let doctor = s.run(&["--config", &file_s, "doctor"], None);
+    assert_eq!(
+        doctor
+            .all()
+            .matches("answers with the token of profile `default`")
+            .count(),
+        3,
+        "doctor ran the Docker, Cargo and pnpm commands and each answered:\n{}",
+        doctor.all()
+    );
+    assert!(
+        !doctor.all().contains("does not answer"),
+        "{}",
+        doctor.all()
+    );
+    // The decoy's server was never asked for a token.
+    assert!(
+        decoy.requests().is_empty(),
+        "the same-named profile of the default file was never asked: {:#?}",
+        decoy.requests()
+    );
+}
+
+/// Issue 23 item 3: doctor proves a served config answers; a broken one fails it.
+#[test]
+#[ignore = "needs a Secret Service"]
+fn doctor_fails_when_a_served_command_does_not_answer() {
     let s = setup();
     s.login_ok();
-    let group = s.group();
-    let install = |tag: &str| {
-        let project = s.sb.dir.path().join(tag);
-        std::fs::create_dir_all(&project).unwrap();
-        std::fs::write(
-            project.join("package.json"),
-            format!("{{\"name\":\"{tag}\",\"version\":\"1.0.0\",\"private\":true}}\n"),
-        )
-        .unwrap();
-        let store = s.sb.dir.path().join(format!("pnpm-store-{tag}"));
-        let out = s
-            .program(
-                &pnpm,
-                &[
-                    "--store-dir",
-                    store.to_str().unwrap(),
-                    "add",
-                    "nexus-demo-pkg",
-                    "--registry",
-                    &group,
-                ],
-            )
-            .env("CI", "true")
-            .env("npm_config_update_notifier", "false")
-            .current_dir(&project)
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.success(), text, project)
-    };
-    s.emu.clear_requests();
-    let (ok, log, project) = install("consumer");
-    assert!(ok, "pnpm add succeeds through the tokenHelper:\n{log}");
-    assert!(
-        project
-            .join("node_modules/nexus-demo-pkg/package.json")
-            .exists(),
-        "the package is installed:\n{log}"
+    let doctor = s.run(&["doctor"], None);
+    assert_eq!(
+        doctor
+            .all()
+            .matches("answers with the token of profile `default`")
+            .count(),
+        3,
+        "{}",
+        doctor.all()
     );
-    let pass = s.pass_code();
-    s.assert_no_token_on_disk(&pass, "pnpm add");
-
-    let out = s.run(&["logout", "--remove-credentials"], None);
-    assert_eq!(out.code, 0, "logout succeeds: {}", out.all());
-    let (ok, log, _) = install("after-logout");
+    // The pnpm wrapper now asks for a profile that does not exist.
+    let wrapper =
+        s.sb.home()
+            .join(".config/nexus-token/pnpm-token-helper-default");
+    let text = read(&wrapper).replace("--profile 'default'", "--profile 'gone'");
+    std::fs::write(&wrapper, text).unwrap();
+    let doctor = s.run(&["doctor"], None);
+    assert_ne!(doctor.code, 0, "{}", doctor.all());
     assert!(
-        !ok,
-        "after logout pnpm has no credentials and fails:\n{log}"
+        doctor.all().lines().any(|l| l.starts_with("FAIL")
+            && l.contains("does not answer: ")
+            && l.contains("no saved profile named `gone`")),
+        "doctor quotes the helper's error:\n{}",
+        doctor.all()
     );
 }

@@ -61,10 +61,7 @@ fn skopeo(
     cmd.env("NO_PROXY", "127.0.0.1")
         .env("no_proxy", "127.0.0.1");
     if let Some(prefix) = path_prefix {
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        let mut dirs = vec![prefix.to_path_buf()];
-        dirs.extend(std::env::split_paths(&path));
-        cmd.env("PATH", std::env::join_paths(dirs).unwrap());
+        cmd.env("PATH", support::path_with(prefix));
     }
     for (k, v) in envs {
         cmd.env(k, v);

@@ -410,19 +410,15 @@ pub fn has_stale_token(credentials: &str, registry: &str) -> Result<bool, Error>
 }
 
 /// The provider nexus-token writes for a profile: `["cargo:token-from-stdout", EXE, "token",
-/// "--profile", PROFILE, "--format", "basic"]`.
-pub fn provider_for(exe: &str, profile: &str) -> Vec<String> {
-    [
-        TOKEN_FROM_STDOUT,
-        exe,
-        "token",
-        "--profile",
-        profile,
-        "--format",
-        "basic",
-    ]
-    .map(str::to_owned)
-    .to_vec()
+/// "--profile", PROFILE, "--format", "basic"]`, with `"--config", FILE` after EXE for a
+/// profiles file that is not the default one.
+pub fn provider_for(exe: &str, profile: &str, config: Option<&str>) -> Vec<String> {
+    let mut words = vec![TOKEN_FROM_STDOUT, exe];
+    if let Some(config) = config {
+        words.extend(["--config", config]);
+    }
+    words.extend(["token", "--profile", profile, "--format", "basic"]);
+    words.into_iter().map(str::to_owned).collect()
 }
 
 #[cfg(test)]
@@ -430,7 +426,7 @@ mod tests {
     use super::*;
 
     fn provider() -> Vec<String> {
-        provider_for("/opt/bin/nexus-token", "work")
+        provider_for("/opt/bin/nexus-token", "work", None)
     }
 
     const LINE: &str = r#"credential-provider = ["cargo:token-from-stdout", "/opt/bin/nexus-token", "token", "--profile", "work", "--format", "basic"]"#;
@@ -588,7 +584,11 @@ mod tests {
 
     #[test]
     fn ours_is_recognised_wherever_the_binary_lives() {
-        assert!(is_ours(&provider_for("C:\\bin\\nexus-token.exe", "p")));
+        assert!(is_ours(&provider_for(
+            "C:\\bin\\nexus-token.exe",
+            "p",
+            None
+        )));
         assert!(!is_ours(&[
             "cargo:token-from-stdout".into(),
             "/bin/echo".into()

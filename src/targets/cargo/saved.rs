@@ -93,11 +93,12 @@ impl TargetKind for Saved {
     fn resolve(&self, cx: &ResolveCx<'_>) -> Vec<Box<dyn Target>> {
         let home = cx.env.cargo_home();
         vec![Box::new(CargoTarget {
-            path: home.join("config.toml"),
+            path: crate::targets::served::cargo_config(&home),
             credentials: home.join("credentials.toml"),
             registries: self.registries.clone(),
             exe: cx.exe(),
             profile: cx.profile.to_owned(),
+            config: cx.config.clone(),
         })]
     }
 }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::CargoRegistry;
 use crate::error::{Error, Result};
+use crate::targets::probe::{Answer, Probe};
 use crate::targets::served::SideFile;
 use crate::targets::{
     DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
@@ -25,6 +26,8 @@ pub(crate) struct CargoTarget {
     pub registries: Vec<CargoRegistry>,
     pub exe: PathBuf,
     pub profile: String,
+    /// The profiles file the provider names (`--config`), when it is not the default one.
+    pub config: Option<PathBuf>,
 }
 
 fn text<'b>(path: &std::path::Path, bytes: &'b [u8]) -> Result<&'b str> {
@@ -42,8 +45,15 @@ fn edit_error(path: &std::path::Path, e: editor::Error) -> Error {
 }
 
 impl CargoTarget {
-    fn provider(&self) -> Vec<String> {
-        editor::provider_for(&self.exe.display().to_string(), &self.profile)
+    pub(crate) fn provider(&self) -> Vec<String> {
+        editor::provider_for(
+            &self.exe.display().to_string(),
+            &self.profile,
+            self.config
+                .as_deref()
+                .map(|c| c.display().to_string())
+                .as_deref(),
+        )
     }
 }
 
@@ -141,6 +151,21 @@ impl Target for CargoTarget {
                 }
                 Ok((!changed.is_empty()).then(|| (credentials.into_bytes(), changed)))
             }),
+        }]
+    }
+
+    /// The `credential-provider` command as written.
+    fn probes(&self) -> Vec<Probe> {
+        let words = self.provider();
+        vec![Probe {
+            what: format!(
+                "the Cargo `credential-provider` of `{}`",
+                self.path.display()
+            ),
+            program: PathBuf::from(&words[1]),
+            args: words[2..].to_vec(),
+            stdin: Vec::new(),
+            answer: Answer::Basic,
         }]
     }
 

@@ -12,10 +12,20 @@
 //! caller writes nothing.
 
 use super::helper::normalize_server;
-use super::json::{self, Member, Node, Object, SyntaxError};
+use super::json::{self, Node, Object, SyntaxError};
 
 /// The helper name written into `credHelpers`: Docker runs `docker-credential-<name>`.
 pub const HELPER_NAME: &str = "nexus-token";
+
+/// Whether a `credHelpers` value names nexus-token: [`HELPER_NAME`], or its per-profiles-file
+/// name `nexus-token@<hash>` (a profile saved with `--config FILE`).
+pub fn is_our_helper(name: &str) -> bool {
+    name == HELPER_NAME
+        || name
+            .strip_prefix(HELPER_NAME)
+            .and_then(|rest| rest.strip_prefix('@'))
+            .is_some_and(|hash| !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
 
 /// Keys of an `auths` entry that hold a credential (Docker's `AuthConfig`).
 const CREDENTIAL_KEYS: [&str; 5] = [
@@ -102,22 +112,24 @@ fn line_indent(bytes: &[u8], pos: usize) -> String {
     String::from_utf8_lossy(&bytes[start..end]).into_owned()
 }
 
-fn splice(bytes: &[u8], from: usize, to: usize, text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len() + text.len());
-    out.extend_from_slice(&bytes[..from]);
-    out.extend_from_slice(text.as_bytes());
-    out.extend_from_slice(&bytes[to..]);
-    out
+/// Replaces `from..to` with `text`, in place (no second copy of a big file).
+fn splice(bytes: &mut Vec<u8>, from: usize, to: usize, text: &str) {
+    bytes.splice(from..to, text.bytes());
 }
 
 /// Adds `"key": value_text` as the last member of `obj`, formatted like its siblings.
-fn insert_member(bytes: &[u8], obj: &Object, st: &Style, key: &str, value_text: &str) -> Vec<u8> {
+fn insert_member(bytes: &mut Vec<u8>, obj: &Object, st: &Style, key: &str, value_text: &str) {
     let key = json::quote(key);
     match obj.members.last() {
         Some(last) => {
             let n = obj.members.len();
             let boundary = if n >= 2 {
-                obj.members[n - 2].comma.map_or(obj.open + 1, |c| c + 1)
+                // Just after the comma that follows the member before the last.
+                let after = obj.members[n - 2].value.end;
+                bytes[after..]
+                    .iter()
+                    .position(|&b| b == b',')
+                    .map_or(obj.open + 1, |i| after + i + 1)
             } else {
                 obj.open + 1
             };
@@ -126,7 +138,8 @@ fn insert_member(bytes: &[u8], obj: &Object, st: &Style, key: &str, value_text: 
                 // One member on one line: no separator to copy; follow the `": "` spacing.
                 sep = " ".into();
             }
-            let colon = String::from_utf8_lossy(&bytes[last.key_end..last.value.start]);
+            let colon =
+                String::from_utf8_lossy(&bytes[last.key_end..last.value.start]).into_owned();
             let text = format!(",{sep}{key}{colon}{value_text}");
             splice(bytes, last.value.end, last.value.end, &text)
         }
@@ -148,7 +161,7 @@ fn insert_member(bytes: &[u8], obj: &Object, st: &Style, key: &str, value_text: 
 }
 
 /// Removes member `idx` of `obj` with its separator, leaving the others' bytes alone.
-fn remove_member(bytes: &[u8], obj: &Object, idx: usize) -> Vec<u8> {
+fn remove_member(bytes: &mut Vec<u8>, obj: &Object, idx: usize) {
     let n = obj.members.len();
     let m = &obj.members[idx];
     if n == 1 {
@@ -196,19 +209,77 @@ pub fn registry_key(host: &str) -> Result<String, Error> {
     Ok(key)
 }
 
-/// The index of the `auths` entry for `host` that holds a credential key, and that key's index.
-fn stale_credential(auths: &Object, host: &str) -> Option<(usize, usize)> {
-    auths.members.iter().enumerate().find_map(|(i, m)| {
+/// Checks a `--docker-registry` argument as the user typed it: `HOST[:PORT]` (a scheme and a
+/// trailing `/` are tolerated), a port of 1 to 65535, an IPv6 address in brackets, no path
+/// (Docker keys credentials by host, so a path would be dropped silently) and not Docker Hub
+/// (not a Nexus registry). Then [`registry_key`].
+pub fn registry_arg(arg: &str) -> Result<String, Error> {
+    let invalid = |reason: &'static str| Error::InvalidHost {
+        host: arg.to_owned(),
+        reason,
+    };
+    let rest = arg.trim();
+    let rest = rest.split_once("://").map_or(rest, |(_, r)| r);
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if !path.trim_matches('/').is_empty() {
+        return Err(invalid(
+            "Docker keys credentials by `host[:port]` only: a path would be dropped",
+        ));
+    }
+    let port = if let Some(v6) = host.strip_prefix('[') {
+        let (_, after) = v6
+            .split_once(']')
+            .ok_or(invalid("an IPv6 address needs its closing `]`"))?;
+        after.strip_prefix(':')
+    } else if host.matches(':').count() > 1 {
+        return Err(invalid(
+            "an IPv6 address goes in brackets, e.g. `[::1]:5000`",
+        ));
+    } else {
+        host.split_once(':').map(|(_, p)| p)
+    };
+    if let Some(port) = port
+        && !(port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p)))
+    {
+        return Err(invalid("the port must be a number from 1 to 65535"));
+    }
+    let key = registry_key(arg)?;
+    let name = key.split(':').next().unwrap_or_default();
+    if matches!(
+        name,
+        "docker.io" | "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com"
+    ) {
+        return Err(invalid(
+            "that is Docker Hub, not a Nexus registry: give the host (and port) of your Nexus Docker connector",
+        ));
+    }
+    Ok(key)
+}
+
+/// The index of the `auths` entry for `host` that holds a credential key, that entry (read from
+/// `bytes` on demand: the tree keeps only two levels) and the key's index.
+fn stale_credential(
+    bytes: &[u8],
+    auths: &Object,
+    host: &str,
+) -> Result<Option<(usize, Object, usize)>, Error> {
+    for (i, m) in auths.members.iter().enumerate() {
         if normalize_server(&m.key).as_deref() != Some(host) {
-            return None;
+            continue;
         }
-        let entry = m.value.as_object()?;
-        let j = entry
+        let Some(entry) = json::object_at(bytes, &m.value)? else {
+            continue;
+        };
+        if let Some(j) = entry
             .members
             .iter()
-            .position(|e| CREDENTIAL_KEYS.contains(&e.key.as_str()))?;
-        Some((i, j))
-    })
+            .position(|e| CREDENTIAL_KEYS.contains(&&*e.key))
+        {
+            return Ok(Some((i, entry, j)));
+        }
+    }
+    Ok(None)
 }
 
 /// Sets `credHelpers[host] = helper`, removing a stale `auths[host]` credential.
@@ -219,51 +290,53 @@ pub fn set_cred_helper(current: Option<&[u8]>, host: &str, helper: &str) -> Resu
     let host = registry_key(host)?;
     let input = current.unwrap_or_default();
     let blank = input.iter().all(u8::is_ascii_whitespace);
-    let mut out: Vec<u8> = if blank {
-        b"{}".to_vec()
-    } else {
-        input.to_vec()
-    };
+    // One copy, edited in place, with room for what is added: memory stays linear in the size.
+    let mut out: Vec<u8> = Vec::with_capacity(input.len() + 256);
+    out.extend_from_slice(if blank { b"{}" } else { input });
     let mut changed = Vec::new();
     let mut warnings = Vec::new();
 
-    // 1. Stale credentials in `auths`, one key at a time (spans move after each splice).
-    let mut emptied = false;
+    // 1. Stale credentials in `auths`, one key at a time (spans move after each splice). The
+    // entries of `auths` keep their places meanwhile, so the ones emptied are known by index.
+    let mut emptied: Vec<usize> = Vec::new();
     loop {
         let root = json::parse(&out)?;
         let obj = root_object(&root)?;
         let Some(auths) = child_object(obj, "auths")? else {
             break;
         };
-        let Some((i, j)) = stale_credential(auths, &host) else {
-            // An entry we emptied goes too (one Docker left empty on purpose stays).
-            if let Some(i) = auths.members.iter().position(|m| {
-                emptied
-                    && normalize_server(&m.key).as_deref() == Some(host.as_str())
-                    && m.value.as_object().is_some_and(|e| e.members.is_empty())
-            }) {
-                out = remove_member(&out, auths, i);
-            }
+        let Some((i, entry, j)) = stale_credential(&out, auths, &host)? else {
             break;
         };
-        let member: &Member = &auths.members[i];
-        let Some(entry) = member.value.as_object() else {
-            break;
-        };
-        out = remove_member(&out, entry, j);
-        emptied = true;
+        if entry.members.len() == 1 {
+            emptied.push(i);
+        }
+        remove_member(&mut out, &entry, j);
         let name = format!("auths[\"{host}\"]");
         if !changed.contains(&name) {
             changed.push(name);
         }
     }
 
+    // Every entry we emptied goes too (one Docker left empty on purpose stays), last first.
+    emptied.sort_unstable();
+    emptied.dedup();
+    for &i in emptied.iter().rev() {
+        let root = json::parse(&out)?;
+        if let Some(auths) = child_object(root_object(&root)?, "auths")? {
+            remove_member(&mut out, auths, i);
+        }
+    }
+
     // 2. `credHelpers[host]`.
-    let root = json::parse(&out)?;
-    let obj = root_object(&root)?;
-    let st = style(&out, obj);
-    if obj.get("credHelpers").is_none() {
-        out = insert_member(&out, obj, &st, "credHelpers", "{}");
+    {
+        // One tree at a time: each is dropped before the next parse.
+        let root = json::parse(&out)?;
+        let obj = root_object(&root)?;
+        let st = style(&out, obj);
+        if obj.get("credHelpers").is_none() {
+            insert_member(&mut out, obj, &st, "credHelpers", "{}");
+        }
     }
     let root = json::parse(&out)?;
     let obj = root_object(&root)?;
@@ -279,16 +352,17 @@ pub fn set_cred_helper(current: Option<&[u8]>, host: &str, helper: &str) -> Resu
                     "`credHelpers` named `{other}` for `{host}`; it now names `{helper}`"
                 ));
             }
-            out = splice(&out, m.value.start, m.value.end, &json::quote(helper));
+            splice(&mut out, m.value.start, m.value.end, &json::quote(helper));
             changed.push(format!("credHelpers[\"{host}\"]"));
         }
         None => {
-            out = insert_member(&out, helpers, &st, &host, &json::quote(helper));
+            insert_member(&mut out, helpers, &st, &host, &json::quote(helper));
             changed.push(format!("credHelpers[\"{host}\"]"));
         }
     }
     if changed.is_empty() {
-        out = input.to_vec();
+        out.clear();
+        out.extend_from_slice(input);
     }
     Ok(Edit {
         output: out,
@@ -319,7 +393,10 @@ pub fn has_stored_credential(bytes: &[u8], host: &str) -> Result<bool, Error> {
     }
     let root = json::parse(bytes)?;
     let obj = root_object(&root)?;
-    Ok(child_object(obj, "auths")?.is_some_and(|a| stale_credential(a, &host).is_some()))
+    Ok(match child_object(obj, "auths")? {
+        Some(a) => stale_credential(bytes, a, &host)?.is_some(),
+        None => false,
+    })
 }
 
 /// Removes `credHelpers[host]` when it names nexus-token (logout); another helper stays.
@@ -343,15 +420,15 @@ pub fn remove_cred_helper(bytes: &[u8], host: &str) -> Result<Edit, Error> {
     let mut warnings = Vec::new();
     // Duplicate keys: remove every one that names us, last first so spans stay valid.
     for (i, m) in helpers.members.iter().enumerate().rev() {
-        if m.key != host {
+        if *m.key != *host {
             continue;
         }
         match m.value.as_str() {
-            Some(HELPER_NAME) => {
+            Some(name) if is_our_helper(name) => {
                 let root = json::parse(&out)?;
                 let obj = root_object(&root)?;
                 if let Some(h) = child_object(obj, "credHelpers")? {
-                    out = remove_member(&out, h, i);
+                    remove_member(&mut out, h, i);
                 }
                 if changed.is_empty() {
                     changed.push(format!("credHelpers[\"{host}\"]"));
@@ -407,13 +484,52 @@ pub fn podman_auth_shadows(auth_json: &[u8], host: &str) -> Result<bool, Error> 
     let other_helper = child_object(obj, "credHelpers")?
         .and_then(|h| h.get(&host))
         .and_then(|m| m.value.as_str())
-        .is_some_and(|s| s != HELPER_NAME);
+        .is_some_and(|s| !is_our_helper(s));
     Ok(in_auths || other_helper)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_auths_entry_for_the_host_goes_and_none_is_left_empty() {
+        let input = "{\n  \"auths\": {\n    \"h:5000\": {\"auth\": \"YTpi\"},\n    \"other\": {\"auth\": \"keep\"},\n    \"https://h:5000\": {\"auth\": \"YzpkCg==\"},\n    \"http://h:5000/v2/\": {\"auth\": \"ZTpm\"}\n  }\n}\n";
+        let edit = set_cred_helper(Some(input.as_bytes()), "h:5000", HELPER_NAME).unwrap();
+        let text = String::from_utf8(edit.output).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            v["auths"],
+            serde_json::json!({"other": {"auth": "keep"}}),
+            "all three entries for the host are gone, the other stays:\n{text}"
+        );
+        assert_eq!(v["credHelpers"]["h:5000"], HELPER_NAME);
+    }
+
+    #[test]
+    fn registry_arguments_that_docker_cannot_key_are_refused() {
+        for bad in [
+            "h:99999",
+            "h:abc",
+            "h:0",
+            "::1",
+            "docker.io",
+            "index.docker.io",
+            "h:5000/team",
+            "https://h:5000/v2/team",
+            "[::1",
+        ] {
+            assert!(registry_arg(bad).is_err(), "`{bad}` is refused");
+        }
+        for (good, key) in [
+            ("h:5000", "h:5000"),
+            ("https://h:5000/", "h:5000"),
+            ("[::1]:5000", "[::1]:5000"),
+            ("Nexus.Example.com", "nexus.example.com"),
+        ] {
+            assert_eq!(registry_arg(good).unwrap(), key, "`{good}`");
+        }
+    }
 
     fn set(input: &str, host: &str) -> Edit {
         set_cred_helper(Some(input.as_bytes()), host, HELPER_NAME).unwrap()

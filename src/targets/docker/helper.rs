@@ -87,14 +87,16 @@ pub fn reads_stdin(action: &str) -> bool {
 ///
 /// - `action`: the first argument (`get`, `list`, `store`, `erase`, `version`).
 /// - `stdin`: standard input read to its end (empty for the actions that do not read it).
-/// - `hosts`: the registries nexus-token serves (for `list`).
+/// - `hosts`: the registries nexus-token serves, each with the username to list (for `list`,
+///   which never asks `lookup`: listing needs no token, and one profile that cannot answer must
+///   not hide the others).
 /// - `lookup`: the token for a normalised registry key, `Ok(None)` when nexus-token serves
 ///   nothing there. Its error (keyring locked, profile paused) is returned as is: the caller
 ///   prints it on stderr and exits with its code.
 pub fn answer<E>(
     action: &str,
     stdin: &[u8],
-    hosts: &[String],
+    hosts: &[(String, String)],
     lookup: &dyn Fn(&str) -> Result<Option<HelperCredentials>, E>,
 ) -> Result<Reply, E> {
     match action {
@@ -122,12 +124,9 @@ pub fn answer<E>(
         }
         "list" => {
             let mut map = BTreeMap::new();
-            for host in hosts {
-                let Some(key) = normalize_server(host) else {
-                    continue;
-                };
-                if let Some(creds) = lookup(&key)? {
-                    map.insert(key, creds.username);
+            for (host, username) in hosts {
+                if let Some(key) = normalize_server(host) {
+                    map.entry(key).or_insert_with(|| username.clone());
                 }
             }
             let mut text = serde_json::to_vec(&map).unwrap_or_else(|_| b"{}".to_vec());
@@ -184,7 +183,10 @@ mod tests {
     }
 
     fn run(action: &str, stdin: &str) -> (String, u8) {
-        let hosts = vec!["nexus.example:8443".to_owned(), "other.example".to_owned()];
+        let hosts = vec![
+            ("nexus.example:8443".to_owned(), "nameCode1".to_owned()),
+            ("locked.example".to_owned(), "alice".to_owned()),
+        ];
         let reply = answer(action, stdin.as_bytes(), &hosts, &lookup).unwrap();
         (
             String::from_utf8(reply.stdout.expose().clone()).unwrap(),
@@ -245,7 +247,11 @@ mod tests {
     fn list_store_erase_and_others() {
         assert_eq!(
             run("list", "unused"),
-            ("{\"nexus.example:8443\":\"nameCode1\"}\n".into(), 0)
+            (
+                "{\"locked.example\":\"alice\",\"nexus.example:8443\":\"nameCode1\"}\n".into(),
+                0
+            ),
+            "list asks no lookup: a profile that cannot answer does not fail it"
         );
         assert_eq!(
             run(

@@ -17,6 +17,19 @@ pub struct SyntaxError {
 /// Deeper nesting is refused: a config.json needs about four levels.
 const MAX_DEPTH: usize = 128;
 
+/// Objects are kept (members, keys, short strings) down to this depth: the top level and its
+/// objects (`auths`, `credHelpers`). Deeper ones are checked and skipped, and read on demand with
+/// [`object_at`]: the tree then stays small beside a config of any size (linear memory).
+const KEEP_DEPTH: usize = 1;
+
+/// The only top-level objects whose members the tree keeps: what the editor looks into. Others
+/// (`plugins`, `proxies`, ...) are checked and skipped, whatever their size.
+const KEEP_OBJECTS: &[&str] = &["auths", "credHelpers"];
+
+/// Longer strings are checked and skipped (`as_str` is `None`): no helper name, store name or
+/// registry key is that long, and a huge value must not be copied.
+const MAX_KEPT_STRING: usize = 4096;
+
 /// A value and its byte span `start..end` in the document.
 #[derive(Debug, Clone)]
 pub(super) struct Node {
@@ -28,8 +41,8 @@ pub(super) struct Node {
 /// What a node holds. Only strings and objects are looked into.
 #[derive(Debug, Clone)]
 pub(super) enum Value {
-    Object(Object),
-    String(String),
+    Object(Box<Object>),
+    String(Box<str>),
     Other,
 }
 
@@ -46,28 +59,26 @@ pub(super) struct Object {
 /// One `"key": value` member.
 #[derive(Debug, Clone)]
 pub(super) struct Member {
-    /// The key, unescaped.
-    pub key: String,
+    /// The key, unescaped (empty when longer than the tree keeps).
+    pub key: Box<str>,
     /// Position of the key's opening quote.
     pub key_start: usize,
     /// Position just after the key's closing quote.
     pub key_end: usize,
     pub value: Node,
-    /// Position of the comma after the value, if another member follows.
-    pub comma: Option<usize>,
 }
 
 impl Object {
     /// The last member with `key` (Go's decoder lets the last duplicate win).
     pub(super) fn get(&self, key: &str) -> Option<&Member> {
-        self.members.iter().rev().find(|m| m.key == key)
+        self.members.iter().rev().find(|m| &*m.key == key)
     }
 }
 
 impl Node {
     pub(super) fn as_object(&self) -> Option<&Object> {
         match &self.value {
-            Value::Object(o) => Some(o),
+            Value::Object(o) => Some(o.as_ref()),
             _ => None,
         }
     }
@@ -81,14 +92,40 @@ impl Node {
 
 /// Parses a whole document: one value with optional surrounding whitespace.
 pub(super) fn parse(bytes: &[u8]) -> Result<Node, SyntaxError> {
-    let mut p = Parser { b: bytes, pos: 0 };
+    let mut p = Parser {
+        b: bytes,
+        pos: 0,
+        keep_next_object: true,
+        skipped_members: 0,
+    };
     p.ws();
-    let node = p.value(0)?;
+    let node = p.value(0, true)?;
     p.ws();
     if p.pos != bytes.len() {
         return Err(p.error("unexpected text after the end of the JSON value"));
     }
     Ok(node)
+}
+
+/// The object `node` of a document `bytes` (parsed with [`parse`]) with its members, when it is
+/// one: for objects deeper than the tree keeps. Positions are the document's.
+pub(super) fn object_at(bytes: &[u8], node: &Node) -> Result<Option<Object>, SyntaxError> {
+    if let Some(o) = node.as_object() {
+        return Ok(Some(o.clone()));
+    }
+    if bytes.get(node.start) != Some(&b'{') {
+        return Ok(None);
+    }
+    let mut p = Parser {
+        b: &bytes[..node.end],
+        pos: node.start,
+        keep_next_object: true,
+        skipped_members: 0,
+    };
+    Ok(match p.value(0, true)?.value {
+        Value::Object(o) => Some(*o),
+        _ => None,
+    })
 }
 
 /// The 1-based line and column of a byte offset.
@@ -128,6 +165,11 @@ pub(super) fn quote(s: &str) -> String {
 struct Parser<'a> {
     b: &'a [u8],
     pos: usize,
+    /// Whether the next object value may be kept (a top-level member not in [`KEEP_OBJECTS`] is
+    /// not).
+    keep_next_object: bool,
+    /// The member count of the last object checked without keeping it.
+    skipped_members: usize,
 }
 
 impl Parser<'_> {
@@ -150,18 +192,27 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Node, SyntaxError> {
+    /// One value; `keep`: whether its container is kept (else it is only checked).
+    fn value(&mut self, depth: usize, keep: bool) -> Result<Node, SyntaxError> {
         if depth > MAX_DEPTH {
             return Err(self.error("the JSON nests too deeply"));
         }
         let start = self.pos;
         let value = match self.peek() {
-            Some(b'{') => Value::Object(self.object(depth)?),
+            Some(b'{') if keep && depth <= KEEP_DEPTH && self.keep_next_object => {
+                Value::Object(Box::new(self.object(depth, true)?))
+            }
+            Some(b'{') => {
+                self.object(depth, false)?;
+                Value::Other
+            }
             Some(b'[') => {
                 self.array(depth)?;
                 Value::Other
             }
-            Some(b'"') => Value::String(self.string()?),
+            Some(b'"') => self
+                .string(keep)?
+                .map_or(Value::Other, |s| Value::String(s.into_boxed_str())),
             Some(b't') => self.literal("true")?,
             Some(b'f') => self.literal("false")?,
             Some(b'n') => self.literal("null")?,
@@ -241,7 +292,10 @@ impl Parser<'_> {
         }
     }
 
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    /// A string, unescaped when `keep` and not longer than [`MAX_KEPT_STRING`]; else only
+    /// checked (`None`).
+    fn string(&mut self, mut keep: bool) -> Result<Option<String>, SyntaxError> {
+        let from = self.pos;
         self.pos += 1; // the opening quote
         let mut out: Vec<u8> = Vec::new();
         loop {
@@ -292,19 +346,36 @@ impl Parser<'_> {
                             return Err(self.error("invalid escape in a string"));
                         }
                     };
-                    let mut buf = [0u8; 4];
-                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    if keep {
+                        let mut buf = [0u8; 4];
+                        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    }
                 }
                 0x00..=0x1F => {
                     return Err(self.error("control character inside a string"));
                 }
                 _ => {
-                    out.push(b);
+                    if keep {
+                        out.push(b);
+                    }
                     self.pos += 1;
                 }
             }
+            if keep && out.len() > MAX_KEPT_STRING {
+                keep = false;
+                out = Vec::new();
+            }
         }
-        String::from_utf8(out).map_err(|_| self.error("a string is not valid UTF-8"))
+        if keep {
+            return String::from_utf8(out)
+                .map(Some)
+                .map_err(|_| self.error("a string is not valid UTF-8"));
+        }
+        // Escapes are ASCII: the raw bytes are valid UTF-8 exactly when the text is.
+        match std::str::from_utf8(&self.b[from + 1..self.pos - 1]) {
+            Ok(_) => Ok(None),
+            Err(_) => Err(self.error("a string is not valid UTF-8")),
+        }
     }
 
     fn array(&mut self, depth: usize) -> Result<(), SyntaxError> {
@@ -316,7 +387,7 @@ impl Parser<'_> {
         }
         loop {
             self.ws();
-            self.value(depth + 1)?;
+            self.value(depth + 1, false)?;
             self.ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -329,14 +400,25 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Object, SyntaxError> {
+    /// An object; its members are kept only when `keep` (else it is only checked).
+    fn object(&mut self, depth: usize, keep: bool) -> Result<Object, SyntaxError> {
         let open = self.pos;
+        // A kept object is checked once first, for its member count: the members then take
+        // exactly their room (no doubling while growing, which would cost up to 3x their size).
+        let mut members = if keep {
+            self.object(depth, false)?;
+            self.pos = open;
+            Vec::with_capacity(self.skipped_members)
+        } else {
+            Vec::new()
+        };
+        let mut count = 0;
         self.pos += 1;
-        let mut members = Vec::new();
         self.ws();
         if self.peek() == Some(b'}') {
             let close = self.pos;
             self.pos += 1;
+            self.skipped_members = 0;
             return Ok(Object {
                 open,
                 close,
@@ -349,7 +431,7 @@ impl Parser<'_> {
                 return Err(self.error("expected a `\"key\"` in an object"));
             }
             let key_start = self.pos;
-            let key = self.string()?;
+            let key = self.string(keep)?.unwrap_or_default().into_boxed_str();
             let key_end = self.pos;
             self.ws();
             if self.peek() != Some(b':') {
@@ -357,29 +439,34 @@ impl Parser<'_> {
             }
             self.pos += 1;
             self.ws();
-            let value = self.value(depth + 1)?;
+            self.keep_next_object = depth > 0 || KEEP_OBJECTS.contains(&&*key);
+            let value = self.value(depth + 1, keep)?;
+            self.keep_next_object = true;
+            count += 1;
             self.ws();
             match self.peek() {
+                Some(b',') if !keep => self.pos += 1,
                 Some(b',') => {
                     members.push(Member {
                         key,
                         key_start,
                         key_end,
                         value,
-                        comma: Some(self.pos),
                     });
                     self.pos += 1;
                 }
                 Some(b'}') => {
-                    members.push(Member {
-                        key,
-                        key_start,
-                        key_end,
-                        value,
-                        comma: None,
-                    });
+                    if keep {
+                        members.push(Member {
+                            key,
+                            key_start,
+                            key_end,
+                            value,
+                        });
+                    }
                     let close = self.pos;
                     self.pos += 1;
+                    self.skipped_members = count;
                     return Ok(Object {
                         open,
                         close,
@@ -398,18 +485,51 @@ mod tests {
 
     #[test]
     fn spans_point_at_the_members() {
-        let text = b"{\n\t\"a\": 1,\n\t\"b\": {\"c\": \"d\\u00e9\"}\n}";
+        let text = b"{\n\t\"a\": 1,\n\t\"auths\": {\"c\": \"d\\u00e9\"}\n}";
         let root = parse(text).unwrap();
         let obj = root.as_object().unwrap();
         assert_eq!(obj.members.len(), 2, "both members are found");
-        let b = obj.get("b").unwrap();
+        let b = obj.get("auths").unwrap();
         assert_eq!(&text[b.value.start..b.value.end], b"{\"c\": \"d\\u00e9\"}");
         let c = b.value.as_object().unwrap().get("c").unwrap();
         assert_eq!(c.value.as_str(), Some("d\u{e9}"), "escapes are decoded");
         assert_eq!(
-            obj.members[0].comma,
-            Some(9),
-            "the comma after `1` is recorded"
+            (obj.members[0].value.start, obj.members[0].value.end),
+            (8, 9),
+            "the span of `1`"
+        );
+    }
+
+    #[test]
+    fn only_what_the_editor_reads_is_kept_and_the_rest_is_read_on_demand() {
+        let long = "x".repeat(MAX_KEPT_STRING + 1);
+        let text = format!(
+            "{{\"plugins\": {{\"p\": {{\"q\": 1}}}}, \"auths\": {{\"h\": {{\"auth\": \"YTpi\"}}}}, \"big\": \"{long}\", \"credsStore\": \"pass\"}}"
+        );
+        let root = parse(text.as_bytes()).unwrap();
+        let obj = root.as_object().unwrap();
+        assert!(
+            obj.get("plugins").unwrap().value.as_object().is_none(),
+            "an object the editor does not read is skipped"
+        );
+        assert!(
+            obj.get("big").unwrap().value.as_str().is_none(),
+            "a huge string is skipped"
+        );
+        assert_eq!(obj.get("credsStore").unwrap().value.as_str(), Some("pass"));
+        let auths = obj.get("auths").unwrap().value.as_object().unwrap();
+        let entry = &auths.get("h").unwrap().value;
+        assert!(entry.as_object().is_none(), "the third level is not kept");
+        let read = object_at(text.as_bytes(), entry).unwrap().unwrap();
+        assert_eq!(read.get("auth").unwrap().value.as_str(), Some("YTpi"));
+        assert_eq!(
+            &text.as_bytes()[read.open..=read.close],
+            b"{\"auth\": \"YTpi\"}",
+            "read on demand, with the document's positions"
+        );
+        assert!(
+            parse(b"{\"plugins\": {\"p\": [1, \"\xff\"]}}").is_err(),
+            "a skipped part is still checked"
         );
     }
 

@@ -48,7 +48,7 @@ impl TargetKind for Saved {
     fn from_flags(_cx: &FlagCx<'_>, f: &Flags, _previous: Option<&Saved>) -> Result<Saved> {
         let mut registries = Vec::new();
         for host in &f.docker_registries {
-            let key = editor::registry_key(host).map_err(|e| {
+            let key = editor::registry_arg(host).map_err(|e| {
                 Error::usage(
                     format!("`--docker-registry {host}` cannot be used: {e}"),
                     Some("give the registry as Docker names it, e.g. `--docker-registry nexus.example.com:8443`".into()),
@@ -70,6 +70,7 @@ impl TargetKind for Saved {
             cx.env,
             self.registries.clone(),
             cx.exe(),
+            cx.config.clone(),
         ))]
     }
 }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::fs;
+use crate::targets::probe::{Answer, Probe};
 use crate::targets::served::{SideFile, links_to};
 use crate::targets::{
     DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
@@ -31,10 +32,18 @@ pub(crate) struct DockerTarget {
     /// Podman's `auth.json` files, read before Docker's config.
     pub podman: Vec<PathBuf>,
     path_var: Option<String>,
+    /// The profiles file, when it is not the default one: `credHelpers` then names a helper of
+    /// its own (see [`DockerTarget::helper_name`]).
+    pub config: Option<PathBuf>,
 }
 
 impl DockerTarget {
-    pub(crate) fn new(env: &Env, hosts: Vec<String>, exe: PathBuf) -> DockerTarget {
+    pub(crate) fn new(
+        env: &Env,
+        hosts: Vec<String>,
+        exe: PathBuf,
+        config: Option<PathBuf>,
+    ) -> DockerTarget {
         let path_var = env.var("PATH").map(str::to_owned);
         let writable = |dir: &Path| rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_ok();
         let link = link::plan_link(
@@ -50,7 +59,29 @@ impl DockerTarget {
             link,
             podman: env.podman_auth_files(),
             path_var,
+            config,
         }
+    }
+
+    /// The `credHelpers` value: `nexus-token` (Docker runs the shared
+    /// `docker-credential-nexus-token` link), or for a profiles file that is not the default one
+    /// `nexus-token@<hash>`, whose `docker-credential-nexus-token@<hash>` wrapper beside the link
+    /// passes the file on (`credHelpers` cannot carry arguments).
+    pub(crate) fn helper_name(&self) -> String {
+        format!(
+            "{HELPER_NAME}{}",
+            crate::targets::served::config_suffix(self.config.as_deref())
+        )
+    }
+
+    /// The per-profiles-file wrapper, when the profiles file is not the default one.
+    pub(crate) fn wrapper(&self) -> Option<(PathBuf, &Path)> {
+        let config = self.config.as_deref()?;
+        let dir = self.link.link.parent()?;
+        Some((
+            dir.join(format!("docker-credential-{}", self.helper_name())),
+            config,
+        ))
     }
 
     fn edit_error(&self, e: editor::Error) -> Error {
@@ -94,11 +125,24 @@ impl Target for DockerTarget {
     }
 
     fn plan(&self, current: Option<&[u8]>, _token: &TokenValues<'_>) -> Result<Option<Planned>> {
-        let mut bytes = current.map(<[u8]>::to_vec);
+        // No copy of the file until an edit makes one (a config.json may be big).
+        let mut bytes: Option<Vec<u8>> = None;
         let mut planned = Planned::default();
+        let helper = self.helper_name();
         for host in &self.hosts {
-            let edit = editor::set_cred_helper(bytes.as_deref(), host, HELPER_NAME)
-                .map_err(|e| self.edit_error(e))?;
+            let now = bytes.as_deref().or(current);
+            if let Some(now) = now
+                && editor::read_cred_helper(now, host)
+                    .ok()
+                    .flatten()
+                    .as_deref()
+                    == Some(&helper)
+                && editor::has_stored_credential(now, host).is_ok_and(|stale| !stale)
+            {
+                continue; // already served, nothing stale: no copy of the file at all
+            }
+            let edit =
+                editor::set_cred_helper(now, host, &helper).map_err(|e| self.edit_error(e))?;
             planned.changed.extend(edit.changed);
             planned.warnings.extend(edit.warnings);
             bytes = Some(edit.output);
@@ -128,12 +172,13 @@ impl Target for DockerTarget {
     /// `current` when `credHelpers` names nexus-token for the host (the token is served, so the
     /// fingerprint does not apply), `stale` when it names another helper.
     fn inspect(&self, current: &[u8], _verdict: &Verdict<'_>) -> Vec<Entry> {
+        let ours = self.helper_name();
         self.hosts
             .iter()
             .map(|host| match editor::read_cred_helper(current, host) {
                 Err(e) => (host.clone(), TargetState::Unreadable, Some(e.to_string())),
                 Ok(None) => (host.clone(), TargetState::Missing, None),
-                Ok(Some(h)) if h == HELPER_NAME => (host.clone(), TargetState::Current, None),
+                Ok(Some(h)) if h == ours => (host.clone(), TargetState::Current, None),
                 Ok(Some(h)) => (
                     host.clone(),
                     TargetState::Stale,
@@ -164,9 +209,33 @@ impl Target for DockerTarget {
     }
 
     fn side_files(&self) -> Vec<SideFile> {
-        vec![SideFile::Link {
+        let mut files = vec![SideFile::Link {
             path: self.link.link.clone(),
             to: self.exe.clone(),
+        }];
+        if let Some((path, config)) = self.wrapper() {
+            files.push(SideFile::Script {
+                bytes: crate::targets::served::docker_wrapper(&self.link.link, config),
+                path,
+            });
+        }
+        files
+    }
+
+    /// The helper as Docker runs it (the per-file wrapper, else the link), the registry on stdin.
+    fn probes(&self) -> Vec<Probe> {
+        let Some(host) = self.hosts.first() else {
+            return Vec::new();
+        };
+        let program = self
+            .wrapper()
+            .map_or_else(|| self.link.link.clone(), |(w, _)| w);
+        vec![Probe {
+            what: format!("the Docker helper `{}`", program.display()),
+            program,
+            args: vec!["get".into()],
+            stdin: host.clone().into_bytes(),
+            answer: Answer::DockerJson,
         }]
     }
 
@@ -218,6 +287,7 @@ impl Target for DockerTarget {
         let Some(bytes) = current else {
             return findings;
         };
+        let ours = self.helper_name();
         for host in &self.hosts {
             match editor::read_cred_helper(bytes, host) {
                 Err(e) => {
@@ -229,10 +299,10 @@ impl Target for DockerTarget {
                     ));
                     return findings;
                 }
-                Ok(Some(h)) if h == HELPER_NAME => findings.push(Finding::new(
+                Ok(Some(h)) if h == ours => findings.push(Finding::new(
                     "docker-config",
                     Level::Ok,
-                    format!("`{path}` names nexus-token for `{host}`"),
+                    format!("`{path}` names `{ours}` for `{host}`"),
                     None,
                 )),
                 Ok(_) => findings.push(Finding::new(
@@ -295,6 +365,7 @@ mod tests {
             },
             podman: Vec::new(),
             path_var: None,
+            config: None,
         }
     }
 

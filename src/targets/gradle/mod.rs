@@ -22,6 +22,9 @@ pub(crate) struct GradleTarget {
     pub path: PathBuf,
     /// `(username key, password key)` pairs.
     pub keys: Vec<(String, String)>,
+    /// `login --env-refs`: the file holds none of the keys; `exec` sets them as
+    /// `ORG_GRADLE_PROJECT_<key>` (a value in the file would beat the environment).
+    pub env_refs: bool,
 }
 
 impl GradleTarget {
@@ -52,6 +55,17 @@ impl Target for GradleTarget {
     }
 
     fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
+        if self.env_refs {
+            let Some(current) = current else {
+                return Ok(None);
+            };
+            let edit = gradle::remove_properties(current, &self.all_keys())
+                .map_err(|e| Error::file(&self.path, "update", e))?;
+            if edit.output == current {
+                return Ok(None);
+            }
+            return Ok(Some(edit.into()));
+        }
         let pass = token.pass_code.expose().as_str();
         let pairs: Vec<(&str, &str)> = self
             .keys
@@ -89,6 +103,17 @@ impl Target for GradleTarget {
                     gradle::read_property(current, user_key),
                     gradle::read_property(current, pass_key),
                 ) {
+                    (Ok(None), Ok(None)) if self.env_refs => {
+                        (user_key.clone(), TargetState::Referenced, None)
+                    }
+                    (Ok(u), Ok(_)) if self.env_refs => (
+                        if u.is_some() { user_key } else { pass_key }.clone(),
+                        TargetState::Stale,
+                        Some(format!(
+                            "`{}` still holds a value, but the profile refers to the environment (`nexus-token exec` sets `ORG_GRADLE_PROJECT_*`); `nexus-token refresh` removes it",
+                            self.path.display()
+                        )),
+                    ),
                     (Ok(u), Ok(p)) => {
                         let state = verdict(u.as_deref(), p.as_deref());
                         let name = match (&u, &p) {
@@ -107,8 +132,12 @@ impl Target for GradleTarget {
             .collect()
     }
 
-    /// `ORG_GRADLE_PROJECT_*` variables that beat the file.
+    /// `ORG_GRADLE_PROJECT_*` variables that beat the file (none with `--env-refs`: that is
+    /// how `exec` gives the token).
     fn notes(&self, env: &Env) -> Vec<String> {
+        if self.env_refs {
+            return Vec::new();
+        }
         gradle::overridden_by_env(&self.all_keys(), &env.gradle_project_overrides())
             .into_iter()
             .map(|key| {
@@ -141,7 +170,12 @@ impl Target for GradleTarget {
             });
         }
         let keys = self.all_keys();
-        for key in gradle::overridden_by_env(&keys, &env.gradle_project_overrides()) {
+        let overrides = if self.env_refs {
+            Vec::new()
+        } else {
+            env.gradle_project_overrides()
+        };
+        for key in gradle::overridden_by_env(&keys, &overrides) {
             findings.push(Finding::new(
                 "gradle-override",
                 Level::Warn,
@@ -200,4 +234,72 @@ fn keys_set_in<'k>(path: &Path, keys: &[&'k str]) -> Vec<&'k str> {
         .copied()
         .filter(|key| matches!(gradle::read_property(&bytes, key), Ok(Some(_))))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    fn target(env_refs: bool) -> GradleTarget {
+        GradleTarget {
+            path: PathBuf::from("/h/.gradle/gradle.properties"),
+            keys: vec![("nexusUsername".into(), "nexusPassword".into())],
+            env_refs,
+        }
+    }
+
+    fn plan(t: &GradleTarget, current: Option<&[u8]>) -> Option<Planned> {
+        let pass = Secret::new("pc".to_owned());
+        let token = TokenValues {
+            name_code: "nc",
+            pass_code: &pass,
+        };
+        t.plan(current, &token).unwrap()
+    }
+
+    fn verdict(user: Option<&str>, pass: Option<&str>) -> TargetState {
+        match (user, pass) {
+            (Some("nc"), Some("pc")) => TargetState::Current,
+            (Some(_), Some(_)) => TargetState::Stale,
+            _ => TargetState::Missing,
+        }
+    }
+
+    #[test]
+    fn env_refs_remove_the_keys_and_leave_the_rest() {
+        let before = "# team\norg.gradle.jvmargs=-Xmx1g\nnexusUsername=nc\nnexusPassword=pc\n";
+        let t = target(true);
+        assert_eq!(
+            t.inspect(before.as_bytes(), &verdict)[0].1,
+            TargetState::Stale
+        );
+        let planned = plan(&t, Some(before.as_bytes())).expect("the keys go");
+        assert_eq!(
+            String::from_utf8(planned.bytes.clone()).unwrap(),
+            "# team\norg.gradle.jvmargs=-Xmx1g\n"
+        );
+        assert!(
+            plan(&t, Some(&planned.bytes)).is_none(),
+            "nothing left to do"
+        );
+        assert!(plan(&t, None).is_none(), "no file is created");
+        assert_eq!(
+            t.inspect(&planned.bytes, &verdict)[0].1,
+            TargetState::Referenced,
+            "no keys: exec's ORG_GRADLE_PROJECT_* variables are what Gradle reads"
+        );
+        assert_eq!(
+            target(false).inspect(&planned.bytes, &verdict)[0].1,
+            TargetState::Missing
+        );
+    }
+
+    #[test]
+    fn env_refs_silence_the_environment_override_warning() {
+        let env = Env::sandboxed(std::path::Path::new("/h"))
+            .with_var("ORG_GRADLE_PROJECT_nexusPassword", "x");
+        assert_eq!(target(false).notes(&env).len(), 1, "written: a warning");
+        assert!(target(true).notes(&env).is_empty(), "referenced: the point");
+    }
 }

@@ -1,5 +1,5 @@
 //! The Gradle kind as the user configures it: `--gradle-prefix P`, `--gradle-keys U,P`
-//! (repeatable), `--gradle-properties FILE`; the saved `[targets.gradle]` section.
+//! (repeatable), `--gradle-wrapper`, `--gradle-properties FILE`; the saved `[targets.gradle]` section.
 
 use std::path::PathBuf;
 
@@ -30,6 +30,12 @@ pub struct Flags {
     /// Repeatable.
     #[arg(long = "gradle-keys", value_name = "USER_KEY,PASSWORD_KEY", help_heading = TARGETS_HEADING)]
     pub gradle_keys: Vec<String>,
+
+    /// Also write `systemProp.gradle.wrapperUser` / `systemProp.gradle.wrapperPassword` into
+    /// gradle.properties: the Gradle wrapper (`gradlew`) sends them when it downloads its
+    /// distribution from a protected repository (it runs before any init script).
+    #[arg(long, help_heading = TARGETS_HEADING)]
+    pub gradle_wrapper: bool,
 
     /// Gradle properties file [default: $GRADLE_USER_HOME/gradle.properties, else
     /// ~/.gradle/gradle.properties].
@@ -87,7 +93,12 @@ impl TargetKind for Saved {
                 }
             }
         }
-        keys.dedup();
+        if f.gradle_wrapper {
+            keys.push(gradle::wrapper_keys());
+        }
+        // A repeated prefix or key pair once, wherever it repeats (not only neighbours).
+        let mut seen = std::collections::HashSet::new();
+        keys.retain(|(user, _)| seen.insert(user.clone()));
         let properties = f
             .gradle_properties
             .clone()
@@ -114,6 +125,7 @@ impl TargetKind for Saved {
                 .clone()
                 .unwrap_or_else(|| cx.env.gradle_properties()),
             keys: self.keys.clone(),
+            env_refs: cx.env_refs,
         })]
     }
 }

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::env::Env;
 use crate::error::{Error, ExitStatus, Result};
+use crate::targets::probe::{Answer, Probe};
 
 use super::{
     DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
@@ -44,11 +45,17 @@ pub(crate) struct GradleInitTarget {
     pub url: String,
     /// This binary, which the script runs (`None` when the OS cannot tell).
     pub exe: Option<PathBuf>,
+    /// The profiles file the script names (`--config`), when it is not the default one.
+    pub config: Option<PathBuf>,
 }
 
-/// The script's file name for a profile.
-pub(crate) fn file_name(profile: &str) -> String {
-    format!("nexus-token-{profile}.gradle")
+/// The script's file name for a profile (of the profiles file `config`, when that is not the
+/// default one: two files may both have a profile `work`).
+pub(crate) fn file_name(profile: &str, config: Option<&Path>) -> String {
+    format!(
+        "nexus-token-{profile}{}.gradle",
+        super::served::config_suffix(config)
+    )
 }
 
 /// Why a profile name cannot be part of the script's file name, if it cannot.
@@ -67,9 +74,21 @@ pub(crate) fn validate_profile(profile: &str) -> std::result::Result<(), &'stati
 
 /// Pure: the whole script for `exe`, `profile` and the Nexus base `url`.
 pub fn render(exe: &str, profile: &str, url: &str) -> String {
+    render_with_config(exe, profile, url, None)
+}
+
+/// Pure: [`render`] for a profile of the profiles file `config` (`--config`), when that is not
+/// the default one.
+pub(crate) fn render_with_config(
+    exe: &str,
+    profile: &str,
+    url: &str,
+    config: Option<&str>,
+) -> String {
     TEMPLATE
         .replace("{{EXE}}", &groovy_quoted(exe))
         .replace("{{PROFILE}}", &groovy_quoted(profile))
+        .replace("{{CONFIG}}", &groovy_quoted(config.unwrap_or_default()))
         .replace("{{URL}}", &groovy_quoted(url))
 }
 
@@ -128,7 +147,13 @@ impl GradleInitTarget {
                 exe.display()
             ))
         })?;
-        Ok(render(exe, &self.profile, &self.url))
+        let config = self.config.as_deref().map(|c| c.display().to_string());
+        Ok(render_with_config(
+            exe,
+            &self.profile,
+            &self.url,
+            config.as_deref(),
+        ))
     }
 
     /// Why a script on disk is not the one this binary would write.
@@ -222,6 +247,25 @@ impl Target for GradleInitTarget {
         findings.push(gradle_version_finding(env));
         findings
     }
+
+    /// The script's `token` call (its profile, and its profiles file when not the default).
+    fn probes(&self) -> Vec<Probe> {
+        let Some(exe) = self.exe.clone() else {
+            return Vec::new();
+        };
+        let mut args = Vec::new();
+        if let Some(config) = &self.config {
+            args.extend(["--config".to_owned(), config.display().to_string()]);
+        }
+        args.extend(["token", "--profile", &self.profile, "--format", "json"].map(str::to_owned));
+        vec![Probe {
+            what: format!("the Gradle init script `{}`", self.path.display()),
+            program: exe,
+            args,
+            stdin: Vec::new(),
+            answer: Answer::TokenJson,
+        }]
+    }
 }
 
 /// `gradle` on `PATH`: its version (a warning below the oldest the script is written for), or
@@ -278,7 +322,7 @@ fn gradle_version_finding(env: &Env) -> Finding {
 }
 
 /// The first executable file named `tool` in the `PATH` of `env`.
-fn find_on_path(env: &Env, tool: &str) -> Option<PathBuf> {
+pub(crate) fn find_on_path(env: &Env, tool: &str) -> Option<PathBuf> {
     let path = env.var("PATH")?;
     std::env::split_paths(path)
         .map(|dir| dir.join(tool))
@@ -287,7 +331,7 @@ fn find_on_path(env: &Env, tool: &str) -> Option<PathBuf> {
 
 /// Runs `program args` with no input and waits at most `timeout`; the standard output, or why
 /// there is none. The child is killed when it takes too long.
-fn run_bounded(
+pub(crate) fn run_bounded(
     program: &Path,
     args: &[&str],
     timeout: Duration,
@@ -354,6 +398,7 @@ mod tests {
             profile: "work".into(),
             url: "https://nexus.example.com/nexus".into(),
             exe: Some(PathBuf::from(exe)),
+            config: None,
         }
     }
 
@@ -539,7 +584,12 @@ mod tests {
         for bad in ["", ".hidden", "a/b", "a b", "x\\y", "é"] {
             assert!(validate_profile(bad).is_err(), "`{bad}` is refused");
         }
-        assert_eq!(file_name("work"), "nexus-token-work.gradle");
+        assert_eq!(file_name("work", None), "nexus-token-work.gradle");
+        let other = file_name("work", Some(Path::new("/etc/team.toml")));
+        assert!(
+            other.starts_with("nexus-token-work@") && other.ends_with(".gradle"),
+            "a profile of another profiles file gets its own script: {other}"
+        );
     }
 
     #[test]

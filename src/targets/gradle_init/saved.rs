@@ -68,7 +68,9 @@ impl TargetKind for Saved {
         })?;
         Ok(Saved {
             script: Some(fs::absolute(
-                cx.env.gradle_init_dir().join(super::file_name(name)),
+                cx.env
+                    .gradle_init_dir()
+                    .join(super::file_name(name, cx.config.as_deref())),
             )),
             profile: name.to_owned(),
         })
@@ -89,6 +91,7 @@ impl TargetKind for Saved {
             profile: self.profile.clone(),
             url: cx.url.to_owned(),
             exe: cx.env.current_exe().ok(),
+            config: cx.config.clone(),
         })]
     }
 }

@@ -32,6 +32,9 @@ pub(crate) struct MavenTarget {
     /// Kept to rebuild the error of `master` with its hint.
     security_path: PathBuf,
     encrypt: MavenEncrypt,
+    /// `login --env-refs`: the servers get `${env.NEXUS_TOKEN_NAMECODE}` and
+    /// `${env.NEXUS_TOKEN_PASSCODE}` (never encrypted) instead of the token.
+    env_refs: bool,
 }
 
 impl MavenTarget {
@@ -41,6 +44,7 @@ impl MavenTarget {
         servers: Vec<String>,
         encrypt: MavenEncrypt,
         security_path: PathBuf,
+        env_refs: bool,
     ) -> MavenTarget {
         MavenTarget {
             path,
@@ -48,6 +52,7 @@ impl MavenTarget {
             master: OnceCell::new(),
             security_path,
             encrypt,
+            env_refs,
         }
     }
 
@@ -77,6 +82,30 @@ impl MavenTarget {
     fn ids(&self) -> Vec<&str> {
         self.servers.iter().map(String::as_str).collect()
     }
+
+    /// `--env-refs`: the references in every server that does not hold them yet.
+    fn plan_references(&self, current: Option<&[u8]>) -> Result<Option<Planned>> {
+        let path = &self.path;
+        let ids = self.ids();
+        let entries = match current {
+            Some(bytes) => {
+                maven::read_servers(bytes, &ids).map_err(|e| Error::file(path, "parse", e))?
+            }
+            None => Vec::new(),
+        };
+        let todo: Vec<&str> = ids
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !entries.get(*i).and_then(Option::as_ref).is_some_and(refers))
+            .map(|(_, id)| *id)
+            .collect();
+        if todo.is_empty() {
+            return Ok(None);
+        }
+        let edit =
+            maven::set_env_references(current, &todo).map_err(|e| value_or_file_error(path, e))?;
+        Ok(Some(edit.into()))
+    }
 }
 
 impl Target for MavenTarget {
@@ -93,6 +122,9 @@ impl Target for MavenTarget {
     }
 
     fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
+        if self.env_refs {
+            return self.plan_references(current);
+        }
         let master = self.master()?;
         let path = &self.path;
         let ids = self.ids();
@@ -143,12 +175,36 @@ impl Target for MavenTarget {
     }
 
     fn inspect(&self, current: &[u8], verdict: &Verdict<'_>) -> Vec<Entry> {
-        let master = self.master().ok().flatten();
+        let master = if self.env_refs {
+            None
+        } else {
+            self.master().ok().flatten()
+        };
         self.servers
             .iter()
             .map(|id| match maven::read_server(current, id) {
                 Err(e) => (id.clone(), TargetState::Unreadable, Some(e.to_string())),
                 Ok(None) => (id.clone(), TargetState::Missing, None),
+                Ok(Some(entry)) if refers(&entry) => (
+                    id.clone(),
+                    if self.env_refs {
+                        TargetState::Referenced
+                    } else {
+                        TargetState::Stale
+                    },
+                    (!self.env_refs).then(|| {
+                        "refers to the environment, but the profile was saved without `--env-refs`"
+                            .to_owned()
+                    }),
+                ),
+                Ok(Some(entry)) if self.env_refs && entry.password.is_some() => (
+                    id.clone(),
+                    TargetState::Stale,
+                    Some(
+                        "holds a literal value instead of `${env.NEXUS_TOKEN_PASSCODE}` (the profile refers to the environment)"
+                            .to_owned(),
+                    ),
+                ),
                 Ok(Some(entry)) => {
                     let pass = match (&entry.password, master) {
                         (Some(p), Some(m)) if maven_security::is_encrypted(p) => {
@@ -227,6 +283,12 @@ fn value_or_file_error(path: &Path, e: maven::Error) -> Error {
     }
 }
 
+/// Whether the server entry holds the references to the environment (`--env-refs`).
+fn refers(entry: &maven::ServerEntry) -> bool {
+    entry.username.as_deref() == Some(crate::env_refs::MAVEN_USERNAME)
+        && entry.password.as_deref() == Some(crate::env_refs::MAVEN_PASSWORD)
+}
+
 /// Whether the server entry already holds this token (decrypting with `master` when needed).
 fn entry_holds(
     entry: &maven::ServerEntry,
@@ -249,5 +311,79 @@ fn entry_holds(
                 .unwrap_or(false)
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(env_refs: bool) -> MavenTarget {
+        MavenTarget::new(
+            PathBuf::from("/h/.m2/settings.xml"),
+            vec!["nexus".into()],
+            MavenEncrypt::Auto,
+            PathBuf::from("/nonexistent/settings-security.xml"),
+            env_refs,
+        )
+    }
+
+    fn verdict(user: Option<&str>, pass: Option<&str>) -> TargetState {
+        match (user, pass) {
+            (Some("nc"), Some("pc")) => TargetState::Current,
+            (Some(_), Some(_)) => TargetState::Stale,
+            _ => TargetState::Missing,
+        }
+    }
+
+    fn plan(t: &MavenTarget, current: Option<&[u8]>) -> Option<Planned> {
+        let pass = Secret::new("pc".to_owned());
+        let token = TokenValues {
+            name_code: "nc",
+            pass_code: &pass,
+        };
+        t.plan(current, &token).unwrap()
+    }
+
+    const LITERAL: &str = "<settings>\n  <servers>\n    <server>\n      <id>nexus</id>\n      <username>nc</username>\n      <password>pc</password>\n    </server>\n  </servers>\n</settings>\n";
+
+    #[test]
+    fn env_refs_replace_a_literal_token_and_are_left_alone_afterwards() {
+        let t = target(true);
+        let planned = plan(&t, Some(LITERAL.as_bytes())).expect("the literal token goes");
+        let text = String::from_utf8(planned.bytes.clone()).unwrap();
+        assert_eq!(
+            text,
+            LITERAL
+                .replace(">nc<", ">${env.NEXUS_TOKEN_NAMECODE}<")
+                .replace(">pc<", ">${env.NEXUS_TOKEN_PASSCODE}<"),
+            "only the two values change"
+        );
+        assert!(!text.contains("pc<"), "no passCode left: {text}");
+        assert!(
+            plan(&t, Some(&planned.bytes)).is_none(),
+            "references in place: nothing to write"
+        );
+        assert_eq!(
+            t.inspect(&planned.bytes, &verdict)[0].1,
+            TargetState::Referenced
+        );
+        let stale = t.inspect(LITERAL.as_bytes(), &verdict);
+        assert_eq!(
+            stale[0].1,
+            TargetState::Stale,
+            "a literal token, even the current one, is stale for a profile that refers to the environment"
+        );
+        assert!(stale[0].2.as_deref().is_some_and(|d| d.contains("literal")));
+    }
+
+    #[test]
+    fn without_env_refs_a_reference_is_stale_and_replaced_by_the_token() {
+        let refs = plan(&target(true), None).unwrap().bytes;
+        let t = target(false);
+        assert_eq!(t.inspect(&refs, &verdict)[0].1, TargetState::Stale);
+        let planned = plan(&t, Some(&refs)).expect("the token goes back in");
+        let text = String::from_utf8(planned.bytes).unwrap();
+        assert!(text.contains("<password>pc</password>") && !text.contains("${env."));
     }
 }

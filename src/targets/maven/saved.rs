@@ -172,6 +172,7 @@ impl TargetKind for Saved {
             self.settings_security
                 .clone()
                 .unwrap_or_else(|| cx.env.maven_settings_security()),
+            cx.env_refs,
         ))]
     }
 }

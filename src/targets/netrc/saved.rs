@@ -45,12 +45,17 @@ pub struct Saved {
     pub enabled: bool,
 }
 
-/// The host of a base URL, without port: what a netrc `machine` names.
+/// The host of a base URL, without port: what a netrc `machine` names. An IPv6 address goes
+/// without its URL brackets (curl and Python's `netrc` look up `::1`, never `[::1]`).
 pub(crate) fn url_host(url: &str) -> String {
-    url::Url::parse(url)
+    match url::Url::parse(url)
         .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_default()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
+        Some(url::Host::Ipv6(ip)) => ip.to_string(),
+        Some(host) => host.to_string(),
+        None => String::new(),
+    }
 }
 
 impl Saved {
@@ -162,4 +167,19 @@ impl TargetKind for Saved {
 /// A configuration file we only look at: missing or unreadable is `None`.
 fn read_quietly(path: &Path) -> Option<Vec<u8>> {
     fs::read_optional(path).ok().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_netrc_machine_of_an_ipv6_url_has_no_brackets() {
+        assert_eq!(url_host("http://[::1]:8081/nexus"), "::1");
+        assert_eq!(
+            url_host("https://nexus.example.com:8443"),
+            "nexus.example.com"
+        );
+        assert_eq!(url_host("http://127.0.0.1:8081"), "127.0.0.1");
+    }
 }

@@ -130,6 +130,24 @@ pub fn set_auth(current: Option<&[u8]>, keys: &[&str], auth_b64: &str) -> Result
     apply(current.unwrap_or_default(), &ops)
 }
 
+/// `login --env-refs`: sets `<key>:_auth=${NEXUS_TOKEN_AUTH}` for every registry key, removing
+/// the same conflicting credentials as [`set_auth`]. npm, pnpm and Yarn 1 expand the reference
+/// from the environment (`nexus-token exec`); it is the only `${...}` this editor ever writes.
+pub fn set_auth_reference(current: Option<&[u8]>, keys: &[&str]) -> Result<Edit, Error> {
+    let mut ops = Vec::new();
+    for key in keys {
+        check_registry_key(key)?;
+        ops.push(Op::SetReference(
+            format!("{key}:_auth"),
+            crate::env_refs::NPM_AUTH.to_owned(),
+        ));
+        for name in CONFLICTING_NAMES {
+            ops.push(Op::Remove(format!("{key}:{name}")));
+        }
+    }
+    apply(current.unwrap_or_default(), &ops)
+}
+
 /// Sets one `<key>:<name>=<value>` line (e.g. pnpm's `tokenHelper`): the last occurrence is
 /// edited in place, earlier duplicates removed, or the line appended.
 pub fn set_key(current: Option<&[u8]>, key: &str, name: &str, value: &str) -> Result<Edit, Error> {
@@ -310,6 +328,8 @@ pub fn check_token_helper(path: &str) -> Result<(), Error> {
 enum Op {
     /// Set the full key to the value.
     Set(String, String),
+    /// Set the full key to a `${VAR}` reference, written as it is (`--env-refs`).
+    SetReference(String, String),
     /// Remove every line of the full key.
     Remove(String),
 }
@@ -317,7 +337,7 @@ enum Op {
 impl Op {
     fn key(&self) -> &str {
         match self {
-            Op::Set(k, _) | Op::Remove(k) => k,
+            Op::Set(k, _) | Op::SetReference(k, _) | Op::Remove(k) => k,
         }
     }
 }
@@ -683,7 +703,10 @@ fn apply(input: &[u8], ops: &[Op]) -> Result<Edit, Error> {
         }
         match wanted.iter().position(|w| w.key() == op.key()) {
             Some(i) => {
-                if let (Op::Set(_, a), Op::Set(_, b)) = (wanted[i], op)
+                if let (
+                    Op::Set(_, a) | Op::SetReference(_, a),
+                    Op::Set(_, b) | Op::SetReference(_, b),
+                ) = (wanted[i], op)
                     && a != b
                 {
                     return Err(Error::InvalidValue {
@@ -691,7 +714,7 @@ fn apply(input: &[u8], ops: &[Op]) -> Result<Edit, Error> {
                         reason: "the key is given twice with different values",
                     });
                 }
-                if matches!(op, Op::Set(..)) {
+                if matches!(op, Op::Set(..) | Op::SetReference(..)) {
                     wanted[i] = op;
                 }
             }
@@ -728,7 +751,16 @@ fn apply(input: &[u8], ops: &[Op]) -> Result<Edit, Error> {
                     changed.push(key.to_owned());
                 }
             }
-            Op::Set(_, value) => {
+            Op::Set(_, value) | Op::SetReference(_, value) => {
+                let reference = matches!(op, Op::SetReference(..));
+                // A reference is written as it is; a value is encoded (and checked) for npm.
+                let encode = |key: &str, value: &str| {
+                    if reference {
+                        Ok(value.to_owned())
+                    } else {
+                        encode_value(key, value)
+                    }
+                };
                 let (arrays, hits): (Vec<&Entry>, Vec<&Entry>) =
                     hits.into_iter().partition(|e| e.array);
                 if !arrays.is_empty() {
@@ -743,7 +775,7 @@ fn apply(input: &[u8], ops: &[Op]) -> Result<Edit, Error> {
                     }
                 }
                 let Some(last) = hits.last() else {
-                    appended.push(format!("{key}={}", encode_value(key, value)?));
+                    appended.push(format!("{key}={}", encode(key, value)?));
                     changed.push(key.to_owned());
                     continue;
                 };
@@ -766,12 +798,12 @@ fn apply(input: &[u8], ops: &[Op]) -> Result<Edit, Error> {
                         Some(span) => &text[span.clone()],
                         None => "",
                     };
-                    if raw_value.contains("${") {
+                    if raw_value.contains("${") && !reference {
                         warnings.push(format!(
                             "`{key}` referred to an environment variable; it now holds the token"
                         ));
                     }
-                    let encoded = encode_value(key, value)?;
+                    let encoded = encode(key, value)?;
                     match &last.value_span {
                         Some(span) => cuts.push((span.clone(), encoded)),
                         None => cuts.push((last.key_end..last.key_end, format!("={encoded}"))),
@@ -841,7 +873,7 @@ fn apply(input: &[u8], ops: &[Op]) -> Result<Edit, Error> {
             .map(|e| e.value.as_str())
             .collect();
         let ok = match op {
-            Op::Set(_, v) => values == [v.as_str()],
+            Op::Set(_, v) | Op::SetReference(_, v) => values == [v.as_str()],
             Op::Remove(_) => values.is_empty(),
         };
         if !ok {
@@ -878,6 +910,29 @@ mod tests {
         let edit = set_auth(Some(input.as_bytes()), &[K], "dTpw")
             .unwrap_or_else(|e| panic!("editing {input:?} works: {e}"));
         String::from_utf8(edit.output).unwrap()
+    }
+
+    #[test]
+    fn the_auth_reference_replaces_the_token_and_conflicting_credentials() {
+        let before = format!("; c\r\n{K}:_authToken=x\r\n{K}:_auth=dTpw\r\n");
+        let edit = set_auth_reference(Some(before.as_bytes()), &[K]).unwrap();
+        assert_eq!(
+            String::from_utf8(edit.output.clone()).unwrap(),
+            format!("; c\r\n{K}:_auth=${{NEXUS_TOKEN_AUTH}}\r\n")
+        );
+        assert!(edit.warnings.is_empty(), "{:?}", edit.warnings);
+        let again = set_auth_reference(Some(&edit.output), &[K]).unwrap();
+        assert!(again.changed.is_empty(), "a reference in place stays");
+        assert_eq!(
+            read_value(&edit.output, &format!("{K}:_auth"))
+                .unwrap()
+                .as_deref(),
+            Some("${NEXUS_TOKEN_AUTH}")
+        );
+        assert!(
+            set_auth(None, &[K], "${NEXUS_TOKEN_AUTH}").is_err(),
+            "a token value with `${{` is still refused"
+        );
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub(crate) struct NpmTarget {
     /// Also write `<key>:always-auth=true` (Yarn 1 sends no credentials for unscoped packages
     /// without it).
     pub always_auth: bool,
+    /// `login --env-refs`: `_auth=${NEXUS_TOKEN_AUTH}` instead of the token.
+    pub env_refs: bool,
 }
 
 impl NpmTarget {
@@ -104,8 +106,13 @@ impl Target for NpmTarget {
     fn plan(&self, current: Option<&[u8]>, token: &TokenValues<'_>) -> Result<Option<Planned>> {
         let keys = self.keys()?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let auth = editor::auth_value(token.name_code, token.pass_code.expose());
-        let mut edit = editor::set_auth(current, &keys, &auth).map_err(|e| self.edit_error(e))?;
+        let mut edit = if self.env_refs {
+            editor::set_auth_reference(current, &keys)
+        } else {
+            let auth = editor::auth_value(token.name_code, token.pass_code.expose());
+            editor::set_auth(current, &keys, &auth)
+        }
+        .map_err(|e| self.edit_error(e))?;
         if self.always_auth {
             for key in &keys {
                 let more = editor::set_key(Some(&edit.output), key, "always-auth", "true")
@@ -138,8 +145,31 @@ impl Target for NpmTarget {
                     Ok(key) => key,
                     Err(e) => return (url.clone(), TargetState::Unreadable, Some(e.to_string())),
                 };
+                let referred = editor::read_value(current, &format!("{key}:_auth"))
+                    .is_ok_and(|v| v.as_deref() == Some(crate::env_refs::NPM_AUTH));
                 match editor::read_auth(current, &key) {
                     Err(e) => (url.clone(), TargetState::Unreadable, Some(e.to_string())),
+                    Ok(Some(editor::NpmAuth::Undecodable)) if referred => {
+                        if self.env_refs {
+                            (url.clone(), TargetState::Referenced, None)
+                        } else {
+                            (
+                                url.clone(),
+                                TargetState::Stale,
+                                Some(format!(
+                                    "`{key}:_auth` refers to the environment, but the profile was saved without `--env-refs`"
+                                )),
+                            )
+                        }
+                    }
+                    Ok(Some(editor::NpmAuth::Basic { .. })) if self.env_refs => (
+                        url.clone(),
+                        TargetState::Stale,
+                        Some(format!(
+                            "`{key}:_auth` holds a literal token instead of `{}` (the profile refers to the environment)",
+                            crate::env_refs::NPM_AUTH
+                        )),
+                    ),
                     Ok(None) => (url.clone(), TargetState::Missing, None),
                     Ok(Some(editor::NpmAuth::Basic { username, password })) => {
                         (url.clone(), verdict(Some(&username), Some(&password)), None)
@@ -259,6 +289,7 @@ mod tests {
             path: PathBuf::from(path),
             registries: vec![GROUP.to_owned()],
             always_auth: false,
+            env_refs: false,
         }
     }
 
@@ -308,6 +339,37 @@ mod tests {
     }
 
     #[test]
+    fn env_refs_write_the_reference_and_inspect_tells_it_from_a_literal() {
+        let mut t = target("/h/.npmrc");
+        t.env_refs = true;
+        let before = format!(
+            "fund=false\n{KEY}:_auth={}\n",
+            editor::auth_value("nc", "pc")
+        );
+        assert_eq!(
+            t.inspect(before.as_bytes(), &verdict)[0].1,
+            TargetState::Stale
+        );
+        let planned = plan(&t, Some(before.as_bytes()), "pc").unwrap().unwrap();
+        let text = String::from_utf8(planned.bytes.clone()).unwrap();
+        assert_eq!(
+            text,
+            format!("fund=false\n{KEY}:_auth=${{NEXUS_TOKEN_AUTH}}\n")
+        );
+        assert!(plan(&t, Some(&planned.bytes), "pc").unwrap().is_none());
+        assert_eq!(
+            t.inspect(&planned.bytes, &verdict)[0].1,
+            TargetState::Referenced
+        );
+        t.env_refs = false;
+        assert_eq!(
+            t.inspect(&planned.bytes, &verdict)[0].1,
+            TargetState::Stale,
+            "a reference in a profile that writes the token is stale"
+        );
+    }
+
+    #[test]
     fn always_auth_is_written_only_when_asked() {
         let mut t = target("/h/.npmrc");
         let plain = plan(&t, None, "pc").unwrap().unwrap();
@@ -344,6 +406,7 @@ mod tests {
             path: PathBuf::from("/h/.npmrc"),
             registries: vec!["ftp://x/".to_owned()],
             always_auth: false,
+            env_refs: false,
         };
         assert_eq!(
             plan(&bad, None, "pc").unwrap_err().exit_status(),
@@ -401,6 +464,7 @@ mod tests {
             path: user,
             registries: vec![GROUP.to_owned()],
             always_auth: false,
+            env_refs: false,
         };
         let mut env = Env::sandboxed(dir.path());
         env.cwd = Some(project.clone());

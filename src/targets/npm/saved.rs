@@ -158,6 +158,7 @@ impl TargetKind for Saved {
             path: self.npmrc.clone().unwrap_or_else(|| cx.env.user_npmrc()),
             registries: self.registries.clone(),
             always_auth: self.always_auth,
+            env_refs: cx.env_refs,
         })]
     }
 }

@@ -14,6 +14,7 @@ pub use saved::{Flags, Saved};
 
 use crate::error::{Error, Result};
 use crate::targets::npm::editor;
+use crate::targets::probe::{Answer, Probe};
 use crate::targets::served::{SideFile, pnpm_wrapper};
 use crate::targets::{
     DoctorCx, Entry, Finding, Kind, Level, Planned, Target, TargetState, TokenValues, Verdict,
@@ -29,6 +30,8 @@ pub(crate) struct PnpmTarget {
     pub wrapper: PathBuf,
     pub exe: PathBuf,
     pub profile: String,
+    /// The profiles file the wrapper names (`--config`), when it is not the default one.
+    pub config: Option<PathBuf>,
 }
 
 impl PnpmTarget {
@@ -146,7 +149,18 @@ impl Target for PnpmTarget {
     fn side_files(&self) -> Vec<SideFile> {
         vec![SideFile::Script {
             path: self.wrapper.clone(),
-            bytes: pnpm_wrapper(&self.exe, &self.profile),
+            bytes: pnpm_wrapper(&self.exe, &self.profile, self.config.as_deref()),
+        }]
+    }
+
+    /// The wrapper, run without arguments as pnpm does.
+    fn probes(&self) -> Vec<Probe> {
+        vec![Probe {
+            what: format!("the pnpm tokenHelper `{}`", self.wrapper.display()),
+            program: self.wrapper.clone(),
+            args: Vec::new(),
+            stdin: Vec::new(),
+            answer: Answer::Basic,
         }]
     }
 
@@ -154,7 +168,7 @@ impl Target for PnpmTarget {
         let (current, profile) = (cx.current, cx.profile);
         let refresh = format!("run `nexus-token refresh --profile {profile}`");
         let mut findings = Vec::new();
-        let wanted = pnpm_wrapper(&self.exe, &self.profile);
+        let wanted = pnpm_wrapper(&self.exe, &self.profile, self.config.as_deref());
         let wrapper = self.wrapper.display();
         match crate::fs::read_optional(&self.wrapper) {
             Ok(Some(bytes)) if bytes == wanted => findings.push(Finding::new(
@@ -214,6 +228,7 @@ mod tests {
             wrapper: PathBuf::from(wrapper),
             exe: PathBuf::from("/opt/bin/nexus-token"),
             profile: "default".into(),
+            config: None,
         }
     }
 

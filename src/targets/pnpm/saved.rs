@@ -80,11 +80,13 @@ impl TargetKind for Saved {
             path: self.npmrc.clone().unwrap_or_else(|| cx.env.user_npmrc()),
             registries: self.registries.clone(),
             wrapper: cx.env.config_dir.join(format!(
-                "pnpm-token-helper-{}",
-                crate::targets::served::safe_name(cx.profile)
+                "pnpm-token-helper-{}{}",
+                crate::targets::served::file_name_part(cx.profile),
+                crate::targets::served::config_suffix(cx.config.as_deref())
             )),
             exe: cx.exe(),
             profile: cx.profile.to_owned(),
+            config: cx.config.clone(),
         })]
     }
 }

@@ -31,19 +31,117 @@ pub fn require_secret_service() {
     );
 }
 
-/// The path of `tool` on PATH; panics when it is not installed.
-pub fn require_tool(tool: &str) -> PathBuf {
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join(tool))
-                .find(|p| p.is_file())
+/// The project's tool folder: the pinned clients of `scripts/tool-versions`, installed there by
+/// `scripts/install-deps`, one folder per version; `.tools/bin` links the first of each.
+pub fn tools_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools")
+}
+
+/// The PATH every test uses: `.tools/bin` first (the pinned clients, not whatever the machine
+/// has), then this process's PATH.
+pub fn test_path() -> OsString {
+    path_with(&tools_dir().join("bin"))
+}
+
+/// The test PATH with `dir` in front of it.
+pub fn path_with(dir: &Path) -> OsString {
+    let mut dirs = vec![dir.to_path_buf()];
+    if dir != tools_dir().join("bin") {
+        dirs.push(tools_dir().join("bin"));
+    }
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(dirs).expect("PATH entries without `:`")
+}
+
+/// The versions of `tool` pinned in `scripts/tool-versions`, in order (the first is the one
+/// `.tools/bin` links).
+pub fn pinned_versions(tool: &str) -> Vec<String> {
+    include_str!("../../../scripts/tool-versions")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once(' '))
+        .filter(|(t, _)| *t == tool)
+        .map(|(_, v)| v.trim().to_owned())
+        .collect()
+}
+
+/// Each pinned pnpm: its version and the folder to put first on a child's PATH. Panics when
+/// one is not installed (`scripts/install-deps`).
+pub fn pnpm_versions() -> Vec<(String, PathBuf)> {
+    pinned_versions("pnpm")
+        .into_iter()
+        .map(|v| {
+            let bin = tools_dir().join(format!("node/pnpm-{v}/node_modules/.bin"));
+            assert!(
+                bin.join("pnpm").is_file(),
+                "this test needs pnpm {v} in `{}` (scripts/install-deps installs it)",
+                bin.display()
+            );
+            (v, bin)
         })
+        .collect()
+}
+
+/// The Python of `.tools/python`, the virtual environment that holds the pinned twine (for tests
+/// that import twine's own modules). Panics when it is not installed (`scripts/install-deps`).
+pub fn twine_python() -> PathBuf {
+    let python = tools_dir().join("python/bin/python3");
+    assert!(
+        python.is_file(),
+        "this test needs `{}` with twine (scripts/install-deps installs it)",
+        python.display()
+    );
+    python
+}
+
+/// The path of `tool` on the test PATH ([`test_path`]); panics when it is not installed.
+pub fn require_tool(tool: &str) -> PathBuf {
+    std::env::split_paths(&test_path())
+        .map(|dir| dir.join(tool))
+        .find(|p| p.is_file())
         .unwrap_or_else(|| {
             panic!("this test needs `{tool}` on PATH (scripts/install-deps installs it)")
         })
 }
 
+/// The folder of `tool` at its first version pinned in `scripts/tool-versions` (installed under
+/// `.tools/node/<tool>-<version>/node_modules` by `scripts/install-deps`).
+fn node_tool(tool: &str) -> PathBuf {
+    let version = pinned_versions(tool)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("scripts/tool-versions pins `{tool}`"));
+    tools_dir().join(format!("node/{tool}-{version}/node_modules"))
+}
+
+/// The `.bin` folder of the pinned Yarn 4 (`yarn-berry` in `scripts/tool-versions`, the npm
+/// package `@yarnpkg/cli-dist`), to put first on a child's PATH; `.tools/bin/yarn` is Yarn 1.
+/// Panics when it is not installed.
+pub fn yarn_berry_bin() -> PathBuf {
+    let bin = node_tool("yarn-berry").join(".bin");
+    assert!(
+        bin.join("yarn").is_file(),
+        "this test needs Yarn 4 in `{}` (scripts/install-deps installs it)",
+        bin.display()
+    );
+    require_tool("node");
+    bin
+}
+
+/// The pinned Yarn rc parser, the package `@yarnpkg/parsers` (`yarn-parsers` in
+/// `scripts/tool-versions`), for `node` to `require`. Panics when it is not installed.
+pub fn yarn_parsers() -> PathBuf {
+    let dir = node_tool("yarn-parsers").join("@yarnpkg/parsers");
+    assert!(
+        dir.join("package.json").is_file(),
+        "this test needs @yarnpkg/parsers in `{}` (scripts/install-deps installs it)",
+        dir.display()
+    );
+    require_tool("node");
+    dir
+}
 /// A throwaway home for one test: HOME, XDG dirs, every client's config, state and runtime dir
 /// all inside. With [`Sandbox::with_keyring`], children also get the private session bus.
 pub struct Sandbox {
@@ -122,7 +220,7 @@ impl Sandbox {
     pub fn env(&self) -> Vec<(OsString, OsString)> {
         let home = self.home();
         let mut vars: Vec<(OsString, OsString)> = vec![
-            ("PATH".into(), std::env::var_os("PATH").unwrap_or_default()),
+            ("PATH".into(), test_path()),
             ("LANG".into(), "C".into()),
             ("NO_COLOR".into(), "1".into()),
             ("HOME".into(), home.clone().into()),
