@@ -92,6 +92,11 @@ pub enum Command {
     /// Serve the built-in Nexus emulator on 127.0.0.1 (for benchmarks and experiments).
     #[command(hide = true)]
     Emulator(EmulatorArgs),
+    /// Docker's credential helper protocol (`docker-credential-nexus-token ACTION`): `main`
+    /// builds this command from the helper's name, so that the helper runs through
+    /// `commands::run_in` like every command.
+    #[command(hide = true)]
+    DockerCredentialHelper(DockerHelperArgs),
 }
 
 /// Which Nexus to talk to and how.
@@ -301,6 +306,13 @@ pub struct ManpagesArgs {
     /// Directory for the pages (created when missing).
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DockerHelperArgs {
+    /// `get`, `list`, `store`, `erase`, `version` or `--help` (the server comes on stdin).
+    #[arg(value_name = "ACTION", allow_hyphen_values = true)]
+    pub action: String,
 }
 
 #[derive(Debug, Args)]

@@ -253,6 +253,34 @@ impl<'c, 'a> Session<'c, 'a> {
         Self::connect(ctx, name, profile, ProfileState::default(), true)
     }
 
+    /// Connects a saved profile for `doctor`: the server is always asked (one unauthenticated
+    /// request, whose answer `doctor` reports in [`Session::detection`], even for an edition
+    /// without user tokens), and the family in use is chosen as for every command (forced,
+    /// cached, else the one detected). The detection is not recorded in the state.
+    pub(crate) fn probed(
+        ctx: &'c Context<'a>,
+        name: &str,
+        profile: Profile,
+        state: ProfileState,
+    ) -> Result<Self> {
+        let client = client_for(ctx, &profile)?;
+        let detection = client.detect()?;
+        let family_cached = profile.api.is_none() && state.family.is_some();
+        let family = profile.api.or(state.family).unwrap_or(detection.family);
+        Ok(Session {
+            ctx,
+            name: name.to_owned(),
+            profile,
+            state,
+            client,
+            family,
+            family_cached,
+            detection: Some(detection),
+            password: None,
+            transient: false,
+        })
+    }
+
     fn connect(
         ctx: &'c Context<'a>,
         name: &str,
@@ -290,6 +318,11 @@ impl<'c, 'a> Session<'c, 'a> {
             password: None,
             transient,
         })
+    }
+
+    /// The client of the profile's server (`doctor` checks a pasted token with it).
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
     }
 
     /// The API family in use.
@@ -387,6 +420,21 @@ impl<'c, 'a> Session<'c, 'a> {
         self.detection = Some(detection);
         let retried = call(&self.client, self.family);
         self.guard(retried)
+    }
+
+    /// The token as Nexus issues it now, with no expiry policy (`doctor`: it never generates a
+    /// token). A rejected password pauses the profile, as for every request of the flow.
+    pub(crate) fn fetch_token(&mut self) -> Result<UserToken> {
+        let username = self.profile.username.clone();
+        let password = self.password()?.clone();
+        self.with_family(&|client, family| client.fetch_token(family, &username, &password))
+    }
+
+    /// The expiry attributes of the current token (`doctor`), `None` when the server has none.
+    pub(crate) fn token_attributes(&self) -> Result<Option<nexus::TokenAttributes>> {
+        Ok(self
+            .client
+            .token_attributes(&self.profile.username, self.password()?)?)
     }
 
     /// The current token. On servers that expire tokens (Nexus 3.69+) it also reads the token

@@ -12,16 +12,17 @@ use crate::cli::DoctorArgs;
 use crate::error::{Error, ExitStatus, Result};
 use crate::expiry::{ExpiryPolicy, days_left, margin_ms, now_ms};
 use crate::fingerprint::fingerprint;
-use crate::nexus::{Client, Family, UserToken};
+use crate::nexus::{Family, UserToken};
 use crate::profile::{Config, Profile, ProfileState, State, rfc3339};
 use crate::schedule;
 use crate::secret::Secret;
+use crate::session::Session;
 use crate::targets::{self, TargetState};
 
 pub(super) use crate::targets::Level;
 
 use super::status::format_ms;
-use super::{Context, client_for, read_keyring_password};
+use super::{Context, read_keyring_password};
 
 /// One line of `doctor`.
 #[derive(Debug, Clone, Serialize)]
@@ -117,7 +118,7 @@ fn check_profile(
     ps: &ProfileState,
     checks: &mut Checks,
 ) {
-    let server = check_server(ctx, name, profile, ps, checks);
+    let session = check_server(ctx, name, profile, ps, checks);
     if profile.imported {
         // A pasted token: checked with one request, never fetched; expiry warned 14 days ahead.
         let (findings, current_fp) = crate::imported::doctor(
@@ -125,7 +126,7 @@ fn check_profile(
             name,
             profile,
             ps,
-            server.as_ref().map(|(c, f)| (c, *f)),
+            session.as_ref().map(|s| (s.client(), s.family())),
         );
         for f in findings {
             checks.add(f.check, f.level, f.message, f.fix);
@@ -151,11 +152,12 @@ fn check_profile(
             ),
             Some(format!("run `nexus-token login --profile {name}` with your current password")),
         );
-    } else if let (Some((client, family)), Some(password)) = (&server, &password)
-        && let Some(token) = check_token(ctx, name, profile, ps, client, *family, password, checks)
-    {
-        current_fp = Some(fingerprint(&token.name_code, token.pass_code.expose()));
-        live_fp.clone_from(&current_fp);
+    } else if let (Some(mut session), Some(password)) = (session, password) {
+        session.use_password(password);
+        if let Some(token) = check_token(name, &mut session, checks) {
+            current_fp = Some(fingerprint(&token.name_code, token.pass_code.expose()));
+            live_fp.clone_from(&current_fp);
+        }
     }
     check_files(ctx, name, profile, current_fp.as_deref(), checks);
     if keyring_answered || !profile.keyring {
@@ -251,29 +253,23 @@ fn check_token_cache(
     }
 }
 
-/// Server reachable, family and edition. Returns the client and family when the server can
-/// issue user tokens.
-fn check_server(
-    ctx: &Context<'_>,
+/// Server reachable, family and edition. Returns the session (the family chosen by `session`)
+/// when the server can issue user tokens.
+fn check_server<'c, 'a>(
+    ctx: &'c Context<'a>,
     name: &str,
     profile: &Profile,
     ps: &ProfileState,
     checks: &mut Checks,
-) -> Option<(Client, Family)> {
-    let client = match client_for(ctx, profile) {
-        Ok(c) => c,
+) -> Option<Session<'c, 'a>> {
+    let session = match Session::probed(ctx, name, profile.clone(), ps.clone()) {
+        Ok(s) => s,
         Err(e) => {
             checks.add("server", Level::Fail, e.to_string(), e.hint());
             return None;
         }
     };
-    let d = match client.detect() {
-        Ok(d) => d,
-        Err(e) => {
-            checks.add("server", Level::Fail, e.to_string(), e.hint());
-            return None;
-        }
-    };
+    let d = session.detection.clone()?;
     let what = format!(
         "{} answers: Nexus {} {}, API `{}`",
         profile.url,
@@ -323,8 +319,7 @@ fn check_server(
             None,
         ),
     }
-    let family = profile.api.or(ps.family).unwrap_or(d.family);
-    Some((client, family))
+    Some(session)
 }
 
 /// The keyring answers and holds the password.
@@ -361,19 +356,13 @@ fn check_keyring(
 }
 
 /// Nexus accepts the password and issues a token (and whether it expired). A rejection pauses
-/// the profile, as `refresh` would.
-#[allow(clippy::too_many_arguments)]
+/// the profile, as `refresh` would (the session records it).
 fn check_token(
-    ctx: &Context<'_>,
     name: &str,
-    profile: &Profile,
-    ps: &ProfileState,
-    client: &Client,
-    family: Family,
-    password: &Secret<String>,
+    session: &mut Session<'_, '_>,
     checks: &mut Checks,
 ) -> Option<UserToken> {
-    match client.fetch_token(family, &profile.username, password) {
+    match session.fetch_token() {
         Ok(token) => {
             checks.add(
                 "token",
@@ -381,18 +370,10 @@ fn check_token(
                 "Nexus accepts the stored password and issues a user token",
                 None,
             );
-            check_expiry(
-                name,
-                client,
-                family,
-                &profile.username,
-                password,
-                token.created.as_deref(),
-                checks,
-            );
+            check_expiry(name, session, token.created.as_deref(), checks);
             Some(token)
         }
-        Err(crate::nexus::Error::TokenExpired { .. }) => {
+        Err(Error::Nexus(crate::nexus::Error::TokenExpired { .. })) => {
             checks.add(
                 "token-expiry",
                 Level::Fail,
@@ -403,23 +384,14 @@ fn check_token(
             );
             None
         }
-        Err(e) if e.is_rejected_login() => {
-            // Like `refresh`: one rejection pauses the profile, so that neither a scheduled
-            // refresh nor another doctor run can lock the account.
-            let mut paused = ps.clone();
-            paused.note_rejection(&e);
-            let recorded = State::update_profile(&ctx.state_path, name, &paused).is_ok();
+        Err(Error::Nexus(e)) if e.is_rejected_login() => {
+            // Like `refresh`: one rejection pauses the profile (the session saved the state
+            // before returning the rejection), so that neither a scheduled refresh nor another
+            // doctor run can lock the account.
             checks.add(
                 "login",
                 Level::Fail,
-                format!(
-                    "{e}{}",
-                    if recorded {
-                        "; refresh of this profile is paused until `login` succeeds"
-                    } else {
-                        ""
-                    }
-                ),
+                format!("{e}; refresh of this profile is paused until `login` succeeds"),
                 Some(format!(
                     "run `nexus-token login --profile {name}` with your current password"
                 )),
@@ -503,15 +475,8 @@ fn check_files(
     }
 }
 
-fn check_expiry(
-    name: &str,
-    client: &crate::nexus::Client,
-    family: Family,
-    username: &str,
-    password: &Secret<String>,
-    created: Option<&str>,
-    checks: &mut Checks,
-) {
+fn check_expiry(name: &str, session: &Session<'_, '_>, created: Option<&str>, checks: &mut Checks) {
+    let family = session.family();
     if family != Family::Nexus3 {
         checks.add(
             "token-expiry",
@@ -524,7 +489,7 @@ fn check_expiry(
     let refresh = Some(format!(
         "run `nexus-token refresh --profile {name}` (it generates a new token)"
     ));
-    match client.token_attributes(username, password) {
+    match session.token_attributes() {
         Ok(Some(attrs)) if attrs.expiration_enabled => {
             let Some(at) = attrs.expires_at_ms else {
                 checks.add(
@@ -573,7 +538,7 @@ fn check_expiry(
             "the server does not expire tokens",
             None,
         ),
-        Err(crate::nexus::Error::TokenExpired { .. }) => checks.add(
+        Err(Error::Nexus(crate::nexus::Error::TokenExpired { .. })) => checks.add(
             "token-expiry",
             Level::Fail,
             "Nexus says the user token has expired: builds get 401",

@@ -16,7 +16,7 @@ use std::process::Command;
 use crate::support::{Run, Sandbox, assert_no_secret, unique_password};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use nexus_token::emulator::{Emulator, EmulatorConfig, RequestRecord};
+use nexus_token::emulator::{Emulator, RequestRecord};
 use nexus_token::nexus::Family;
 use nexus_token::targets::npm::editor::{registry_key, set_auth};
 
@@ -32,12 +32,7 @@ struct Setup {
 }
 
 fn emulator(family: Family, password: &str) -> Emulator {
-    Emulator::start(
-        EmulatorConfig::new(family)
-            .user(USER, password)
-            .require_user_tokens(true),
-    )
-    .unwrap()
+    crate::support::emulator_util::for_user_with_tokens(family, USER, password)
 }
 
 /// The token fetched with `token --password-stdin` (no keyring, nothing saved): for the tests of
@@ -79,32 +74,31 @@ fn setup() -> Setup {
 
 /// A sandbox whose user npmrc starts as `before` (`None`: no file), then
 /// `nexus-token login --npm-registry <group>/ --npm-registry <hosted>/ EXTRA...` with the real
-/// keyring. `None` when a tool or the keyring is missing outside CI (the test is then skipped
-/// loudly).
-fn login_setup(test: &str, tools: &[&str], before: Option<&str>, extra: &[&str]) -> Option<Setup> {
-    let mut s = prepare(test, tools)?;
+/// keyring. A missing tool or keyring fails the test.
+fn login_setup(test: &str, tools: &[&str], before: Option<&str>, extra: &[&str]) -> Setup {
+    let mut s = prepare(test, tools);
     if let Some(text) = before {
         std::fs::write(s.npmrc(), text).unwrap();
     }
     let run = s.login(extra);
     assert_eq!(run.code, 0, "login --npm-registry succeeds: {}", run.all());
-    Some(s)
+    s
 }
 
-/// An emulator and a sandbox without a login yet (`None` as for [`login_setup`]).
-fn prepare(_test: &str, tools: &[&str]) -> Option<Setup> {
+/// An emulator and a sandbox without a login yet (a missing tool or keyring fails the test).
+fn prepare(_test: &str, tools: &[&str]) -> Setup {
     crate::support::require_secret_service();
     for tool in tools {
         crate::support::require_tool(tool);
     }
     let password = unique_password();
-    Some(Setup {
+    Setup {
         sb: Sandbox::with_keyring(),
         emu: emulator(Family::Nexus3, &password),
         password,
         name_code: String::new(),
         pass_code: String::new(),
-    })
+    }
 }
 
 impl Setup {
@@ -328,9 +322,7 @@ fn keys(emu: &Emulator) -> (String, String) {
 #[ignore = "needs npm, pnpm, yarn and a Secret Service"]
 fn npm_installs_from_the_group_and_publishes_to_the_hosted_repository() {
     const TEST: &str = "npm_installs_from_the_group_and_publishes";
-    let Some(mut s) = prepare(TEST, &["npm"]) else {
-        return;
-    };
+    let mut s = prepare(TEST, &["npm"]);
     let (gkey, hkey) = keys(&s.emu);
     let before = realistic_npmrc(&[
         format!("{gkey}:username=old-user"),
@@ -412,14 +404,12 @@ fn npm_installs_from_the_group_and_publishes_to_the_hosted_repository() {
 #[test]
 #[ignore = "needs npm, pnpm, yarn and a Secret Service"]
 fn npm_fails_with_e401_when_the_token_is_wrong() {
-    let Some(s) = login_setup(
+    let s = login_setup(
         "npm_fails_with_e401_when_the_token_is_wrong",
         &["npm"],
         None,
         &[],
-    ) else {
-        return;
-    };
+    );
     s.tamper("not-the-pass-code");
     let (ok, log, project) = s.npm_install("wrong");
     assert!(!ok, "npm install fails with a wrong token:\n{log}");
@@ -447,9 +437,7 @@ fn npm_fails_with_e401_when_the_token_is_wrong() {
 #[test]
 #[ignore = "needs npm, pnpm, yarn and a Secret Service"]
 fn refresh_after_a_server_side_reset_makes_npm_work_again() {
-    let Some(mut s) = login_setup("refresh_after_a_server_side_reset", &["npm"], None, &[]) else {
-        return;
-    };
+    let mut s = login_setup("refresh_after_a_server_side_reset", &["npm"], None, &[]);
     let (ok, log, _) = s.npm_install("before-reset");
     assert!(ok, "npm install succeeds after login:\n{log}");
 
@@ -489,9 +477,7 @@ fn refresh_after_a_server_side_reset_makes_npm_work_again() {
 #[ignore = "needs npm, pnpm, yarn and a Secret Service"]
 fn a_stale_auth_token_at_the_same_key_would_have_won_and_is_removed() {
     const TEST: &str = "a_stale_auth_token_at_the_same_key";
-    let Some(mut s) = prepare(TEST, &["npm"]) else {
-        return;
-    };
+    let mut s = prepare(TEST, &["npm"]);
     let (gkey, hkey) = keys(&s.emu);
     let stale = format!("{gkey}:_authToken=stale-bearer-token");
     let before = format!("fund=false\n{stale}\n; end\n");
@@ -523,14 +509,12 @@ fn a_stale_auth_token_at_the_same_key_would_have_won_and_is_removed() {
 #[test]
 #[ignore = "needs npm, pnpm, yarn and a Secret Service"]
 fn pnpm_installs_from_the_group_with_the_written_npmrc() {
-    let Some(s) = login_setup(
+    let s = login_setup(
         "pnpm_installs_from_the_group_with_the_written_npmrc",
         &["pnpm"],
         Some(&realistic_npmrc(&[])),
         &[],
-    ) else {
-        return;
-    };
+    );
     let group = s.emu.npm_group_url();
     let written = s.npmrc_text();
     // Each pinned pnpm: 10, and the current major (12) that users run.
@@ -607,14 +591,12 @@ fn yarn_add(s: &Setup, package: &str, project: &Path, tag: &str) -> (bool, Strin
 #[test]
 #[ignore = "needs npm, pnpm, yarn and a Secret Service"]
 fn yarn1_sends_the_written_auth_for_scoped_packages_and_with_npm_always_auth() {
-    let Some(mut s) = login_setup(
+    let mut s = login_setup(
         "yarn1_sends_the_written_auth",
         &["yarn", "npm"],
         Some(&realistic_npmrc(&[])),
         &[],
-    ) else {
-        return;
-    };
+    );
     publish_scoped(&s);
 
     // Yarn 1 sends credentials for a scoped package without further settings.

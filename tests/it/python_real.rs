@@ -16,10 +16,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::support::{Sandbox, assert_no_secret, tool_available, unique_password};
-use nexus_token::emulator::{
-    Emulator, EmulatorConfig, PYPI_MODULE, PYPI_PROJECT, PYPI_WHEEL, PYPI_WHEEL_NAME,
-};
+use crate::support::{Sandbox, assert_no_secret, require_tool, unique_password};
+use nexus_token::emulator::{Emulator, PYPI_MODULE, PYPI_PROJECT, PYPI_WHEEL, PYPI_WHEEL_NAME};
 use nexus_token::nexus::Family;
 use nexus_token::targets::netrc::editor as netrc;
 use nexus_token::targets::pypirc::editor as pypirc;
@@ -34,18 +32,13 @@ struct Setup {
 }
 
 /// A Nexus 3 emulator that requires user tokens, and a sandbox whose `~/.netrc` already has
-/// other machines, a macro and a `default` entry. `None` without a Secret Service (outside CI).
-fn setup(_test: &str) -> Option<Setup> {
+/// other machines, a macro and a `default` entry.
+fn setup(_test: &str) -> Setup {
     let sb = Sandbox::with_keyring();
     let password = unique_password();
-    let emu = Emulator::start(
-        EmulatorConfig::new(Family::Nexus3)
-            .user(USER, &password)
-            .require_user_tokens(true),
-    )
-    .expect("the emulator starts");
+    let emu = crate::support::emulator_util::for_user_with_tokens(Family::Nexus3, USER, &password);
     write_private(&sb.home().join(".netrc"), OTHER_NETRC.as_bytes());
-    Some(Setup { sb, emu, password })
+    Setup { sb, emu, password }
 }
 
 impl Setup {
@@ -175,13 +168,15 @@ fn pip_install(s: &Setup, target: &Path) -> std::process::Output {
         .expect("pip runs")
 }
 
-fn pip_ready(test: &str) -> bool {
-    tool_available("python3", test)
-        && (Command::new("python3")
-            .args(["-m", "pip", "--version"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-            || tool_available("pip3", test))
+fn require_pip() {
+    require_tool("python3");
+    let module = Command::new("python3")
+        .args(["-m", "pip", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !module {
+        require_tool("pip3");
+    }
 }
 
 /// The requests answered 200 were all served to `name_code` (the index page and the wheel).
@@ -197,10 +192,8 @@ fn assert_served_to(s: &Setup, name_code: &str, what: &str) {
 #[ignore = "needs pip, uv, twine and a Secret Service"]
 fn pip_installs_through_the_netrc_login_wrote_and_again_after_refresh() {
     let test = "pip_installs_through_the_netrc_login_wrote_and_again_after_refresh";
-    if !pip_ready(test) {
-        return;
-    }
-    let Some(s) = setup(test) else { return };
+    require_pip();
+    let s = setup(test);
     let target = s.sb.dir.path().join("site");
     s.login_python();
     let (name_code, pass_code) = s.token();
@@ -296,7 +289,7 @@ fn uv_install(s: &Setup, target: &Path) -> std::process::Output {
 fn uv_installs_through_the_netrc_login_wrote_and_again_after_refresh() {
     let test = "uv_installs_through_the_netrc_login_wrote_and_again_after_refresh";
     crate::support::require_tool("uv");
-    let Some(s) = setup(test) else { return };
+    let s = setup(test);
     let target = s.sb.dir.path().join("uv-site");
     s.login_python();
     let (name_code, pass_code) = s.token();
@@ -364,7 +357,7 @@ fn twine_upload(s: &Setup, wheel: &Path) -> std::process::Output {
 fn twine_uploads_with_the_pypirc_login_wrote() {
     let test = "twine_uploads_with_the_pypirc_login_wrote";
     crate::support::require_tool("twine");
-    let Some(s) = setup(test) else { return };
+    let s = setup(test);
     let dist = s.sb.dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     let wheel = dist.join(PYPI_WHEEL_NAME);
@@ -434,7 +427,7 @@ fn an_existing_netrc_keeps_its_bytes_and_python_and_curl_read_it() {
     let test = "an_existing_netrc_keeps_its_bytes_and_python_and_curl_read_it";
     crate::support::require_tool("python3");
     crate::support::require_tool("curl");
-    let Some(s) = setup(test) else { return };
+    let s = setup(test);
     // An anonymous request gets the 401 Basic challenge: pip and curl then use netrc.
     let anonymous = s
         .command("curl")
@@ -506,10 +499,8 @@ fn an_existing_netrc_keeps_its_bytes_and_python_and_curl_read_it() {
 #[ignore = "needs pip, uv, twine and a Secret Service"]
 fn login_discovers_pip_conf_and_url_credentials_shadow_netrc() {
     let test = "login_discovers_pip_conf_and_url_credentials_shadow_netrc";
-    if !pip_ready(test) {
-        return;
-    }
-    let Some(s) = setup(test) else { return };
+    require_pip();
+    let s = setup(test);
     let target = s.sb.dir.path().join("site");
     let conf_path = s.sb.home().join(".config/pip/pip.conf");
     std::fs::create_dir_all(conf_path.parent().unwrap()).unwrap();
@@ -588,7 +579,7 @@ fn login_discovers_pip_conf_and_url_credentials_shadow_netrc() {
 fn login_discovers_uv_toml_and_uv_installs_through_netrc() {
     let test = "login_discovers_uv_toml_and_uv_installs_through_netrc";
     crate::support::require_tool("uv");
-    let Some(s) = setup(test) else { return };
+    let s = setup(test);
     let target = s.sb.dir.path().join("uv-site");
     let simple = s.emu.pypi_simple_url();
     let config = s.sb.home().join(".config/uv/uv.toml");

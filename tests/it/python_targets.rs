@@ -9,7 +9,7 @@ use crate::support::in_process::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
+use nexus_token::emulator::{Emulator, RequestKind};
 use nexus_token::env::Env;
 use nexus_token::nexus::Family;
 use nexus_token::store::MemoryStore;
@@ -27,12 +27,8 @@ struct Harness {
 
 impl Harness {
     fn new() -> Harness {
-        let emu = Emulator::start(
-            EmulatorConfig::new(Family::Nexus3)
-                .user(USER, PASSWORD)
-                .require_user_tokens(true),
-        )
-        .unwrap();
+        let emu =
+            crate::support::emulator_util::for_user_with_tokens(Family::Nexus3, USER, PASSWORD);
         Harness {
             dir: tempfile::tempdir().unwrap(),
             store: Arc::new(MemoryStore::new()),

@@ -19,7 +19,7 @@ use std::process::Output;
 
 use crate::support::Sandbox;
 use base64::Engine as _;
-use nexus_token::emulator::{Emulator, EmulatorConfig, RequestKind};
+use nexus_token::emulator::{Emulator, RequestKind};
 use nexus_token::nexus::{Client, ClientConfig, Family};
 use nexus_token::secret::Secret;
 use nexus_token::targets::cargo::editor as cargo_editor;
@@ -32,12 +32,7 @@ const MANIFEST_DIGEST_PREFIX: &str = "sha256:";
 /// An emulator with "require user tokens" on, and dave's token fetched once.
 fn emulator_with_token() -> (Emulator, String, String) {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let emu = Emulator::start(
-        EmulatorConfig::new(Family::Nexus3)
-            .user(USER, PASSWORD)
-            .require_user_tokens(true),
-    )
-    .unwrap();
+    let emu = crate::support::emulator_util::for_user_with_tokens(Family::Nexus3, USER, PASSWORD);
     let client = Client::new(ClientConfig::new(emu.base_url())).unwrap();
     let token = client
         .fetch_token(Family::Nexus3, USER, &Secret::new(PASSWORD.to_owned()))

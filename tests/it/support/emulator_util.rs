@@ -26,6 +26,21 @@ pub fn nexus3(password: &str) -> Emulator {
     start(EmulatorConfig::new(Family::Nexus3).user(USER, password))
 }
 
+/// An emulator of `family` with `user` and `password`, for the test files whose user is not
+/// [`USER`] (each test file its own user, so that keyring entries never collide).
+pub fn for_user(family: Family, user: &str, password: &str) -> Emulator {
+    start(EmulatorConfig::new(family).user(user, password))
+}
+
+/// As [`for_user`], on a server that refuses the real password where a user token is due.
+pub fn for_user_with_tokens(family: Family, user: &str, password: &str) -> Emulator {
+    start(
+        EmulatorConfig::new(family)
+            .user(user, password)
+            .require_user_tokens(true),
+    )
+}
+
 pub fn start(config: EmulatorConfig) -> Emulator {
     Emulator::start(config).expect("the emulator starts on 127.0.0.1")
 }

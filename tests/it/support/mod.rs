@@ -142,21 +142,6 @@ pub fn yarn_parsers() -> PathBuf {
     require_tool("node");
     dir
 }
-
-/// Kept for tests written against the old API: panics when there is no Secret Service.
-#[allow(dead_code, reason = "for test files moved in from tests/*.rs")]
-pub fn secret_service_available(_test: &str) -> bool {
-    require_secret_service();
-    true
-}
-
-/// Kept for tests written against the old API: panics when `tool` is missing.
-#[allow(dead_code, reason = "for test files moved in from tests/*.rs")]
-pub fn tool_available(tool: &str, _test: &str) -> bool {
-    require_tool(tool);
-    true
-}
-
 /// A throwaway home for one test: HOME, XDG dirs, every client's config, state and runtime dir
 /// all inside. With [`Sandbox::with_keyring`], children also get the private session bus.
 pub struct Sandbox {
