@@ -54,7 +54,7 @@ fn calendar_trigger(hour: u32, minute: u32, days: u64, repeat: Option<u64>, dela
     )
 }
 
-/// Renders the task definition (as text; [`install_schtasks`] writes it as UTF-16).
+/// Renders the task definition (as text; `install_schtasks` writes it as UTF-16).
 pub fn render_schtasks(params: &Params) -> String {
     let every = format_interval(params.every);
     // The random delay on top of the per-machine offset: as the systemd timer's, a tenth of the

@@ -1,9 +1,9 @@
-//! The target seam: every place a token goes is one [`Target`], resolved from the saved profile
-//! by [`resolve`]. Commands never look at target kinds: they call `write_token`, `remove_token`,
+//! The target seam: every place a token goes is one `Target`, resolved from the saved profile
+//! by `resolve`. Commands never look at target kinds: they call `write_token`, `remove_token`,
 //! `check` and `doctor`, which loop over targets.
 //!
-//! Each kind lives in its own folder and implements two traits ([`kind`]): [`TargetKind`] (its
-//! flags, saved section, validation, reuse, discovery and defaults) and [`Target`] (its file, a
+//! Each kind lives in its own folder and implements two traits (`kind`): `TargetKind` (its
+//! flags, saved section, validation, reuse, discovery and defaults) and `Target` (its file, a
 //! pure `plan` of the new bytes with the token in, `clear`, `inspect`, notes, doctor findings,
 //! side files, claims). Writing is two-phase: every file is planned in memory first (a malformed
 //! file stops the run before anything is written), then written one by one through `fs`; when a
