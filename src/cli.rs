@@ -12,7 +12,7 @@ pub use crate::targets::TargetArgs;
 
 /// Fetches your Sonatype Nexus user token and gives it to every client on the machine: written
 /// into Maven's settings.xml, gradle.properties, .npmrc, .yarnrc.yml, .netrc and .pypirc, or
-/// served to Docker, Cargo, pnpm and Gradle on demand. Your real password stays in the OS keyring.
+/// served to Docker, Cargo, pnpm, Go and Gradle on demand. Your real password stays in the OS keyring.
 #[derive(Debug, Parser)]
 #[command(name = "nexus-token", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
@@ -83,10 +83,20 @@ pub enum Command {
     /// Write one man page per command into a directory (for packagers).
     #[command(hide = true)]
     Manpages(ManpagesArgs),
+    /// The GOAUTH command Go runs (written by `login --go-proxy`): prints the credentials for the
+    /// Nexus host from the token cache; after a refusal (URL argument, response on stdin), a
+    /// token fetched from Nexus.
+    #[command(hide = true)]
+    Goauth(GoauthArgs),
     #[cfg(feature = "demo")]
     /// Serve the built-in Nexus emulator on 127.0.0.1 (for benchmarks and experiments).
     #[command(hide = true)]
     Emulator(EmulatorArgs),
+    /// Docker's credential helper protocol (`docker-credential-nexus-token ACTION`): `main`
+    /// builds this command from the helper's name, so that the helper runs through
+    /// `commands::run_in` like every command.
+    #[command(hide = true)]
+    DockerCredentialHelper(DockerHelperArgs),
 }
 
 /// Which Nexus to talk to and how.
@@ -147,7 +157,7 @@ pub struct LoginArgs {
     /// npmrc, `npmAuthIdent: "${NEXUS_TOKEN_NAMECODE}:${NEXUS_TOKEN_PASSCODE}"` in .yarnrc.yml, no
     /// Gradle keys in gradle.properties; builds then run through `nexus-token exec`.
     /// Kept in the profile: later logins keep it until `--no-env-refs`. Not with netrc or
-    /// .pypirc, which cannot refer to the environment.
+    /// .pypirc, which cannot refer to the environment, nor with `--gradle-wrapper`.
     #[arg(long, conflicts_with = "no_env_refs")]
     pub env_refs: bool,
     /// Write the token into the files again, for a profile saved with `--env-refs`.
@@ -252,6 +262,16 @@ pub struct DoctorArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct GoauthArgs {
+    /// The saved profile whose token Go gets.
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub profile: String,
+    /// The URL Go was refused at (Go passes it after a 4xx, with the response on stdin).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct ExecArgs {
     /// The saved profile whose token goes into the environment.
     #[arg(long, default_value = "default", value_name = "NAME")]
@@ -286,6 +306,13 @@ pub struct ManpagesArgs {
     /// Directory for the pages (created when missing).
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DockerHelperArgs {
+    /// `get`, `list`, `store`, `erase`, `version` or `--help` (the server comes on stdin).
+    #[arg(value_name = "ACTION", allow_hyphen_values = true)]
+    pub action: String,
 }
 
 #[derive(Debug, Args)]

@@ -59,7 +59,28 @@ const VARS: &[&str] = &[
     "NEXUS_TOKEN_CACHE_MAX_AGE",
     // Yarn 2+ (issue 25).
     "YARN_RC_FILENAME",
+    // Windows: the schedule's per-machine seed (it has no `USER` and no `/etc/machine-id`).
+    "USERNAME",
+    "COMPUTERNAME",
+    // Go (issue 25): its env file, and the variables that override it.
+    "GOENV",
+    "GOPROXY",
+    "GOAUTH",
 ];
+
+/// The spelling in [`VARS`] of the variable `name`, if we read it. Windows does not tell case
+/// apart in variable names (its `PATH` is usually spelled `Path`), so there any spelling counts.
+fn known_var(name: &str) -> Option<&'static str> {
+    VARS.iter()
+        .find(|known| {
+            if cfg!(windows) {
+                known.eq_ignore_ascii_case(name)
+            } else {
+                **known == name
+            }
+        })
+        .copied()
+}
 
 /// How long a cached token is served without asking Nexus, unless `NEXUS_TOKEN_CACHE_MAX_AGE`
 /// says otherwise: 10 minutes.
@@ -103,6 +124,19 @@ pub fn parse_keyring_timeout(value: &str) -> Result<std::time::Duration, String>
 /// Prefix of the environment variables that override Gradle project properties.
 pub const GRADLE_PROJECT_PREFIX: &str = "ORG_GRADLE_PROJECT_";
 
+/// The netrc file in `home` when `NETRC` is unset: `.netrc` on Unix. On Windows, curl looks
+/// for `.netrc` and then, when there is none, for `_netrc` (lib/netrc.c); pip (through requests)
+/// takes the first of `.netrc` and `_netrc` that exists; Go reads only `_netrc`. So there an
+/// existing `.netrc` is kept (curl and pip read it first), and otherwise `_netrc` is used,
+/// existing or new: all three find it. Pure apart from `exists`.
+pub fn netrc_in_home(home: &Path, windows: bool, exists: &dyn Fn(&Path) -> bool) -> PathBuf {
+    let dot = home.join(".netrc");
+    if windows && !exists(&dot) {
+        return home.join("_netrc");
+    }
+    dot
+}
+
 impl Env {
     /// Reads the real process environment.
     pub fn from_process() -> Env {
@@ -111,8 +145,10 @@ impl Env {
             let (Some(k), Some(v)) = (k.to_str(), v.to_str()) else {
                 continue;
             };
-            if VARS.contains(&k) || k.starts_with(GRADLE_PROJECT_PREFIX) {
+            if k.starts_with(GRADLE_PROJECT_PREFIX) {
                 vars.insert(k.to_owned(), v.to_owned());
+            } else if let Some(known) = known_var(k) {
+                vars.insert(known.to_owned(), v.to_owned());
             }
         }
         let home = dirs::home_dir().filter(|h| h.is_absolute());
@@ -125,7 +161,7 @@ impl Env {
             Some(dir) => PathBuf::from(dir),
             None => dirs::state_dir()
                 .or_else(dirs::data_local_dir)
-                .unwrap_or_else(|| home.join(".local/state"))
+                .unwrap_or_else(|| home.join(".local").join("state"))
                 .join("nexus-token"),
         };
         Env {
@@ -144,8 +180,8 @@ impl Env {
     pub fn sandboxed(home: &Path) -> Env {
         Env {
             home: home.to_path_buf(),
-            config_dir: home.join(".config/nexus-token"),
-            state_dir: home.join(".local/state/nexus-token"),
+            config_dir: home.join(".config").join("nexus-token"),
+            state_dir: home.join(".local").join("state").join("nexus-token"),
             stdin_is_terminal: false,
             stderr_is_terminal: false,
             home_known: true,
@@ -290,11 +326,12 @@ impl Env {
         }
     }
 
-    /// The netrc file pip, uv, curl and Go read: `$NETRC` when set, else `~/.netrc`.
+    /// The netrc file pip, uv, curl and Go read: `$NETRC` when set, else `~/.netrc` (on Windows
+    /// see [`netrc_in_home`]).
     pub fn netrc(&self) -> PathBuf {
         match self.var("NETRC") {
             Some(file) if !file.is_empty() => PathBuf::from(file),
-            _ => self.home.join(".netrc"),
+            _ => netrc_in_home(&self.home, cfg!(windows), &|p: &Path| p.exists()),
         }
     }
 
@@ -469,14 +506,16 @@ mod tests {
         let env = Env::sandboxed(home);
         assert_eq!(
             env.netrc(),
-            PathBuf::from("/h/.netrc"),
-            "netrc defaults to ~/.netrc"
+            home.join(if cfg!(windows) { "_netrc" } else { ".netrc" }),
+            "netrc defaults to ~/.netrc (a new one is ~/_netrc on Windows)"
         );
         assert_eq!(env.pypirc(), PathBuf::from("/h/.pypirc"));
         assert_eq!(env.uv_config(), PathBuf::from("/h/.config/uv/uv.toml"));
+        // An absolute XDG_CONFIG_HOME (Windows needs a drive for that).
+        let xdg = if cfg!(windows) { r"C:\x" } else { "/x" };
         let env = Env::sandboxed(home)
             .with_var("NETRC", "/n/netrc")
-            .with_var("XDG_CONFIG_HOME", "/x")
+            .with_var("XDG_CONFIG_HOME", xdg)
             .with_var("PIP_CONFIG_FILE", "/p/pip.conf");
         assert_eq!(
             env.netrc(),
@@ -487,12 +526,34 @@ mod tests {
             env.pip_configs(),
             vec![
                 PathBuf::from("/h/.pip/pip.conf"),
-                PathBuf::from("/x/pip/pip.conf"),
+                Path::new(xdg).join("pip").join("pip.conf"),
                 PathBuf::from("/p/pip.conf")
             ],
             "pip's user files follow XDG_CONFIG_HOME, and PIP_CONFIG_FILE comes last"
         );
-        assert_eq!(env.uv_config(), PathBuf::from("/x/uv/uv.toml"));
+        assert_eq!(env.uv_config(), Path::new(xdg).join("uv").join("uv.toml"));
+    }
+
+    #[test]
+    fn windows_netrc_is_an_existing_dot_netrc_else_underscore_netrc() {
+        let home = Path::new("/h");
+        let none = |_: &Path| false;
+        let dot = |p: &Path| p.ends_with(".netrc");
+        assert_eq!(netrc_in_home(home, false, &none), home.join(".netrc"));
+        assert_eq!(
+            netrc_in_home(home, true, &dot),
+            home.join(".netrc"),
+            "curl and pip read an existing .netrc first"
+        );
+        assert_eq!(
+            netrc_in_home(home, true, &none),
+            home.join("_netrc"),
+            "a new file is _netrc, which curl, pip and Go all find"
+        );
+        assert_eq!(
+            netrc_in_home(home, true, &|p: &Path| p.ends_with("_netrc")),
+            home.join("_netrc")
+        );
     }
 
     #[test]

@@ -162,6 +162,26 @@ pub fn not_writable(path: &Path) -> Option<String> {
     None
 }
 
+/// Whether this user may create files in `dir`: `access(W_OK)` on Unix; on Windows, where
+/// permissions are ACLs, whether a probe file can be created there (and it is removed again).
+pub fn dir_writable(dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_ok()
+    }
+    #[cfg(not(unix))]
+    {
+        let probe = dir.join(format!(".nexus-token-probe.{}", std::process::id()));
+        let created = OpenOptions::new().write(true).create_new(true).open(&probe);
+        let ok = created.is_ok();
+        drop(created);
+        if ok {
+            let _ = fs::remove_file(&probe);
+        }
+        ok
+    }
+}
+
 /// The file's bytes, or `None` when it does not exist. Follows symlinks. A path that is not a
 /// regular file (a FIFO, a socket, a device, a directory) is refused at once, without blocking.
 pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {

@@ -98,7 +98,7 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Targets::is_empty")]
     pub targets: Targets,
     /// The profiles file this profile was loaded from or is saved to (never written into it):
-    /// served configs name it when it is not the default one ([`Profile::served_config`]).
+    /// served configs name it when it is not the default one (`Profile::served_config`).
     #[serde(skip)]
     pub profiles_file: Option<PathBuf>,
     /// `login --env-refs`: Maven, npm, Yarn and Gradle targets refer to the environment that
@@ -534,7 +534,7 @@ mod tests {
         assert!(
             targets.contains(&(
                 "netrc",
-                PathBuf::from("/h/.netrc"),
+                Path::new("/h").join(if cfg!(windows) { "_netrc" } else { ".netrc" }),
                 vec!["nexus.example.com".to_owned()]
             )),
             "the machine is the host without port: {targets:?}"

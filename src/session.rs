@@ -253,6 +253,34 @@ impl<'c, 'a> Session<'c, 'a> {
         Self::connect(ctx, name, profile, ProfileState::default(), true)
     }
 
+    /// Connects a saved profile for `doctor`: the server is always asked (one unauthenticated
+    /// request, whose answer `doctor` reports in [`Session::detection`], even for an edition
+    /// without user tokens), and the family in use is chosen as for every command (forced,
+    /// cached, else the one detected). The detection is not recorded in the state.
+    pub(crate) fn probed(
+        ctx: &'c Context<'a>,
+        name: &str,
+        profile: Profile,
+        state: ProfileState,
+    ) -> Result<Self> {
+        let client = client_for(ctx, &profile)?;
+        let detection = client.detect()?;
+        let family_cached = profile.api.is_none() && state.family.is_some();
+        let family = profile.api.or(state.family).unwrap_or(detection.family);
+        Ok(Session {
+            ctx,
+            name: name.to_owned(),
+            profile,
+            state,
+            client,
+            family,
+            family_cached,
+            detection: Some(detection),
+            password: None,
+            transient: false,
+        })
+    }
+
     fn connect(
         ctx: &'c Context<'a>,
         name: &str,
@@ -292,49 +320,14 @@ impl<'c, 'a> Session<'c, 'a> {
         })
     }
 
-    /// The API family in use.
-    pub(crate) fn family(&self) -> Family {
-        self.family
-    }
-
-    /// `doctor`: a saved profile whose server the caller has just detected (no second
-    /// request). The family is the forced one, else the one cached in the state, else the
-    /// detected one; the state is left as it is.
-    pub(crate) fn detected(
-        ctx: &'c Context<'a>,
-        name: &str,
-        profile: Profile,
-        state: ProfileState,
-        client: Client,
-        detected: Family,
-    ) -> Self {
-        let family_cached = profile.api.is_none() && state.family.is_some();
-        let family = profile.api.or(state.family).unwrap_or(detected);
-        Session {
-            ctx,
-            name: name.to_owned(),
-            profile,
-            state,
-            client,
-            family,
-            family_cached,
-            detection: None,
-            password: None,
-            transient: false,
-        }
-    }
-
-    /// The client, for the checks that ask Nexus more than the token (`doctor`).
+    /// The client of the profile's server (`doctor` checks a pasted token with it).
     pub(crate) fn client(&self) -> &Client {
         &self.client
     }
 
-    /// The token Nexus answers for the password as it is: nothing generated, no expiry read
-    /// (`doctor`). A rejection is recorded (lockout guard), as for every token request.
-    pub(crate) fn fetch_token(&mut self) -> Result<UserToken> {
-        let username = self.profile.username.clone();
-        let password = self.password()?.clone();
-        self.with_family(&|client, family| client.fetch_token(family, &username, &password))
+    /// The API family in use.
+    pub(crate) fn family(&self) -> Family {
+        self.family
     }
 
     /// Checks a token imported with `login --token-stdin` (one request authenticated by the
@@ -427,6 +420,21 @@ impl<'c, 'a> Session<'c, 'a> {
         self.detection = Some(detection);
         let retried = call(&self.client, self.family);
         self.guard(retried)
+    }
+
+    /// The token as Nexus issues it now, with no expiry policy (`doctor`: it never generates a
+    /// token). A rejected password pauses the profile, as for every request of the flow.
+    pub(crate) fn fetch_token(&mut self) -> Result<UserToken> {
+        let username = self.profile.username.clone();
+        let password = self.password()?.clone();
+        self.with_family(&|client, family| client.fetch_token(family, &username, &password))
+    }
+
+    /// The expiry attributes of the current token (`doctor`), `None` when the server has none.
+    pub(crate) fn token_attributes(&self) -> Result<Option<nexus::TokenAttributes>> {
+        Ok(self
+            .client
+            .token_attributes(&self.profile.username, self.password()?)?)
     }
 
     /// The current token. On servers that expire tokens (Nexus 3.69+) it also reads the token

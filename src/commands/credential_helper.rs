@@ -11,9 +11,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::Context;
-use crate::cli::GlobalArgs;
+use crate::cli::{Cli, Command, DockerHelperArgs, GlobalArgs};
 use crate::env::Env;
-use crate::error::Result;
+use crate::error::{ExitStatus, Result};
 use crate::profile::Config;
 use crate::session;
 use crate::targets::docker::helper::{self, HelperCredentials, PROGRAM};
@@ -79,15 +79,39 @@ fn lookup(ctx: &Context<'_>, host: &str) -> Result<Option<HelperCredentials>> {
     }))
 }
 
-/// Runs one helper call; `args` is the whole command line (`argv[0]` first). Returns the exit code.
+/// Runs one helper call; `args` is the whole command line (`argv[0]` first). Returns the exit
+/// code. The call goes through [`super::run`] (the checks every command makes: lock and
+/// keyring timeouts, a home) as the hidden command `docker-credential-helper ACTION`.
 pub fn run_docker_helper(args: &[OsString], env: &Env, ui: &Ui) -> u8 {
     let Some(action) = args.get(1).filter(|_| args.len() == 2) else {
         ui.data(&helper::usage());
         return 1;
     };
-    let action = action.to_string_lossy();
+    let cli = Cli {
+        global: GlobalArgs {
+            config: env.var("NEXUS_TOKEN_CONFIG").map(PathBuf::from),
+            ..GlobalArgs::default()
+        },
+        command: Command::DockerCredentialHelper(DockerHelperArgs {
+            action: action.to_string_lossy().into_owned(),
+        }),
+    };
+    match super::run(cli, env, ui) {
+        Ok(status) => status.code(),
+        Err(error) => {
+            ui.error_line(&error);
+            error.exit_status().code()
+        }
+    }
+}
+
+/// The helper call itself: reads stdin to its end for the actions that read it, answers, and
+/// prints the reply. Its exit code is the reply's (0 or 1).
+pub(super) fn run(ctx: &Context<'_>, args: &DockerHelperArgs) -> Result<ExitStatus> {
+    let action = args.action.as_str();
+    let ui = ctx.ui;
     let mut stdin = Vec::new();
-    if helper::reads_stdin(&action) {
+    if helper::reads_stdin(action) {
         // Docker closes stdin after writing the server; skopeo writes no newline.
         if let Err(e) = std::io::stdin()
             .lock()
@@ -95,42 +119,23 @@ pub fn run_docker_helper(args: &[OsString], env: &Env, ui: &Ui) -> u8 {
             .read_to_end(&mut stdin)
         {
             ui.data(&format!("cannot read standard input: {e}"));
-            return 1;
+            return Ok(ExitStatus::Failure);
         }
     }
-    let global = GlobalArgs {
-        config: env.var("NEXUS_TOKEN_CONFIG").map(PathBuf::from),
-        ..GlobalArgs::default()
-    };
-    let ctx = Context::new(&global, env, ui);
-    // The checks every command makes (lock and keyring timeouts, a home).
-    if let Err(error) = super::prepare(&ctx, true) {
-        ui.error_line(&error);
-        return error.exit_status().code();
-    }
-    let hosts = match action.as_ref() {
-        "list" => match list_entries(&ctx) {
-            Ok(hosts) => hosts,
-            Err(error) => {
-                ui.error_line(&error);
-                return error.exit_status().code();
-            }
-        },
+    let hosts = match action {
+        "list" => list_entries(ctx)?,
         _ => Vec::new(),
     };
-    match helper::answer(&action, &stdin, &hosts, &|host: &str| lookup(&ctx, host)) {
-        Ok(reply) => {
-            let text = String::from_utf8_lossy(reply.stdout.expose());
-            if !text.is_empty() {
-                ui.data(&text);
-            }
-            reply.code
-        }
-        Err(error) => {
-            ui.error_line(&error);
-            error.exit_status().code()
-        }
+    let reply = helper::answer(action, &stdin, &hosts, &|host: &str| lookup(ctx, host))?;
+    let text = String::from_utf8_lossy(reply.stdout.expose());
+    if !text.is_empty() {
+        ui.data(&text);
     }
+    Ok(if reply.code == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
 }
 
 #[cfg(test)]

@@ -16,13 +16,13 @@ use crate::nexus::{Family, UserToken};
 use crate::profile::{Config, Profile, ProfileState, State, rfc3339};
 use crate::schedule;
 use crate::secret::Secret;
+use crate::session::Session;
 use crate::targets::{self, TargetState};
 
 pub(super) use crate::targets::Level;
 
 use super::status::format_ms;
-use super::{Context, client_for, read_keyring_password};
-use crate::session::Session;
+use super::{Context, read_keyring_password};
 
 /// One line of `doctor`.
 #[derive(Debug, Clone, Serialize)]
@@ -118,7 +118,7 @@ fn check_profile(
     ps: &ProfileState,
     checks: &mut Checks,
 ) {
-    let mut server = check_server(ctx, name, profile, ps, checks);
+    let session = check_server(ctx, name, profile, ps, checks);
     if profile.imported {
         // A pasted token: checked with one request, never fetched; expiry warned 14 days ahead.
         let (findings, current_fp) = crate::imported::doctor(
@@ -126,7 +126,7 @@ fn check_profile(
             name,
             profile,
             ps,
-            server.as_ref().map(|s| (s.client(), s.family())),
+            session.as_ref().map(|s| (s.client(), s.family())),
         );
         for f in findings {
             checks.add(f.check, f.level, f.message, f.fix);
@@ -152,11 +152,12 @@ fn check_profile(
             ),
             Some(format!("run `nexus-token login --profile {name}` with your current password")),
         );
-    } else if let (Some(session), Some(password)) = (&mut server, &password)
-        && let Some(token) = check_token(name, profile, session, password, checks)
-    {
-        current_fp = Some(fingerprint(&token.name_code, token.pass_code.expose()));
-        live_fp.clone_from(&current_fp);
+    } else if let (Some(mut session), Some(password)) = (session, password) {
+        session.use_password(password);
+        if let Some(token) = check_token(name, &mut session, checks) {
+            current_fp = Some(fingerprint(&token.name_code, token.pass_code.expose()));
+            live_fp.clone_from(&current_fp);
+        }
     }
     check_files(ctx, name, profile, current_fp.as_deref(), checks);
     if keyring_answered || !profile.keyring {
@@ -252,8 +253,8 @@ fn check_token_cache(
     }
 }
 
-/// Server reachable, family and edition. Returns the session (client and family: forced, else
-/// cached, else detected) when the server can issue user tokens.
+/// Server reachable, family and edition. Returns the session (the family chosen by `session`)
+/// when the server can issue user tokens.
 fn check_server<'c, 'a>(
     ctx: &'c Context<'a>,
     name: &str,
@@ -261,20 +262,14 @@ fn check_server<'c, 'a>(
     ps: &ProfileState,
     checks: &mut Checks,
 ) -> Option<Session<'c, 'a>> {
-    let client = match client_for(ctx, profile) {
-        Ok(c) => c,
+    let session = match Session::probed(ctx, name, profile.clone(), ps.clone()) {
+        Ok(s) => s,
         Err(e) => {
             checks.add("server", Level::Fail, e.to_string(), e.hint());
             return None;
         }
     };
-    let d = match client.detect() {
-        Ok(d) => d,
-        Err(e) => {
-            checks.add("server", Level::Fail, e.to_string(), e.hint());
-            return None;
-        }
-    };
+    let d = session.detection.clone()?;
     let what = format!(
         "{} answers: Nexus {} {}, API `{}`",
         profile.url,
@@ -324,14 +319,7 @@ fn check_server<'c, 'a>(
             None,
         ),
     }
-    Some(Session::detected(
-        ctx,
-        name,
-        profile.clone(),
-        ps.clone(),
-        client,
-        d.family,
-    ))
+    Some(session)
 }
 
 /// The keyring answers and holds the password.
@@ -368,15 +356,12 @@ fn check_keyring(
 }
 
 /// Nexus accepts the password and issues a token (and whether it expired). A rejection pauses
-/// the profile, as `refresh` would.
+/// the profile, as `refresh` would (the session records it).
 fn check_token(
     name: &str,
-    profile: &Profile,
     session: &mut Session<'_, '_>,
-    password: &Secret<String>,
     checks: &mut Checks,
 ) -> Option<UserToken> {
-    session.use_password(password.clone());
     match session.fetch_token() {
         Ok(token) => {
             checks.add(
@@ -385,15 +370,7 @@ fn check_token(
                 "Nexus accepts the stored password and issues a user token",
                 None,
             );
-            check_expiry(
-                name,
-                session.client(),
-                session.family(),
-                &profile.username,
-                password,
-                token.created.as_deref(),
-                checks,
-            );
+            check_expiry(name, session, token.created.as_deref(), checks);
             Some(token)
         }
         Err(Error::Nexus(crate::nexus::Error::TokenExpired { .. })) => {
@@ -408,9 +385,9 @@ fn check_token(
             None
         }
         Err(Error::Nexus(e)) if e.is_rejected_login() => {
-            // Like `refresh`: one rejection pauses the profile (the session records it at
-            // once), so that neither a scheduled refresh nor another doctor run can lock the
-            // account.
+            // Like `refresh`: one rejection pauses the profile (the session saved the state
+            // before returning the rejection), so that neither a scheduled refresh nor another
+            // doctor run can lock the account.
             checks.add(
                 "login",
                 Level::Fail,
@@ -498,15 +475,8 @@ fn check_files(
     }
 }
 
-fn check_expiry(
-    name: &str,
-    client: &crate::nexus::Client,
-    family: Family,
-    username: &str,
-    password: &Secret<String>,
-    created: Option<&str>,
-    checks: &mut Checks,
-) {
+fn check_expiry(name: &str, session: &Session<'_, '_>, created: Option<&str>, checks: &mut Checks) {
+    let family = session.family();
     if family != Family::Nexus3 {
         checks.add(
             "token-expiry",
@@ -519,7 +489,7 @@ fn check_expiry(
     let refresh = Some(format!(
         "run `nexus-token refresh --profile {name}` (it generates a new token)"
     ));
-    match client.token_attributes(username, password) {
+    match session.token_attributes() {
         Ok(Some(attrs)) if attrs.expiration_enabled => {
             let Some(at) = attrs.expires_at_ms else {
                 checks.add(
@@ -568,7 +538,7 @@ fn check_expiry(
             "the server does not expire tokens",
             None,
         ),
-        Err(crate::nexus::Error::TokenExpired { .. }) => checks.add(
+        Err(Error::Nexus(crate::nexus::Error::TokenExpired { .. })) => checks.add(
             "token-expiry",
             Level::Fail,
             "Nexus says the user token has expired: builds get 401",

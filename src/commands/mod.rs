@@ -11,6 +11,7 @@ mod doctor;
 #[cfg(feature = "demo")]
 mod emulator;
 mod exec;
+mod goauth;
 mod login;
 mod logout;
 mod refresh;
@@ -27,8 +28,8 @@ use crate::secret::Secret;
 use crate::targets::FileReport;
 use crate::ui::Ui;
 
+pub(crate) use crate::session::context::read_keyring_password;
 pub use crate::session::context::{Context, StoreOpener};
-pub(crate) use crate::session::context::{client_for, read_keyring_password};
 
 /// Runs the parsed command line on the real OS keyring.
 pub fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<ExitStatus> {
@@ -55,18 +56,20 @@ pub fn run_in(ctx: &Context<'_>, command: Command) -> Result<ExitStatus> {
         }
         Command::Doctor(args) => doctor::run(ctx, &args),
         Command::Exec(args) => exec::run(ctx, &args),
+        Command::Goauth(args) => goauth::run(ctx, &args),
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(ctx, &args),
         Command::Completions(args) => completions::run(&args, ctx.ui),
         Command::Manpages(args) => completions::write_manpages(&args, ctx.ui),
         #[cfg(feature = "demo")]
         Command::Emulator(args) => emulator::run(&args, ctx.ui),
+        Command::DockerCredentialHelper(args) => credential_helper::run(ctx, &args),
     }
 }
 
-/// What every run checks first (every command, and the Docker helper): the lock and keyring
-/// timeouts from the environment, and a home to write below.
-pub(crate) fn prepare(ctx: &Context<'_>, needs_home: bool) -> Result<()> {
+/// What every run checks first (every command, the Docker helper included): the lock and
+/// keyring timeouts from the environment, and a home to write below.
+fn prepare(ctx: &Context<'_>, needs_home: bool) -> Result<()> {
     match ctx.env.lock_timeout() {
         Ok(Some(timeout)) => crate::fs::set_lock_timeout(timeout),
         Ok(None) => {}

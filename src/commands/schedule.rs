@@ -10,10 +10,11 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::schedule::{self, Params, Targets};
 use crate::ui::Ui;
 
-const ALL_KINDS: [ScheduleKind; 3] = [
+const ALL_KINDS: [ScheduleKind; 4] = [
     ScheduleKind::Systemd,
     ScheduleKind::Launchd,
     ScheduleKind::Cron,
+    ScheduleKind::Schtasks,
 ];
 
 /// Runs `schedule`. `config` is the global `--config` (or `NEXUS_TOKEN_CONFIG`), passed on to

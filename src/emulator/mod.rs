@@ -12,7 +12,10 @@ mod server;
 // Served targets (issue 17): the Docker registry at `/v2/` and the Cargo sparse registry.
 mod cargo;
 mod docker;
+// The Go module proxy (issue 25).
+mod goproxy;
 
+pub use goproxy::{MODULE as GO_MODULE, VERSION as GO_VERSION};
 pub use server::pypi::{
     MODULE as PYPI_MODULE, PROJECT as PYPI_PROJECT, PypiUpload, WHEEL as PYPI_WHEEL,
     WHEEL_NAME as PYPI_WHEEL_NAME,
@@ -373,6 +376,12 @@ impl Emulator {
             self.base_url(),
             self.shared.config.family.repository_path()
         )
+    }
+
+    /// The Go proxy repository's URL (`.../repository/go-proxy/`), over the emulator's plain
+    /// http: Go sends credentials only over https, so tests put a TLS front before it.
+    pub fn go_proxy_url(&self) -> String {
+        format!("{}/{}", self.base_url(), goproxy::PREFIX)
     }
 
     /// The Gradle distribution in the protected raw repository `gradle-dists` (what

@@ -138,6 +138,7 @@ pub(crate) fn handle(shared: &Shared, mut request: Request) {
     let (kind, answer) = match &req {
         _ if super::docker::owns(&path) => served_docker(shared, &request, &path, &basic),
         Some(req) if super::cargo::owns(&req.rel) => served_cargo(shared, req, &request),
+        Some(req) if super::goproxy::owns(&req.rel) => served_go(shared, req),
         Some(req) => route(shared, req),
         None => {
             let mut a = Answer::new(404).with("text/html", "<html><body>Not Found</body></html>");
@@ -834,6 +835,18 @@ fn served_cargo(shared: &Shared, req: &Req, request: &Request) -> (RequestKind, 
     let host = header_of(request, "Host").unwrap_or_else(|| "127.0.0.1".into());
     let repo_url = format!("http://{host}{}/{}", shared.context, super::cargo::PREFIX);
     let reply = super::cargo::serve(&repo_url, req.method.as_str(), &req.rel);
+    (
+        RequestKind::Repository,
+        Answer::new(reply.status).with(reply.content_type, reply.body),
+    )
+}
+
+/// The Go module proxy under `<context>/repository/go-proxy/` (see `goproxy.rs`).
+fn served_go(shared: &Shared, req: &Req) -> (RequestKind, Answer) {
+    if let Err(reason) = content_login(shared, req.basic.as_ref()) {
+        return (RequestKind::Repository, unauthorized(shared, req, reason));
+    }
+    let reply = super::goproxy::serve(req.method.as_str(), &req.rel);
     (
         RequestKind::Repository,
         Answer::new(reply.status).with(reply.content_type, reply.body),

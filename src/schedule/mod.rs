@@ -1,7 +1,7 @@
 //! Periodic `refresh`: parses `--every`, renders the systemd user service and timer, the launchd
-//! agent and the crontab line from `templates/`, edits crontab text, and installs or removes them
-//! (files, `systemctl --user`, `launchctl`, `crontab`). It also tells `doctor`/`status` whether a
-//! schedule is installed.
+//! agent, the crontab line and the Windows Task Scheduler task from `templates/`, edits crontab
+//! text, and installs or removes them (files, `systemctl --user`, `launchctl`, `crontab`,
+//! `schtasks`). It also tells `doctor`/`status` whether a schedule is installed.
 //!
 //! The renderers and the crontab editors are pure (text in, text out) and hold the rules; the
 //! effects below them only write, delete and run the scheduler's tool. It never reads a secret
@@ -28,6 +28,7 @@ mod cron;
 mod interval;
 mod launchd;
 mod quote;
+mod schtasks;
 mod systemd;
 mod tool;
 
@@ -45,7 +46,10 @@ pub use launchd::render_launchd;
 use launchd::*;
 #[allow(clippy::wildcard_imports)]
 use quote::*;
-pub use quote::{sh_quote, systemd_quote};
+pub use quote::{sh_quote, systemd_quote, windows_quote};
+#[allow(clippy::wildcard_imports)]
+use schtasks::*;
+pub use schtasks::{SCHTASKS_NAME, render_schtasks};
 pub use systemd::render_systemd;
 #[allow(clippy::wildcard_imports)]
 use systemd::*;
@@ -61,6 +65,8 @@ pub enum ScheduleKind {
     Launchd,
     /// A crontab line.
     Cron,
+    /// A task of the Windows Task Scheduler (`schtasks`).
+    Schtasks,
 }
 
 /// Name of the systemd service unit.
@@ -126,6 +132,14 @@ pub fn machine_seed(env: &Env) -> u64 {
             hash.update(text.trim().as_bytes());
         }
     }
+    // Windows has neither file (nor `USER`): its user and computer names stand in. Only there,
+    // so the seed (and the run times) of an installed Unix schedule never change.
+    if cfg!(windows) {
+        for key in ["USERNAME", "COMPUTERNAME"] {
+            hash.update([0]);
+            hash.update(env.var(key).unwrap_or_default().as_bytes());
+        }
+    }
     let digest = hash.finalize();
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
@@ -154,10 +168,12 @@ fn on_path(env: &Env, program: &str) -> bool {
     })
 }
 
-/// The scheduler used without `--kind`: launchd on macOS, systemd on Linux when `systemctl` is
-/// on `PATH`, cron otherwise.
+/// The scheduler used without `--kind`: the Task Scheduler on Windows, launchd on macOS, systemd
+/// on Linux when `systemctl` is on `PATH`, cron otherwise.
 pub fn default_kind(env: &Env) -> ScheduleKind {
-    if cfg!(target_os = "macos") {
+    if cfg!(windows) {
+        ScheduleKind::Schtasks
+    } else if cfg!(target_os = "macos") {
         ScheduleKind::Launchd
     } else if cfg!(target_os = "linux") && on_path(env, "systemctl") {
         ScheduleKind::Systemd
@@ -172,6 +188,7 @@ pub fn kind_name(kind: ScheduleKind) -> &'static str {
         ScheduleKind::Systemd => "systemd",
         ScheduleKind::Launchd => "launchd",
         ScheduleKind::Cron => "cron",
+        ScheduleKind::Schtasks => "schtasks",
     }
 }
 
@@ -184,6 +201,8 @@ pub struct Targets {
     pub launchd_dir: PathBuf,
     /// The crontab.
     pub crontab: Crontab,
+    /// Where the Task Scheduler task's definition is kept (the state folder).
+    pub schtasks_dir: PathBuf,
     /// Whether `systemctl`, `launchctl` and `crontab` are run. Off when either redirect
     /// variable is set: a test must never touch the real schedulers.
     pub run_tools: bool,
@@ -206,6 +225,7 @@ impl Targets {
             launchd_dir: dir
                 .clone()
                 .unwrap_or_else(|| env.home.join("Library").join("LaunchAgents")),
+            schtasks_dir: dir.clone().unwrap_or_else(|| env.state_dir.clone()),
             run_tools: dir.is_none() && env.crontab_file().is_none(),
             crontab,
         }
@@ -223,6 +243,11 @@ impl Targets {
     pub fn launchd_file(&self) -> PathBuf {
         self.launchd_dir.join(format!("{LAUNCHD_LABEL}.plist"))
     }
+
+    /// The Task Scheduler task's definition, as registered.
+    pub fn schtasks_file(&self) -> PathBuf {
+        self.schtasks_dir.join(format!("{SCHTASKS_NAME}.xml"))
+    }
 }
 
 /// An installed schedule, for `doctor` and `status`.
@@ -230,7 +255,7 @@ impl Targets {
 pub struct Installed {
     /// Which scheduler.
     pub kind: ScheduleKind,
-    /// The timer, plist or crontab file; `None` for the user's crontab.
+    /// The timer, plist, task definition or crontab file; `None` for the user's crontab.
     pub path: Option<PathBuf>,
     /// The interval, when the unit or line says it.
     pub every: Option<Duration>,
@@ -249,8 +274,8 @@ impl fmt::Display for Installed {
     }
 }
 
-/// The installed schedule, if any: the systemd timer, else the launchd agent, else our crontab
-/// line. A crontab that cannot be read counts as none.
+/// The installed schedule, if any: the systemd timer, else the launchd agent, else the Task
+/// Scheduler task, else our crontab line. A crontab that cannot be read counts as none.
 pub fn installed(env: &Env) -> Option<Installed> {
     installed_all(&Targets::from_env(env)).into_iter().next()
 }
@@ -272,6 +297,17 @@ pub fn installed_all(targets: &Targets) -> Vec<Installed> {
             kind: ScheduleKind::Launchd,
             every: every_after(&text, UNIT_EVERY),
             path: Some(plist),
+        });
+    }
+    let task = targets.schtasks_file();
+    if let Some(text) = std::fs::read(&task)
+        .ok()
+        .and_then(|bytes| read_task_file(&bytes))
+    {
+        found.push(Installed {
+            kind: ScheduleKind::Schtasks,
+            every: every_after(&text, UNIT_EVERY),
+            path: Some(task),
         });
     }
     if let Ok(Some(text)) = read_crontab(&targets.crontab)
@@ -311,13 +347,17 @@ pub fn rendered(kind: ScheduleKind, targets: &Targets, params: &Params) -> Vec<(
             };
             vec![(place, format!("{}\n", render_cron_line(params)))]
         }
+        ScheduleKind::Schtasks => vec![(
+            targets.schtasks_file().display().to_string(),
+            render_schtasks(params),
+        )],
     }
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory and a rename, so a
 /// reader sees the old or the new file, never half of one. Creates the directory.
 // A private helper until `crate::fs` offers its atomic write.
-fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
+fn write_atomic(path: &Path, text: impl AsRef<[u8]>) -> io::Result<()> {
     let dir = path
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())
@@ -327,7 +367,7 @@ fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(text.as_bytes())?;
+        file.write_all(text.as_ref())?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
@@ -372,6 +412,7 @@ pub fn install(kind: ScheduleKind, targets: &Targets, params: &Params, ui: &Ui) 
         ScheduleKind::Systemd => install_systemd(targets, params, ui),
         ScheduleKind::Launchd => install_launchd(targets, params, ui),
         ScheduleKind::Cron => install_cron(targets, params, ui),
+        ScheduleKind::Schtasks => install_schtasks(targets, params, ui),
     }
 }
 
@@ -390,6 +431,7 @@ pub fn remove(kind: ScheduleKind, targets: &Targets, ui: &Ui) -> Result<bool> {
         ScheduleKind::Systemd => remove_systemd(targets, ui),
         ScheduleKind::Launchd => remove_launchd(targets, ui),
         ScheduleKind::Cron => remove_cron(targets, ui),
+        ScheduleKind::Schtasks => remove_schtasks(targets, ui),
     }
 }
 
@@ -585,6 +627,121 @@ mod tests {
     }
 
     #[test]
+    fn schtasks_task_has_the_offsets_quoted_command_and_interval() {
+        let mut p = params("12h");
+        p.exe = r"C:\Program Files\nexus-token\nexus-token.exe".to_owned();
+        p.config = Some(r#"C:\Users\a\my "cfg"\p & q.toml"#.to_owned());
+        let task = render_schtasks(&p);
+        // seed 12345: minute 45, hour offset 205 % 12 = 1, as the systemd timer's 01/12:45.
+        assert!(
+            task.contains("<StartBoundary>2020-01-01T01:45:00</StartBoundary>")
+                && task.contains("<Interval>PT12H</Interval>")
+                && task.contains("<DaysInterval>1</DaysInterval>"),
+            "a 12h task starts at the per-machine hour and minute and repeats every 12h: {task}"
+        );
+        assert!(
+            task.contains("<RandomDelay>PT10M</RandomDelay>"),
+            "the same random delay as the timer: {task}"
+        );
+        assert!(
+            task.contains(
+                r"<Command>&quot;C:\Program Files\nexus-token\nexus-token.exe&quot;</Command>"
+            ),
+            "the program is quoted for its space: {task}"
+        );
+        assert!(
+            task.contains(
+                r"<Arguments>refresh -q --config &quot;C:\Users\a\my \&quot;cfg\&quot;\p &amp; q.toml&quot;</Arguments>"
+            ),
+            "arguments are quoted for CommandLineToArgvW, then escaped for XML: {task}"
+        );
+        assert!(task.contains(r"<URI>\nexus-token-refresh</URI>"));
+        assert!(task.contains("<LogonType>InteractiveToken</LogonType>"));
+        assert!(!task.contains("{{"), "every placeholder is filled");
+        assert_eq!(every_after(&task, UNIT_EVERY), Some(p.every));
+        let daily = render_schtasks(&params("1d"));
+        assert!(
+            daily.contains("T13:45:00") && !daily.contains("<Repetition>"),
+            "a daily task runs once a day at its time: {daily}"
+        );
+        let minutes = render_schtasks(&params("30m"));
+        assert!(
+            minutes.contains("T00:15:00") && minutes.contains("<Interval>PT30M</Interval>"),
+            "{minutes}"
+        );
+        let odd = render_schtasks(&params("7h"));
+        assert!(
+            odd.contains("<TimeTrigger>") && odd.contains("<Interval>PT7H</Interval>"),
+            "intervals that divide no day count from a start time: {odd}"
+        );
+        assert!(render_schtasks(&params("2d")).contains("<DaysInterval>2</DaysInterval>"));
+        assert_eq!(
+            render_schtasks(&params("12h")),
+            render_schtasks(&params("12h")),
+            "the same machine renders the same task"
+        );
+    }
+
+    #[test]
+    fn schtasks_file_is_utf16_with_a_bom_and_reads_back() {
+        let text = render_schtasks(&params("6h"));
+        let bytes = utf16_file(&text);
+        assert_eq!(&bytes[..4], &[0xff, 0xfe, b'<', 0], "UTF-16LE with a BOM");
+        assert!(
+            bytes.windows(4).any(|w| w == [b'\r', 0, b'\n', 0]),
+            "CRLF line ends"
+        );
+        assert_eq!(read_task_file(&bytes).as_deref(), Some(text.as_str()));
+        assert_eq!(read_task_file(&[0xff, 0xfe, 0]), None, "an odd byte count");
+    }
+
+    #[test]
+    fn windows_quote_follows_the_c_runtime_rules() {
+        assert_eq!(windows_quote(r"C:\bin\x.exe"), r"C:\bin\x.exe");
+        assert_eq!(windows_quote("a b"), r#""a b""#);
+        assert_eq!(windows_quote(""), r#""""#);
+        assert_eq!(windows_quote(r#"say "hi""#), r#""say \"hi\"""#);
+        assert_eq!(
+            windows_quote(r"C:\dir with space\"),
+            r#""C:\dir with space\\""#,
+            "a trailing backslash is doubled before the closing quote"
+        );
+        assert_eq!(windows_quote(r#"a\"b c"#), r#""a\\\"b c""#);
+    }
+
+    #[test]
+    fn install_and_remove_schtasks_in_a_redirect_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Env::sandboxed(dir.path())
+            .with_var("NEXUS_TOKEN_SCHEDULE_DIR", dir.path().to_str().unwrap());
+        let targets = Targets::from_env(&env);
+        let (ui, out) = Ui::capture(0);
+        install(ScheduleKind::Schtasks, &targets, &params("12h"), &ui).unwrap();
+        install(ScheduleKind::Schtasks, &targets, &params("12h"), &ui).unwrap();
+        assert!(
+            out.stderr().contains("is up to date")
+                && out.stderr().contains("`schtasks` was not run"),
+            "{}",
+            out.stderr()
+        );
+        let file = dir.path().join("nexus-token-refresh.xml");
+        assert_eq!(targets.schtasks_file(), file);
+        let found = installed(&env).unwrap();
+        assert_eq!(
+            (found.kind, found.every, found.path),
+            (
+                ScheduleKind::Schtasks,
+                Some(Duration::from_secs(12 * 3600)),
+                Some(file.clone())
+            )
+        );
+        assert!(remove(ScheduleKind::Schtasks, &targets, &ui).unwrap());
+        assert!(!file.exists());
+        assert!(!remove(ScheduleKind::Schtasks, &targets, &ui).unwrap());
+        assert_eq!(installed(&env), None);
+    }
+
+    #[test]
     fn sh_quote_leaves_safe_words_and_quotes_the_rest() {
         assert_eq!(sh_quote("/usr/bin/nexus-token"), "/usr/bin/nexus-token");
         assert_eq!(sh_quote("a b"), "'a b'");
@@ -640,10 +797,11 @@ mod tests {
         assert!(real.run_tools);
         assert_eq!(real.systemd_dir, PathBuf::from("/h/.config/systemd/user"));
         assert_eq!(real.crontab, Crontab::Command);
-        let env = Env::sandboxed(Path::new("/h")).with_var("XDG_CONFIG_HOME", "/x");
+        let xdg = if cfg!(windows) { r"C:\x" } else { "/x" };
+        let env = Env::sandboxed(Path::new("/h")).with_var("XDG_CONFIG_HOME", xdg);
         assert_eq!(
             Targets::from_env(&env).systemd_dir,
-            PathBuf::from("/x/systemd/user")
+            Path::new(xdg).join("systemd").join("user")
         );
         let env = Env::sandboxed(Path::new("/h")).with_var("NEXUS_TOKEN_SCHEDULE_DIR", "/s");
         let t = Targets::from_env(&env);

@@ -1,5 +1,6 @@
 //! Quoting for the files a schedule writes: systemd `ExecStart=` words, POSIX shell words for the
-//! crontab line, XML text for the launchd plist. Pure.
+//! crontab line, XML text for the launchd plist and the Task Scheduler task, Windows command-line
+//! arguments for the task's action. Pure.
 
 /// One argument for systemd's `ExecStart=`: always double-quoted; `\` and `"` backslashed,
 /// `%` and `$` doubled (systemd's specifier and variable escapes), control characters escaped.
@@ -32,6 +33,35 @@ pub fn sh_quote(arg: &str) -> String {
     } else {
         format!("'{}'", arg.replace('\'', r"'\''"))
     }
+}
+
+/// One argument of a Windows command line, as the C runtime (`CommandLineToArgvW`) splits it
+/// back: bare when it has no space, tab or `"`, else double-quoted with `"` backslashed and the
+/// backslashes before a `"` (or the closing quote) doubled.
+pub fn windows_quote(arg: &str) -> String {
+    if !arg.is_empty() && !arg.contains([' ', '\t', '"']) {
+        return arg.to_owned();
+    }
+    let mut out = String::from("\"");
+    let mut backslashes = 0;
+    for c in arg.chars() {
+        match c {
+            '\\' => backslashes += 1,
+            '"' => {
+                out.push_str(&"\\".repeat(backslashes * 2 + 1));
+                out.push('"');
+                backslashes = 0;
+            }
+            c => {
+                out.push_str(&"\\".repeat(backslashes));
+                out.push(c);
+                backslashes = 0;
+            }
+        }
+    }
+    out.push_str(&"\\".repeat(backslashes * 2));
+    out.push('"');
+    out
 }
 
 pub(super) fn xml_escape(text: &str) -> String {

@@ -205,6 +205,7 @@ impl<'a> ResolveCx<'a> {
             .current_exe()
             .ok()
             .and_then(|e| std::fs::canonicalize(&e).ok().or(Some(e)))
+            .map(crate::targets::helper_files::plain_path)
             .unwrap_or_else(|| PathBuf::from("nexus-token"))
     }
 }

@@ -1,9 +1,9 @@
-//! The target seam: every place a token goes is one [`Target`], resolved from the saved profile
-//! by [`resolve`]. Commands never look at target kinds: they call `write_token`, `remove_token`,
+//! The target seam: every place a token goes is one `Target`, resolved from the saved profile
+//! by `resolve`. Commands never look at target kinds: they call `write_token`, `remove_token`,
 //! `check` and `doctor`, which loop over targets.
 //!
-//! Each kind lives in its own folder and implements two traits ([`kind`]): [`TargetKind`] (its
-//! flags, saved section, validation, reuse, discovery and defaults) and [`Target`] (its file, a
+//! Each kind lives in its own folder and implements two traits (`kind`): `TargetKind` (its
+//! flags, saved section, validation, reuse, discovery and defaults) and `Target` (its file, a
 //! pure `plan` of the new bytes with the token in, `clear`, `inspect`, notes, doctor findings,
 //! side files, claims). Writing is two-phase: every file is planned in memory first (a malformed
 //! file stops the run before anything is written), then written one by one through `fs`; when a
@@ -31,9 +31,12 @@ pub mod pypirc;
 pub mod cargo;
 pub mod docker;
 
+pub(crate) mod helper_files;
 pub mod pnpm;
 pub(crate) mod probe;
 pub(crate) mod served;
+
+pub mod go;
 
 use std::path::{Path, PathBuf};
 
@@ -148,6 +151,7 @@ kinds! {
     docker,
     cargo,
     pnpm,
+    go,
 }
 
 /// The one mapping from a saved profile to its targets, every default path resolved. Pure: reads
@@ -622,6 +626,30 @@ impl Finding {
     }
 }
 
+/// The `file-mode` line of a file [`fs::safety_warnings`] found nothing wrong with. On Unix it
+/// checked the mode and the owner; on Windows, where access is an ACL and there is no mode, it
+/// checked nothing, and says so.
+fn privacy_finding(path: &Path) -> Finding {
+    if cfg!(unix) {
+        Finding::new(
+            "file-mode",
+            Level::Ok,
+            format!("`{}` is private to you", path.display()),
+            None,
+        )
+    } else {
+        Finding::new(
+            "file-mode",
+            Level::Info,
+            format!(
+                "`{}`: who may read it is not checked on Windows (its folder's access list applies; your profile folder is private by default)",
+                path.display()
+            ),
+            None,
+        )
+    }
+}
+
 /// Every target's own doctor findings, then one `file-mode` line per file.
 pub(crate) fn doctor(targets: &[Box<dyn Target>], env: &Env, profile: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -658,12 +686,7 @@ pub(crate) fn doctor(targets: &[Box<dyn Target>], env: &Env, profile: &str) -> V
         let warnings = fs::safety_warnings(&path);
         if warnings.is_empty() {
             if current.is_some() {
-                findings.push(Finding::new(
-                    "file-mode",
-                    Level::Ok,
-                    format!("`{}` is private to you", path.display()),
-                    None,
-                ));
+                findings.push(privacy_finding(&path));
             }
         } else {
             for w in warnings {
@@ -698,11 +721,12 @@ mod tests {
             "`--pypirc NAME[=URL]`",
             "`--docker-registry HOST[:PORT]`",
             "`--cargo-registry NAME[=INDEX_URL]`",
+            "`--pnpm-registry URL`",
         ] {
             assert!(hint.contains(flag), "the hint names {flag}: {hint}");
         }
         assert!(
-            hint.ends_with("and/or `--pnpm-registry URL`"),
+            hint.ends_with("and/or `--go-proxy URL`"),
             "the last one after `and/or`: {hint}"
         );
         for option in [
@@ -731,7 +755,8 @@ mod tests {
              [targets.pypirc]\nsections = [{ name = \"corp\" }]\n\
              [targets.docker]\nregistries = [\"nexus.example.com:8443\"]\n\
              [targets.cargo]\nregistries = [{ name = \"corp\" }]\n\
-             [targets.pnpm]\nregistries = [\"https://nexus.example.com/nexus/repository/js/\"]\n",
+             [targets.pnpm]\nregistries = [\"https://nexus.example.com/nexus/repository/js/\"]\n\
+             [targets.go]\nproxies = [\"https://nexus.example.com/nexus/repository/go/\"]\n",
         )
         .unwrap();
         let claims = |profile: &Profile| -> Vec<(&'static str, Vec<String>)> {
@@ -762,6 +787,10 @@ mod tests {
                     "pnpm",
                     vec!["//nexus.example.com/nexus/repository/js/".to_owned()]
                 ),
+                (
+                    "go",
+                    vec!["https://nexus.example.com/nexus/repository/go".to_owned()]
+                ),
             ],
             "every kind claims the keys it writes, in the order of the list of kinds"
         );
@@ -773,7 +802,11 @@ mod tests {
             env_refs: false,
         };
         profile.targets.retain(&cx, &|kind, key| {
-            !(kind == "npm" && key == npm_key || kind == "yarn" || kind == "netrc" || key == "corp")
+            !(kind == "npm" && key == npm_key
+                || kind == "yarn"
+                || kind == "netrc"
+                || key == "corp"
+                || kind == "go")
         });
         assert_eq!(
             claims(&profile),

@@ -25,6 +25,8 @@ pub(crate) enum Answer {
     DockerJson,
     /// `token --format json` (the Gradle init script).
     TokenJson,
+    /// A GOAUTH credential set: a URL line, a blank line, `Authorization: Basic <base64>`.
+    GoAuth,
 }
 
 /// One served config's command line, as its client runs it; a kind returns its own from
@@ -61,6 +63,12 @@ fn answers(answer: Answer, stdout: &[u8]) -> bool {
         }),
         Answer::TokenJson => serde_json::from_str::<serde_json::Value>(text)
             .is_ok_and(|v| v["nameCode"].is_string() && v["passCode"].is_string()),
+        Answer::GoAuth => text.split_once("\n\n").is_some_and(|(url, header)| {
+            url.starts_with("https://")
+                && header
+                    .strip_prefix("Authorization: ")
+                    .is_some_and(|value| answers(Answer::Basic, value.as_bytes()))
+        }),
     }
 }
 

@@ -14,10 +14,10 @@ use crate::error::{Error, Result};
 use crate::fs::{self, Outcome};
 use crate::text::shell_quote;
 
+use super::helper_files;
 use super::{FileReport, Kind};
 
-/// The first line of every wrapper nexus-token writes: logout removes only files that start so.
-pub(crate) const SCRIPT_MARK: &str = "# written by nexus-token";
+pub(crate) use helper_files::SCRIPT_MARK;
 
 /// A file a served target needs beside its config edit.
 pub(crate) enum SideFile {
@@ -77,18 +77,15 @@ fn config_words(config: Option<&Path>) -> String {
         .unwrap_or_default()
 }
 
-/// Whether `link` is a symbolic link that leads to `exe` (the same file).
+/// Whether `link` is the helper this platform makes for `exe`: a symbolic link leading to it,
+/// on Windows a copy of it (`helper_files`).
 pub(crate) fn links_to(link: &Path, exe: &Path) -> bool {
-    let is_link = std::fs::symlink_metadata(link).is_ok_and(|m| m.file_type().is_symlink());
-    is_link && same_file(link, exe)
+    helper_files::is_helper_for(link, exe)
 }
 
-/// Whether two paths name the same file (both resolved).
+/// Whether two paths name the same program (both resolved; on Windows, the same bytes too).
 pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
+    helper_files::same_program(a, b)
 }
 
 fn report(kind: Kind, path: &Path, changed: Vec<String>, outcome: Option<Outcome>) -> FileReport {
@@ -115,13 +112,14 @@ pub(crate) fn apply(kind: Kind, side: &SideFile, dry_run: bool) -> Result<Option
                     Some(Outcome::Unchanged),
                 )));
             }
-            let changed = vec![format!("link to `{}`", to.display())];
+            let what = if cfg!(windows) { "copy of" } else { "link to" };
+            let changed = vec![format!("{what} `{}`", to.display())];
             if dry_run {
                 return Ok(Some(report(kind, path, changed, None)));
             }
             if present
                 .as_ref()
-                .is_some_and(|m| !m.file_type().is_symlink())
+                .is_some_and(|m| !helper_files::replaceable(m))
             {
                 return Err(Error::file(
                     path,
@@ -129,7 +127,8 @@ pub(crate) fn apply(kind: Kind, side: &SideFile, dry_run: bool) -> Result<Option
                     "a file that is not a link is in the way: move it away, then run the command again",
                 ));
             }
-            make_link(path, to).map_err(|e| Error::file(path, "create the link", e))?;
+            helper_files::make_helper(path, to)
+                .map_err(|e| Error::file(path, "create the link", e))?;
             let outcome = if present.is_some() {
                 Outcome::Written
             } else {
@@ -205,7 +204,7 @@ pub(crate) fn remove(
             let ours = fs::read_optional(path)
                 .ok()
                 .flatten()
-                .is_some_and(|b| b.starts_with(format!("#!/bin/sh\n{SCRIPT_MARK}").as_bytes()));
+                .is_some_and(|b| helper_files::is_our_wrapper(&b));
             (path, ours, "token helper wrapper")
         }
         SideFile::Scrub { .. } => return Ok(None),
@@ -271,22 +270,16 @@ fn set_mode_0700(path: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Creates (or replaces) `path` as a link to `to`: a temporary link renamed over it.
-fn make_link(path: &Path, to: &Path) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let temp = dir.join(format!(".nexus-token-link.{}", std::process::id()));
-    let _ = std::fs::remove_file(&temp);
-    #[cfg(unix)]
-    std::os::unix::fs::symlink(to, &temp)?;
-    #[cfg(not(unix))]
-    std::fs::copy(to, &temp).map(|_| ())?;
-    std::fs::rename(&temp, path)
-}
-
 /// The wrapper pnpm runs (through `sh`, without arguments): it execs nexus-token for `profile`
 /// (of the profiles file `config`, when not the default one).
 pub(crate) fn pnpm_wrapper(exe: &Path, profile: &str, config: Option<&Path>) -> Vec<u8> {
+    if cfg!(windows) {
+        return helper_files::cmd_wrapper(
+            &exe.display().to_string(),
+            profile,
+            config.map(|c| c.display().to_string()).as_deref(),
+        );
+    }
     format!(
         "#!/bin/sh\n{SCRIPT_MARK} (login --pnpm-registry): pnpm runs it as a tokenHelper\nexec {} {}token --profile {} --format basic\n",
         shell_quote(&exe.display().to_string()),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::support::{Sandbox, assert_no_secret, unique_password};
-use nexus_token::emulator::{Emulator, EmulatorConfig};
+use nexus_token::emulator::Emulator;
 use nexus_token::nexus::Family;
 
 const USER: &str = "carol";
@@ -13,7 +13,7 @@ const USER: &str = "carol";
 /// A sandbox logged in with the real keyring against a fresh Nexus 3 emulator.
 fn setup() -> (Sandbox, Emulator, String) {
     let pw = unique_password();
-    let emu = Emulator::start(EmulatorConfig::new(Family::Nexus3Rest).user(USER, &pw)).unwrap();
+    let emu = crate::support::emulator_util::for_user(Family::Nexus3Rest, USER, &pw);
     let sb = Sandbox::with_keyring();
     sb.login_ok(&emu.base_url(), USER, &pw, &["--maven-server", "nexus"]);
     (sb, emu, pw)
@@ -95,7 +95,7 @@ fn without_a_secret_service_refresh_fails_fast_with_exit_6_and_touches_nothing()
 #[ignore = "needs gnome-keyring (scripts/with-keyring)"]
 fn no_keyring_onboarding_refreshes_with_password_stdin() {
     let pw = unique_password();
-    let emu = Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, &pw)).unwrap();
+    let emu = crate::support::emulator_util::for_user(Family::Nexus3, USER, &pw);
     let sb = Sandbox::with_keyring();
     sb.login_ok(
         &emu.base_url(),

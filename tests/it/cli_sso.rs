@@ -4,7 +4,7 @@
 //! refused with nothing written or stored; `refresh` checks the token with one request and never
 //! touches the authenticate resource; `doctor` warns before expiry and the scheduled refresh (the
 //! command `schedule` installs) notifies the desktop; after a reset on the server,
-//! `refresh`, `token` and the Docker helper fail with exit 3 and name the UI page.
+//! `refresh`, `token`, `exec` and the Docker helper fail with exit 3 and name the UI page.
 //!
 //! The tests that store the token use the real Secret Service (`scripts/with-keyring`); the
 //! others use `--no-keyring` or stop before the keyring.
@@ -760,4 +760,56 @@ fn after_a_reset_on_the_server_refresh_token_and_the_docker_helper_name_the_ui_p
     let run = sb.run(&["refresh"], None);
     expect_renew(&run, "refresh of an expired token");
     assert!(run.stderr.contains("expired"), "{}", run.stderr);
+}
+
+#[test]
+#[ignore = "needs gnome-keyring (scripts/with-keyring)"]
+fn exec_hands_the_pasted_token_over_and_names_the_ui_page_once_it_was_reset() {
+    let emu = emulator(None);
+    let (name, pass) = emu.mint_token(USER).unwrap();
+    let sb = Sandbox::with_keyring();
+    let run = login(
+        &sb,
+        &emu,
+        &format!("{name}:{pass}"),
+        &["--env-refs", "--maven-server", "nexus"],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        !read(&sb.settings()).contains(&pass),
+        "--env-refs writes a reference, not the token"
+    );
+    emu.clear_requests();
+    let run = sb.run(
+        &[
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            "printf '%s:%s' \"$NEXUS_TOKEN_NAMECODE\" \"$NEXUS_TOKEN_PASSCODE\"",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(
+        run.stdout,
+        format!("{name}:{pass}"),
+        "the command gets the pasted token"
+    );
+    assert!(emu.requests().is_empty(), "from the keyring, no request");
+
+    emu.reset_token(USER);
+    let refresh = sb.run(&["refresh"], None);
+    assert_eq!(refresh.code, 3, "{}", refresh.all());
+    let marker = sb.dir.path().join("ran");
+    let run = sb.run(&["exec", "--", "touch", marker.to_str().unwrap()], None);
+    assert_eq!(run.code, 3, "exec exits 3: {}", run.all());
+    assert!(
+        run.stderr
+            .contains(&format!("{}/#user/usertoken", emu.base_url()))
+            && run.stderr.contains("nexus-token login --token-stdin"),
+        "one message names the UI page and the command: {}",
+        run.stderr
+    );
+    assert!(!marker.exists(), "the command did not run without a token");
 }

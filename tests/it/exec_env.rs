@@ -7,7 +7,7 @@
 //! The tests without a keyring (`--no-keyring` profiles) run always; the others are
 //! `#[ignore = "needs ..."]` and run through `scripts/test` (scripts/with-keyring).
 
-use crate::support::emulator_util::emulator_of;
+use crate::support::emulator_util::for_user_with_tokens;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -61,7 +61,7 @@ struct Setup {
 impl Setup {
     fn new() -> Setup {
         let password = unique_password();
-        let emu = emulator_of(Family::Nexus3, USER, &password);
+        let emu = for_user_with_tokens(Family::Nexus3, USER, &password);
         let sb = Sandbox::with_keyring();
         std::fs::create_dir_all(sb.settings().parent().unwrap()).unwrap();
         std::fs::write(sb.settings(), settings(&emu)).unwrap();
@@ -527,9 +527,9 @@ fn login_no_keyring(sb: &Sandbox, emu: &Emulator, pw: &str, extra: &[&str]) -> R
 }
 
 #[test]
-fn env_refs_with_netrc_or_pypirc_is_refused_before_any_request() {
+fn env_refs_with_netrc_pypirc_or_the_gradle_wrapper_is_refused_before_any_request() {
     let pw = unique_password();
-    let emu = emulator_of(Family::Nexus3, USER, &pw);
+    let emu = for_user_with_tokens(Family::Nexus3, USER, &pw);
     for extra in [
         &["--env-refs", "--maven-server", "nexus", "--netrc"][..],
         &[
@@ -537,6 +537,7 @@ fn env_refs_with_netrc_or_pypirc_is_refused_before_any_request() {
             "--pypirc",
             "nexus=http://127.0.0.1:1/repository/py/",
         ][..],
+        &["--env-refs", "--gradle-prefix", "nexus", "--gradle-wrapper"][..],
     ] {
         let sb = Sandbox::new();
         emu.clear_requests();
@@ -562,7 +563,7 @@ fn env_refs_with_netrc_or_pypirc_is_refused_before_any_request() {
 #[test]
 fn env_refs_are_saved_kept_by_a_later_login_and_undone_by_no_env_refs() {
     let pw = unique_password();
-    let emu = emulator_of(Family::Nexus3, USER, &pw);
+    let emu = for_user_with_tokens(Family::Nexus3, USER, &pw);
     let sb = Sandbox::new();
     let run = login_no_keyring(&sb, &emu, &pw, &["--env-refs", "--maven-server", "nexus"]);
     assert_eq!(run.code, 0, "{}", run.all());
@@ -610,7 +611,7 @@ fn exec_without_a_saved_profile_or_a_command_is_a_usage_error() {
 #[test]
 fn exec_of_a_no_keyring_profile_exits_6_without_running_the_command() {
     let pw = unique_password();
-    let emu = emulator_of(Family::Nexus3, USER, &pw);
+    let emu = for_user_with_tokens(Family::Nexus3, USER, &pw);
     let sb = Sandbox::new();
     let run = login_no_keyring(&sb, &emu, &pw, &["--env-refs", "--maven-server", "nexus"]);
     assert_eq!(run.code, 0, "{}", run.all());

@@ -6,7 +6,7 @@
 //! password, the server answers 401 and the wrapper fails. Own HOME and GRADLE_USER_HOME, the
 //! real Secret Service of scripts/with-keyring, only 127.0.0.1.
 
-use crate::support::emulator_util::emulator_of;
+use crate::support::emulator_util::for_user_with_tokens;
 use std::path::PathBuf;
 
 use crate::support::{Sandbox, assert_no_secret, require_tool, unique_password};
@@ -27,7 +27,7 @@ struct Setup {
 fn setup() -> Setup {
     require_tool("gradle");
     let password = unique_password();
-    let emu = emulator_of(Family::Nexus3, USER, &password);
+    let emu = for_user_with_tokens(Family::Nexus3, USER, &password);
     let sb = Sandbox::with_keyring();
     let project = sb.dir.path().join("project");
     std::fs::create_dir_all(&project).unwrap();

@@ -10,7 +10,6 @@
 //! A missing tool or keyring fails under CI (scripts/install-deps installs them). Tests that need
 //! no tool: the emulator's npm repositories over raw HTTP (challenge, token rules, publish).
 
-use crate::support::emulator_util::emulator_of;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -32,11 +31,15 @@ struct Setup {
     pass_code: String,
 }
 
+fn emulator(family: Family, password: &str) -> Emulator {
+    crate::support::emulator_util::for_user_with_tokens(family, USER, password)
+}
+
 /// The token fetched with `token --password-stdin` (no keyring, nothing saved): for the tests of
 /// the emulator and of the editor alone.
 fn setup_family(family: Family) -> Setup {
     let password = unique_password();
-    let emu = emulator_of(family, USER, &password);
+    let emu = emulator(family, &password);
     let sb = Sandbox::new();
     let run = sb.run(
         &[
@@ -71,7 +74,7 @@ fn setup() -> Setup {
 
 /// A sandbox whose user npmrc starts as `before` (`None`: no file), then
 /// `nexus-token login --npm-registry <group>/ --npm-registry <hosted>/ EXTRA...` with the real
-/// keyring (a missing tool or keyring fails the test).
+/// keyring. A missing tool or keyring fails the test.
 fn login_setup(test: &str, tools: &[&str], before: Option<&str>, extra: &[&str]) -> Setup {
     let mut s = prepare(test, tools);
     if let Some(text) = before {
@@ -82,7 +85,7 @@ fn login_setup(test: &str, tools: &[&str], before: Option<&str>, extra: &[&str])
     s
 }
 
-/// An emulator and a sandbox without a login yet.
+/// An emulator and a sandbox without a login yet (a missing tool or keyring fails the test).
 fn prepare(_test: &str, tools: &[&str]) -> Setup {
     crate::support::require_secret_service();
     for tool in tools {
@@ -91,7 +94,7 @@ fn prepare(_test: &str, tools: &[&str]) -> Setup {
     let password = unique_password();
     Setup {
         sb: Sandbox::with_keyring(),
-        emu: emulator_of(Family::Nexus3, USER, &password),
+        emu: emulator(Family::Nexus3, &password),
         password,
         name_code: String::new(),
         pass_code: String::new(),

@@ -13,11 +13,10 @@
 //! 127.0.0.1. The binary stores the password in the real Secret Service (scripts/with-keyring).
 //! A missing tool fails under CI.
 
-use crate::support::emulator_util::emulator_of;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::support::{Sandbox, assert_no_secret, tool_available, unique_password};
+use crate::support::{Sandbox, assert_no_secret, require_tool, unique_password};
 use nexus_token::emulator::{Emulator, PYPI_MODULE, PYPI_PROJECT, PYPI_WHEEL, PYPI_WHEEL_NAME};
 use nexus_token::nexus::Family;
 use nexus_token::targets::netrc::editor as netrc;
@@ -37,7 +36,7 @@ struct Setup {
 fn setup(_test: &str) -> Setup {
     let sb = Sandbox::with_keyring();
     let password = unique_password();
-    let emu = emulator_of(Family::Nexus3, USER, &password);
+    let emu = crate::support::emulator_util::for_user_with_tokens(Family::Nexus3, USER, &password);
     write_private(&sb.home().join(".netrc"), OTHER_NETRC.as_bytes());
     Setup { sb, emu, password }
 }
@@ -169,13 +168,15 @@ fn pip_install(s: &Setup, target: &Path) -> std::process::Output {
         .expect("pip runs")
 }
 
-fn pip_ready(test: &str) -> bool {
-    tool_available("python3", test)
-        && (Command::new("python3")
-            .args(["-m", "pip", "--version"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-            || tool_available("pip3", test))
+fn require_pip() {
+    require_tool("python3");
+    let module = Command::new("python3")
+        .args(["-m", "pip", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !module {
+        require_tool("pip3");
+    }
 }
 
 /// The requests answered 200 were all served to `name_code` (the index page and the wheel).
@@ -191,9 +192,7 @@ fn assert_served_to(s: &Setup, name_code: &str, what: &str) {
 #[ignore = "needs pip, uv, twine and a Secret Service"]
 fn pip_installs_through_the_netrc_login_wrote_and_again_after_refresh() {
     let test = "pip_installs_through_the_netrc_login_wrote_and_again_after_refresh";
-    if !pip_ready(test) {
-        return;
-    }
+    require_pip();
     let s = setup(test);
     let target = s.sb.dir.path().join("site");
     s.login_python();
@@ -500,9 +499,7 @@ fn an_existing_netrc_keeps_its_bytes_and_python_and_curl_read_it() {
 #[ignore = "needs pip, uv, twine and a Secret Service"]
 fn login_discovers_pip_conf_and_url_credentials_shadow_netrc() {
     let test = "login_discovers_pip_conf_and_url_credentials_shadow_netrc";
-    if !pip_ready(test) {
-        return;
-    }
+    require_pip();
     let s = setup(test);
     let target = s.sb.dir.path().join("site");
     let conf_path = s.sb.home().join(".config/pip/pip.conf");

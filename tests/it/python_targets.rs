@@ -5,7 +5,6 @@
 //! pip's, uv's and twine's use of the Nexus, and URL credentials in pip.conf are reported.
 //! The real pip, uv, twine and curl reading these files are in tests/python_real.rs.
 
-use crate::support::emulator_util::emulator_of;
 use crate::support::in_process::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,7 +27,8 @@ struct Harness {
 
 impl Harness {
     fn new() -> Harness {
-        let emu = emulator_of(Family::Nexus3, USER, PASSWORD);
+        let emu =
+            crate::support::emulator_util::for_user_with_tokens(Family::Nexus3, USER, PASSWORD);
         Harness {
             dir: tempfile::tempdir().unwrap(),
             store: Arc::new(MemoryStore::new()),

@@ -10,7 +10,7 @@ use crate::support;
 use std::path::Path;
 
 use crate::support::{Sandbox, assert_no_secret, unique_password};
-use nexus_token::emulator::{Emulator, EmulatorConfig};
+use nexus_token::emulator::Emulator;
 use nexus_token::nexus::Family;
 
 const USER: &str = "dave";
@@ -86,7 +86,7 @@ fn settings_with_mirror(emu: &Emulator, shape: &str) -> String {
 fn maven_resolves_through_the_mirror_with_the_written_settings_in_every_shape() {
     support::require_tool("mvn");
     let pw = unique_password();
-    let emu = Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, &pw)).unwrap();
+    let emu = crate::support::emulator_util::for_user(Family::Nexus3, USER, &pw);
     for shape in ["plain", "crlf", "bom", "no-namespace", "no-server-yet"] {
         let sb = Sandbox::new();
         std::fs::create_dir_all(sb.settings().parent().unwrap()).unwrap();
@@ -124,7 +124,7 @@ fn maven_resolves_through_the_mirror_with_the_written_settings_in_every_shape() 
 fn maven_fails_with_401_when_the_token_is_wrong() {
     support::require_tool("mvn");
     let pw = unique_password();
-    let emu = Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, &pw)).unwrap();
+    let emu = crate::support::emulator_util::for_user(Family::Nexus3, USER, &pw);
     let sb = Sandbox::new();
     std::fs::create_dir_all(sb.settings().parent().unwrap()).unwrap();
     std::fs::write(sb.settings(), settings_with_mirror(&emu, "plain")).unwrap();
@@ -151,7 +151,7 @@ fn maven_fails_with_401_when_the_token_is_wrong() {
 fn maven_decrypts_an_encrypted_passcode_written_by_nexus_token() {
     support::require_tool("mvn");
     let pw = unique_password();
-    let emu = Emulator::start(EmulatorConfig::new(Family::Nexus2).user(USER, &pw)).unwrap();
+    let emu = crate::support::emulator_util::for_user(Family::Nexus2, USER, &pw);
     let sb = Sandbox::new();
     std::fs::create_dir_all(sb.settings().parent().unwrap()).unwrap();
     std::fs::write(sb.settings(), settings_with_mirror(&emu, "plain")).unwrap();
@@ -232,7 +232,7 @@ fn gradle_resolve(sb: &Sandbox, gradle_home: &Path, project: &Path) -> (bool, St
 fn gradle_resolves_a_jar_with_the_written_properties_and_fails_with_a_wrong_token() {
     support::require_tool("gradle");
     let pw = unique_password();
-    let emu = Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, &pw)).unwrap();
+    let emu = crate::support::emulator_util::for_user(Family::Nexus3, USER, &pw);
     let sb = Sandbox::new();
     let gradle_home = sb.dir.path().join("gradle-home");
     std::fs::create_dir_all(&gradle_home).unwrap();

@@ -10,7 +10,7 @@ use nexus_token::nexus::Family;
 use crate::support::{Sandbox, require_tool, unique_password};
 
 /// Variables whose value is not a path inside the sandbox.
-const FIXED: [(&str, &str); 2] = [("LANG", "C"), ("NO_COLOR", "1")];
+const FIXED: [(&str, &str); 3] = [("LANG", "C"), ("NO_COLOR", "1"), ("GOTOOLCHAIN", "local")];
 
 #[test]
 fn a_child_sees_only_the_sandbox_environment() {

@@ -5,12 +5,11 @@
 //! token cache in the keyring. Negative controls: an unknown registry, a `--no-keyring` profile,
 //! and the clients after `logout --remove-credentials`.
 
-use crate::support::emulator_util::emulator_of;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use nexus_token::emulator::{Emulator, EmulatorConfig};
+use nexus_token::emulator::Emulator;
 use nexus_token::nexus::Family;
 
 use crate::support::{self, BIN, Run, Sandbox, require_tool};
@@ -26,7 +25,7 @@ struct Served {
 fn setup() -> Served {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let password = support::unique_password();
-    let emu = emulator_of(Family::Nexus3, USER, &password);
+    let emu = crate::support::emulator_util::for_user_with_tokens(Family::Nexus3, USER, &password);
     Served {
         sb: Sandbox::with_keyring(),
         emu,
@@ -614,8 +613,7 @@ fn a_profile_saved_with_config_is_served_from_that_file() {
     let s = setup();
     // A decoy: profile `default` of the default file, on another server.
     let decoy_password = support::unique_password();
-    let decoy =
-        Emulator::start(EmulatorConfig::new(Family::Nexus3).user(USER, &decoy_password)).unwrap();
+    let decoy = crate::support::emulator_util::for_user(Family::Nexus3, USER, &decoy_password);
     let decoy_url = decoy.base_url();
     let login = s.run(
         &[

@@ -12,7 +12,6 @@
 //! never goes on a command line except skopeo's `--creds` (the token, never the password).
 
 use crate::support;
-use crate::support::emulator_util::emulator_of;
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
@@ -33,7 +32,7 @@ const MANIFEST_DIGEST_PREFIX: &str = "sha256:";
 /// An emulator with "require user tokens" on, and dave's token fetched once.
 fn emulator_with_token() -> (Emulator, String, String) {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let emu = emulator_of(Family::Nexus3, USER, PASSWORD);
+    let emu = crate::support::emulator_util::for_user_with_tokens(Family::Nexus3, USER, PASSWORD);
     let client = Client::new(ClientConfig::new(emu.base_url())).unwrap();
     let token = client
         .fetch_token(Family::Nexus3, USER, &Secret::new(PASSWORD.to_owned()))

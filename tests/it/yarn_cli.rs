@@ -4,7 +4,7 @@
 //! emulator on 127.0.0.1 with an in-memory keyring and a sandboxed home. What Yarn 4 and the
 //! Gradle wrapper make of the files is yarn_real.rs and gradle_wrapper_real.rs.
 
-use crate::support::emulator_util::emulator_of;
+use crate::support::emulator_util::for_user_with_tokens;
 use crate::support::in_process::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,7 +31,7 @@ impl Harness {
         Harness {
             dir,
             store: Arc::new(MemoryStore::new()),
-            emu: emulator_of(Family::Nexus3, USER, PASSWORD),
+            emu: for_user_with_tokens(Family::Nexus3, USER, PASSWORD),
             env,
         }
     }

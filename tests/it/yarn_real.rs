@@ -6,7 +6,7 @@
 //! server-side reset the old token fails and `refresh` heals it. Each run has its own HOME, Yarn
 //! global folder and project, the real Secret Service of scripts/with-keyring, only 127.0.0.1.
 
-use crate::support::emulator_util::emulator_of;
+use crate::support::emulator_util::for_user_with_tokens;
 use std::path::{Path, PathBuf};
 
 use crate::support::{Run, Sandbox, assert_no_secret, path_with, unique_password, yarn_berry_bin};
@@ -34,7 +34,7 @@ fn setup() -> Setup {
         "the pinned Yarn is Yarn 4: {version:?}"
     );
     let password = unique_password();
-    let emu = emulator_of(Family::Nexus3, USER, &password);
+    let emu = for_user_with_tokens(Family::Nexus3, USER, &password);
     Setup {
         sb: Sandbox::with_keyring(),
         emu,

@@ -1,5 +1,7 @@
 //! `login --env-refs`: whether the profile refers to the environment, and the targets that cannot
-//! (netrc and .pypirc have no variable syntax), refused before any request.
+//! (netrc and .pypirc have no variable syntax; the Gradle wrapper reads its credentials only from
+//! gradle.properties or system properties, never from `ORG_GRADLE_PROJECT_*`), refused before any
+//! request.
 
 use crate::cli::LoginArgs;
 use crate::error::{Error, Result};
@@ -28,6 +30,14 @@ pub(super) fn refuse_unreferable(profile: &Profile) -> Result<()> {
         if !profile.targets.pypirc.sections.is_empty() {
             which.push(".pypirc");
         }
+        if profile
+            .targets
+            .gradle
+            .keys
+            .contains(&crate::gradle::wrapper_keys())
+        {
+            which.push("the Gradle wrapper (`--gradle-wrapper`)");
+        }
         if !which.is_empty() {
             return Err(Error::usage(
                 format!(
@@ -35,7 +45,7 @@ pub(super) fn refuse_unreferable(profile: &Profile) -> Result<()> {
                     which.join(" and "),
                     if which.len() > 1 { "them" } else { "it" }
                 ),
-                Some("log in with `--env-refs` for Maven, npm, Yarn and Gradle only, and give netrc or .pypirc to a profile without it (`--profile NAME`), or drop `--env-refs`; nothing was sent to Nexus".into()),
+                Some("log in with `--env-refs` for Maven, npm, Yarn and Gradle only, and give netrc, .pypirc or `--gradle-wrapper` to a profile without it (`--profile NAME`), or drop `--env-refs`; nothing was sent to Nexus".into()),
             ));
         }
     }

@@ -45,7 +45,7 @@ impl DockerTarget {
         config: Option<PathBuf>,
     ) -> DockerTarget {
         let path_var = env.var("PATH").map(str::to_owned);
-        let writable = |dir: &Path| rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_ok();
+        let writable = |dir: &Path| fs::dir_writable(dir);
         let link = link::plan_link(
             &exe,
             path_var.as_deref().map(std::ffi::OsStr::new),

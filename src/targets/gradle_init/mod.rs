@@ -608,6 +608,7 @@ mod tests {
         assert_eq!(parse_gradle_version("no banner"), None);
     }
 
+    #[cfg(unix)]
     #[test]
     fn bounded_run_kills_a_program_that_takes_too_long() {
         let err =

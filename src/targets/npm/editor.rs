@@ -306,6 +306,15 @@ pub fn shadowing_auth(project: &[u8], key: &str) -> Vec<&'static str> {
 /// a shell metacharacter in the path breaks it: exit 127). Allowed: `/` then ASCII letters, digits
 /// and `/._+-@%,:`.
 pub fn check_token_helper(path: &str) -> Result<(), Error> {
+    if cfg!(windows) {
+        check_token_helper_windows(path)
+    } else {
+        check_token_helper_unix(path)
+    }
+}
+
+/// [`check_token_helper`] on Unix, where pnpm runs the helper through `sh`.
+pub fn check_token_helper_unix(path: &str) -> Result<(), Error> {
     let ok = path.starts_with('/')
         && path
             .chars()
@@ -318,6 +327,29 @@ pub fn check_token_helper(path: &str) -> Result<(), Error> {
             reason: "pnpm runs the token helper through `sh`: the path must be absolute and use \
                      only letters, digits and `/._+-@%,:` (no spaces); use a wrapper in such a \
                      folder",
+        })
+    }
+}
+
+/// [`check_token_helper`] on Windows, where pnpm runs the helper through `cmd.exe /d /s /c`
+/// unquoted: a drive path (`C:\\...`) of letters, digits and `\\._+-@:`, without the space,
+/// `,` and `;` that split a `cmd.exe` line and the `%` it expands.
+pub fn check_token_helper_windows(path: &str) -> Result<(), Error> {
+    let bytes = path.as_bytes();
+    let drive =
+        bytes.len() > 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'\\';
+    let ok = drive
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "\\._+-@:".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidValue {
+            key: "tokenHelper".to_owned(),
+            reason: "pnpm runs the token helper through `cmd.exe`: the path must be a full drive \
+                     path and use only letters, digits and `\\._+-@:` (no spaces); use a wrapper \
+                     in such a folder",
         })
     }
 }
@@ -1218,10 +1250,31 @@ mod tests {
             "/usr/local/bin/nexus-token-pnpm",
             "/home/a.b/.local/bin/x_y-1",
         ] {
-            assert!(check_token_helper(ok).is_ok(), "{ok} is usable");
+            assert!(check_token_helper_unix(ok).is_ok(), "{ok} is usable");
         }
         for bad in ["relative/x", "/home/a b/x", "/x;rm", "/x$(y)", "/x'y", "/é"] {
-            assert!(check_token_helper(bad).is_err(), "{bad} is refused");
+            assert!(check_token_helper_unix(bad).is_err(), "{bad} is refused");
+        }
+    }
+
+    #[test]
+    fn token_helper_paths_must_survive_cmd_on_windows() {
+        for ok in [
+            r"C:\Users\alice\AppData\Roaming\nexus-token\pnpm-token-helper-work.cmd",
+            r"d:\tools\x_y-1.cmd",
+        ] {
+            assert!(check_token_helper_windows(ok).is_ok(), "{ok} is usable");
+        }
+        for bad in [
+            r"\\server\share\x.cmd",
+            r"C:\Users\A B\x.cmd",
+            r"C:\x,y.cmd",
+            r"C:\x;y.cmd",
+            r"C:\100%\x.cmd",
+            "/usr/bin/x",
+            r"C:x.cmd",
+        ] {
+            assert!(check_token_helper_windows(bad).is_err(), "{bad} is refused");
         }
     }
 

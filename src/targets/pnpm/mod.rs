@@ -245,13 +245,22 @@ mod tests {
 
     #[test]
     fn plan_names_the_wrapper_keeps_auth_and_is_idempotent() {
-        let t = target("/h/.config/nexus-token/pnpm-token-helper-default");
+        let wrapper = if cfg!(windows) {
+            r"C:\h\AppData\Roaming\nexus-token\pnpm-token-helper-default.cmd"
+        } else {
+            "/h/.config/nexus-token/pnpm-token-helper-default"
+        };
+        let t = target(wrapper);
         let before = format!("fund=false\n{KEY}:_auth=bmM6cGM=\n");
         let planned = plan(&t, Some(before.as_bytes())).unwrap().unwrap();
         let text = String::from_utf8(planned.bytes.clone()).unwrap();
         assert_eq!(
             text,
-            format!("{before}{KEY}:tokenHelper=/h/.config/nexus-token/pnpm-token-helper-default\n"),
+            // npm's ini reads `\\` as one backslash.
+            format!(
+                "{before}{KEY}:tokenHelper={}\n",
+                wrapper.replace('\\', "\\\\")
+            ),
             "the tokenHelper line is appended and `_auth` (npm's) stays"
         );
         assert!(

@@ -79,11 +79,14 @@ impl TargetKind for Saved {
         vec![Box::new(PnpmTarget {
             path: self.npmrc.clone().unwrap_or_else(|| cx.env.user_npmrc()),
             registries: self.registries.clone(),
-            wrapper: cx.env.config_dir.join(format!(
-                "pnpm-token-helper-{}{}",
-                crate::targets::served::file_name_part(cx.profile),
-                crate::targets::served::config_suffix(cx.config.as_deref())
-            )),
+            wrapper: cx
+                .env
+                .config_dir
+                .join(crate::targets::helper_files::wrapper_name(&format!(
+                    "{}{}",
+                    crate::targets::served::file_name_part(cx.profile),
+                    crate::targets::served::config_suffix(cx.config.as_deref())
+                ))),
             exe: cx.exe(),
             profile: cx.profile.to_owned(),
             config: cx.config.clone(),

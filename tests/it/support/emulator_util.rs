@@ -1,6 +1,6 @@
 //! Helpers for the tests that run against the built-in Nexus emulator without a saved profile:
 //! starting emulators, running the built binary (in a fresh [`Sandbox`]) with a password on
-//! stdin, and a tiny TLS server for the `--ca-cert` tests.
+//! stdin, a tiny TLS server for the `--ca-cert` tests, and an https front for the emulator.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -26,9 +26,14 @@ pub fn nexus3(password: &str) -> Emulator {
     start(EmulatorConfig::new(Family::Nexus3).user(USER, password))
 }
 
-/// An emulator of `family` that requires user tokens, with `user` and `password`: the usual
-/// server of the tests whose user is not [`USER`].
-pub fn emulator_of(family: Family, user: &str, password: &str) -> Emulator {
+/// An emulator of `family` with `user` and `password`, for the test files whose user is not
+/// [`USER`] (each test file its own user, so that keyring entries never collide).
+pub fn for_user(family: Family, user: &str, password: &str) -> Emulator {
+    start(EmulatorConfig::new(family).user(user, password))
+}
+
+/// As [`for_user`], on a server that refuses the real password where a user token is due.
+pub fn for_user_with_tokens(family: Family, user: &str, password: &str) -> Emulator {
     start(
         EmulatorConfig::new(family)
             .user(user, password)
@@ -99,6 +104,85 @@ pub fn tls_server() -> String {
 /// a Nexus 3 OSS 404 (so a client that got through the handshake reports "no user tokens").
 /// Returns its port.
 pub fn tls_server_with(cert_pem: &[u8], key_pem: &[u8]) -> u16 {
+    tls_listener(cert_pem, key_pem, |_head| {
+        (
+            b"HTTP/1.1 404 Not Found\r\nServer: Nexus/3.77.0-08 (OSS)\r\nContent-Length: 0\r\n\r\n"
+                .to_vec(),
+            false,
+        )
+    })
+}
+
+/// An https front for a plain-http server on 127.0.0.1 (the emulator), with the test CA's leaf:
+/// each request (head and `Content-Length` body) is passed on over a new connection
+/// with `Connection: close`, the whole answer goes back with `Connection: close`, and the TLS
+/// connection closes after it (the client opens a new one). Returns its https base URL (the
+/// origin; append the emulator's context path).
+pub fn tls_front(target: std::net::SocketAddr) -> String {
+    let port = tls_listener(LEAF_PEM.as_bytes(), LEAF_KEY.as_bytes(), move |request| {
+        let end = request
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or(request.len());
+        let text = String::from_utf8_lossy(&request[..end]);
+        let mut lines: Vec<&str> = text
+            .split("\r\n")
+            .filter(|l| !l.is_empty() && !l.to_ascii_lowercase().starts_with("connection:"))
+            .collect();
+        lines.push("Connection: close");
+        let mut forward = format!("{}\r\n\r\n", lines.join("\r\n")).into_bytes();
+        forward.extend_from_slice(request.get(end + 4..).unwrap_or_default());
+        let mut answer = Vec::new();
+        match std::net::TcpStream::connect(target) {
+            Ok(mut upstream) => {
+                let _ = upstream.write_all(&forward);
+                let _ = upstream.read_to_end(&mut answer);
+            }
+            Err(_) => answer = b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        }
+        (close_connection(&answer), true)
+    });
+    format!("https://127.0.0.1:{port}")
+}
+
+/// The answer with `Connection: close` in its head (any other `Connection` header dropped), so
+/// that the client does not reuse a connection the front closes.
+fn close_connection(answer: &[u8]) -> Vec<u8> {
+    let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return answer.to_vec();
+    };
+    let head = String::from_utf8_lossy(&answer[..end]);
+    let mut lines: Vec<&str> = head
+        .split("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .collect();
+    lines.push("Connection: close");
+    let mut out = lines.join("\r\n").into_bytes();
+    out.extend_from_slice(&answer[end..]);
+    out
+}
+
+/// The `Content-Length` of a request head (0 without one).
+fn content_length(head: &[u8]) -> usize {
+    String::from_utf8_lossy(head)
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or(0)
+}
+
+/// The one TLS test server: accepts on 127.0.0.1, and answers each request head (up to the blank
+/// line, then the `Content-Length` body) with what `answer` returns: the bytes, and whether to close the connection after them
+/// (else it is kept alive for the next request). Returns its port.
+fn tls_listener(
+    cert_pem: &[u8],
+    key_pem: &[u8],
+    answer: impl Fn(&[u8]) -> (Vec<u8>, bool) + Send + Sync + 'static,
+) -> u16 {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -110,12 +194,14 @@ pub fn tls_server_with(cert_pem: &[u8], key_pem: &[u8]) -> u16 {
             .with_single_cert(certs, key)
             .unwrap(),
     );
+    let answer = Arc::new(answer);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { continue };
             let config = Arc::clone(&config);
+            let answer = Arc::clone(&answer);
             std::thread::spawn(move || {
                 let conn = rustls::ServerConnection::new(config).unwrap();
                 let mut tls = rustls::StreamOwned::new(conn, stream);
@@ -128,9 +214,18 @@ pub fn tls_server_with(cert_pem: &[u8], key_pem: &[u8]) -> u16 {
                     }
                     seen.extend_from_slice(&buf[..n]);
                     while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
-                        seen.drain(..end + 4);
-                        let answer = "HTTP/1.1 404 Not Found\r\nServer: Nexus/3.77.0-08 (OSS)\r\nContent-Length: 0\r\n\r\n";
-                        if tls.write_all(answer.as_bytes()).is_err() {
+                        let length = content_length(&seen[..end]);
+                        if seen.len() < end + 4 + length {
+                            break; // the body is still coming
+                        }
+                        let request: Vec<u8> = seen.drain(..end + 4 + length).collect();
+                        let (bytes, close) = answer(&request);
+                        if tls.write_all(&bytes).is_err() || tls.flush().is_err() {
+                            return;
+                        }
+                        if close {
+                            tls.conn.send_close_notify();
+                            let _ = tls.flush();
                             return;
                         }
                     }

@@ -142,21 +142,6 @@ pub fn yarn_parsers() -> PathBuf {
     require_tool("node");
     dir
 }
-
-/// Kept for tests written against the old API: panics when there is no Secret Service.
-#[allow(dead_code, reason = "for test files moved in from tests/*.rs")]
-pub fn secret_service_available(_test: &str) -> bool {
-    require_secret_service();
-    true
-}
-
-/// Kept for tests written against the old API: panics when `tool` is missing.
-#[allow(dead_code, reason = "for test files moved in from tests/*.rs")]
-pub fn tool_available(tool: &str, _test: &str) -> bool {
-    require_tool(tool);
-    true
-}
-
 /// A throwaway home for one test: HOME, XDG dirs, every client's config, state and runtime dir
 /// all inside. With [`Sandbox::with_keyring`], children also get the private session bus.
 pub struct Sandbox {
@@ -248,6 +233,12 @@ impl Sandbox {
             ("DOCKER_CONFIG".into(), home.join(".docker").into()),
             ("NPM_CONFIG_USERCONFIG".into(), home.join(".npmrc").into()),
             ("NETRC".into(), home.join(".netrc").into()),
+            // Go: its env file, module and build caches, GOPATH, and no toolchain download.
+            ("GOENV".into(), home.join(".config/go/env").into()),
+            ("GOPATH".into(), home.join("go").into()),
+            ("GOMODCACHE".into(), home.join("go/pkg/mod").into()),
+            ("GOCACHE".into(), home.join(".cache/go-build").into()),
+            ("GOTOOLCHAIN".into(), "local".into()),
         ];
         if self.keyring {
             for key in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {

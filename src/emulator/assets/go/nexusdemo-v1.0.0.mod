@@ -1,0 +1,3 @@
+module example.com/nexusdemo
+
+go 1.21
