@@ -11,10 +11,10 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use nexus_token::emulator::{Emulator, EmulatorConfig, GO_MODULE, GO_VERSION};
+use nexus_token::emulator::{Emulator, GO_MODULE, GO_VERSION};
 use nexus_token::nexus::Family;
 
-use crate::support::emulator_util::{CA_PEM, tls_front};
+use crate::support::emulator_util::{CA_PEM, for_user_with_tokens, tls_front};
 use crate::support::{self, BIN, Run, Sandbox, require_tool};
 
 const USER: &str = "gopher";
@@ -47,12 +47,7 @@ fn newest_go() -> (PathBuf, String) {
 
 fn setup() -> GoServed {
     let password = support::unique_password();
-    let emu = Emulator::start(
-        EmulatorConfig::new(Family::Nexus3)
-            .user(USER, &password)
-            .require_user_tokens(true),
-    )
-    .unwrap();
+    let emu = for_user_with_tokens(Family::Nexus3, USER, &password);
     let front = tls_front(emu.addr());
     let plain_origin = format!("http://{}", emu.addr());
     let base = emu.base_url().replacen(&plain_origin, &front, 1);
