@@ -156,6 +156,31 @@ pub(crate) struct DiscoverCx<'a> {
 }
 
 impl DiscoverCx<'_> {
+    /// The entries `parse` finds in the client file at `path` (none when it does not exist). A
+    /// file that cannot be read or parsed only costs a warning naming `what` (other kinds may
+    /// still find targets).
+    pub(crate) fn found_in<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
+        &self,
+        path: &Path,
+        what: &str,
+        parse: impl FnOnce(&[u8]) -> std::result::Result<Vec<String>, E>,
+    ) -> Vec<String> {
+        let found = crate::fs::read_optional(path).and_then(|bytes| match bytes {
+            Some(bytes) => parse(&bytes).map_err(|e| crate::error::Error::file(path, "parse", e)),
+            None => Ok(Vec::new()),
+        });
+        match found {
+            Ok(found) => found,
+            Err(e) => {
+                let cause = std::error::Error::source(&e)
+                    .map(|c| format!(": {c}"))
+                    .unwrap_or_default();
+                self.ui.warn(&format!("{what} not discovered: {e}{cause}"));
+                Vec::new()
+            }
+        }
+    }
+
     /// Whether another profile owns `key` in `path`; says so when it does, naming `what`
     /// (`<server> corp`), so that discovery skips it.
     pub(crate) fn taken(&self, path: &Path, key: &str, what: &str) -> bool {

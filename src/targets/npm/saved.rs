@@ -108,23 +108,9 @@ impl TargetKind for Saved {
     /// only costs a warning: other kinds may still find targets.
     fn discover(&mut self, cx: &DiscoverCx<'_>) -> Result<bool> {
         let path = self.npmrc.clone().unwrap_or_else(|| cx.env.user_npmrc());
-        let found = fs::read_optional(&path).and_then(|bytes| match bytes {
-            Some(bytes) => {
-                editor::discover(&bytes, cx.url).map_err(|e| Error::file(&path, "parse", e))
-            }
-            None => Ok(Vec::new()),
+        let found = cx.found_in(&path, "npm registries", |bytes| {
+            editor::discover(bytes, cx.url)
         });
-        let found = match found {
-            Ok(found) => found,
-            Err(e) => {
-                let cause = std::error::Error::source(&e)
-                    .map(|c| format!(": {c}"))
-                    .unwrap_or_default();
-                cx.ui
-                    .warn(&format!("npm registries not discovered: {e}{cause}"));
-                Vec::new()
-            }
-        };
         let found: Vec<String> = found
             .into_iter()
             .filter(|url| {
