@@ -460,6 +460,7 @@ mod tests {
         );
     }
 
+    #[cfg(unix)] // a `#!/bin/sh` stand-in for yarn
     #[test]
     fn doctor_tells_yarn_1_from_yarn_2_plus_on_the_path() {
         use std::os::unix::fs::PermissionsExt as _;
