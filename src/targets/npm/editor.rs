@@ -80,28 +80,8 @@ pub const CONFLICTING_NAMES: [&str; 3] = ["_authToken", "username", "_password"]
 /// path segment stays). This is npm's "nerf dart" of the URL with a trailing slash, the key npm,
 /// pnpm and Yarn 1 all look up for requests under the registry.
 pub fn registry_key(url: &str) -> Result<String, Error> {
-    let shown = || redact_url(url);
-    let parsed = url::Url::parse(url.trim()).map_err(|_| Error::InvalidUrl {
-        url: shown(),
-        reason: "not an absolute URL",
-    })?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Error::InvalidUrl {
-            url: shown(),
-            reason: "the scheme must be http or https",
-        });
-    }
-    let Some(host) = parsed.host_str() else {
-        return Err(Error::InvalidUrl {
-            url: shown(),
-            reason: "the URL has no host",
-        });
-    };
-    let mut key = format!("//{host}");
-    if let Some(port) = parsed.port() {
-        key.push_str(&format!(":{port}"));
-    }
-    key.push_str(parsed.path());
+    let (_, mut key) =
+        registry_location(url).map_err(|(url, reason)| Error::InvalidUrl { url, reason })?;
     if !key.ends_with('/') {
         key.push('/');
     }
@@ -704,7 +684,27 @@ fn encode_value(key: &str, value: &str) -> Result<String, Error> {
     Ok(out)
 }
 
-fn redact_url(url: &str) -> String {
+/// A registry URL as npm and Yarn key it: its scheme (`http` or `https`) and
+/// `//host[:port]/path` (host lowercased, default port, userinfo, query and fragment dropped; the
+/// path as given). An error is the URL with any credentials redacted, and why.
+pub(crate) fn registry_location(url: &str) -> Result<(String, String), (String, &'static str)> {
+    let shown = || redact_url(url);
+    let parsed = url::Url::parse(url.trim()).map_err(|_| (shown(), "not an absolute URL"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err((shown(), "the scheme must be http or https"));
+    }
+    let Some(host) = parsed.host_str() else {
+        return Err((shown(), "the URL has no host"));
+    };
+    let mut key = format!("//{host}");
+    if let Some(port) = parsed.port() {
+        key.push_str(&format!(":{port}"));
+    }
+    key.push_str(parsed.path());
+    Ok((parsed.scheme().to_owned(), key))
+}
+
+pub(crate) fn redact_url(url: &str) -> String {
     match url::Url::parse(url.trim()) {
         Ok(mut u) => {
             let _ = u.set_username("");
