@@ -72,41 +72,18 @@ impl Registry {
     /// The registry of a URL: host lowercased, default port, userinfo, query and fragment
     /// dropped, one trailing `/` dropped (Yarn's `normalizeRegistry`).
     pub fn parse(url: &str) -> Result<Registry, Error> {
-        let shown = || redact_url(url);
-        let parsed = url::Url::parse(url.trim()).map_err(|_| Error::InvalidUrl {
-            url: shown(),
-            reason: "not an absolute URL",
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::InvalidUrl {
-                url: shown(),
-                reason: "the scheme must be http or https",
-            });
-        }
-        let Some(host) = parsed.host_str() else {
-            return Err(Error::InvalidUrl {
-                url: shown(),
-                reason: "the URL has no host",
-            });
-        };
-        let mut key = format!("//{host}");
-        if let Some(port) = parsed.port() {
-            key.push_str(&format!(":{port}"));
-        }
-        key.push_str(parsed.path());
+        let (scheme, mut key) = crate::targets::npm::editor::registry_location(url)
+            .map_err(|(url, reason)| Error::InvalidUrl { url, reason })?;
         if key.ends_with('/') {
             key.pop();
         }
         if key.chars().any(char::is_control) {
             return Err(Error::InvalidUrl {
-                url: shown(),
+                url: crate::targets::npm::editor::redact_url(url),
                 reason: "the URL has control characters",
             });
         }
-        Ok(Registry {
-            scheme: parsed.scheme().to_owned(),
-            key,
-        })
+        Ok(Registry { scheme, key })
     }
 
     /// How well an `npmRegistries` key names this registry: 2 for `scheme://host/path`, 1 for
@@ -124,17 +101,6 @@ impl Registry {
         } else {
             0
         }
-    }
-}
-
-fn redact_url(url: &str) -> String {
-    match url::Url::parse(url.trim()) {
-        Ok(mut u) => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.to_string()
-        }
-        Err(_) => "<not a URL>".to_owned(),
     }
 }
 
@@ -870,6 +836,16 @@ impl<'a> Doc<'a> {
             seen_content = true;
             carry = scan_line(s, indent);
         }
+        // A quoted value or flow collection still open at the end swallows whatever would be
+        // appended after it: Yarn would not read our entry there.
+        if matches!(carry, Carry::Quoted(_) | Carry::Flow(..)) {
+            let last = self.lines.len().saturating_sub(1);
+            return Err(syntax(
+                last,
+                self.line(last).len(),
+                "a quoted value or `{...}`/`[...]` is still open at the end of the file: close it",
+            ));
+        }
         if let Some(&(_, line)) = self.top.iter().find(|(k, _)| k == BLOCK) {
             let next = self
                 .top
@@ -1345,6 +1321,8 @@ mod tests {
     fn unsafe_yaml_is_refused_with_line_and_column() {
         for (input, at, what) in [
             ("npmRegistries: {}\n", "line 1, column 16", "flow style"),
+            ("npmAuthIdent:\t{", "line 1, column 16", "still open"),
+            ("a: \"x\n", "line 1, column 6", "still open"),
             (
                 "a: 1\n---\nb: 2\n",
                 "line 2, column 1",
